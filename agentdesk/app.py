@@ -1,0 +1,253 @@
+"""The composition root: builds every object, wires them, runs the loop.
+
+Nothing else creates long-lived objects or reaches for globals; tests build
+a `Desktop` with their own settings and folders.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from . import __version__, credentials
+from .audio.bridge import AudioBridge, DeviceChoice
+from .audio.devices import AudioUnavailableError, check_usable, list_devices, load_portaudio
+from .audio.ringer import Ringer
+from .history import CallHistory, entry_for
+from .logs import setup_logging
+from .phone.engine import PhoneEngine
+from .phone.model import AccountConfig, CallSnapshot, CallState, PhoneError
+from .resources import resource
+from .settings import Settings, data_dir
+from .tasks import TaskRunner
+from .ui.main_window import MainWindow
+from .ui.settings_dialog import SettingsDialog
+from .ui.style import STYLE_SHEET
+
+log = logging.getLogger("agentdesk.app")
+RTL_LANGUAGES = ("fa", "ar", "he", "ur")
+ECHO_TEST = "600"
+
+
+def layout_direction(language: str, choice: str) -> Qt.LayoutDirection:
+    rtl = choice == "rtl" or (choice == "auto" and language in RTL_LANGUAGES)
+    return Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+
+
+class Desktop(QObject):
+    """The running softphone: settings, audio, phone engine, history, window."""
+
+    def __init__(self, app: QApplication, settings: Settings) -> None:
+        super().__init__(app)
+        self.app = app
+        self.settings = settings
+        self.tasks = TaskRunner(parent=self)
+        self._translators: list[QTranslator] = []
+        self.apply_language()
+        self.audio_problem = ""
+        self.bridge: AudioBridge | None = None
+        self.ringer: Ringer | None = None
+        self._sd: Any = None
+        self._open_audio()
+        self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
+        self.history = CallHistory(data_dir() / "history.sqlite3")
+        self.window = MainWindow(self.engine)
+        self._password: str | None = None
+        self._quitting = False
+        self._wire()
+
+    # -- building ------------------------------------------------------------------
+
+    def apply_language(self) -> None:
+        language = self.settings.get("language") or QLocale.system().name().split("_")[0]
+        QLocale.setDefault(QLocale(language))
+        for old in self._translators:
+            self.app.removeTranslator(old)
+        self._translators = []
+        translator = QTranslator(self.app)
+        if translator.load(str(resource("translations", f"agentdesk_{language}.qm"))):
+            self.app.installTranslator(translator)
+            self._translators.append(translator)
+        self.app.setLayoutDirection(layout_direction(language, self.settings.get("layout_direction")))
+
+    def _open_audio(self) -> None:
+        try:
+            self._sd = load_portaudio()
+            check_usable(self._sd)
+        except AudioUnavailableError as problem:
+            self.audio_problem = str(problem)
+            log.warning("%s", problem)
+            return
+        choice = DeviceChoice(self.settings.get("microphone"), self.settings.get("speaker"),
+                              self.settings.get("tone_zone"))
+        self.bridge = AudioBridge(self._sd, choice)
+        self.ringer = Ringer(self._sd, self.settings.get("ring_device"))
+
+    def _wire(self) -> None:
+        self.engine.callChanged.connect(self._call_changed)
+        self.engine.incomingCall.connect(self._incoming)
+        self.engine.stopped.connect(self._engine_stopped)
+        self.window.settingsRequested.connect(self.open_settings)
+        self.window.quitRequested.connect(self.quit)
+        if self.bridge is not None:
+            self.bridge.on_problem = self.engine.problem.emit  # thread-safe signal emit
+
+    # -- running -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.window.display_name = self.settings.get("display_name")
+        self.window.set_notice("audio", self.audio_problem)
+        try:
+            self.engine.start(self.settings.get("server"))
+        except PhoneError as error:
+            self.window.set_notice("phone", str(error))
+            return
+        self.engine.set_auto_answer(self.settings.get("auto_answer"))
+        self.tasks.run(lambda: self.history.recent(), self.window.set_history)
+        self.window.show()
+        self.load_account()
+
+    def load_account(self) -> None:
+        user, server = self.settings.get("user"), self.settings.get("server")
+        if not user or not server:
+            self.window.set_notice("account", self.window.tr("No account yet: open Settings to log in."))
+            self.open_settings()
+            return
+        self.tasks.run(lambda: credentials.load_password(user, server), self._password_loaded, self._keyring_failed)
+
+    def _password_loaded(self, password: str | None) -> None:
+        if password is None:
+            self.window.set_notice("account", self.window.tr("No password is stored for this account: open Settings."))
+            return
+        self._password = password
+        self.window.set_notice("account", "")
+        self.engine.configure(self.account_config(password))
+
+    def _keyring_failed(self, error: Exception) -> None:
+        self.window.set_notice("account", str(error))
+
+    def account_config(self, password: str) -> AccountConfig:
+        get = self.settings.get
+        return AccountConfig(get("server"), get("user"), password, get("transport"), get("display_name"),
+                             get("register_seconds"))
+
+    def _incoming(self, call: CallSnapshot) -> None:
+        answers_itself = self.settings.get("auto_answer") and call.queue and len(self.engine.live_calls()) <= 1
+        if self.ringer is not None and not answers_itself:
+            self.ringer.start()
+
+    def _call_changed(self, call: CallSnapshot) -> None:
+        if self.ringer is not None and not any(c.state is CallState.RINGING_IN for c in self.engine.live_calls()):
+            self.ringer.stop()
+        if call.state is CallState.ENDED:
+            entry = entry_for(call)
+            self.window.add_history(entry)
+            self.tasks.run(lambda: self.history.add(entry, call.sip_call_id))
+
+    # -- settings ------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        devices = None
+        if self._sd is not None:
+            devices = [(d.name, d.inputs > 0, d.outputs > 0) for d in list_devices(self._sd)]
+        bridge = self.bridge
+        level = (lambda: bridge.mic_level) if bridge is not None else (lambda: 0.0)
+        dialog = SettingsDialog(self.settings, devices, self.audio_problem, level, self.window)
+        dialog.saved.connect(lambda values, password: self._save_settings(dialog, values, password))
+        dialog.echoTestRequested.connect(lambda: self.window.dial(ECHO_TEST))
+        if self.bridge is not None:
+            self.bridge.monitor(True)
+            dialog.finished.connect(lambda _code: self.bridge.monitor(False) if self.bridge else None)
+        dialog.open()
+
+    def _save_settings(self, dialog: SettingsDialog, values: dict[str, Any], password: str) -> None:
+        def store() -> None:
+            if password:
+                credentials.save_password(values["user"], values["server"], password)
+            for key, value in values.items():
+                self.settings.set(key, value)
+            self.settings.save()
+
+        def done(_: object) -> None:
+            dialog.accept()
+            self._apply_settings(password)
+
+        self.tasks.run(store, done, lambda error: dialog.show_problem(str(error)))
+
+    def _apply_settings(self, new_password: str) -> None:
+        get = self.settings.get
+        self.window.display_name = get("display_name")
+        self.engine.set_auto_answer(get("auto_answer"))
+        if self.bridge is not None:
+            self.bridge.set_devices(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")))
+        if self.ringer is not None:
+            self.ringer.device = get("ring_device")
+        if new_password:
+            self._password = new_password
+        if self._password is not None:
+            self.engine.configure(self.account_config(self._password))
+        else:
+            self.load_account()
+
+    # -- quitting ------------------------------------------------------------------
+
+    def quit(self) -> None:
+        """Hang up, unregister, release audio and leave the loop with 0."""
+        if self._quitting:
+            return
+        self._quitting = True
+        log.info("quitting")
+        self.window.incoming.hide()
+        self.engine.shutdown()
+
+    def _engine_stopped(self) -> None:
+        for device in (self.ringer, self.bridge):
+            if device is not None:
+                device.close()
+        self.tasks.shutdown()
+        self.window.incoming.close()
+        self.app.exit(0)
+
+
+class SignalWatcher(QObject):
+    """SIGINT/SIGTERM handled inside the Qt loop: a Python handler alone would
+    not run while Qt waits in C (STYLE.md item 14)."""
+
+    def __init__(self, app: QApplication, on_signal: Callable[[], None]) -> None:
+        super().__init__(app)
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: None)
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._woke)
+        self._on_signal = on_signal
+
+    def _woke(self) -> None:
+        self._reader.recv(64)
+        self._on_signal()
+
+
+def run_desktop(log_level: str) -> int:
+    log_path = setup_logging(log_level, data_dir())
+    log.info("AgentDesk %s starting; log file %s", __version__, log_path)
+    app = QApplication(sys.argv)
+    app.setApplicationName("AgentDesk")
+    app.setOrganizationName("AgentDesk")
+    app.setApplicationVersion(__version__)
+    app.setStyleSheet(STYLE_SHEET)
+    app.setQuitOnLastWindowClosed(False)
+    desktop = Desktop(app, Settings())
+    SignalWatcher(app, desktop.quit)
+    desktop.start()
+    code = app.exec()
+    log.info("AgentDesk stopped with %s", code)
+    return code

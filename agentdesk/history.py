@@ -1,0 +1,124 @@
+"""The local call history (SQLite in the user's data folder).
+
+One row per ended call. Written by a worker thread (tasks.run_task), read
+once at start-up; SQLite's own locking makes the two safe together.
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .phone.model import CallSnapshot, Direction
+
+KEEP_ROWS = 5000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY,
+    sip_call_id TEXT,
+    direction TEXT NOT NULL,
+    number TEXT NOT NULL,
+    name TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    connected_at REAL NOT NULL,
+    ended_at REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_started ON calls(started_at);
+"""
+
+
+class Outcome(enum.Enum):
+    ANSWERED = "answered"
+    MISSED = "missed"  # incoming, never answered
+    DECLINED = "declined"  # incoming, refused by the agent
+    UNANSWERED = "unanswered"  # outgoing, the far end did not answer
+    FAILED = "failed"  # outgoing, refused or unreachable
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    direction: Direction
+    number: str
+    name: str
+    queue: str
+    started_at: float
+    connected_at: float
+    ended_at: float
+    outcome: Outcome
+    reason: str
+
+    @property
+    def duration(self) -> float:
+        return self.ended_at - self.connected_at if self.connected_at else 0.0
+
+
+DECLINE_CODES = (486, 603)  # what the engine answers when the agent declines
+
+
+def outcome_of(call: CallSnapshot) -> Outcome:
+    if call.was_answered:
+        return Outcome.ANSWERED
+    if call.direction is Direction.INCOMING:
+        return Outcome.DECLINED if call.status_code in DECLINE_CODES else Outcome.MISSED
+    if call.status_code in (408, 480, 487) or call.status_code == 0:
+        return Outcome.UNANSWERED
+    return Outcome.FAILED
+
+
+def entry_for(call: CallSnapshot, ended_at: float | None = None) -> HistoryEntry:
+    return HistoryEntry(
+        call.direction, call.remote_number, call.remote_name, call.queue, call.started_at,
+        call.connected_at, ended_at or time.time(), outcome_of(call), call.reason,
+    )
+
+
+class CallHistory:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=5)
+        try:
+            with connection:  # commits, or rolls back on error
+                yield connection
+        finally:
+            connection.close()
+
+    def add(self, entry: HistoryEntry, sip_call_id: str = "") -> None:
+        row = (
+            sip_call_id, entry.direction.value, entry.number, entry.name, entry.queue, entry.started_at,
+            entry.connected_at, entry.ended_at, entry.outcome.value, entry.reason,
+        )
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO calls (sip_call_id, direction, number, name, queue, started_at, connected_at,"
+                " ended_at, outcome, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                row,
+            )
+            db.execute("DELETE FROM calls WHERE id <= (SELECT MAX(id) FROM calls) - ?", (KEEP_ROWS,))
+
+    def recent(self, limit: int = 200) -> list[HistoryEntry]:
+        with self._lock, self._connect() as db:
+            rows = db.execute(
+                "SELECT direction, number, name, queue, started_at, connected_at, ended_at, outcome, reason"
+                " FROM calls ORDER BY started_at DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            HistoryEntry(Direction(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], Outcome(r[7]), r[8]) for r in rows
+        ]

@@ -1,0 +1,302 @@
+"""The phone's behaviour, on the engine thread: what happens to calls and
+the registration when the agent acts or the PBX does something.
+
+`PhoneCore` implements the stack's listener and the engine's commands. It
+keeps one frozen `CallSnapshot` per call and reports every change through
+`CoreEvents`; it never touches Qt and never blocks.
+
+Invariants:
+- at most MAX_CALLS live calls; at most one of them is not on hold (the
+  focused call), and only the focused call's audio reaches the agent;
+- calls are taken only from the PBX's own address (scanners send INVITEs
+  straight to softphones);
+- an ended call's pjsua2 wrapper is released on the next loop turn.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from .model import AccountConfig, AccountSnapshot, CallSnapshot, CallState, Direction, PhoneError, parse_remote
+from .registration import PING_TIMEOUT, Registration
+
+if TYPE_CHECKING:
+    from .pjstack import SipStack
+
+log = logging.getLogger("agentdesk.sip")
+
+MAX_CALLS = 2
+AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
+QUEUE_HEADER = "x-agentdesk-queue"
+
+
+class CoreEvents(Protocol):
+    def registration(self, snapshot: AccountSnapshot) -> None: ...
+    def call(self, snapshot: CallSnapshot) -> None: ...
+    def incoming(self, snapshot: CallSnapshot) -> None: ...
+    def problem(self, text: str) -> None: ...
+
+
+class AudioControl(Protocol):
+    """What the core asks of the audio bridge; none of it may block."""
+
+    def activate(self) -> None: ...
+    def deactivate(self) -> None: ...
+    def play_tone(self, name: str | None) -> None: ...
+
+
+class Timers:
+    """A small timer heap for the engine loop."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = 0
+
+    def after(self, seconds: float, action: Callable[[], None]) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (time.monotonic() + seconds, self._seq, action))
+
+    def run_due(self) -> None:
+        now = time.monotonic()
+        while self._heap and self._heap[0][0] <= now:
+            heapq.heappop(self._heap)[2]()
+
+    def wait_ms(self, ceiling_ms: int) -> int:
+        if not self._heap:
+            return ceiling_ms
+        return max(0, min(ceiling_ms, int((self._heap[0][0] - time.monotonic()) * 1000) + 1))
+
+
+def resolve_addresses(server: str) -> set[str]:
+    host = server.rsplit(":", 1)[0] if server.count(":") == 1 else server
+    host = host.strip("[]")
+    try:
+        return {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return {host}
+
+
+class PhoneCore:
+    def __init__(self, events: CoreEvents, audio: AudioControl | None) -> None:
+        self.events = events
+        self.audio = audio
+        self.stack: SipStack | None = None
+        self.timers = Timers()
+        self.registration = Registration()
+        self.calls: dict[int, CallSnapshot] = {}
+        self.auto_answer = False
+        self._pbx_addresses: set[str] = set()
+        self._ping_since: float | None = None
+        self._ping_round = 0
+        self._reported: AccountSnapshot | None = None
+        self._ended: list[int] = []
+
+    # -- account ----------------------------------------------------------------
+
+    def configure(self, config: AccountConfig | None) -> None:
+        assert self.stack is not None
+        if config is None:
+            self.stack.unregister()
+            self._report(self.registration.configured(None))
+            return
+        self._pbx_addresses = resolve_addresses(config.server)
+        self._report(self.registration.configured(config))
+        self.stack.register(config)
+        self._ping_round += 1
+        self._ping_since = None
+        round_ = self._ping_round
+        self.timers.after(self.registration.ping_interval(), lambda: self._ping(round_))
+
+    def go_offline(self) -> None:
+        assert self.stack is not None
+        self.registration.unregistering()
+        self.stack.unregister()
+
+    def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None:
+        log.info("registration: %s %s (expires %s)", code, reason, expires)
+        self._report(self.registration.registration_result(code, reason, expires, active))
+
+    def _ping(self, round_: int) -> None:
+        if round_ != self._ping_round:
+            return  # the account was reconfigured; a newer round is running
+        self.timers.after(self.registration.ping_interval(), lambda: self._ping(round_))
+        if not self.registration.should_ping() or self.stack is None:
+            return
+        if self._ping_since is not None:
+            if time.monotonic() - self._ping_since > PING_TIMEOUT:
+                self._report(self.registration.ping_timed_out())
+            return  # pjsip keeps retransmitting the outstanding one
+        self._ping_since = time.monotonic()
+        self.stack.ping()
+        self.timers.after(PING_TIMEOUT + 0.1, self._check_ping)
+
+    def _check_ping(self) -> None:
+        if self._ping_since is not None and time.monotonic() - self._ping_since > PING_TIMEOUT:
+            self._report(self.registration.ping_timed_out())
+
+    def on_ping_result(self, code: int) -> None:
+        self._ping_since = None
+        snapshot, reregister = self.registration.ping_result(code)
+        self._report(snapshot)
+        if reregister and self.stack is not None:
+            log.info("the PBX answers again: registering")
+            self.stack.reregister()
+
+    def on_transport_down(self) -> None:
+        """A TCP connection to the PBX closed: check at once."""
+        if self.registration.should_ping() and self.stack is not None:
+            self._ping_since = time.monotonic()
+            self.stack.ping()
+
+    def _report(self, snapshot: AccountSnapshot) -> None:
+        if snapshot != self._reported:
+            self._reported = snapshot
+            self.events.registration(snapshot)
+
+    # -- incoming and outgoing calls --------------------------------------------
+
+    def live_calls(self) -> list[CallSnapshot]:
+        return [c for c in self.calls.values() if c.is_live]
+
+    def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
+        if source_ip not in self._pbx_addresses:
+            log.warning("refused a call from %s: not our PBX %s", source_ip, sorted(self._pbx_addresses))
+            return 403
+        if len(self.live_calls()) >= MAX_CALLS:
+            log.info("refused a call: already %d calls", MAX_CALLS)
+            return 486
+        number, name, uri = parse_remote(remote)
+        queue = headers.get(QUEUE_HEADER, "")[:64]
+        snapshot = CallSnapshot(
+            call_id, Direction.INCOMING, CallState.RINGING_IN, number, name, uri,
+            queue=queue, started_at=time.time(), sip_call_id=sip_id,
+        )
+        self.calls[call_id] = snapshot
+        self.events.incoming(snapshot)
+        self.events.call(snapshot)
+        if self.auto_answer and queue and len(self.live_calls()) == 1:
+            if self.audio is not None:
+                self.audio.play_tone("beep")
+            self.timers.after(AUTO_ANSWER_DELAY, lambda: self._auto_answer(call_id))
+        return 180
+
+    def _auto_answer(self, call_id: int) -> None:
+        call = self.calls.get(call_id)
+        if call is not None and call.state is CallState.RINGING_IN:
+            self.answer(call_id)
+
+    def dial(self, uri: str) -> None:
+        assert self.stack is not None
+        if len(self.live_calls()) >= MAX_CALLS:
+            self.events.problem(f"You already have {MAX_CALLS} calls. End one first.")
+            return
+        self._hold_others(None)
+        call_id = self.stack.dial(uri)
+        number, name, full = parse_remote(uri)
+        snapshot = CallSnapshot(
+            call_id, Direction.OUTGOING, CallState.DIALING, number, name, full, started_at=time.time()
+        )
+        self._update(snapshot)
+
+    def answer(self, call_id: int) -> None:
+        assert self.stack is not None
+        self._hold_others(call_id)
+        self.stack.answer(call_id)
+
+    def reject(self, call_id: int) -> None:
+        assert self.stack is not None
+        self.stack.reject(call_id, 486)
+
+    def hangup(self, call_id: int) -> None:
+        assert self.stack is not None
+        self.stack.hangup(call_id)
+
+    def hold(self, call_id: int, on: bool) -> None:
+        assert self.stack is not None
+        call = self._live(call_id)
+        if call.state is not CallState.ACTIVE or call.held == on:
+            return
+        if not on:
+            self._hold_others(call_id)
+        self.stack.set_hold(call_id, on)
+        self._update(call.with_changes(held=on))
+
+    def switch_to(self, call_id: int) -> None:
+        self.hold(call_id, False)
+
+    def mute(self, call_id: int, on: bool) -> None:
+        self._update(self._live(call_id).with_changes(muted=on))
+
+    def send_dtmf(self, call_id: int, digits: str) -> None:
+        assert self.stack is not None
+        if self._live(call_id).state is CallState.ACTIVE:
+            self.stack.send_dtmf(call_id, digits)
+
+    def _hold_others(self, keep: int | None) -> None:
+        for call in self.live_calls():
+            if call.call_id != keep and call.state is CallState.ACTIVE and not call.held:
+                self.hold(call.call_id, True)
+
+    def _live(self, call_id: int) -> CallSnapshot:
+        call = self.calls.get(call_id)
+        if call is None or not call.is_live:
+            raise PhoneError("That call has already ended.")
+        return call
+
+    # -- what pjsua2 reports -----------------------------------------------------
+
+    def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None:
+        call = self.calls.get(call_id)
+        if call is None:
+            return  # a refused call
+        changes: dict[str, object] = {"state": state, "status_code": code, "reason": reason}
+        if state is CallState.ACTIVE and not call.connected_at:
+            changes["connected_at"] = time.time()
+        if state is CallState.ENDED:
+            changes["has_audio"] = False
+            self._ended.append(call_id)
+        self._update(call.with_changes(**changes))
+
+    def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None:
+        call = self.calls.get(call_id)
+        if call is not None and call.is_live:
+            self._update(call.with_changes(has_audio=active or local_hold, remote_held=remote_hold))
+
+    def _update(self, call: CallSnapshot) -> None:
+        previous = self.calls.get(call.call_id)
+        self.calls[call.call_id] = call
+        self._apply_audio(call, previous)
+        if call != previous:
+            self.events.call(call)
+
+    def _apply_audio(self, call: CallSnapshot, previous: CallSnapshot | None) -> None:
+        if self.stack is None:
+            return
+        hear = call.is_live and call.has_audio and not call.held
+        self.stack.route_audio(call.call_id, speaker=hear, microphone=hear and not call.muted)
+        if self.audio is None:
+            return
+        live = self.live_calls()
+        if any(c.has_audio and not c.held for c in live):
+            self.audio.activate()
+        ringing_back = any(c.state is CallState.RINGING_OUT and not c.has_audio for c in live)
+        if ringing_back:
+            self.audio.play_tone("ringback")
+        elif previous is not None and previous.state is CallState.RINGING_OUT:
+            self.audio.play_tone(None)
+        if not live:
+            self.audio.deactivate()
+
+    def release_ended(self) -> None:
+        """Drop pjsua2 wrappers of ended calls; called after each poll."""
+        if self.stack is None:
+            return
+        while self._ended:
+            call_id = self._ended.pop()
+            self.stack.release(call_id)
+            self.calls.pop(call_id, None)

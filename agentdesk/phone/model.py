@@ -1,0 +1,111 @@
+"""Plain data the phone engine hands to the rest of the application.
+
+Snapshots are frozen: a receiver can keep one, compare it with the next, and
+never sees it change under its feet. Nothing here knows about pjsua2.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field, replace
+
+
+class PhoneError(Exception):
+    """A phone operation failed; the message is fit for the user."""
+
+
+class RegState(enum.Enum):
+    """Registration of the agent's account, as the user should understand it."""
+
+    OFFLINE = "offline"  # no account configured, or unregistered on purpose
+    REGISTERING = "registering"
+    REGISTERED = "registered"
+    FAILED = "failed"  # the PBX refused (wrong password, unknown user); no retry
+    UNREACHABLE = "unreachable"  # no answer from the PBX; retried automatically
+
+
+class CallState(enum.Enum):
+    DIALING = "dialing"  # outgoing, no answer from the far end yet
+    RINGING_OUT = "ringing_out"  # outgoing, the far end is ringing
+    RINGING_IN = "ringing_in"  # incoming, waiting for the agent
+    CONNECTING = "connecting"  # answered, media being set up
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Direction(enum.Enum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    state: RegState
+    user: str = ""
+    server: str = ""
+    status_code: int = 0
+    reason: str = ""
+    expires: int = 0
+    retry_in: int = 0  # seconds until the next automatic attempt, 0 if none
+
+
+@dataclass(frozen=True)
+class CallSnapshot:
+    """One call as the agent sees it. `call_id` is the engine's own id,
+    stable for the life of the call and never reused in a session."""
+
+    call_id: int
+    direction: Direction
+    state: CallState
+    remote_number: str
+    remote_name: str = ""
+    remote_uri: str = ""
+    queue: str = ""  # the PBX queue this call came from, if any
+    held: bool = False  # put on hold by the agent
+    remote_held: bool = False  # the far end put us on hold
+    muted: bool = False
+    has_audio: bool = False
+    started_at: float = 0.0  # wall clock, seconds
+    connected_at: float = 0.0  # wall clock; 0 until answered
+    status_code: int = 0
+    reason: str = ""
+    sip_call_id: str = ""
+
+    def with_changes(self, **changes: object) -> CallSnapshot:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_live(self) -> bool:
+        return self.state is not CallState.ENDED
+
+    @property
+    def was_answered(self) -> bool:
+        return self.connected_at > 0
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """What the engine needs to register. The password never leaves memory."""
+
+    server: str  # host or host:port
+    user: str
+    password: str = field(repr=False)
+    transport: str = "udp"  # udp | tcp
+    display_name: str = ""
+    register_seconds: int = 120
+
+
+_DISPLAY_URI = re.compile(r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^<]*?))\s*<(?P<uri>[^>]*)>')
+
+
+def parse_remote(text: str) -> tuple[str, str, str]:
+    """Split a SIP name-addr ('"Name" <sip:123@host>') into (number, name, uri)."""
+    match = _DISPLAY_URI.match(text)
+    if match:
+        name = (match.group("quoted") or match.group("plain") or "").replace('\\"', '"').strip()
+        uri = match.group("uri")
+    else:
+        name, uri = "", text.strip()
+    user = uri.split(":", 1)[-1].split("@", 1)[0].split(";", 1)[0]
+    return user, name, uri

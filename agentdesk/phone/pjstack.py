@@ -1,0 +1,539 @@
+"""The only module that imports pjsua2.
+
+`SipStack` owns the pjsua2 library and every pj object. All of its methods,
+and every pjsua2 callback except the audio port's, run on the phone engine's
+thread (see engine.py): the engine calls `poll()`, pjsua2 dispatches its
+callbacks from inside it, and the adapters below translate each callback
+into a plain call on a `StackListener`. They copy what they need out of the
+callback parameters at once, never block, and log instead of raising (SWIG
+would swallow the exception).
+
+The audio port's callbacks run on pjmedia's clock thread and only move
+frames between the conference bridge and the `FrameSink` (the audio bridge).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import pjsua2 as pj
+
+from .model import AccountConfig, CallState, PhoneError
+
+log = logging.getLogger("agentdesk.sip")
+pjlog = logging.getLogger("agentdesk.sip.pj")
+
+CLOCK_RATE = 16000
+FRAME_MS = 20
+CODEC_PRIORITIES = {"G722/16000/1": 250, "PCMU/8000/1": 240, "PCMA/8000/1": 230}
+_T = TypeVar("_T")
+
+
+class StackListener(Protocol):
+    def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None: ...
+    def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
+        """Return 180 to ring, or the SIP code to reject the call with."""
+    def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None: ...
+    def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
+    def on_ping_result(self, code: int) -> None: ...
+    def on_transport_down(self) -> None: ...
+
+
+class FrameSink(Protocol):
+    """Where the audio port takes microphone frames from and gives speaker
+    frames to. Called on pjmedia's clock thread: must not block."""
+
+    def frame_from_mic(self) -> bytes: ...
+    def frame_to_speaker(self, frame: bytes) -> None: ...
+
+
+def _guarded(method: Callable[..., None]) -> Callable[..., None]:
+    """pjsua2 callbacks must never raise: SWIG would hide the error."""
+
+    def wrapper(self: Any, *args: Any) -> None:
+        try:
+            method(self, *args)
+        except Exception:
+            log.exception("error in pjsua2 callback %s", method.__name__)
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+def _pj_call(action: Callable[[], _T], what: str) -> _T:
+    try:
+        return action()
+    except pj.Error as error:
+        raise PhoneError(f"{what}: {error.reason or error.info()}") from None
+
+
+@dataclass(frozen=True)
+class _Transports:
+    udp: int
+    tcp: int
+    wake: tuple[str, int]
+
+
+# -- fast frame access -------------------------------------------------------
+# bytes(ByteVector) converts element by element: about 400 us for one 20 ms
+# frame, more than a whole call costs in C. Reading the std::vector's data
+# pointer directly is 1.7 us. The layout (begin, end, capacity pointers) is
+# the same in libstdc++, libc++ and MSVC; it is verified once at start-up and
+# the slow path is used if it does not hold.
+_VECTOR_POINTERS = ctypes.c_void_p * 2
+
+
+def _read_fast(vector: Any) -> bytes:
+    begin, end = _VECTOR_POINTERS.from_address(int(vector.this))
+    return ctypes.string_at(begin, end - begin) if begin and end else b""
+
+
+def _write_fast(vector: Any, payload: bytes) -> None:
+    if vector.size() != len(payload):
+        vector.resize(len(payload))
+    begin = ctypes.c_void_p.from_address(int(vector.this)).value
+    if begin:
+        ctypes.memmove(begin, payload, len(payload))
+
+
+def _read_slow(vector: Any) -> bytes:
+    return bytes(vector)
+
+
+def _write_slow(vector: Any, payload: bytes) -> None:
+    vector.clear()
+    for byte in payload:
+        vector.push_back(byte)
+
+
+def _pick_frame_access() -> tuple[Callable[[Any], bytes], Callable[[Any, bytes], None]]:
+    probe = bytes(range(256)) * 3
+    try:
+        frame = pj.MediaFrame()
+        frame.buf = pj.ByteVector(probe)
+        copy = pj.MediaFrame()
+        _write_fast(copy.buf, probe)
+        if _read_fast(frame.buf) == probe and bytes(copy.buf[0 : len(probe)]) == probe:
+            return _read_fast, _write_fast
+    except Exception:
+        log.exception("fast frame access check failed")
+    log.warning("using slow audio frame copies; expect more CPU per call")
+    return _read_slow, _write_slow
+
+
+# -- adapters: translate, emit, nothing else ---------------------------------
+
+
+_PJ_LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO}
+
+
+class _LogWriter(pj.LogWriter):  # type: ignore[misc]
+    def write(self, entry: Any) -> None:
+        with contextlib.suppress(Exception):  # logging must never take the stack down
+            pjlog.log(_PJ_LEVELS.get(entry.level, logging.DEBUG), "%s", entry.msg.rstrip())
+
+
+class _Endpoint(pj.Endpoint):  # type: ignore[misc]
+    def __init__(self, stack: SipStack) -> None:
+        super().__init__()
+        self._stack = weakref.ref(stack)
+
+    @_guarded
+    def onTransportState(self, prm: Any) -> None:
+        stack = self._stack()
+        if stack and prm.state == pj.PJSIP_TP_STATE_DISCONNECTED:
+            stack.listener.on_transport_down()
+
+
+class _Account(pj.Account):  # type: ignore[misc]
+    def __init__(self, stack: SipStack) -> None:
+        super().__init__()
+        self._stack = weakref.ref(stack)
+
+    @_guarded
+    def onRegState(self, prm: Any) -> None:
+        stack = self._stack()
+        if stack:
+            active = bool(self.getInfo().regIsActive)
+            stack.listener.on_registration(int(prm.code), str(prm.reason), int(prm.expiration), active)
+
+    @_guarded
+    def onIncomingCall(self, prm: Any) -> None:
+        stack = self._stack()
+        if stack:
+            stack.take_incoming(self, int(prm.callId), str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg))
+
+    @_guarded
+    def onSendRequest(self, prm: Any) -> None:
+        stack = self._stack()
+        if stack and prm.e.type == pj.PJSIP_EVENT_TSX_STATE:
+            stack.listener.on_ping_result(int(prm.e.body.tsxState.tsx.statusCode))
+
+
+_STATES = {
+    pj.PJSIP_INV_STATE_CALLING: CallState.DIALING,
+    pj.PJSIP_INV_STATE_INCOMING: CallState.RINGING_IN,
+    pj.PJSIP_INV_STATE_CONNECTING: CallState.CONNECTING,
+    pj.PJSIP_INV_STATE_CONFIRMED: CallState.ACTIVE,
+    pj.PJSIP_INV_STATE_DISCONNECTED: CallState.ENDED,
+}
+
+
+class _Call(pj.Call):  # type: ignore[misc]
+    def __init__(self, stack: SipStack, account: pj.Account, call_id: int, pj_id: int = pj.PJSUA_INVALID_ID) -> None:
+        super().__init__(account, pj_id)
+        self._stack = weakref.ref(stack)
+        self.call_id = call_id
+
+    @_guarded
+    def onCallState(self, prm: Any) -> None:
+        stack = self._stack()
+        if not stack:
+            return
+        info = self.getInfo()
+        state = _STATES.get(info.state)
+        if info.state == pj.PJSIP_INV_STATE_EARLY:
+            state = CallState.RINGING_IN if info.role == pj.PJSIP_ROLE_UAS else CallState.RINGING_OUT
+        if state is not None:
+            stack.listener.on_call_state(self.call_id, state, int(info.lastStatusCode), str(info.lastReason))
+
+    @_guarded
+    def onCallMediaState(self, prm: Any) -> None:
+        stack = self._stack()
+        if stack:
+            stack.media_changed(self)
+
+
+class _AudioPort(pj.AudioMediaPort):  # type: ignore[misc]
+    """Moves frames between pjmedia's conference bridge and the audio bridge."""
+
+    def __init__(self, sink: FrameSink) -> None:
+        super().__init__()
+        self._sink = sink
+        self._read, self._write = _pick_frame_access()
+
+    def onFrameRequested(self, frame: Any) -> None:
+        try:
+            self._write(frame.buf, self._sink.frame_from_mic())
+            frame.size = frame.buf.size()
+            frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+        except Exception:
+            log.exception("audio port: microphone frame")
+
+    def onFrameReceived(self, frame: Any) -> None:
+        try:
+            if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
+                self._sink.frame_to_speaker(self._read(frame.buf))
+        except Exception:
+            log.exception("audio port: speaker frame")
+
+
+def _header_map(message: str) -> dict[str, str]:
+    """Headers of a SIP message, names lower-cased (first value wins)."""
+    head = message.split("\r\n\r\n", 1)[0].split("\n")[1:]
+    headers: dict[str, str] = {}
+    for line in head:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers.setdefault(name.strip().lower(), value.strip())
+    return headers
+
+
+def _host_only(server: str) -> str:
+    if server.startswith("["):
+        return server.split("]", 1)[0] + "]"
+    return server.split(":", 1)[0] if server.count(":") == 1 else server
+
+
+def _first_audio(info: Any) -> Any | None:
+    for media in info.media:
+        if media.type == pj.PJMEDIA_TYPE_AUDIO:
+            return media
+    return None
+
+
+class SipStack:
+    """pjsua2, owned by one thread. Every method must be called on it."""
+
+    def __init__(self, listener: StackListener, user_agent: str, log_level: int = 3) -> None:
+        self.listener = listener
+        self._user_agent = user_agent
+        self._log_level = log_level
+        self._log_writer = _LogWriter()
+        self._endpoint: _Endpoint | None = None
+        self._transports: _Transports | None = None
+        self._account: _Account | None = None
+        self._config: AccountConfig | None = None
+        self._calls: dict[int, _Call] = {}
+        self._port: _AudioPort | None = None
+        self._routed: dict[int, bool] = {}  # call_id -> speaker connected
+        self._next_id = 1
+
+    # -- life cycle -----------------------------------------------------------
+
+    def start(self, bind_address: str) -> tuple[str, int]:
+        """Create and start the library; returns the wake-up address."""
+        endpoint = _Endpoint(self)
+        endpoint.libCreate()
+        self._endpoint = endpoint
+        _pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
+        endpoint.audDevManager().setNullDev()
+        self._transports = self._create_transports(endpoint, bind_address)
+        for codec, priority in CODEC_PRIORITIES.items():
+            endpoint.codecSetPriority(codec, priority)
+        endpoint.libStart()
+        return self._transports.wake
+
+    def _endpoint_config(self) -> Any:
+        config = pj.EpConfig()
+        config.uaConfig.threadCnt = 0  # our thread polls; no hidden pj threads
+        config.uaConfig.mainThreadOnly = False
+        config.uaConfig.userAgent = self._user_agent
+        config.uaConfig.maxCalls = 4
+        config.logConfig.writer = self._log_writer
+        config.logConfig.level = self._log_level
+        config.logConfig.consoleLevel = 0
+        config.logConfig.decor = pj.PJ_LOG_HAS_SENDER
+        media = config.medConfig
+        media.clockRate = media.sndClockRate = CLOCK_RATE
+        media.audioFramePtime = media.ptime = FRAME_MS
+        media.noVad = True
+        media.ecTailLen = 0  # no pj echo canceller on the null device
+        media.quality = 4
+        media.threadCnt = 1
+        return config
+
+    @staticmethod
+    def _create_transports(endpoint: _Endpoint, bind_address: str) -> _Transports:
+        config = pj.TransportConfig()
+        config.port = 0
+        config.boundAddress = bind_address
+        udp = _pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, config), "opening a UDP port")
+        tcp = _pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP, config), "opening a TCP port")
+        host, port = str(endpoint.transportGetInfo(udp).localName).rsplit(":", 1)
+        # The engine wakes our poll by sending an empty keep-alive (CRLF) here.
+        wake_host = "127.0.0.1" if bind_address in ("0.0.0.0", "") else host
+        return _Transports(udp, tcp, (wake_host, int(port)))
+
+    def attach_audio(self, sink: FrameSink) -> None:
+        port = _AudioPort(sink)
+        audio_format = pj.MediaFormatAudio()
+        audio_format.init(pj.PJMEDIA_FORMAT_PCM, CLOCK_RATE, 1, FRAME_MS * 1000, 16)
+        port.createPort("agentdesk-bridge", audio_format)
+        self._port = port
+
+    def poll(self, timeout_ms: int) -> None:
+        assert self._endpoint is not None
+        self._endpoint.libHandleEvents(timeout_ms)
+
+    def shutdown(self) -> None:
+        """Hang up, unregister, drop every wrapper, then destroy the library."""
+        endpoint = self._endpoint
+        if endpoint is None:
+            return
+        if self._calls:
+            endpoint.hangupAllCalls()
+            self._poll_until(lambda: not any(c.isActive() for c in self._calls.values()), 2.0)
+        self.unregister(wait=True)
+        self._calls.clear()
+        self._routed.clear()
+        self._port = None
+        self._account = None
+        gc.collect()
+        endpoint.libDestroy()
+        self._endpoint = None
+        gc.collect()
+
+    def _poll_until(self, done: Callable[[], bool], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:
+            self.poll(20)
+
+    # -- account ----------------------------------------------------------------
+
+    def register(self, config: AccountConfig) -> None:
+        assert self._endpoint is not None and self._transports is not None
+        account_config = self._account_config(config)
+        self._config = config
+        if self._account is None:
+            account = _Account(self)
+            _pj_call(lambda: account.create(account_config), "creating the account")
+            self._account = account
+        else:
+            existing = self._account
+            _pj_call(lambda: existing.modify(account_config), "changing the account")
+
+    def _account_config(self, config: AccountConfig) -> Any:
+        assert self._transports is not None
+        transport = ";transport=tcp" if config.transport == "tcp" else ""
+        host = config.server
+        result = pj.AccountConfig()
+        result.idUri = f"sip:{config.user}@{_host_only(host)}"
+        result.regConfig.registrarUri = f"sip:{host}{transport}"
+        result.regConfig.timeoutSec = config.register_seconds
+        result.regConfig.retryIntervalSec = 20
+        result.regConfig.firstRetryIntervalSec = 5
+        result.regConfig.randomRetryIntervalSec = 3
+        result.regConfig.delayBeforeRefreshSec = 5
+        result.regConfig.dropCallsOnFail = False
+        result.regConfig.unregWaitMsec = 1500
+        result.sipConfig.transportId = self._transports.tcp if config.transport == "tcp" else self._transports.udp
+        result.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", config.user, 0, config.password))
+        result.natConfig.sipOutboundUse = 0
+        result.natConfig.udpKaIntervalSec = 15
+        result.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
+        return result
+
+    def unregister(self, wait: bool = False) -> None:
+        account = self._account
+        if account is None or not account.getInfo().regIsActive:
+            return
+        try:
+            account.setRegistration(False)
+        except pj.Error as error:
+            log.warning("unregister failed: %s", error.reason)
+            return
+        if wait:
+            self._poll_until(lambda: not account.getInfo().regIsActive, 2.0)
+
+    def reregister(self) -> None:
+        if self._account is not None:
+            _pj_call(lambda: self._account.setRegistration(True), "registering")  # type: ignore[union-attr]
+
+    def ping(self) -> None:
+        """Send OPTIONS to the registrar; the result comes to on_ping_result."""
+        if self._account is None or self._config is None:
+            return
+        request = pj.SendRequestParam()
+        request.method = "OPTIONS"
+        transport = ";transport=tcp" if self._config.transport == "tcp" else ""
+        request.txOption.targetUri = f"sip:{self._config.server}{transport}"
+        try:
+            self._account.sendRequest(request)
+        except pj.Error as error:
+            log.info("ping not sent: %s", error.reason)
+            self.listener.on_ping_result(503)
+
+    # -- calls ------------------------------------------------------------------
+
+    def _new_id(self) -> int:
+        call_id = self._next_id
+        self._next_id += 1
+        return call_id
+
+    def dial(self, uri: str) -> int:
+        if self._account is None:
+            raise PhoneError("no account is configured")
+        endpoint = self._endpoint
+        assert endpoint is not None
+        if endpoint.utilVerifySipUri(uri) != 0:
+            raise PhoneError(f"{uri} is not a valid SIP address")
+        call_id = self._new_id()
+        call = _Call(self, self._account, call_id)
+        self._calls[call_id] = call
+        param = pj.CallOpParam(True)
+        param.opt.audioCount = 1
+        param.opt.videoCount = 0
+        try:
+            call.makeCall(uri, param)
+        except pj.Error as error:
+            self._calls.pop(call_id, None)
+            raise PhoneError(f"could not call {uri}: {error.reason or error.info()}") from None
+        return call_id
+
+    def take_incoming(self, account: pj.Account, pj_id: int, source: str, message: str) -> None:
+        call_id = self._new_id()
+        call = _Call(self, account, call_id, pj_id)
+        self._calls[call_id] = call
+        info = call.getInfo()
+        source_ip = source.rsplit(":", 1)[0].strip("[]")
+        headers = _header_map(message)
+        code = self.listener.on_incoming(call_id, str(info.remoteUri), source_ip, headers, str(info.callIdString))
+        if code == 180:
+            self._respond(call, 180)
+        else:
+            self._end(call, code)
+
+    def answer(self, call_id: int) -> None:
+        self._respond(self._call(call_id), 200)
+
+    def reject(self, call_id: int, code: int = 486) -> None:
+        self._end(self._call(call_id), code)
+
+    def hangup(self, call_id: int) -> None:
+        self._end(self._call(call_id), 0)
+
+    def set_hold(self, call_id: int, hold: bool) -> None:
+        call = self._call(call_id)
+        param = pj.CallOpParam(True)
+        if hold:
+            _pj_call(lambda: call.setHold(param), "putting the call on hold")
+        else:
+            param.opt.flag = pj.PJSUA_CALL_UNHOLD
+            _pj_call(lambda: call.reinvite(param), "taking the call off hold")
+
+    def send_dtmf(self, call_id: int, digits: str) -> None:
+        call = self._call(call_id)
+        param = pj.CallSendDtmfParam()
+        param.digits = digits
+        param.method = pj.PJSUA_DTMF_METHOD_RFC2833
+        _pj_call(lambda: call.sendDtmf(param), "sending keypad tones")
+
+    def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None:
+        """Connect (or not) the call's audio to our speaker and microphone."""
+        call = self._calls.get(call_id)
+        port = self._port
+        if call is None or port is None:
+            return
+        try:
+            media = call.getAudioMedia(-1)
+        except pj.Error:
+            return  # no audio (yet, or any more)
+        for connect, source, sink in ((speaker, media, port), (microphone, port, media)):
+            if connect:
+                source.startTransmit(sink)
+            else:
+                source.stopTransmit(sink)
+        self._routed[call_id] = speaker
+
+    def media_changed(self, call: _Call) -> None:
+        media = _first_audio(call.getInfo())
+        status = media.status if media is not None else pj.PJSUA_CALL_MEDIA_NONE
+        self.listener.on_media_state(
+            call.call_id,
+            status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD),
+            status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
+            status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+        )
+
+    def release(self, call_id: int) -> None:
+        """Drop the wrapper of an ended call (on the next loop turn)."""
+        self._calls.pop(call_id, None)
+        self._routed.pop(call_id, None)
+
+    def _call(self, call_id: int) -> _Call:
+        call = self._calls.get(call_id)
+        if call is None:
+            raise PhoneError("that call has already ended")
+        return call
+
+    @staticmethod
+    def _respond(call: _Call, code: int) -> None:
+        param = pj.CallOpParam(True)
+        param.statusCode = code
+        _pj_call(lambda: call.answer(param), "answering")
+
+    @staticmethod
+    def _end(call: _Call, code: int) -> None:
+        param = pj.CallOpParam(True)
+        if code:
+            param.statusCode = code
+        _pj_call(lambda: call.hangup(param), "hanging up")

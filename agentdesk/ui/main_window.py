@@ -1,0 +1,222 @@
+"""The main window: header, dialer, live calls, history.
+
+Keyboard first: F2 number entry, Enter dials, F4 hang up, F5 answer, F6
+decline, F7 switch calls, F8 hold/resume, F9 mute, Ctrl+D dial pad,
+Ctrl+, settings, Ctrl+Q quit. With a call up and the number entry not
+focused, 0-9 * # send keypad tones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
+
+from ..history import HistoryEntry
+from ..phone.dialing import KEYPAD
+from ..phone.engine import PhoneEngine
+from ..phone.model import AccountSnapshot, CallSnapshot, CallState, PhoneError
+from .calls_panel import CallsPanel
+from .dialer import Dialer
+from .header import Header
+from .history_view import HistoryList
+from .icons import icon
+from .incoming import IncomingCallWindow
+from .text import plain_label
+
+
+def section_title(text: str) -> QWidget:
+    label = plain_label(text, "SectionTitle")
+    label.setContentsMargins(12, 6, 12, 0)
+    return label
+
+
+class MainWindow(QMainWindow):
+    settingsRequested = Signal()
+    quitRequested = Signal()
+
+    def __init__(self, engine: PhoneEngine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.display_name = ""
+        self.setWindowTitle("AgentDesk")
+        self.setWindowIcon(icon("agentdesk", size=64))
+        self.header = Header(self)
+        self.dialer = Dialer(self)
+        self.calls = CallsPanel(self)
+        self.history = HistoryList(self)
+        self.incoming = IncomingCallWindow()
+        self.notice = plain_label("", "AudioWarning")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self._notices: dict[str, str] = {}
+        self._build()
+        self._wire()
+        self._shortcuts()
+        self.resize(440, 720)
+
+    def _build(self) -> None:
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 8)
+        column.setSpacing(6)
+        column.addWidget(self.header)
+        column.addWidget(self.dialer)
+        column.addWidget(self.notice)
+        column.addWidget(section_title(self.tr("Calls")))
+        column.addWidget(self.calls)
+        column.addWidget(section_title(self.tr("History")))
+        column.addWidget(self.history, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setCentralWidget(scroll)
+
+    def _wire(self) -> None:
+        engine = self.engine
+        engine.registrationChanged.connect(self.show_account)
+        engine.callChanged.connect(self.show_call)
+        engine.incomingCall.connect(self.show_incoming)
+        engine.problem.connect(self.show_problem)
+        self.header.settingsRequested.connect(self.settingsRequested)
+        self.dialer.dialRequested.connect(self.dial)
+        self.dialer.pad.keyPressed.connect(self._pad_key)
+        self.history.callBackRequested.connect(self.dial)
+        self.calls.answerClicked.connect(self._guard(engine.answer))
+        self.calls.declineClicked.connect(self._guard(engine.reject))
+        self.calls.hangupClicked.connect(self._guard(engine.hangup))
+        self.calls.holdToggled.connect(self._guard(engine.hold))
+        self.calls.muteToggled.connect(self._guard(engine.mute))
+        self.calls.switchClicked.connect(self._guard(engine.switch_to))
+        self.calls.keypadPressed.connect(self._guard(engine.send_dtmf))
+        self.incoming.answerClicked.connect(self._guard(engine.answer))
+        self.incoming.declineClicked.connect(self._guard(engine.reject))
+
+    def _guard(self, command: Callable[..., object]) -> Callable[..., None]:
+        def run(*args: Any) -> None:
+            try:
+                command(*args)
+            except PhoneError as error:
+                self.show_problem(str(error))
+
+        return run
+
+    def _shortcuts(self) -> None:
+        keys: list[tuple[str, Callable[[], object]]] = [
+            ("F2", lambda: self.dialer.entry.setFocus()),
+            ("F4", lambda: self._on_focused_call(self.engine.hangup)),
+            ("F5", lambda: self._on_ringing_call(self.engine.answer)),
+            ("F6", lambda: self._on_ringing_call(self.engine.reject)),
+            ("F7", self._switch_calls),
+            ("F8", lambda: self._on_active_call(lambda c: self.engine.hold(c.call_id, not c.held))),
+            ("F9", lambda: self._on_active_call(lambda c: self.engine.mute(c.call_id, not c.muted))),
+            ("Ctrl+D", self.dialer.pad_button.toggle),
+            ("Ctrl+,", self.settingsRequested.emit),
+            ("Ctrl+Q", self.close),
+        ]
+        for sequence, action in keys:
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(self._guard(action))
+
+    # -- what the agent does -------------------------------------------------------
+
+    def dial(self, text: str) -> None:
+        try:
+            self.engine.dial(text)
+        except PhoneError as error:
+            self.dialer.show_problem(str(error))
+            return
+        self.dialer.entry.clear()
+
+    def _pad_key(self, key: str) -> None:
+        active = self._active_call()
+        if active is not None and not self.dialer.entry.hasFocus():
+            self._guard(self.engine.send_dtmf)(active.call_id, key)
+        else:
+            self.dialer.type_key(key)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        active = self._active_call()
+        if active is not None and event.text() and event.text() in KEYPAD and not self.dialer.entry.hasFocus():
+            self._guard(self.engine.send_dtmf)(active.call_id, event.text())
+            return
+        super().keyPressEvent(event)
+
+    def _live(self) -> list[CallSnapshot]:
+        return sorted(self.engine.live_calls(), key=lambda c: c.call_id)
+
+    def _active_call(self) -> CallSnapshot | None:
+        return next((c for c in self._live() if c.state is CallState.ACTIVE and not c.held), None)
+
+    def _on_ringing_call(self, command: Callable[[int], None]) -> None:
+        ringing = [c for c in self._live() if c.state is CallState.RINGING_IN]
+        if ringing:
+            command(ringing[0].call_id)
+
+    def _on_focused_call(self, command: Callable[[int], None]) -> None:
+        active = self._active_call()
+        target = active or next((c for c in self._live() if c.state is not CallState.RINGING_IN), None)
+        if target is not None:
+            command(target.call_id)
+
+    def _on_active_call(self, command: Callable[[CallSnapshot], None]) -> None:
+        target = self._active_call() or next((c for c in self._live() if c.state is CallState.ACTIVE), None)
+        if target is not None:
+            command(target)
+
+    def _switch_calls(self) -> None:
+        held = [c for c in self._live() if c.state is CallState.ACTIVE and c.held]
+        if held:
+            self.engine.switch_to(held[0].call_id)
+
+    # -- what the phone reports -----------------------------------------------------
+
+    def show_account(self, snapshot: AccountSnapshot) -> None:
+        self.header.show_account(snapshot, self.display_name)
+
+    def show_call(self, call: CallSnapshot) -> None:
+        self.calls.show_call(call)
+        ringing = [c for c in self._live() if c.state is CallState.RINGING_IN]
+        if ringing:
+            self.incoming.show_call(ringing[-1])
+        else:
+            self.incoming.hide()
+
+    def show_incoming(self, call: CallSnapshot) -> None:
+        self.incoming.show_call(call)
+        QApplication.alert(self)
+
+    def show_problem(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def set_notice(self, kind: str, text: str) -> None:
+        """A lasting notice (audio unavailable, no password...); '' clears it."""
+        self._notices[kind] = text
+        shown = "\n".join(t for t in self._notices.values() if t)
+        self.notice.setText(shown)
+        self.notice.setVisible(bool(shown))
+
+    def set_history(self, entries: list[HistoryEntry]) -> None:
+        self.history.set_entries(entries)
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        self.history.add_entry(entry)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.engine.live_calls() and not self._confirm_quit():
+            event.ignore()
+            return
+        event.ignore()  # the application quits once the phone has hung up
+        self.quitRequested.emit()
+
+    def _confirm_quit(self) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Quit AgentDesk"),
+            self.tr("You have a call. Quitting hangs it up. Quit anyway?"),
+        )
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,159 @@
+"""Start, stop and talk to the bundled Asterisk.
+
+`start` returns only once Asterisk reports itself fully booted; `stop` ends
+exactly the process it started (by PID, checked against its command line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from . import confgen, directory
+from . import engine as engines
+from .layout import DIRECTORY_FILE, Layout, PbxError
+
+BOOT_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+def running_pid(layout: Layout) -> int | None:
+    """PID of our Asterisk if it is alive, else None."""
+    try:
+        pid = int(layout.pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _is_our_asterisk(pid, layout) else None
+
+
+def _is_our_asterisk(pid: int, layout: Layout) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+        return False  # exited, not yet reaped
+    saved = engines.load(layout)
+    return saved is not None and saved.conf_path().encode() in cmdline and any(
+        arg.endswith(b"asterisk") for arg in cmdline
+    )
+
+
+def cli(layout: Layout, command: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+    engine = engines.load(layout)
+    if engine is None:
+        raise PbxError("the PBX has never been started here; run: pbx/run start")
+    argv = engine.command(layout, "-rx", command)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def start(layout: Layout) -> None:
+    pid = running_pid(layout)
+    if pid is not None:
+        print(f"Asterisk is already running (pid {pid}).")
+        print_summary(layout, pid)
+        return
+    engine = engines.choose(layout)
+    users = directory.read_directory(DIRECTORY_FILE)
+    secrets = directory.load_secrets(layout.secrets_file, users)
+    directory.save_secrets(layout.secrets_file, secrets)
+    confgen.assemble(layout, engine.base, engine.config_root, users, secrets)
+    engines.prepare_state(layout, engine)
+    engines.save(layout, engine)
+    pid = _spawn(layout, engine)
+    _wait_booted(layout, pid)
+    print_summary(layout, pid)
+
+
+def _spawn(layout: Layout, engine: engines.Engine) -> int:
+    argv = engine.command(layout, *engine.server_args(layout))
+    output = (layout.log_dir / "asterisk.out").open("w")
+    with output:
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    layout.pid_file.write_text(f"{process.pid}\n")
+    return process.pid
+
+
+def _wait_booted(layout: Layout, pid: int) -> None:
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    while time.monotonic() < deadline:
+        if not _is_our_asterisk(pid, layout):
+            raise PbxError("Asterisk stopped while starting.\n" + _log_tail(layout))
+        if cli(layout, "core waitfullybooted", timeout=BOOT_TIMEOUT).returncode == 0:
+            return
+        time.sleep(0.1)
+    raise PbxError(f"Asterisk did not finish booting in {BOOT_TIMEOUT:.0f} s.\n" + _log_tail(layout))
+
+
+def _log_tail(layout: Layout) -> str:
+    lines: list[str] = []
+    for name in ("asterisk.out", "messages.log"):
+        path = layout.log_dir / name
+        if path.exists():
+            lines += [f"--- {path}", *path.read_text(errors="replace").splitlines()[-15:]]
+    return "\n".join(lines)
+
+
+def print_summary(layout: Layout, pid: int) -> None:
+    network = confgen.read_network(layout) or layout.network
+    engine = engines.load(layout)
+    version = cli(layout, "core show version").stdout.split(" built")[0].strip()
+    where = {"system": "installed", "rootfs": "Debian sid root filesystem", "rootless": "rootless"}
+    print(f"{version} is running (pid {pid}, {where.get(engine.kind if engine else '', '?')}).")
+    print(f"  SIP   udp/tcp {network.sip_address}  (agents 1001-1020, team leads 1901-1903)")
+    print(f"  Logs  {layout.log_dir}/  (messages.log, full.log, security.log, queue_log)")
+    if directory.load_secrets(layout.secrets_file, []).demo:
+        print("  DEMO secrets in use (SIP password of 1001: demo-1001). For real use: pbx/run secrets --generate")
+
+
+def stop(layout: Layout) -> bool:
+    """Stop our Asterisk; False when it was not running."""
+    pid = running_pid(layout)
+    if pid is None:
+        layout.pid_file.unlink(missing_ok=True)
+        return False
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        cli(layout, "core stop now", timeout=STOP_TIMEOUT)
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if sig is not None:
+            os.kill(pid, sig)
+        if _wait_gone(layout, pid, STOP_TIMEOUT / 2):
+            break
+    layout.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _wait_gone(layout: Layout, pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _is_our_asterisk(pid, layout):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def place_demo_call(layout: Layout, extension: str, number: str, name: str) -> None:
+    """Have the PBX call `extension` as a demo customer (a call file)."""
+    if running_pid(layout) is None:
+        raise PbxError("Asterisk is not running; start it with: pbx/run start")
+    if not extension.isdigit() or not number.lstrip("+").isdigit() or any(c in name for c in '"<>\n'):
+        raise PbxError("extension and number must be digits, and the name plain text")
+    spool = layout.state / "spool"
+    text = (
+        f"Channel: PJSIP/{extension}\nCallerID: \"{name}\" <{number}>\nMaxRetries: 0\n"
+        "WaitTime: 45\nContext: demo-caller\nExtension: s\nPriority: 1\n"
+    )
+    staging = spool / "tmp" / f"demo-{extension}-{time.time_ns()}.call"
+    staging.write_text(text, encoding="utf-8")
+    engine = engines.load(layout)
+    ids = engine.run_as(layout) if engine else None
+    if ids is not None:
+        os.chown(staging, *ids)
+    staging.rename(spool / "outgoing" / staging.name)
