@@ -11,14 +11,15 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator
+from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from . import __version__, credentials
 from .audio.bridge import AudioBridge, DeviceChoice
-from .audio.devices import AudioUnavailableError, check_usable, list_devices, load_portaudio
+from .audio.devices import AudioUnavailableError, check_usable, device_worker, list_devices, load_portaudio
 from .audio.ringer import Ringer
 from .history import CallHistory, entry_for
 from .logs import setup_logging
@@ -42,7 +43,12 @@ def layout_direction(language: str, choice: str) -> Qt.LayoutDirection:
 
 
 class Desktop(QObject):
-    """The running softphone: settings, audio, phone engine, history, window."""
+    """The running softphone: settings, audio, phone engine, history, window.
+
+    Signals: finished() once quit() has hung up, unregistered and released
+    the audio devices; the owner then leaves the event loop."""
+
+    finished = Signal()
 
     def __init__(self, app: QApplication, settings: Settings) -> None:
         super().__init__(app)
@@ -55,6 +61,7 @@ class Desktop(QObject):
         self.bridge: AudioBridge | None = None
         self.ringer: Ringer | None = None
         self._sd: Any = None
+        self._audio_worker: ThreadPoolExecutor | None = None
         self._open_audio()
         self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
         self.history = CallHistory(data_dir() / "history.sqlite3")
@@ -87,8 +94,9 @@ class Desktop(QObject):
             return
         choice = DeviceChoice(self.settings.get("microphone"), self.settings.get("speaker"),
                               self.settings.get("tone_zone"))
-        self.bridge = AudioBridge(self._sd, choice)
-        self.ringer = Ringer(self._sd, self.settings.get("ring_device"))
+        self._audio_worker = device_worker()
+        self.bridge = AudioBridge(self._sd, choice, self._audio_worker)
+        self.ringer = Ringer(self._sd, self._audio_worker, self.settings.get("ring_device"))
 
     def _wire(self) -> None:
         self.engine.callChanged.connect(self._call_changed)
@@ -211,9 +219,11 @@ class Desktop(QObject):
         for device in (self.ringer, self.bridge):
             if device is not None:
                 device.close()
+        if self._audio_worker is not None:
+            self._audio_worker.shutdown(wait=True)
         self.tasks.shutdown()
         self.window.incoming.close()
-        self.app.exit(0)
+        self.finished.emit()
 
 
 class SignalWatcher(QObject):
@@ -246,6 +256,7 @@ def run_desktop(log_level: str) -> int:
     app.setStyleSheet(STYLE_SHEET)
     app.setQuitOnLastWindowClosed(False)
     desktop = Desktop(app, Settings())
+    desktop.finished.connect(lambda: app.exit(0))
     SignalWatcher(app, desktop.quit)
     desktop.start()
     code = app.exec()

@@ -54,7 +54,7 @@ class DeviceChoice:
 
 
 class AudioBridge:
-    def __init__(self, sd: Any, choice: DeviceChoice) -> None:
+    def __init__(self, sd: Any, choice: DeviceChoice, worker: ThreadPoolExecutor) -> None:
         self._sd = sd
         self.choice = choice
         self.stats = BridgeStats()
@@ -68,7 +68,7 @@ class AudioBridge:
         self._streams: list[Any] = []
         self._wanted = False
         self._monitoring = False
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="audio")
+        self._worker = worker  # shared with the ringer: see devices.device_worker
         self._lock = threading.Lock()  # guards stream open/close only
         self.on_problem: Callable[[str], None] = lambda text: None
 
@@ -174,10 +174,9 @@ class AudioBridge:
         self._worker.submit(self._reopen)
 
     def close(self) -> None:
-        """Close the devices and stop the worker (application exit)."""
+        """Close the devices (application exit); the owner stops the worker."""
         self._wanted = self._monitoring = False
         self._worker.submit(self._sync_streams)
-        self._worker.shutdown(wait=True)
 
     @property
     def is_open(self) -> bool:

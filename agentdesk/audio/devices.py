@@ -9,6 +9,7 @@ then works for signalling only.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,13 @@ class Device:
     name: str
     inputs: int
     outputs: int
+
+
+def device_worker() -> ThreadPoolExecutor:
+    """The one thread that opens, starts, stops and closes streams. PortAudio
+    is not thread-safe: two threads opening streams at once (ring tone and
+    call audio, when a call is answered) deadlocked in its JACK host API."""
+    return ThreadPoolExecutor(1, thread_name_prefix="audio")
 
 
 def load_portaudio() -> Any:

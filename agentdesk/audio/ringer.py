@@ -14,12 +14,12 @@ log = logging.getLogger("agentdesk.audio")
 
 
 class Ringer:
-    def __init__(self, sd: Any, device: str = "") -> None:
+    def __init__(self, sd: Any, worker: ThreadPoolExecutor, device: str = "") -> None:
         self._sd = sd
         self.device = device
         self._stream: Any = None
         self._position = 0
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="ringer")
+        self._worker = worker  # shared with the audio bridge: see devices.device_worker
 
     @property
     def ringing(self) -> bool:
@@ -33,7 +33,6 @@ class Ringer:
 
     def close(self) -> None:
         self._worker.submit(self._stop)
-        self._worker.shutdown(wait=True)
 
     def _start(self) -> None:
         if self._stream is not None:

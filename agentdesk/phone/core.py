@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("agentdesk.sip")
 
 MAX_CALLS = 2
+FIRST_PING_DELAY = 0.2
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 QUEUE_HEADER = "x-agentdesk-queue"
 
@@ -110,7 +111,9 @@ class PhoneCore:
         self._ping_round += 1
         self._ping_since = None
         round_ = self._ping_round
-        self.timers.after(self.registration.ping_interval(), lambda: self._ping(round_))
+        # A first ping alongside the REGISTER: a PBX that is down shows as
+        # unreachable within PING_TIMEOUT instead of after SIP's 32 s timeout.
+        self.timers.after(FIRST_PING_DELAY, lambda: self._ping(round_))
 
     def go_offline(self) -> None:
         assert self.stack is not None

@@ -405,8 +405,12 @@ class SipStack:
             self._poll_until(lambda: not account.getInfo().regIsActive, 2.0)
 
     def reregister(self) -> None:
-        if self._account is not None:
-            _pj_call(lambda: self._account.setRegistration(True), "registering")  # type: ignore[union-attr]
+        if self._account is None:
+            return
+        try:
+            self._account.setRegistration(True)
+        except pj.Error as error:  # e.g. a REGISTER is still in progress: it will report
+            log.info("re-register not started: %s", error.reason)
 
     def ping(self) -> None:
         """Send OPTIONS to the registrar; the result comes to on_ping_result."""

@@ -101,7 +101,8 @@ class Registration:
         return self.snapshot
 
     def should_ping(self) -> bool:
-        return self.wanted and self.snapshot.state in (RegState.REGISTERED, RegState.UNREACHABLE)
+        alive_states = (RegState.REGISTERING, RegState.REGISTERED, RegState.UNREACHABLE)
+        return self.wanted and self.snapshot.state in alive_states
 
     def ping_interval(self) -> float:
-        return PROBE_INTERVAL if self.snapshot.state is RegState.UNREACHABLE else PING_INTERVAL
+        return PING_INTERVAL if self.snapshot.state is RegState.REGISTERED else PROBE_INTERVAL

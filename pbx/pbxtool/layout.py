@@ -3,7 +3,8 @@
 Everything is decided once, from the environment and the command line, into
 a frozen `Layout`; the other modules take it as an argument.
 
-Folders (defaults; AGENTDESK_PBX_HOME moves them all):
+Folders (defaults; AGENTDESK_PBX_HOME moves them all, AGENTDESK_PBX_ROOTFS
+the root filesystem alone):
   ~/.cache/agentdesk/pbx/rootfs   Debian sid root filesystem with Asterisk
   ~/.cache/agentdesk/pbx/state    generated config, logs, spool, AstDB, pid
 """
@@ -58,7 +59,10 @@ class Layout:
 
     @property
     def rootfs(self) -> Path:
-        return self.home / "rootfs"
+        # One provisioned root filesystem can serve several PBX homes (the
+        # demo's and the tests').
+        shared = os.environ.get("AGENTDESK_PBX_ROOTFS")
+        return Path(shared).expanduser().resolve() if shared else self.home / "rootfs"
 
     @property
     def state(self) -> Path:

@@ -1,0 +1,112 @@
+"""Shared fixtures: the real bundled Asterisk, a real sound server (JACK),
+isolated user folders and keyring, AgentDesk desktops and second SIP parties.
+
+Nothing here skips: in CI the PBX and the sound server are always present, so
+a failure to start them fails the tests that need them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.helpers.agent import Agent
+from tests.helpers.party import SipParty
+from tests.helpers.pbx import SERVER, Pbx
+from tests.helpers.soundserver import SoundServer
+
+
+@pytest.fixture(scope="session")
+def sound() -> Iterator[SoundServer]:
+    """Started before anything imports sounddevice: PortAudio lists the
+    devices once, when it is first loaded."""
+    server = SoundServer()
+    yield server
+    import sounddevice
+
+    sounddevice._terminate()  # before JACK goes, or PortAudio asserts at exit
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def pbx() -> Iterator[Pbx]:
+    server = Pbx()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own settings, data and keyring folders."""
+    home = tmp_path / "user"
+    monkeypatch.setenv("AGENTDESK_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("AGENTDESK_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    return home
+
+
+class ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+        self.allowed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def error_log() -> Iterator[ErrorLog]:
+    """Fails a test that logged an unexpected error (STYLE.md item 15).
+    A test expecting errors sets error_log.allowed = True."""
+    handler = ErrorLog()
+    logger = logging.getLogger("agentdesk")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    if handler.records and not handler.allowed:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"unexpected errors were logged:\n{lines}")
+
+
+@pytest.fixture
+def make_agent(qtbot: Any, pbx: Pbx, sound: SoundServer) -> Iterator[Callable[..., Agent]]:
+    """make_agent(user='1001', **settings) -> a registered AgentDesk desktop."""
+    agents: list[Agent] = []
+
+    def make(user: str = "1001", password: str | None = None, register: bool = True, **settings: Any) -> Agent:
+        agent = Agent.create(qtbot, user, password or f"demo-{user}", SERVER, settings)
+        agents.append(agent)
+        if register:
+            agent.wait_registered()
+        return agent
+
+    yield make
+    for agent in agents:
+        agent.close()
+
+
+@pytest.fixture
+def make_party(pbx: Pbx) -> Iterator[Callable[..., SipParty]]:
+    """make_party(user='1002', name='') -> a registered second SIP party."""
+    parties: list[SipParty] = []
+
+    def make(user: str = "1002", name: str = "", register: bool = True) -> SipParty:
+        party = SipParty(f"party-{user}")
+        parties.append(party)
+        if register:
+            party.register(user, SERVER, name=name)
+        return party
+
+    yield make
+    for party in parties:
+        party.close()

@@ -1,0 +1,74 @@
+"""The bundled Asterisk, as the tests see it: started once per session
+through pbx/run (a failure there fails the tests; nothing is skipped), on
+its own SIP port and state folder so it never collides with a demo PBX."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+RUN = REPO / "pbx" / "run"
+SIP_PORT = 5160
+SERVER = f"127.0.0.1:{SIP_PORT}"
+
+
+def pbx_env() -> dict[str, str]:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentdesk"
+    return {
+        **os.environ,
+        "AGENTDESK_PBX_HOME": os.environ.get("AGENTDESK_TEST_PBX_HOME", str(cache / "pbx-test")),
+        "AGENTDESK_PBX_ROOTFS": os.environ.get("AGENTDESK_PBX_ROOTFS", str(cache / "pbx" / "rootfs")),
+        "AGENTDESK_SIP_PORT": str(SIP_PORT),
+        "AGENTDESK_RTP_PORTS": "31000-31999",
+    }
+
+
+class Pbx:
+    def __init__(self) -> None:
+        self.env = pbx_env()
+        self.home = Path(self.env["AGENTDESK_PBX_HOME"])
+
+    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(RUN), *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def start(self) -> None:
+        result = self.run("start")
+        if result.returncode != 0:
+            raise RuntimeError(f"pbx/run start failed:\n{result.stdout}\n{result.stderr}")
+
+    def stop(self) -> None:
+        self.run("stop", timeout=60)
+
+    def cli(self, command: str) -> str:
+        result = self.run("cli", command, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"Asterisk CLI {command!r} failed: {result.stderr}")
+        return result.stdout
+
+    def contacts(self) -> str:
+        return self.cli("pjsip show contacts")
+
+    def is_registered(self, user: str) -> bool:
+        return re.search(rf"Contact:\s+{re.escape(user)}/sip:", self.contacts()) is not None
+
+    def wait_registered(self, user: str, present: bool = True, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.is_registered(user) != present:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{user} {'not ' if present else 'still '}registered:\n{self.contacts()}")
+            time.sleep(0.2)
+
+    def db_get(self, family: str, key: str) -> str | None:
+        output = self.cli(f"database get {family} {key}")
+        match = re.search(r"Value:\s*(\S*)", output)
+        return match.group(1) if match else None
+
+    def db_del(self, family: str, key: str) -> None:
+        self.cli(f"database del {family} {key}")
+
+    def log_dir(self) -> Path:
+        return self.home / "state" / "log"
