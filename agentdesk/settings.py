@@ -31,6 +31,9 @@ class SettingError(ValueError):
     """A setting name or value is not acceptable; the message says why."""
 
 
+KIND_NAMES = {bool: "true or false", int: "a whole number", str: "text"}
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -54,11 +57,11 @@ class Setting:
         except (TypeError, ValueError) as error:
             if isinstance(error, SettingError):
                 raise
-            raise SettingError(f"{self.key} must be a {self.kind.__name__}, not {text!r}") from None
+            raise SettingError(f"{self.key} must be {KIND_NAMES[self.kind]}, not {text!r}") from None
 
     def validate(self, value: Any) -> Any:
         if not isinstance(value, self.kind) or (self.kind is int and isinstance(value, bool)):
-            raise SettingError(f"{self.key} must be a {self.kind.__name__}")
+            raise SettingError(f"{self.key} must be {KIND_NAMES[self.kind]}")
         if self.choices and value not in self.choices:
             raise SettingError(f"{self.key} must be one of: {', '.join(self.choices)}")
         problem = self.check(value) if self.check else None
@@ -68,8 +71,10 @@ class Setting:
 
 
 def _server_problem(value: str) -> str | None:
+    if value == "":
+        return None  # not set up yet
     host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
-    if not value or any(ch.isspace() for ch in value) or "/" in value:
+    if any(ch.isspace() for ch in value) or "/" in value:
         return "give the PBX as host or host:port, e.g. pbx.example.com:5060"
     if port and not (port.isdigit() and 0 < int(port) < 65536):
         return f"{port!r} is not a port number"
@@ -82,7 +87,7 @@ def _user_problem(value: str) -> str | None:
 
 
 def _seconds_problem(value: int) -> str | None:
-    return None if 30 <= value <= 3600 else "between 30 and 3600 seconds"
+    return None if 15 <= value <= 3600 else "between 15 and 3600 seconds"
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -35,9 +35,10 @@ def target_uri(text: str, server: str) -> str:
         if not _SIP_URI.match(stripped):
             raise PhoneError(f"“{stripped[:60]}” is not a valid SIP address.")
         return stripped
+    number = normalize_number(stripped)
     if not server:
         raise PhoneError("Set up your account before calling.")
-    return f"sip:{normalize_number(stripped)}@{server}"
+    return f"sip:{number}@{server}"
 
 
 def dtmf_digits(text: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from .model import AccountConfig, AccountSnapshot, RegState
 
 UNREACHABLE_CODES = {408, 480, 500, 502, 503, 504}
-PING_INTERVAL = 20.0  # seconds between liveness pings while registered
+PING_INTERVAL = 10.0  # seconds between liveness pings while registered
 PING_TIMEOUT = 4.0  # no answer within this long: the PBX is unreachable
 PROBE_INTERVAL = 5.0  # while unreachable
 

@@ -26,6 +26,7 @@ class Agent:
         self.window = desktop.window
         self.engine = desktop.engine
         self.calls_seen: list[CallSnapshot] = []
+        self.closed = False
         self.engine.callChanged.connect(self.calls_seen.append)
 
     @classmethod
@@ -74,6 +75,9 @@ class Agent:
         return next(c for c in reversed(self.calls_seen) if c.state is CallState.ENDED)
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         with self.qtbot.waitSignal(self.desktop.finished, timeout=15000):
             self.desktop.quit()
         self.window.close()

@@ -62,6 +62,18 @@ class Pbx:
                 raise AssertionError(f"{user} {'not ' if present else 'still '}registered:\n{self.contacts()}")
             time.sleep(0.2)
 
+    def channel_up(self, endpoint: str) -> bool:
+        """A call of this endpoint is answered (state Up) in Asterisk."""
+        lines = self.cli("core show channels concise").splitlines()
+        return any(line.startswith(f"PJSIP/{endpoint}-") and "!Up!" in line for line in lines)
+
+    def wait_channel_up(self, endpoint: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.channel_up(endpoint):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answered call of {endpoint}:\n{self.cli('core show channels')}")
+            time.sleep(0.2)
+
     def db_get(self, family: str, key: str) -> str | None:
         output = self.cli(f"database get {family} {key}")
         match = re.search(r"Value:\s*(\S*)", output)

@@ -1,0 +1,95 @@
+"""AgentDesk as a process, configured the way IT does it (command line and
+keyring, no window): quitting with a call up hangs up, unregisters and exits
+with status 0 every time; without any sound device it still takes calls."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.pbx import SERVER, Pbx
+from tests.helpers.soundserver import DEVICE, SoundServer
+
+
+def agentdesk(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "agentdesk", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def configure(user: str, env: dict[str, str] | None = None) -> None:
+    added = agentdesk("account", "add", "--server", SERVER, "--user", user, "--password-stdin",
+                      env=env, stdin=f"demo-{user}\n")
+    assert added.returncode == 0, added.stderr
+    for key, value in (("auto_answer", "true"), ("microphone", DEVICE), ("speaker", DEVICE), ("ring_device", DEVICE)):
+        result = agentdesk("config", "set", key, value, env=env)
+        assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def support_member(pbx: Pbx) -> Iterator[None]:
+    pbx.cli("queue add member PJSIP/1001 to support")
+    yield
+    pbx.cli("queue remove member PJSIP/1001 from support")
+
+
+def start_desktop(env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "agentdesk", "--log-level", "DEBUG"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+
+
+def take_a_queue_call(make_party: Any, pbx: Pbx) -> Any:
+    """A caller in the support queue, answered automatically by agent 1001."""
+    party = make_party("1002")
+    party.call(f"sip:7001@{SERVER}")
+    party.wait_state("CONFIRMED", timeout=15)  # the queue answers the caller at once
+    pbx.wait_channel_up("1001")  # and the agent's phone answered the queue's call
+    return party
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_quitting_with_a_call_up_hangs_up_unregisters_and_exits_0(
+    make_party: Any, pbx: Pbx, sound: SoundServer, support_member: None, how: signal.Signals
+) -> None:
+    configure("1001")
+    for _attempt in range(3):
+        desktop = start_desktop()
+        try:
+            pbx.wait_registered("1001", timeout=15)
+            party = take_a_queue_call(make_party, pbx)
+            desktop.send_signal(how)
+            assert desktop.wait(timeout=20) == 0
+        finally:
+            if desktop.poll() is None:
+                desktop.kill()
+                desktop.wait()
+        party.wait_state("DISCONNECTED")
+        pbx.wait_registered("1001", present=False)
+
+
+def test_without_any_sound_device_the_phone_still_takes_calls(
+    make_party: Any, pbx: Pbx, support_member: None, tmp_path: Path
+) -> None:
+    # Like a machine without a sound card: no JACK, no PulseAudio, ALSA as installed.
+    env = {key: value for key, value in os.environ.items() if key != "ALSA_CONFIG_PATH"}
+    env |= {"JACK_DEFAULT_SERVER": "no-such-server", "PULSE_SERVER": f"unix:{tmp_path}/no-such-socket"}
+    configure("1001", env)
+    desktop = start_desktop(env)
+    try:
+        pbx.wait_registered("1001", timeout=15)
+        party = take_a_queue_call(make_party, pbx)
+        party.send("hangup")
+        desktop.send_signal(signal.SIGTERM)
+        assert desktop.wait(timeout=20) == 0
+    finally:
+        if desktop.poll() is None:
+            desktop.kill()
+            desktop.wait()
+    log = (Path(env["AGENTDESK_DATA_DIR"]) / "agentdesk.log").read_text()
+    assert "Audio is unavailable: no speaker or headset was found" in log
