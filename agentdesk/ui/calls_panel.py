@@ -16,8 +16,8 @@ class CallsPanel(QWidget):
     answerClicked = Signal(int)
     declineClicked = Signal(int)
     hangupClicked = Signal(int)
-    holdToggled = Signal(int, bool)
-    muteToggled = Signal(int, bool)
+    holdClicked = Signal(int)
+    muteClicked = Signal(int)
     switchClicked = Signal(int)
     keypadPressed = Signal(int, str)
 
@@ -56,8 +56,8 @@ class CallsPanel(QWidget):
         card.answerClicked.connect(self.answerClicked)
         card.declineClicked.connect(self.declineClicked)
         card.hangupClicked.connect(self.hangupClicked)
-        card.holdToggled.connect(self.holdToggled)
-        card.muteToggled.connect(self.muteToggled)
+        card.holdClicked.connect(self.holdClicked)
+        card.muteClicked.connect(self.muteClicked)
         card.switchClicked.connect(self.switchClicked)
         card.keypadPressed.connect(self.keypadPressed)
 

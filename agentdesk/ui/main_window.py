@@ -89,8 +89,8 @@ class MainWindow(QMainWindow):
         self.calls.answerClicked.connect(self._guard(engine.answer))
         self.calls.declineClicked.connect(self._guard(engine.reject))
         self.calls.hangupClicked.connect(self._guard(engine.hangup))
-        self.calls.holdToggled.connect(self._guard(engine.hold))
-        self.calls.muteToggled.connect(self._guard(engine.mute))
+        self.calls.holdClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "held", engine.hold)))
+        self.calls.muteClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "muted", engine.mute)))
         self.calls.switchClicked.connect(self._guard(engine.switch_to))
         self.calls.keypadPressed.connect(self._guard(engine.send_dtmf))
         self.incoming.answerClicked.connect(self._guard(engine.answer))
@@ -112,8 +112,8 @@ class MainWindow(QMainWindow):
             ("F5", lambda: self._on_ringing_call(self.engine.answer)),
             ("F6", lambda: self._on_ringing_call(self.engine.reject)),
             ("F7", self._switch_calls),
-            ("F8", lambda: self._on_active_call(lambda c: self.engine.hold(c.call_id, not c.held))),
-            ("F9", lambda: self._on_active_call(lambda c: self.engine.mute(c.call_id, not c.muted))),
+            ("F8", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "held", self.engine.hold))),
+            ("F9", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "muted", self.engine.mute))),
             ("Ctrl+D", self.dialer.pad_button.toggle),
             ("Ctrl+,", self.settingsRequested.emit),
             ("Ctrl+Q", self.close),
@@ -132,6 +132,11 @@ class MainWindow(QMainWindow):
             self.dialer.show_problem(str(error))
             return
         self.dialer.entry.clear()
+
+    def _toggle(self, call_id: int, flag: str, command: Callable[[int, bool], None]) -> None:
+        call = self.engine.calls.get(call_id)
+        if call is not None:
+            command(call_id, not getattr(call, flag))
 
     def _pad_key(self, key: str) -> None:
         active = self._active_call()
