@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--bind", help="IP address to listen on (default 127.0.0.1, env AGENTDESK_PBX_BIND)")
     start.add_argument("--sip-port", type=int, help="SIP UDP/TCP port (default 5060, env AGENTDESK_SIP_PORT)")
     start.add_argument("--rtp-ports", help="RTP port range (default 10000-20000, env AGENTDESK_RTP_PORTS)")
+    commands.add_parser("provision", help="only make sure Asterisk is available (provision it once if needed)")
     commands.add_parser("stop", help="stop the Asterisk that start started")
     commands.add_parser("status", help="exit 0 when running, 3 when not")
     cli = commands.add_parser("cli", help='run one Asterisk CLI command, e.g. cli "pjsip show contacts"')
@@ -41,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     layout = make_layout(getattr(args, "bind", None), getattr(args, "sip_port", None), getattr(args, "rtp_ports", None))
     if args.command == "start":
         runner.start(layout)
+    elif args.command == "provision":
+        engine = engines.choose(layout)
+        print(f"Asterisk is available ({engine.kind}: {engine.binary}).")
     elif args.command == "stop":
         print("Asterisk stopped." if runner.stop(layout) else "Asterisk was not running.")
     elif args.command == "status":

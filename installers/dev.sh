@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# AgentDesk on a Debian/Ubuntu machine, from a fresh checkout.
+#
+#   installers/dev.sh demo    set up, start the bundled PBX and the desktop as
+#                             agent 1001, and place a demo call to it
+#   installers/dev.sh test    set up, check the code (ruff, mypy) and run the
+#                             whole test suite against the real PBX
+#   installers/dev.sh bench   set up and run the benchmarks (tests/bench/)
+#   installers/dev.sh setup   only install what is missing
+#
+# Each step is skipped when already done, so running it again is quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+# Debian packages: run time (PortAudio, Qt's libraries, the PBX provisioning)
+# test time (JACK: a sound server with exact timing) and benchmark time
+# (baresip, the peer the figures are compared with).
+RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archive-keyring util-linux
+  libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+  libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
+  libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core"
+TEST_PACKAGES="jackd2"
+BENCH_PACKAGES="jackd2 baresip xvfb"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  local missing=()
+  for package in $*; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "Installing Debian packages: ${missing[*]}"
+  echo "jackd2 jackd/tweak_rt_limits boolean false" | as_root debconf-set-selections
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+  for candidate in python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+       "$candidate" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))'; then
+      echo "$candidate"; return
+    fi
+  done
+  echo "AgentDesk needs Python 3.11 or 3.12 (the pjsua2 wheel stops at 3.12)." >&2
+  exit 1
+}
+
+make_venv() {
+  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  [ -f "$stamp" ] && return
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating the virtual environment in .venv"
+    "$(pick_python)" -m venv "$VENV"
+  fi
+  say "Installing AgentDesk and its Python dependencies"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -e ".[dev]"
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+}
+
+setup() {
+  install_packages "$RUNTIME_PACKAGES ${1:-}"
+  make_venv
+  pbx/run provision
+}
+
+demo() {
+  setup
+  export AGENTDESK_CONFIG_DIR="${AGENTDESK_CONFIG_DIR:-$HOME/.config/agentdesk-demo}"
+  export AGENTDESK_DATA_DIR="${AGENTDESK_DATA_DIR:-$HOME/.local/share/agentdesk-demo}"
+  if ! "$VENV/bin/python" -c 'import keyring, sys; from keyring.backends import fail
+b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__module__.startswith("keyrings.alt"))'; then
+    echo "No OS keyring here: the demo keeps its DEMO password in a file keyring (never do this for real)."
+    export PYTHON_KEYRING_BACKEND=keyrings.alt.file.PlaintextKeyring
+  fi
+  pbx/run start
+  echo demo-1001 | "$VENV/bin/agentdesk" account add --server 127.0.0.1:5060 --user 1001 --password-stdin
+  local launch=("$VENV/bin/agentdesk")
+  if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "No display: running the desktop on a virtual screen (Xvfb :77). Screenshot: DISPLAY=:77 import -window root shot.png"
+    launch=(xvfb-run -n 77 -s "-screen 0 1280x900x24" "${launch[@]}")
+    install_packages xvfb
+  fi
+  ( sleep 6; pbx/run call 1001 >/dev/null && echo "A demo customer is calling 1001. More: pbx/run call 1001" ) &
+  echo "Stop with Ctrl+C (the PBX keeps running: pbx/run stop)."
+  "${launch[@]}"
+}
+
+tests() {
+  setup "$TEST_PACKAGES"
+  say "ruff"
+  "$VENV/bin/ruff" check agentdesk tests pbx
+  say "mypy"
+  "$VENV/bin/mypy"
+  say "pytest (real Asterisk, real calls, real PortAudio)"
+  "$VENV/bin/python" -m pytest "$@"
+}
+
+bench() {
+  setup "$BENCH_PACKAGES"
+  for script in tests/bench/bench_*.py; do
+    say "$script"
+    "$VENV/bin/python" "$script"
+  done
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) shift; tests "$@" ;;
+  bench) bench ;;
+  setup) setup "$TEST_PACKAGES" ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac
