@@ -222,6 +222,8 @@ class AudioBridge:
         log.info("audio devices open: mic %s, speaker %s", mic, speaker)
 
     def _close_streams(self) -> None:
+        if self._streams:
+            log.info("audio devices closed; %s", self.stats)
         streams, self._streams = self._streams, []
         for stream in streams:
             try:

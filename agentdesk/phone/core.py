@@ -173,6 +173,7 @@ class PhoneCore:
         if len(self.live_calls()) >= MAX_CALLS:
             log.info("refused a call: already %d calls", MAX_CALLS)
             return 486
+        log.debug("incoming call %d (INVITE at %.6f)", call_id, time.time())
         number, name, uri = parse_remote(remote)
         queue = headers.get(QUEUE_HEADER, "")[:64]
         snapshot = CallSnapshot(

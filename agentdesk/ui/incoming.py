@@ -4,14 +4,19 @@ is never missed while the main window is in the background or minimised."""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..phone.model import CallSnapshot
 from .call_card import caller_title
 from .icons import icon
 from .text import plain_label
+
+log = logging.getLogger("agentdesk.ui")
 
 
 class IncomingCallWindow(QWidget):
@@ -24,6 +29,7 @@ class IncomingCallWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setWindowTitle(self.tr("Incoming call"))
         self.call_id = 0
+        self._painted_for = 0
         frame = QFrame(self)
         frame.setObjectName("IncomingWindow")
         self.heading = plain_label(self.tr("Incoming call"), "CallState")
@@ -48,6 +54,12 @@ class IncomingCallWindow(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
         self.setMinimumWidth(300)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.call_id != self._painted_for:
+            self._painted_for = self.call_id
+            log.debug("incoming call %d visible at %.6f", self.call_id, time.time())
 
     def show_call(self, call: CallSnapshot) -> None:
         self.call_id = call.call_id

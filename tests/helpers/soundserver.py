@@ -49,7 +49,12 @@ class SoundServer:
         )
         os.environ["JACK_DEFAULT_SERVER"] = self.name
         os.environ["JACK_NO_START_SERVER"] = "1"
-        self.client = self._connect()
+        try:
+            self.client = self._connect()
+        except BaseException:
+            self.process.terminate()
+            self.process.wait()
+            raise
         self.mic_frequency = MIC_TONE
         self._phase = 0
         self._heard: collections.deque[tuple[float, np.ndarray]] = collections.deque()

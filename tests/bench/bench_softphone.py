@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Softphone figures for AgentDesk and, in the same run against the same
+Asterisk and the same PortAudio/JACK sound server, for baresip:
+
+- launch to registered (median of 3 launches);
+- INVITE arriving at the phone to the ringing UI visible, p50/p95 of 20 calls
+  (AgentDesk: the incoming-call window painted; baresip: its "incoming call"
+  line; INVITE arrival from tshark on loopback);
+- CPU seconds per minute of an answered call with audio both ways, resident
+  memory idle and in a call;
+- audio bridge underruns per minute while the UI thread is kept busy
+  (AgentDesk in this process, see bench_busy_ui()).
+
+Targets (issue 2): ringing UI < 50 ms p95; CPU per call-minute <= 1.5x
+baresip; idle RSS < 150 MB; zero underruns with a busy UI.
+
+Run: installers/dev.sh bench   (or .venv/bin/python tests/bench/bench_softphone.py)
+BENCH_CALL_SECONDS shortens the measured call (default 60).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import REPO, InviteCapture, LineWatcher, cpu_seconds, median, percentile, rss_mb, table
+
+from tests.helpers.party import SipParty
+from tests.helpers.pbx import SERVER, Pbx
+from tests.helpers.soundserver import DEVICE, MIC_TONE, SoundServer
+
+CALL_SECONDS = float(os.environ.get("BENCH_CALL_SECONDS", "60"))
+RINGS = 20
+BARESIP_PORT = 5070
+
+
+class Phone:
+    """A softphone process under measurement."""
+
+    name = ""
+    user = ""
+    queue_extension = ""
+    queue = ""
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        self.folder = folder
+        self.env = env
+        self.process: subprocess.Popen[str] | None = None
+        self.output: LineWatcher | None = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    registered_pattern = ""
+    ringing_pattern = ""
+
+    def launch(self) -> float:
+        """Start; returns seconds until the PBX accepted the registration."""
+        started = time.time()
+        self.process = subprocess.Popen(self.command(), env=self.env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        self.output = LineWatcher(self.process.stdout)
+        stamp, _ = self.output.wait_for(self.registered_pattern)
+        return stamp - started
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+
+class AgentDeskPhone(Phone):
+    name, user, queue_extension, queue = "AgentDesk", "1001", "7001", "support"
+    registered_pattern = r"registration: 200 OK"
+    ringing_pattern = r"incoming call \d+ visible at ([0-9.]+)"
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        env = {**env, "AGENTDESK_CONFIG_DIR": str(folder / "config"), "AGENTDESK_DATA_DIR": str(folder / "data"),
+               "XDG_DATA_HOME": str(folder / "xdg"), "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
+        super().__init__(folder, env)
+        agentdesk = [sys.executable, "-m", "agentdesk"]
+        subprocess.run([*agentdesk, "account", "add", "--server", SERVER, "--user", self.user, "--password-stdin"],
+                       input=f"demo-{self.user}\n", env=self.env, check=True, capture_output=True, text=True)
+        for key, value in (("auto_answer", "true"), ("microphone", DEVICE), ("speaker", DEVICE),
+                           ("ring_device", DEVICE)):
+            subprocess.run([*agentdesk, "config", "set", key, value], env=self.env, check=True, capture_output=True)
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "agentdesk", "--log-level", "DEBUG"]
+
+
+class BaresipPhone(Phone):
+    name, user, queue_extension, queue = "baresip", "1003", "7002", "sales"
+    registered_pattern = r"200 OK"
+    ringing_pattern = r"[Ii]ncoming call"
+
+    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+        super().__init__(folder, env)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config").write_text("\n".join([
+            f"sip_listen 127.0.0.1:{BARESIP_PORT}", "audio_player portaudio,", "audio_source portaudio,",
+            "audio_alert portaudio,", "ausrc_srate 16000", "auplay_srate 16000", "audio_channels 1",
+            "module_path /usr/lib/baresip/modules", "module stdio.so", "module g711.so", "module g722.so",
+            "module portaudio.so", "module_app account.so", "module_app menu.so", "",
+        ]))
+        (folder / "accounts").write_text(
+            f"<sip:{self.user}@127.0.0.1:5160>;auth_pass=demo-{self.user};answermode=auto;"
+            "audio_codecs=G722,PCMU;regint=120\n"
+        )
+        (folder / "contacts").write_text("")
+
+    def command(self) -> list[str]:
+        return ["baresip", "-f", str(self.folder)]
+
+
+def agent_port(pbx: Pbx, user: str) -> int:
+    import re
+
+    match = re.search(rf"Contact:\s+{user}/sip:{user}@127\.0\.0\.1:(\d+)", pbx.contacts())
+    assert match, pbx.contacts()
+    return int(match.group(1))
+
+
+def measure_launch(phone: Phone, pbx: Pbx) -> tuple[float, float]:
+    times = []
+    for _ in range(3):
+        times.append(phone.launch())
+        phone.stop()
+        pbx.wait_registered(phone.user, present=False, timeout=15)
+    seconds = phone.launch()
+    time.sleep(5)
+    return median([*times, seconds]), rss_mb(phone.pid)
+
+
+def measure_ringing(phone: Phone, pbx: Pbx, party: SipParty) -> list[float]:
+    port = BARESIP_PORT if isinstance(phone, BaresipPhone) else agent_port(pbx, phone.user)
+    capture = InviteCapture(port)
+    assert phone.output is not None
+    shown: list[float] = []
+    for _ in range(RINGS):
+        party.call(f"sip:{phone.user}@{SERVER}")
+        stamp, match = phone.output.wait_for(phone.ringing_pattern, timeout=10)
+        shown.append(float(match.group(1)) if match.groups() else stamp)
+        time.sleep(0.3)
+        party.send("hangup")
+        party.wait_state("DISCONNECTED")
+        time.sleep(0.3)
+    time.sleep(0.5)
+    arrivals = capture.arrivals()
+    capture.close()
+    if len(arrivals) != RINGS:
+        print(f"  ({phone.name}: {len(arrivals)} INVITEs captured for {RINGS} calls)")
+    return [(seen - arrived) * 1000 for seen, arrived in zip(shown, arrivals, strict=False)]
+
+
+def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) -> tuple[float, float, str]:
+    pbx.cli(f"queue add member PJSIP/{phone.user} to {phone.queue}")
+    try:
+        party.call(f"sip:{phone.queue_extension}@{SERVER}")
+        party.wait_state("CONFIRMED")
+        pbx.wait_channel_up(phone.user, timeout=15)
+        party.send("tone", freq=1100)
+        time.sleep(2)
+        audio = f"party hears mic {party.hear([MIC_TONE])[str(int(MIC_TONE))]:.2f}, " \
+                f"phone plays party {sound.hear([1100])['1100']:.2f}"
+        before = cpu_seconds(phone.pid)
+        time.sleep(CALL_SECONDS)
+        used = (cpu_seconds(phone.pid) - before) * 60 / CALL_SECONDS
+        rss = rss_mb(phone.pid)
+        party.send("hangup")
+        party.wait_state("DISCONNECTED")
+    finally:
+        pbx.cli(f"queue remove member PJSIP/{phone.user} from {phone.queue}")
+    return used, rss, audio
+
+
+def run_phone(phone: Phone, pbx: Pbx, sound: SoundServer) -> dict[str, Any]:
+    print(f"measuring {phone.name} ...", flush=True)
+    result: dict[str, Any] = {}
+    party = SipParty("caller")
+    party.register("1002", SERVER)
+    try:
+        result["launch"], result["rss_idle"] = measure_launch(phone, pbx)
+        idle_before = cpu_seconds(phone.pid)
+        time.sleep(10)
+        result["cpu_idle"] = (cpu_seconds(phone.pid) - idle_before) * 6
+        result["ring"] = measure_ringing(phone, pbx, party)
+        result["cpu_call"], result["rss_call"], result["audio"] = measure_call(phone, pbx, party, sound)
+    finally:
+        phone.stop()
+        party.close()
+    return result
+
+
+def start_display() -> subprocess.Popen[bytes] | None:
+    """A real X server (Xvfb) when there is one: the UI is then painted for real."""
+    if not shutil.which("Xvfb"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    display = ":93"
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24"], stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    os.environ["DISPLAY"] = display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    return server
+
+
+def ratio(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}x" if theirs else "-"
+
+
+def report(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    rows = [
+        ("launch to registered (s)", f"{ours['launch']:.2f}", f"{theirs['launch']:.3f}",
+         ratio(ours["launch"], theirs["launch"])),
+        ("INVITE to ringing UI p50 (ms)", f"{median(ours['ring']):.1f}", f"{median(theirs['ring']):.1f}",
+         ratio(median(ours["ring"]), median(theirs["ring"]))),
+        ("INVITE to ringing UI p95 (ms)", f"{percentile(ours['ring'], 0.95):.1f}",
+         f"{percentile(theirs['ring'], 0.95):.1f}",
+         ratio(percentile(ours["ring"], 0.95), percentile(theirs["ring"], 0.95))),
+        ("CPU s per call-minute", f"{ours['cpu_call']:.2f}", f"{theirs['cpu_call']:.2f}",
+         ratio(ours["cpu_call"], theirs["cpu_call"])),
+        ("CPU s per idle minute", f"{ours['cpu_idle']:.3f}", f"{theirs['cpu_idle']:.3f}",
+         ratio(ours["cpu_idle"], theirs["cpu_idle"])),
+        ("RSS idle (MB)", f"{ours['rss_idle']:.0f}", f"{theirs['rss_idle']:.0f}",
+         ratio(ours["rss_idle"], theirs["rss_idle"])),
+        ("RSS in a call (MB)", f"{ours['rss_call']:.0f}", f"{theirs['rss_call']:.0f}",
+         ratio(ours["rss_call"], theirs["rss_call"])),
+    ]
+    print()
+    print(table(f"Softphone figures ({CALL_SECONDS:.0f} s call, {RINGS} rings, same Asterisk and JACK)", rows))
+    print(f"audio during the measured call: AgentDesk {ours['audio']}; baresip {theirs['audio']}")
+
+
+def main() -> int:
+    display = start_display()
+    sound = SoundServer()
+    pbx = Pbx()
+    pbx.start()
+    env = dict(os.environ)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            ours = run_phone(AgentDeskPhone(Path(folder) / "agentdesk", env), pbx, sound)
+            theirs = run_phone(BaresipPhone(Path(folder) / "baresip", env), pbx, sound)
+        report(ours, theirs)
+    finally:
+        pbx.stop()
+        sound.close()
+        if display is not None:
+            display.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(REPO)
+    sys.exit(main())
