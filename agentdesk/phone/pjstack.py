@@ -15,7 +15,6 @@ frames between the conference bridge and the `FrameSink` (the audio bridge).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import logging
 import time
@@ -26,7 +25,9 @@ from typing import Any, Protocol, TypeVar
 
 import pjsua2 as pj
 
+from . import framecopy
 from .model import AccountConfig, CallState, PhoneError
+from .sipmsg import header_map, host_only
 
 log = logging.getLogger("agentdesk.sip")
 pjlog = logging.getLogger("agentdesk.sip.pj")
@@ -80,53 +81,6 @@ class _Transports:
     udp: int
     tcp: int
     wake: tuple[str, int]
-
-
-# -- fast frame access -------------------------------------------------------
-# bytes(ByteVector) converts element by element: about 400 us for one 20 ms
-# frame, more than a whole call costs in C. Reading the std::vector's data
-# pointer directly is 1.7 us. The layout (begin, end, capacity pointers) is
-# the same in libstdc++, libc++ and MSVC; it is verified once at start-up and
-# the slow path is used if it does not hold.
-_VECTOR_POINTERS = ctypes.c_void_p * 2
-
-
-def _read_fast(vector: Any) -> bytes:
-    begin, end = _VECTOR_POINTERS.from_address(int(vector.this))
-    return ctypes.string_at(begin, end - begin) if begin and end else b""
-
-
-def _write_fast(vector: Any, payload: bytes) -> None:
-    if vector.size() != len(payload):
-        vector.resize(len(payload))
-    begin = ctypes.c_void_p.from_address(int(vector.this)).value
-    if begin:
-        ctypes.memmove(begin, payload, len(payload))
-
-
-def _read_slow(vector: Any) -> bytes:
-    return bytes(vector)
-
-
-def _write_slow(vector: Any, payload: bytes) -> None:
-    vector.clear()
-    for byte in payload:
-        vector.push_back(byte)
-
-
-def _pick_frame_access() -> tuple[Callable[[Any], bytes], Callable[[Any, bytes], None]]:
-    probe = bytes(range(256)) * 3
-    try:
-        frame = pj.MediaFrame()
-        frame.buf = pj.ByteVector(probe)
-        copy = pj.MediaFrame()
-        _write_fast(copy.buf, probe)
-        if _read_fast(frame.buf) == probe and bytes(copy.buf[0 : len(probe)]) == probe:
-            return _read_fast, _write_fast
-    except Exception:
-        log.exception("fast frame access check failed")
-    log.warning("using slow audio frame copies; expect more CPU per call")
-    return _read_slow, _write_slow
 
 
 # -- adapters: translate, emit, nothing else ---------------------------------
@@ -218,7 +172,7 @@ class _AudioPort(pj.AudioMediaPort):  # type: ignore[misc]
     def __init__(self, sink: FrameSink) -> None:
         super().__init__()
         self._sink = sink
-        self._read, self._write = _pick_frame_access()
+        self._read, self._write = framecopy.pick(pj.ByteVector)
 
     def onFrameRequested(self, frame: Any) -> None:
         try:
@@ -234,23 +188,6 @@ class _AudioPort(pj.AudioMediaPort):  # type: ignore[misc]
                 self._sink.frame_to_speaker(self._read(frame.buf))
         except Exception:
             log.exception("audio port: speaker frame")
-
-
-def _header_map(message: str) -> dict[str, str]:
-    """Headers of a SIP message, names lower-cased (first value wins)."""
-    head = message.split("\r\n\r\n", 1)[0].split("\n")[1:]
-    headers: dict[str, str] = {}
-    for line in head:
-        name, sep, value = line.partition(":")
-        if sep:
-            headers.setdefault(name.strip().lower(), value.strip())
-    return headers
-
-
-def _host_only(server: str) -> str:
-    if server.startswith("["):
-        return server.split("]", 1)[0] + "]"
-    return server.split(":", 1)[0] if server.count(":") == 1 else server
 
 
 def _first_audio(info: Any) -> Any | None:
@@ -376,7 +313,7 @@ class SipStack:
         transport = ";transport=tcp" if config.transport == "tcp" else ""
         host = config.server
         result = pj.AccountConfig()
-        result.idUri = f"sip:{config.user}@{_host_only(host)}"
+        result.idUri = f"sip:{config.user}@{host_only(host)}"
         result.regConfig.registrarUri = f"sip:{host}{transport}"
         result.regConfig.timeoutSec = config.register_seconds
         result.regConfig.retryIntervalSec = 20
@@ -459,7 +396,7 @@ class SipStack:
         self._calls[call_id] = call
         info = call.getInfo()
         source_ip = source.rsplit(":", 1)[0].strip("[]")
-        headers = _header_map(message)
+        headers = header_map(message)
         code = self.listener.on_incoming(call_id, str(info.remoteUri), source_ip, headers, str(info.callIdString))
         if code == 180:
             self._respond(call, 180)

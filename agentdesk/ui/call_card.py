@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from ..phone.model import CallSnapshot, CallState, Direction
 from .dialer import DialPad
 from .icons import icon
-from .text import format_duration, plain_label
+from .text import format_duration, isolate, plain_label
 
 
 def call_state_text(call: CallSnapshot) -> str:
@@ -119,7 +119,7 @@ class CallCard(QFrame):
         self.call = call
         self.title.setText(caller_title(call))
         arrow = "↙" if call.direction is Direction.INCOMING else "↗"
-        self.detail.setText(f"{arrow} {call.remote_number}")
+        self.detail.setText(f"{arrow} {isolate(call.remote_number)}")
         self.queue.setText(call.queue)
         self.queue.setVisible(bool(call.queue))
         self.queue.setToolTip(self.tr("Call from the %1 queue").replace("%1", call.queue))

@@ -44,7 +44,7 @@ class Dialer(QWidget):
         super().__init__(parent)
         self.entry = QLineEdit(self)
         self.entry.setObjectName("NumberEntry")
-        self.entry.setPlaceholderText(self.tr("Number, extension or SIP address"))
+        self.entry.setPlaceholderText(self.tr("Number or extension"))
         self.entry.setClearButtonEnabled(True)
         self.entry.returnPressed.connect(self._dial)
         self.call_button = QPushButton(icon("phone", "#ffffff"), self.tr("Call"), self)

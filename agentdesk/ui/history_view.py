@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 from ..history import HistoryEntry, Outcome
 from ..phone.model import Direction
 from .icons import icon
-from .text import format_duration, plain_tooltip
+from .text import format_duration, isolate, plain_tooltip
 
 MAX_SHOWN = 200
 
@@ -24,6 +24,15 @@ def outcome_text(entry: HistoryEntry) -> str:
         Outcome.FAILED: tr("History", "Failed"),
     }
     return texts[entry.outcome]
+
+
+def when_text(stamp: float) -> str:
+    """'15:31' today, '22 Nov 15:31' before, in the user's language."""
+    moment = QDateTime.fromSecsSinceEpoch(int(stamp))
+    locale = QLocale()
+    if moment.date() == QDateTime.currentDateTime().date():
+        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    return locale.toString(moment, "d MMM HH:mm")
 
 
 def icon_name(entry: HistoryEntry) -> str:
@@ -52,12 +61,11 @@ class HistoryList(QListWidget):
             self.takeItem(self.count() - 1)
 
     def _item(self, entry: HistoryEntry) -> QListWidgetItem:
-        started = QDateTime.fromSecsSinceEpoch(int(entry.started_at))
-        when = QLocale().toString(started, QLocale.FormatType.ShortFormat)
         who = entry.name or entry.number
-        queue = f"  [{entry.queue}]" if entry.queue else ""
+        queue = f"  [{isolate(entry.queue)}]" if entry.queue else ""
+        details = " · ".join(isolate(part) for part in (entry.number, when_text(entry.started_at), outcome_text(entry)))
         # QListWidgetItem text is never interpreted as rich text.
-        item = QListWidgetItem(icon(icon_name(entry)), f"{who}{queue}\n{entry.number} · {when} · {outcome_text(entry)}")
+        item = QListWidgetItem(icon(icon_name(entry)), f"{isolate(who)}{queue}\n{details}")
         item.setData(Qt.ItemDataRole.UserRole, entry.number)
         item.setToolTip(plain_tooltip(entry.reason))
         return item

@@ -70,6 +70,7 @@ class SettingsDialog(QDialog):
                  audio_problem: str, mic_level: Callable[[], float], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("AgentDesk settings"))
+        self.setMinimumWidth(480)
         self.settings = settings
         self._devices = devices or []
         self._getters: dict[str, Callable[[], Any]] = {}

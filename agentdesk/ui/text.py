@@ -26,6 +26,12 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def isolate(text: str) -> str:
+    """Wrap a piece of text in Unicode direction isolates, so that numbers
+    and names keep their own direction inside a right-to-left line."""
+    return f"\u2068{text}\u2069" if text else ""
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows `text` literally (Qt guesses rich text in tooltips)."""
     return f"<p>{html.escape(text)}</p>" if text else ""

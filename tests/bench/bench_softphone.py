@@ -29,8 +29,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import REPO, InviteCapture, LineWatcher, cpu_seconds, median, percentile, rss_mb, table
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.bench.common import (
+    REPO,
+    InviteCapture,
+    LineWatcher,
+    cpu_seconds,
+    median,
+    percentile,
+    rss_mb,
+    table,
+)
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import DEVICE, MIC_TONE, SoundServer

@@ -8,14 +8,12 @@ import queue
 import re
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import IO
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -42,7 +40,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
+    return float(statistics.median(values)) if values else float("nan")
 
 
 class LineWatcher:

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Audio bridge glitches while the UI thread is busy.
+
+A real AgentDesk desktop (in this process, so the GUI thread can be loaded
+on purpose) answers a queue call and talks for BENCH_CALL_SECONDS (default
+60) to a second party, through the JACK test sound server. Meanwhile a timer
+keeps the GUI thread busy by rebuilding a 400-entry call history list and
+repainting the window, over and over. The same call is measured once with an
+idle UI for comparison. Printed: underruns, overruns and device xruns per
+minute, and how busy the GUI thread was. Target: zero underruns.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from agentdesk.history import HistoryEntry, Outcome
+from agentdesk.phone.model import Direction
+from tests.helpers.party import SipParty
+from tests.helpers.pbx import SERVER, Pbx
+from tests.helpers.soundserver import MIC_TONE, SoundServer
+
+CALL_SECONDS = float(os.environ.get("BENCH_CALL_SECONDS", "60"))
+ENTRIES = [HistoryEntry(Direction.INCOMING, f"+7916{n:07d}", f"Customer {n}", "support", time.time() - n * 60,
+                        time.time() - n * 60 + 5, time.time() - n * 60 + 95, Outcome.ANSWERED, "") for n in range(400)]
+
+
+class BusyUi:
+    """Keeps the GUI thread busy; measures the share of time it was."""
+
+    def __init__(self, window: object) -> None:
+        self.window = window
+        self.busy_seconds = 0.0
+        self.started = time.monotonic()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._work)
+
+    def _work(self) -> None:
+        began = time.perf_counter()
+        self.window.set_history(ENTRIES)  # type: ignore[attr-defined]
+        self.window.repaint()  # type: ignore[attr-defined]
+        self.busy_seconds += time.perf_counter() - began
+
+    def share(self) -> float:
+        return self.busy_seconds / max(1e-9, time.monotonic() - self.started)
+
+
+def wait(app: QApplication, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def one_call(app: QApplication, desktop: object, pbx: Pbx, sound: SoundServer, busy: bool) -> dict[str, float]:
+    party = SipParty("caller")
+    party.register("1002", SERVER)
+    load = BusyUi(desktop.window)  # type: ignore[attr-defined]
+    try:
+        party.call(f"sip:7001@{SERVER}")
+        party.wait_state("CONFIRMED")
+        deadline = time.monotonic() + 15
+        while not pbx.channel_up("1001") and time.monotonic() < deadline:
+            wait(app, 0.2)
+        party.send("tone", freq=1100)
+        wait(app, 2)
+        bridge = desktop.bridge  # type: ignore[attr-defined]
+        start = vars(bridge.stats).copy()
+        if busy:
+            load.started = time.monotonic()
+            load.timer.start()
+        wait(app, CALL_SECONDS)
+        load.timer.stop()
+        end = vars(bridge.stats).copy()
+        heard = party.hear([MIC_TONE])[str(int(MIC_TONE))]
+        party.send("hangup")
+        party.wait_state("DISCONNECTED")
+    finally:
+        party.close()
+    per_minute = {key: (end[key] - start[key]) * 60 / CALL_SECONDS for key in start}
+    per_minute["busy_share"] = load.share() if busy else 0.0
+    per_minute["party_hears_mic"] = heard
+    return per_minute
+
+
+def main() -> int:
+    sound = SoundServer()
+    pbx = Pbx()
+    pbx.start()
+    with tempfile.TemporaryDirectory() as folder:
+        for key, sub in (("AGENTDESK_CONFIG_DIR", "config"), ("AGENTDESK_DATA_DIR", "data"), ("XDG_DATA_HOME", "xdg")):
+            os.environ[key] = str(Path(folder) / sub)
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+        app = QApplication([])
+        from agentdesk import credentials
+        from agentdesk.app import Desktop
+        from agentdesk.settings import Settings
+        from tests.helpers.agent import DEFAULT_SETTINGS
+
+        settings = Settings()
+        for key, value in {"server": SERVER, "user": "1001", "auto_answer": True, **DEFAULT_SETTINGS}.items():
+            settings.set(key, value)
+        settings.save()
+        credentials.save_password("1001", SERVER, "demo-1001")
+        desktop = Desktop(app, settings)
+        desktop.start()
+        pbx.cli("queue add member PJSIP/1001 to support")
+        try:
+            wait(app, 2)
+            idle = one_call(app, desktop, pbx, sound, busy=False)
+            loaded = one_call(app, desktop, pbx, sound, busy=True)
+        finally:
+            pbx.cli("queue remove member PJSIP/1001 from support")
+            desktop.quit()
+            wait(app, 3)
+            import sounddevice
+
+            sounddevice._terminate()
+            pbx.stop()
+            sound.close()
+    print()
+    print(f"Audio bridge per call-minute ({CALL_SECONDS:.0f} s calls, JACK 20 ms periods)")
+    print(f"{'':28}{'idle UI':>12}{'busy UI':>12}")
+    for key in ("underruns", "mic_underruns", "overruns", "device_xruns", "frames_to_speaker", "frames_from_mic"):
+        print(f"{key:28}{idle[key]:>12.1f}{loaded[key]:>12.1f}")
+    print(f"{'GUI thread busy':28}{'0%':>12}{loaded['busy_share'] * 100:>11.0f}%")
+    print(f"{'party hears the mic tone':28}{idle['party_hears_mic']:>12.2f}{loaded['party_hears_mic']:>12.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
