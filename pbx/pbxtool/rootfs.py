@@ -104,6 +104,9 @@ def _mmdebstrap_rootless(layout: Layout, target: Path) -> None:
     tarball = target.with_suffix(".tar")
     command = [
         "mmdebstrap", "--mode=unshare", "--variant=minbase", "--include=asterisk",
+        # apt (unlike debootstrap) refuses a Release file past its Valid-Until,
+        # which mirrors and snapshots serving an older sid can have.
+        "--aptopt=Acquire::Check-Valid-Until false",
         *_keyring_args(), SUITE, str(tarball), layout.mirror,
     ]
     _run_with_progress(command)
