@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication
 from . import __version__, credentials
 from .audio.bridge import AudioBridge, DeviceChoice
 from .audio.devices import AudioUnavailableError, check_usable, device_worker, list_devices, load_portaudio
+from .audio.frames import FRAME_SAMPLES, RATE
+from .audio.native import PortAudioDevices
 from .audio.ringer import Ringer
 from .history import CallHistory, entry_for
 from .logs import setup_logging
@@ -34,6 +36,7 @@ from .ui.style import STYLE_SHEET
 
 log = logging.getLogger("agentdesk.app")
 RTL_LANGUAGES = ("fa", "ar", "he", "ur")
+DEVICE_LATENCY = 0.06  # seconds of buffering PortAudio keeps on the device side
 ECHO_TEST = "600"
 
 
@@ -95,7 +98,8 @@ class Desktop(QObject):
         choice = DeviceChoice(self.settings.get("microphone"), self.settings.get("speaker"),
                               self.settings.get("tone_zone"))
         self._audio_worker = device_worker()
-        self.bridge = AudioBridge(self._sd, choice, self._audio_worker)
+        devices = PortAudioDevices(self._sd, RATE, FRAME_SAMPLES, DEVICE_LATENCY)
+        self.bridge = AudioBridge(devices, choice, self._audio_worker)
         self.ringer = Ringer(self._sd, self._audio_worker, self.settings.get("ring_device"))
 
     def _wire(self) -> None:

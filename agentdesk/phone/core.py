@@ -286,7 +286,7 @@ class PhoneCore:
         if self.audio is None:
             return
         live = self.live_calls()
-        if any(c.has_audio and not c.held for c in live):
+        if any(c.has_audio for c in live):  # held calls too: their media clock must keep ticking
             self.audio.activate()
         ringing_back = any(c.state is CallState.RINGING_OUT and not c.has_audio for c in live)
         if ringing_back:

@@ -36,7 +36,7 @@ from PySide6.QtCore import QObject, Signal
 from .core import AudioControl, PhoneCore, resolve_addresses
 from .dialing import dtmf_digits, target_uri
 from .model import AccountConfig, AccountSnapshot, CallSnapshot, PhoneError, RegState
-from .pjstack import FrameSink, SipStack
+from .pjstack import ClockUser, SipStack
 
 log = logging.getLogger("agentdesk.sip")
 
@@ -45,7 +45,7 @@ WAKE = b"\r\n\r\n"
 Command = Callable[[PhoneCore], None]
 
 
-class AudioBridgeLike(AudioControl, FrameSink, Protocol):
+class AudioBridgeLike(AudioControl, ClockUser, Protocol):
     pass
 
 
@@ -196,9 +196,7 @@ class PhoneEngine(QObject):
         stack = SipStack(core, self._user_agent)
         core.stack = stack
         try:
-            self._wake_address = stack.start(bind)
-            if self._audio is not None:
-                stack.attach_audio(self._audio)
+            self._wake_address = stack.start(bind, self._audio)
         except Exception as error:  # reported by start()
             log.exception("SIP stack start failed")
             self._start_error = str(error)

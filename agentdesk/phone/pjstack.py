@@ -8,8 +8,9 @@ into a plain call on a `StackListener`. They copy what they need out of the
 callback parameters at once, never block, and log instead of raising (SWIG
 would swallow the exception).
 
-The audio port's callbacks run on pjmedia's clock thread and only move
-frames between the conference bridge and the `FrameSink` (the audio bridge).
+Media timing: with a sound device, the device's callback ticks pjmedia's
+conference bridge through `MediaClock` (two C calls per 20 ms, no Python
+callback from pjmedia); without one, pjsua2's null device keeps time.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 import pjsua2 as pj
 
-from . import framecopy
+from .mediaclock import MediaClock, MediaLibrary
 from .model import AccountConfig, CallState, PhoneError
 from .sipmsg import header_map, host_only
 
@@ -46,14 +47,6 @@ class StackListener(Protocol):
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
     def on_ping_result(self, code: int) -> None: ...
     def on_transport_down(self) -> None: ...
-
-
-class FrameSink(Protocol):
-    """Where the audio port takes microphone frames from and gives speaker
-    frames to. Called on pjmedia's clock thread: must not block."""
-
-    def frame_from_mic(self) -> bytes: ...
-    def frame_to_speaker(self, frame: bytes) -> None: ...
 
 
 def _guarded(method: Callable[..., None]) -> Callable[..., None]:
@@ -166,28 +159,12 @@ class _Call(pj.Call):  # type: ignore[misc]
             stack.media_changed(self)
 
 
-class _AudioPort(pj.AudioMediaPort):  # type: ignore[misc]
-    """Moves frames between pjmedia's conference bridge and the audio bridge."""
+class ClockUser(Protocol):
+    """The audio bridge, as the stack sees it: it gets the clock to tick and
+    must stop ticking, synchronously, before the library is destroyed."""
 
-    def __init__(self, sink: FrameSink) -> None:
-        super().__init__()
-        self._sink = sink
-        self._read, self._write = framecopy.pick(pj.ByteVector)
-
-    def onFrameRequested(self, frame: Any) -> None:
-        try:
-            self._write(frame.buf, self._sink.frame_from_mic())
-            frame.size = frame.buf.size()
-            frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
-        except Exception:
-            log.exception("audio port: microphone frame")
-
-    def onFrameReceived(self, frame: Any) -> None:
-        try:
-            if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
-                self._sink.frame_to_speaker(self._read(frame.buf))
-        except Exception:
-            log.exception("audio port: speaker frame")
+    def attach_clock(self, clock: MediaClock) -> None: ...
+    def detach_clock(self) -> None: ...
 
 
 def _first_audio(info: Any) -> Any | None:
@@ -210,24 +187,36 @@ class SipStack:
         self._account: _Account | None = None
         self._config: AccountConfig | None = None
         self._calls: dict[int, _Call] = {}
-        self._port: _AudioPort | None = None
-        self._routed: dict[int, bool] = {}  # call_id -> speaker connected
+        self._audio: ClockUser | None = None
         self._next_id = 1
 
     # -- life cycle -----------------------------------------------------------
 
-    def start(self, bind_address: str) -> tuple[str, int]:
-        """Create and start the library; returns the wake-up address."""
+    def start(self, bind_address: str, audio: ClockUser | None) -> tuple[str, int]:
+        """Create and start the library; returns the wake-up address. With
+        `audio`, the sound device drives the media clock (MediaClock);
+        without, pjsua2's null device keeps time so calls still carry RTP."""
         endpoint = _Endpoint(self)
         endpoint.libCreate()
         self._endpoint = endpoint
         _pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
-        endpoint.audDevManager().setNullDev()
+        if audio is None:
+            endpoint.audDevManager().setNullDev()
+        else:
+            library = MediaLibrary(str(pj._pjsua2.__file__))
+            audio.attach_clock(MediaClock(library, library.take_master_port(), self._register_media_thread))
+            self._audio = audio
         self._transports = self._create_transports(endpoint, bind_address)
         for codec, priority in CODEC_PRIORITIES.items():
             endpoint.codecSetPriority(codec, priority)
         endpoint.libStart()
         return self._transports.wake
+
+    def _register_media_thread(self) -> None:
+        """pjlib wants to know every thread that calls it (the device's)."""
+        endpoint = self._endpoint
+        if endpoint is not None and not endpoint.libIsThreadRegistered():
+            endpoint.libRegisterThread("audio")
 
     def _endpoint_config(self) -> Any:
         config = pj.EpConfig()
@@ -245,6 +234,9 @@ class SipStack:
         media.noVad = True
         media.ecTailLen = 0  # no pj echo canceller on the null device
         media.quality = 4
+        # RTP on pjmedia's own thread, in C. Polling it from the SIP thread
+        # instead was measured slower: 50 returns a second into Python, and
+        # that thread then competes for the GIL with the audio callback.
         media.threadCnt = 1
         return config
 
@@ -260,13 +252,6 @@ class SipStack:
         wake_host = "127.0.0.1" if bind_address in ("0.0.0.0", "") else host
         return _Transports(udp, tcp, (wake_host, int(port)))
 
-    def attach_audio(self, sink: FrameSink) -> None:
-        port = _AudioPort(sink)
-        audio_format = pj.MediaFormatAudio()
-        audio_format.init(pj.PJMEDIA_FORMAT_PCM, CLOCK_RATE, 1, FRAME_MS * 1000, 16)
-        port.createPort("agentdesk-bridge", audio_format)
-        self._port = port
-
     def poll(self, timeout_ms: int) -> None:
         assert self._endpoint is not None
         self._endpoint.libHandleEvents(timeout_ms)
@@ -280,9 +265,9 @@ class SipStack:
             endpoint.hangupAllCalls()
             self._poll_until(lambda: not any(c.isActive() for c in self._calls.values()), 2.0)
         self.unregister(wait=True)
+        if self._audio is not None:
+            self._audio.detach_clock()  # no tick may reach pjmedia after this
         self._calls.clear()
-        self._routed.clear()
-        self._port = None
         self._account = None
         gc.collect()
         endpoint.libDestroy()
@@ -429,21 +414,22 @@ class SipStack:
         _pj_call(lambda: call.sendDtmf(param), "sending keypad tones")
 
     def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None:
-        """Connect (or not) the call's audio to our speaker and microphone."""
+        """Connect (or not) the call's audio to the sound device (slot 0)."""
         call = self._calls.get(call_id)
-        port = self._port
-        if call is None or port is None:
+        endpoint = self._endpoint
+        if call is None or endpoint is None:
             return
         try:
             media = call.getAudioMedia(-1)
         except pj.Error:
             return  # no audio (yet, or any more)
-        for connect, source, sink in ((speaker, media, port), (microphone, port, media)):
+        devices = endpoint.audDevManager()
+        for connect, source, sink in ((speaker, media, devices.getPlaybackDevMedia()),
+                                      (microphone, devices.getCaptureDevMedia(), media)):
             if connect:
                 source.startTransmit(sink)
             else:
                 source.stopTransmit(sink)
-        self._routed[call_id] = speaker
 
     def media_changed(self, call: _Call) -> None:
         media = _first_audio(call.getInfo())
@@ -458,7 +444,6 @@ class SipStack:
     def release(self, call_id: int) -> None:
         """Drop the wrapper of an ended call (on the next loop turn)."""
         self._calls.pop(call_id, None)
-        self._routed.pop(call_id, None)
 
     def _call(self, call_id: int) -> _Call:
         call = self._calls.get(call_id)

@@ -39,6 +39,7 @@ from tests.bench.common import (
     median,
     percentile,
     rss_mb,
+    rss_own_mb,
     table,
 )
 from tests.helpers.party import SipParty
@@ -119,7 +120,7 @@ class AgentDeskPhone(Phone):
 class BaresipPhone(Phone):
     name, user, queue_extension, queue = "baresip", "1003", "7002", "sales"
     registered_pattern = r"200 OK"
-    ringing_pattern = r"[Ii]ncoming call"
+    ringing_pattern = r"answering call|[Ii]ncoming call"
 
     def __init__(self, folder: Path, env: dict[str, str]) -> None:
         super().__init__(folder, env)
@@ -132,7 +133,7 @@ class BaresipPhone(Phone):
         ]))
         (folder / "accounts").write_text(
             f"<sip:{self.user}@127.0.0.1:5160>;auth_pass=demo-{self.user};answermode=auto;"
-            "audio_codecs=G722,PCMU;regint=120\n"
+            "audio_codecs=G722/16000/1,PCMU/8000/1;regint=120\n"
         )
         (folder / "contacts").write_text("")
 
@@ -148,7 +149,7 @@ def agent_port(pbx: Pbx, user: str) -> int:
     return int(match.group(1))
 
 
-def measure_launch(phone: Phone, pbx: Pbx) -> tuple[float, float]:
+def measure_launch(phone: Phone, pbx: Pbx) -> tuple[float, float, float]:
     times = []
     for _ in range(3):
         times.append(phone.launch())
@@ -156,7 +157,7 @@ def measure_launch(phone: Phone, pbx: Pbx) -> tuple[float, float]:
         pbx.wait_registered(phone.user, present=False, timeout=15)
     seconds = phone.launch()
     time.sleep(5)
-    return median([*times, seconds]), rss_mb(phone.pid)
+    return median([*times, seconds]), rss_mb(phone.pid), rss_own_mb(phone.pid)
 
 
 def measure_ringing(phone: Phone, pbx: Pbx, party: SipParty) -> list[float]:
@@ -180,7 +181,7 @@ def measure_ringing(phone: Phone, pbx: Pbx, party: SipParty) -> list[float]:
     return [(seen - arrived) * 1000 for seen, arrived in zip(shown, arrivals, strict=False)]
 
 
-def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) -> tuple[float, float, str]:
+def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) -> tuple[float, float, float, str]:
     pbx.cli(f"queue add member PJSIP/{phone.user} to {phone.queue}")
     try:
         party.call(f"sip:{phone.queue_extension}@{SERVER}")
@@ -193,12 +194,12 @@ def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) ->
         before = cpu_seconds(phone.pid)
         time.sleep(CALL_SECONDS)
         used = (cpu_seconds(phone.pid) - before) * 60 / CALL_SECONDS
-        rss = rss_mb(phone.pid)
+        rss, own = rss_mb(phone.pid), rss_own_mb(phone.pid)
         party.send("hangup")
         party.wait_state("DISCONNECTED")
     finally:
         pbx.cli(f"queue remove member PJSIP/{phone.user} from {phone.queue}")
-    return used, rss, audio
+    return used, rss, own, audio
 
 
 def run_phone(phone: Phone, pbx: Pbx, sound: SoundServer) -> dict[str, Any]:
@@ -207,12 +208,14 @@ def run_phone(phone: Phone, pbx: Pbx, sound: SoundServer) -> dict[str, Any]:
     party = SipParty("caller")
     party.register("1002", SERVER)
     try:
-        result["launch"], result["rss_idle"] = measure_launch(phone, pbx)
+        result["launch"], result["rss_idle"], result["own_idle"] = measure_launch(phone, pbx)
         idle_before = cpu_seconds(phone.pid)
         time.sleep(10)
         result["cpu_idle"] = (cpu_seconds(phone.pid) - idle_before) * 6
         result["ring"] = measure_ringing(phone, pbx, party)
-        result["cpu_call"], result["rss_call"], result["audio"] = measure_call(phone, pbx, party, sound)
+        result["cpu_call"], result["rss_call"], result["own_call"], result["audio"] = measure_call(
+            phone, pbx, party, sound
+        )
     finally:
         phone.stop()
         party.close()
@@ -253,6 +256,10 @@ def report(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
          ratio(ours["rss_idle"], theirs["rss_idle"])),
         ("RSS in a call (MB)", f"{ours['rss_call']:.0f}", f"{theirs['rss_call']:.0f}",
          ratio(ours["rss_call"], theirs["rss_call"])),
+        ("RSS idle without JACK's shm (MB)", f"{ours['own_idle']:.0f}", f"{theirs['own_idle']:.0f}",
+         ratio(ours["own_idle"], theirs["own_idle"])),
+        ("RSS in a call without JACK's shm (MB)", f"{ours['own_call']:.0f}", f"{theirs['own_call']:.0f}",
+         ratio(ours["own_call"], theirs["own_call"])),
     ]
     print()
     print(table(f"Softphone figures ({CALL_SECONDS:.0f} s call, {RINGS} rings, same Asterisk and JACK)", rows))

@@ -31,6 +31,20 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def rss_own_mb(pid: int) -> float:
+    """Resident memory without the sound server's shared memory: JACK maps
+    its whole engine into every client, which says nothing about the client."""
+    total = 0
+    shared = False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and not fields[0].endswith(":"):  # a mapping header line
+            shared = len(fields) >= 6 and fields[5].startswith("/dev/shm/jack")
+        elif fields and fields[0] == "Rss:" and not shared:
+            total += int(fields[1])
+    return total / 1024
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:

@@ -1,23 +1,38 @@
-"""The audio bridge's buffering between pjmedia's clock and the device's, with
-a stand-in for PortAudio. (The real PortAudio path is exercised by every
+"""The audio bridge with stand-ins for PortAudio and for pjmedia's clock.
+(The real PortAudio path and the real media clock are exercised by every
 integration test that checks tones.)"""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 from typing import Any
 
-from agentdesk.audio.bridge import MAX_FRAMES, PRIME_FRAMES, AudioBridge, DeviceChoice
-from agentdesk.audio.frames import FRAME_BYTES, SILENCE, peak_level, tone_frames
+from agentdesk.audio.bridge import MAX_MIC_FRAMES, AudioBridge, DeviceChoice
+from agentdesk.audio.frames import FRAME_BYTES, SILENCE, tone_frames
+from agentdesk.audio.native import PA_OUTPUT_UNDERFLOW, ffi
 
-OK = SimpleNamespace(input_overflow=False, output_underflow=False)
+HEADSET = DeviceChoice("Headset", "Headset")
+
+
+def frame(value: int) -> bytes:
+    return value.to_bytes(2, "little", signed=True) * (FRAME_BYTES // 2)
+
+
+class EchoClock:
+    """Gives back each microphone frame, like a call to an echo test."""
+
+    def __init__(self) -> None:
+        self.heard: list[bytes] = []
+
+    def tick(self, microphone: Any, speaker: Any) -> None:
+        self.heard.append(ffi.buffer(microphone, FRAME_BYTES)[:])
+        ffi.memmove(speaker, microphone, FRAME_BYTES)
 
 
 class FakeStream:
-    def __init__(self, callback: Any, **options: Any) -> None:
-        self.callback = callback
-        self.options = options
+    def __init__(self, microphone: int | None, speaker: int | None, on_block: Any) -> None:
+        self.microphone, self.speaker, self.on_block = microphone, speaker, on_block
         self.started = self.closed = False
 
     def start(self) -> None:
@@ -29,100 +44,95 @@ class FakeStream:
     def close(self) -> None:
         self.closed = True
 
+    def block(self, microphone: bytes = SILENCE, flags: int = 0) -> bytes:
+        """PortAudio asking for one block: returns what was played."""
+        out = ffi.new("char[]", FRAME_BYTES)
+        self.on_block(ffi.from_buffer(microphone), out, flags)
+        return bytes(ffi.buffer(out, FRAME_BYTES))
 
-class FakePortAudio:
-    def __init__(self) -> None:
+
+NAMES = {"Headset": 0, "Speakers": 1, "": 0}
+
+
+class FakeDevices:
+    def __init__(self, fail: bool = False) -> None:
         self.streams: list[FakeStream] = []
+        self.fail = fail
 
-    def query_devices(self) -> list[dict[str, Any]]:
-        return [{"name": "Headset", "max_input_channels": 1, "max_output_channels": 1},
-                {"name": "Speakers", "max_input_channels": 0, "max_output_channels": 2}]
+    def index(self, name: str, want_input: bool) -> int:
+        return NAMES[name]
 
-    def _stream(self, **options: Any) -> FakeStream:
-        stream = FakeStream(**options)
+    def open(self, microphone: int | None, speaker: int | None, on_block: Any) -> FakeStream:
+        if self.fail:
+            raise OSError("device busy")
+        stream = FakeStream(microphone, speaker, on_block)
         self.streams.append(stream)
         return stream
 
-    RawStream = RawInputStream = RawOutputStream = _stream
 
-
-def frame(value: int) -> bytes:
-    return value.to_bytes(2, "little", signed=True) * (FRAME_BYTES // 2)
-
-
-HEADSET = DeviceChoice("Headset", "Headset")
-
-
-def open_bridge(choice: DeviceChoice = HEADSET) -> tuple[AudioBridge, FakePortAudio]:
-    sd = FakePortAudio()
+def open_bridge(choice: DeviceChoice = HEADSET, fail: bool = False) -> tuple[AudioBridge, FakeDevices, EchoClock]:
+    devices = FakeDevices(fail)
     worker = ThreadPoolExecutor(1)
-    bridge = AudioBridge(sd, choice, worker)
+    bridge = AudioBridge(devices, choice, worker)
+    clock = EchoClock()
+    bridge.attach_clock(clock)
     bridge.activate()
-    worker.shutdown(wait=True)  # runs the open
-    return bridge, sd
+    worker.submit(lambda: None).result()  # the open has run
+    return bridge, devices, clock
 
 
-def play(stream: FakeStream) -> bytes:
-    out = bytearray(FRAME_BYTES)
-    stream.callback(bytes(FRAME_BYTES), out, FRAME_BYTES // 2, None, OK)
-    return bytes(out)
+def test_one_device_is_one_duplex_stream_that_ticks_the_media_clock() -> None:
+    bridge, devices, clock = open_bridge()
+    (stream,) = devices.streams
+    assert (stream.microphone, stream.speaker, stream.started) == (0, 0, True)
+    assert stream.block(frame(7)) == frame(7)  # heard what the calls gave back
+    assert clock.heard == [frame(7)] and bridge.stats.ticks == 1
+    assert bridge.mic_level == 0.0  # measured only while a level meter shows it
+    bridge.monitor(True)  # the streams are open already: nothing else changes
+    stream.block(frame(7))
+    assert abs(bridge.mic_level - 7 / 32768) < 1e-6
 
 
-def test_one_duplex_stream_when_microphone_and_speaker_are_one_device() -> None:
-    bridge, sd = open_bridge()
-    assert len(sd.streams) == 1 and sd.streams[0].started
-    assert sd.streams[0].options["device"] == (0, 0)
-    assert bridge.is_open
+def test_a_late_callback_is_counted_as_an_underrun() -> None:
+    bridge, devices, _clock = open_bridge()
+    devices.streams[0].block(frame(1), PA_OUTPUT_UNDERFLOW)
+    assert bridge.stats.underruns == 1
 
 
-def test_separate_streams_for_separate_devices() -> None:
-    _bridge, sd = open_bridge(DeviceChoice("Headset", "Speakers"))
-    assert [s.options["device"] for s in sd.streams] == [0, 1]
+def test_two_devices_queue_the_microphone_for_the_speaker_s_tick() -> None:
+    bridge, devices, clock = open_bridge(DeviceChoice("Headset", "Speakers"))
+    microphone, speaker = devices.streams
+    assert (microphone.microphone, microphone.speaker, speaker.microphone, speaker.speaker) == (0, None, None, 1)
+    for value in range(MAX_MIC_FRAMES + 2):
+        microphone.block(frame(value))
+    assert bridge.stats.mic_dropped == 2  # delay cannot build up
+    assert speaker.block() == frame(2) and clock.heard == [frame(2)]
 
 
-def test_speaker_is_primed_then_plays_in_order_and_counts_underruns() -> None:
-    bridge, sd = open_bridge()
-    stream = sd.streams[0]
-    bridge.frame_to_speaker(frame(1))
-    assert play(stream) == SILENCE  # not primed yet: no underrun either
-    for value in range(2, PRIME_FRAMES + 1):
-        bridge.frame_to_speaker(frame(value))
-    assert [play(stream) for _ in range(PRIME_FRAMES)] == [frame(v) for v in range(1, PRIME_FRAMES + 1)]
-    assert bridge.stats.underruns == 0
-    assert play(stream) == SILENCE and bridge.stats.underruns == 1
-
-
-def test_delay_never_builds_up() -> None:
-    bridge, _sd = open_bridge()
-    for value in range(MAX_FRAMES + 5):
-        bridge.frame_to_speaker(frame(value))
-    assert bridge.stats.overruns == 5
-
-
-def test_microphone_frames_reach_pjsua2_and_the_level_meter() -> None:
-    bridge, sd = open_bridge()
-    loud = frame(16384)
-    sd.streams[0].callback(loud, bytearray(FRAME_BYTES), FRAME_BYTES // 2, None, OK)
-    assert bridge.frame_from_mic() == loud
-    assert abs(bridge.mic_level - 0.5) < 0.01
-    assert bridge.frame_from_mic() == SILENCE and bridge.stats.mic_underruns == 1
-
-
-def test_a_local_tone_plays_instead_of_call_audio_then_stops() -> None:
-    bridge, sd = open_bridge()
+def test_a_local_tone_replaces_what_the_agent_hears_but_the_clock_keeps_ticking() -> None:
+    bridge, devices, clock = open_bridge()
     bridge.play_tone("beep")
     beep = tone_frames("beep")
-    bridge.frame_to_speaker(frame(5))
-    played = [play(sd.streams[0]) for _ in beep]
-    assert played == list(beep)
-    assert peak_level(played[len(beep) // 2]) > 0.2
+    played = [devices.streams[0].block(frame(3)) for _ in beep]
+    assert played == list(beep) and len(clock.heard) == len(beep)
+    assert devices.streams[0].block(frame(3)) == frame(3)  # the beep is over
+
+
+def test_without_a_usable_device_a_timer_keeps_the_media_going(error_log: Any) -> None:
+    error_log.allowed = True  # the failed open is logged as an error
+    bridge, _devices, clock = open_bridge(fail=True)
+    problems: list[str] = []
+    bridge.on_problem = problems.append
+    time.sleep(0.2)
+    assert 5 <= len(clock.heard) <= 15 and set(clock.heard) == {SILENCE}
+    bridge.detach_clock()
+    ticks = len(clock.heard)
+    time.sleep(0.1)
+    assert len(clock.heard) == ticks  # nothing reaches pjmedia after detach
 
 
 def test_closing_releases_the_device() -> None:
-    sd = FakePortAudio()
-    worker = ThreadPoolExecutor(1)
-    bridge = AudioBridge(sd, DeviceChoice(), worker)
-    bridge.activate()
+    bridge, devices, _clock = open_bridge()
     bridge.deactivate()
-    worker.shutdown(wait=True)
-    assert sd.streams[0].closed and not bridge.is_open
+    bridge._worker.submit(lambda: None).result()
+    assert devices.streams[0].closed and not bridge.is_open
