@@ -7,6 +7,7 @@ a `Desktop` with their own settings and folders.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
@@ -250,7 +251,23 @@ class SignalWatcher(QObject):
         self._on_signal()
 
 
+NO_DISPLAY = (
+    "agentdesk: there is no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), and the "
+    "desktop needs one. Configure the account without a window with `agentdesk account add`; "
+    "for a headless check set QT_QPA_PLATFORM=offscreen."
+)
+
+
+def has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_desktop(log_level: str) -> int:
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     log_path = setup_logging(log_level, data_dir())
     log.info("AgentDesk %s starting; log file %s", __version__, log_path)
     app = QApplication(sys.argv)

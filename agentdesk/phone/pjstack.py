@@ -232,7 +232,7 @@ class SipStack:
         media.clockRate = media.sndClockRate = CLOCK_RATE
         media.audioFramePtime = media.ptime = FRAME_MS
         media.noVad = True
-        media.ecTailLen = 0  # no pj echo canceller on the null device
+        media.ecTailLen = 0  # pjmedia's echo canceller lives in its sound port, unused here
         media.quality = 4
         # RTP on pjmedia's own thread, in C. Polling it from the SIP thread
         # instead was measured slower: 50 returns a second into Python, and

@@ -239,28 +239,25 @@ def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}x" if theirs else "-"
 
 
+FIGURES: list[tuple[str, Any, str]] = [
+    # (label, how to get the figure from a result, format)
+    ("launch to registered (s)", lambda r: r["launch"], ".3f"),
+    ("INVITE to ringing UI p50 (ms)", lambda r: median(r["ring"]), ".1f"),
+    ("INVITE to ringing UI p95 (ms)", lambda r: percentile(r["ring"], 0.95), ".1f"),
+    ("CPU s per call-minute", lambda r: r["cpu_call"], ".2f"),
+    ("CPU s per idle minute", lambda r: r["cpu_idle"], ".3f"),
+    ("RSS idle (MB)", lambda r: r["rss_idle"], ".0f"),
+    ("RSS in a call (MB)", lambda r: r["rss_call"], ".0f"),
+    ("RSS idle without JACK's shm (MB)", lambda r: r["own_idle"], ".0f"),
+    ("RSS in a call without JACK's shm (MB)", lambda r: r["own_call"], ".0f"),
+]
+
+
 def report(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
-    rows = [
-        ("launch to registered (s)", f"{ours['launch']:.2f}", f"{theirs['launch']:.3f}",
-         ratio(ours["launch"], theirs["launch"])),
-        ("INVITE to ringing UI p50 (ms)", f"{median(ours['ring']):.1f}", f"{median(theirs['ring']):.1f}",
-         ratio(median(ours["ring"]), median(theirs["ring"]))),
-        ("INVITE to ringing UI p95 (ms)", f"{percentile(ours['ring'], 0.95):.1f}",
-         f"{percentile(theirs['ring'], 0.95):.1f}",
-         ratio(percentile(ours["ring"], 0.95), percentile(theirs["ring"], 0.95))),
-        ("CPU s per call-minute", f"{ours['cpu_call']:.2f}", f"{theirs['cpu_call']:.2f}",
-         ratio(ours["cpu_call"], theirs["cpu_call"])),
-        ("CPU s per idle minute", f"{ours['cpu_idle']:.3f}", f"{theirs['cpu_idle']:.3f}",
-         ratio(ours["cpu_idle"], theirs["cpu_idle"])),
-        ("RSS idle (MB)", f"{ours['rss_idle']:.0f}", f"{theirs['rss_idle']:.0f}",
-         ratio(ours["rss_idle"], theirs["rss_idle"])),
-        ("RSS in a call (MB)", f"{ours['rss_call']:.0f}", f"{theirs['rss_call']:.0f}",
-         ratio(ours["rss_call"], theirs["rss_call"])),
-        ("RSS idle without JACK's shm (MB)", f"{ours['own_idle']:.0f}", f"{theirs['own_idle']:.0f}",
-         ratio(ours["own_idle"], theirs["own_idle"])),
-        ("RSS in a call without JACK's shm (MB)", f"{ours['own_call']:.0f}", f"{theirs['own_call']:.0f}",
-         ratio(ours["own_call"], theirs["own_call"])),
-    ]
+    rows = []
+    for label, figure, style in FIGURES:
+        mine, other = figure(ours), figure(theirs)
+        rows.append((label, format(mine, style), format(other, style), ratio(mine, other)))
     print()
     print(table(f"Softphone figures ({CALL_SECONDS:.0f} s call, {RINGS} rings, same Asterisk and JACK)", rows))
     print(f"audio during the measured call: AgentDesk {ours['audio']}; baresip {theirs['audio']}")

@@ -95,6 +95,13 @@ def test_a_file_keyring_is_refused_unless_chosen_on_purpose(monkeypatch: pytest.
         credentials.save_password("1001", "pbx", "pw")
 
 
+def test_without_a_display_the_desktop_says_so(user_folders: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "agentdesk"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "no graphical session" in result.stderr and "Traceback" not in result.stderr
+
+
 class _Stdin:
     def __init__(self, text: str) -> None:
         self.text = text
