@@ -56,7 +56,8 @@ def account_command(args: argparse.Namespace, settings: Settings) -> int:
             settings.set(key, value)
         credentials.save_password(args.user, args.server, password)
         settings.save()
-        print(f"Account {args.user} on {args.server} saved; its password is in the system keyring.")
+        print(f"Account {args.user} on {args.server} saved; its password is in the keyring "
+              f"({credentials.backend_name()}).")
     elif args.action == "show":
         user, server = settings.get("user"), settings.get("server")
         if not user or not server:

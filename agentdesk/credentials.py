@@ -28,6 +28,11 @@ NO_BACKEND = (
 )
 
 
+def backend_name() -> str:
+    backend = keyring.get_keyring()
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
 def account_key(user: str, server: str) -> str:
     return f"sip:{user}@{server}"
 

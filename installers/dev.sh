@@ -81,15 +81,16 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
   fi
   pbx/run start
   echo demo-1001 | "$VENV/bin/agentdesk" account add --server 127.0.0.1:5060 --user 1001 --password-stdin
-  local launch=("$VENV/bin/agentdesk")
   if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-    echo "No display: running the desktop on a virtual screen (Xvfb :77). Screenshot: DISPLAY=:77 import -window root shot.png"
-    launch=(xvfb-run -n 77 -s "-screen 0 1280x900x24" "${launch[@]}")
     install_packages xvfb
+    Xvfb :77 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+    trap 'kill $! 2>/dev/null' EXIT
+    export DISPLAY=:77
+    echo "No display: the desktop runs on a virtual screen (Xvfb :77). Screenshot: DISPLAY=:77 import -window root shot.png"
   fi
   ( sleep 6; pbx/run call 1001 >/dev/null && echo "A demo customer is calling 1001. More: pbx/run call 1001" ) &
   echo "Stop with Ctrl+C (the PBX keeps running: pbx/run stop)."
-  "${launch[@]}"
+  "$VENV/bin/agentdesk"
 }
 
 tests() {

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from .model import AccountConfig, AccountSnapshot, CallSnapshot, CallState, Direction, PhoneError, parse_remote
+from .probe import PbxProbe
 from .registration import PING_TIMEOUT, Registration
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ log = logging.getLogger("agentdesk.sip")
 
 MAX_CALLS = 2
 FIRST_PING_DELAY = 0.2
+PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 QUEUE_HEADER = "x-agentdesk-queue"
 
@@ -92,6 +94,7 @@ class PhoneCore:
         self.calls: dict[int, CallSnapshot] = {}
         self.auto_answer = False
         self._pbx_addresses: set[str] = set()
+        self._probe: PbxProbe | None = None
         self._ping_since: float | None = None
         self._ping_round = 0
         self._reported: AccountSnapshot | None = None
@@ -106,6 +109,9 @@ class PhoneCore:
             self._report(self.registration.configured(None))
             return
         self._pbx_addresses = resolve_addresses(config.server)
+        if self._probe is not None:
+            self._probe.close()
+        self._probe = PbxProbe(config.server, config.transport, config.user)
         self._report(self.registration.configured(config))
         self.stack.register(config)
         self._ping_round += 1
@@ -128,22 +134,28 @@ class PhoneCore:
         if round_ != self._ping_round:
             return  # the account was reconfigured; a newer round is running
         self.timers.after(self.registration.ping_interval(), lambda: self._ping(round_))
-        if not self.registration.should_ping() or self.stack is None:
-            return
-        if self._ping_since is not None:
-            if time.monotonic() - self._ping_since > PING_TIMEOUT:
-                self._report(self.registration.ping_timed_out())
-            return  # pjsip keeps retransmitting the outstanding one
+        if self.registration.should_ping() and self._probe is not None and self._ping_since is None:
+            self._ask(round_)
+
+    def _ask(self, round_: int) -> None:
+        assert self._probe is not None
         self._ping_since = time.monotonic()
-        self.stack.ping()
-        self.timers.after(PING_TIMEOUT + 0.1, self._check_ping)
+        self._probe.ask()
+        self.timers.after(PROBE_POLL, lambda: self._check_probe(round_))
 
-    def _check_ping(self) -> None:
-        if self._ping_since is not None and time.monotonic() - self._ping_since > PING_TIMEOUT:
-            self._report(self.registration.ping_timed_out())
-
-    def on_ping_result(self, code: int) -> None:
+    def _check_probe(self, round_: int) -> None:
+        if round_ != self._ping_round or self._probe is None or self._ping_since is None:
+            return
+        answer = self._probe.answer()
+        waited = time.monotonic() - self._ping_since
+        if answer is None and waited < PING_TIMEOUT:
+            self.timers.after(PROBE_POLL, lambda: self._check_probe(round_))
+            return
         self._ping_since = None
+        self._probe.close()
+        self._ping_result({True: 200, False: 503, None: 408}[answer])
+
+    def _ping_result(self, code: int) -> None:
         snapshot, reregister = self.registration.ping_result(code)
         self._report(snapshot)
         if reregister and self.stack is not None:
@@ -152,9 +164,8 @@ class PhoneCore:
 
     def on_transport_down(self) -> None:
         """A TCP connection to the PBX closed: check at once."""
-        if self.registration.should_ping() and self.stack is not None:
-            self._ping_since = time.monotonic()
-            self.stack.ping()
+        if self.registration.should_ping() and self._probe is not None and self._ping_since is None:
+            self._ask(self._ping_round)
 
     def _report(self, snapshot: AccountSnapshot) -> None:
         if snapshot != self._reported:
@@ -295,6 +306,11 @@ class PhoneCore:
             self.audio.play_tone(None)
         if not live:
             self.audio.deactivate()
+
+    def close(self) -> None:
+        """The engine is stopping: let go of the probe's socket."""
+        if self._probe is not None:
+            self._probe.close()
 
     def release_ended(self) -> None:
         """Drop pjsua2 wrappers of ended calls; called after each poll."""

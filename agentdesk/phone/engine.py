@@ -207,6 +207,7 @@ class PhoneEngine(QObject):
         try:
             self._loop(core, stack)
         finally:
+            core.close()
             stack.shutdown()
             log.info("SIP thread stopped")
             self.stopped.emit()

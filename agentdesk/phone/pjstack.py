@@ -16,11 +16,14 @@ callback from pjmedia); without one, pjsua2's null device keeps time.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
+import os
+import sys
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -45,7 +48,6 @@ class StackListener(Protocol):
         """Return 180 to ring, or the SIP code to reject the call with."""
     def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None: ...
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
-    def on_ping_result(self, code: int) -> None: ...
     def on_transport_down(self) -> None: ...
 
 
@@ -60,6 +62,20 @@ def _guarded(method: Callable[..., None]) -> Callable[..., None]:
 
     wrapper.__name__ = method.__name__
     return wrapper
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        ctypes.CDLL(None).fflush(None)  # C stdio may still hold pjlib's lines
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _pj_call(action: Callable[[], _T], what: str) -> _T:
@@ -117,12 +133,6 @@ class _Account(pj.Account):  # type: ignore[misc]
         stack = self._stack()
         if stack:
             stack.take_incoming(self, int(prm.callId), str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg))
-
-    @_guarded
-    def onSendRequest(self, prm: Any) -> None:
-        stack = self._stack()
-        if stack and prm.e.type == pj.PJSIP_EVENT_TSX_STATE:
-            stack.listener.on_ping_result(int(prm.e.body.tsxState.tsx.statusCode))
 
 
 _STATES = {
@@ -197,7 +207,8 @@ class SipStack:
         `audio`, the sound device drives the media clock (MediaClock);
         without, pjsua2's null device keeps time so calls still carry RTP."""
         endpoint = _Endpoint(self)
-        endpoint.libCreate()
+        with _quiet_stdout():  # pjlib prints its start-up to stdout before our log writer exists
+            endpoint.libCreate()
         self._endpoint = endpoint
         _pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
         if audio is None:
@@ -333,20 +344,6 @@ class SipStack:
             self._account.setRegistration(True)
         except pj.Error as error:  # e.g. a REGISTER is still in progress: it will report
             log.info("re-register not started: %s", error.reason)
-
-    def ping(self) -> None:
-        """Send OPTIONS to the registrar; the result comes to on_ping_result."""
-        if self._account is None or self._config is None:
-            return
-        request = pj.SendRequestParam()
-        request.method = "OPTIONS"
-        transport = ";transport=tcp" if self._config.transport == "tcp" else ""
-        request.txOption.targetUri = f"sip:{self._config.server}{transport}"
-        try:
-            self._account.sendRequest(request)
-        except pj.Error as error:
-            log.info("ping not sent: %s", error.reason)
-            self.listener.on_ping_result(503)
 
     # -- calls ------------------------------------------------------------------
 
