@@ -169,6 +169,8 @@ class PhoneCore:
 
     def _report(self, snapshot: AccountSnapshot) -> None:
         if snapshot != self._reported:
+            if self._reported is None or snapshot.state is not self._reported.state:
+                log.info("registration %s: %s", snapshot.state.value, snapshot.reason or snapshot.status_code)
             self._reported = snapshot
             self.events.registration(snapshot)
 

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,25 @@ def test_quitting_with_a_call_up_hangs_up_unregisters_and_exits_0(
                 desktop.wait()
         party.wait_state("DISCONNECTED")
         pbx.wait_registered("1001", present=False)
+
+
+def test_quitting_while_the_pbx_is_down_exits_0(tmp_path: Path) -> None:
+    """Requests to an absent PBX are still pending at exit (SIP waits 32 s)."""
+    added = agentdesk("account", "add", "--server", "127.0.0.1:5999", "--user", "1001", "--password-stdin",
+                      stdin="demo-1001\n")
+    assert added.returncode == 0, added.stderr
+    desktop = start_desktop()
+    try:
+        time.sleep(7)  # registration attempts and liveness probes under way
+        assert desktop.poll() is None
+        desktop.send_signal(signal.SIGTERM)
+        assert desktop.wait(timeout=20) == 0
+    finally:
+        if desktop.poll() is None:
+            desktop.kill()
+            desktop.wait()
+    log = (Path(os.environ["AGENTDESK_DATA_DIR"]) / "agentdesk.log").read_text()
+    assert "registration unreachable" in log
 
 
 def test_without_any_sound_device_the_phone_still_takes_calls(
