@@ -141,7 +141,10 @@ class Desktop(QObject):
             return
         self._password = password
         self.window.set_notice("account", "")
-        self.engine.configure(self.account_config(password))
+        try:
+            self.engine.configure(self.account_config(password))
+        except PhoneError as error:
+            self.window.show_problem(str(error))
 
     def _keyring_failed(self, error: Exception) -> None:
         self.window.set_notice("account", str(error))
@@ -204,10 +207,13 @@ class Desktop(QObject):
             self.ringer.device = get("ring_device")
         if new_password:
             self._password = new_password
-        if self._password is not None:
-            self.engine.configure(self.account_config(self._password))
-        else:
+        if self._password is None:
             self.load_account()
+            return
+        try:
+            self.engine.configure(self.account_config(self._password))
+        except PhoneError as error:
+            self.window.show_problem(str(error))
 
     # -- quitting ------------------------------------------------------------------
 

@@ -33,10 +33,11 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from .core import AudioControl, PhoneCore, resolve_addresses
+from .core import AudioControl, PhoneCore
 from .dialing import dtmf_digits, target_uri
 from .model import AccountConfig, AccountSnapshot, CallSnapshot, PhoneError, RegState
 from .pjstack import ClockUser, SipStack
+from .sipmsg import host_only
 
 log = logging.getLogger("agentdesk.sip")
 
@@ -50,14 +51,16 @@ class AudioBridgeLike(AudioControl, ClockUser, Protocol):
 
 
 def bind_address_for(server: str) -> str:
-    """Listen on loopback only when the PBX is on this machine."""
-    addresses = resolve_addresses(server) if server else set()
+    """Listen on loopback only when the PBX is on this machine. Decided from
+    the address as written (no DNS here: this runs on the GUI thread)."""
+    host = host_only(server).strip("[]")
+    if host == "localhost":
+        return "127.0.0.1"
     try:
-        if addresses and all(ipaddress.ip_address(a).is_loopback for a in addresses):
-            return "127.0.0.1"
+        address = ipaddress.ip_address(host)
     except ValueError:
-        pass
-    return "0.0.0.0"
+        return "0.0.0.0"
+    return "127.0.0.1" if address.version == 4 and address.is_loopback else "0.0.0.0"
 
 
 class PhoneEngine(QObject):
@@ -79,6 +82,7 @@ class PhoneEngine(QObject):
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._server = ""
+        self._bind = "0.0.0.0"
         self.calls: dict[int, CallSnapshot] = {}
         self.account = AccountSnapshot(RegState.OFFLINE)
         self.callChanged.connect(self._mirror_call)
@@ -88,8 +92,8 @@ class PhoneEngine(QObject):
 
     def start(self, server_hint: str = "") -> None:
         """Start the SIP thread; raises PhoneError if pjsua2 cannot start."""
-        bind = bind_address_for(server_hint)
-        self._thread = threading.Thread(target=self._run, args=(bind,), name="sip", daemon=True)
+        self._bind = bind_address_for(server_hint)
+        self._thread = threading.Thread(target=self._run, args=(self._bind,), name="sip", daemon=True)
         self._thread.start()
         self._ready.wait(10)
         if self._start_error or self._wake_address is None:
@@ -116,6 +120,17 @@ class PhoneEngine(QObject):
     # -- commands (GUI thread; raise PhoneError for bad input) -------------------
 
     def configure(self, config: AccountConfig | None) -> None:
+        """Register with this account (None: go offline). A PBX that needs
+        another local address (loopback or not) restarts the SIP stack,
+        which is refused while calls are up."""
+        bind = bind_address_for(config.server) if config else self._bind
+        if bind != self._bind:
+            if self.live_calls():
+                raise PhoneError("End your calls first: the phone must restart to reach the new PBX address.")
+            self._bind = bind
+            self._server = config.server if config else ""
+            self._submit(lambda core: self._rebind(core, bind, config))
+            return
         self._server = config.server if config else ""
         self._submit(lambda core: core.configure(config))
 
@@ -193,10 +208,9 @@ class PhoneEngine(QObject):
 
     def _run(self, bind: str) -> None:
         core = PhoneCore(_Events(self), self._audio)
-        stack = SipStack(core, self._user_agent)
-        core.stack = stack
+        core.stack = SipStack(core, self._user_agent)
         try:
-            self._wake_address = stack.start(bind, self._audio)
+            self._wake_address = core.stack.start(bind, self._audio)
         except Exception as error:  # reported by start()
             log.exception("SIP stack start failed")
             self._start_error = str(error)
@@ -205,16 +219,27 @@ class PhoneEngine(QObject):
         self._ready.set()
         log.info("SIP thread running, bound to %s", bind)
         try:
-            self._loop(core, stack)
+            self._loop(core)
         finally:
             core.close()
-            stack.shutdown()
+            core.stack.shutdown()
             log.info("SIP thread stopped")
             self.stopped.emit()
 
-    def _loop(self, core: PhoneCore, stack: SipStack) -> None:
+    def _rebind(self, core: PhoneCore, bind: str, config: AccountConfig | None) -> None:
+        """On the SIP thread: a new stack on the new local address."""
+        assert core.stack is not None
+        core.stack.shutdown()
+        stack = SipStack(core, self._user_agent)
+        core.stack = stack
+        self._wake_address = stack.start(bind, self._audio)
+        log.info("SIP stack restarted, bound to %s", bind)
+        core.configure(config)
+
+    def _loop(self, core: PhoneCore) -> None:
         while not self._stopping:
-            stack.poll(core.timers.wait_ms(IDLE_WAIT_MS))
+            assert core.stack is not None
+            core.stack.poll(core.timers.wait_ms(IDLE_WAIT_MS))
             core.timers.run_due()
             self._drain(core)
             core.release_ended()

@@ -35,3 +35,13 @@ def test_keypad_tones() -> None:
     assert dtmf_digits("12*#a") == "12*#A"
     with pytest.raises(PhoneError):
         dtmf_digits("xyz")
+
+
+def test_the_phone_listens_on_loopback_only_for_a_local_pbx() -> None:
+    from agentdesk.phone.engine import bind_address_for
+
+    assert bind_address_for("127.0.0.1:5060") == "127.0.0.1"
+    assert bind_address_for("localhost") == "127.0.0.1"
+    assert bind_address_for("127.0.0.2") == "127.0.0.1"
+    assert bind_address_for("pbx.example.com:5060") == "0.0.0.0"
+    assert bind_address_for("10.0.0.5") == "0.0.0.0"
