@@ -121,11 +121,6 @@ class PhoneCore:
         # unreachable within PING_TIMEOUT instead of after SIP's 32 s timeout.
         self.timers.after(FIRST_PING_DELAY, lambda: self._ping(round_))
 
-    def go_offline(self) -> None:
-        assert self.stack is not None
-        self.registration.unregistering()
-        self.stack.unregister()
-
     def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None:
         log.info("registration: %s %s (expires %s)", code, reason, expires)
         self._report(self.registration.registration_result(code, reason, expires, active))

@@ -134,9 +134,6 @@ class PhoneEngine(QObject):
         self._server = config.server if config else ""
         self._submit(lambda core: core.configure(config))
 
-    def go_offline(self) -> None:
-        self._submit(lambda core: core.go_offline())
-
     def dial(self, text: str) -> None:
         uri = target_uri(text, self._server)
         self._submit(lambda core: core.dial(uri))

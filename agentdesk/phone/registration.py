@@ -56,10 +56,6 @@ class Registration:
             self.snapshot = AccountSnapshot(RegState.REGISTERING, config.user, config.server)
         return self.snapshot
 
-    def unregistering(self) -> AccountSnapshot:
-        self.wanted = False
-        return self.snapshot
-
     def registration_result(self, code: int, reason: str, expires: int, active: bool) -> AccountSnapshot:
         current = self.snapshot
         if 200 <= code < 300:

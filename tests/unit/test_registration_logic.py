@@ -45,8 +45,8 @@ def test_any_answer_from_the_pbx_means_it_is_alive() -> None:
     assert registration.ping_result(401)[1]  # challenged: alive
 
 
-def test_unregistering_on_purpose_is_offline() -> None:
+def test_no_account_is_offline_and_not_probed() -> None:
     registration = registered()
-    registration.unregistering()
+    assert registration.configured(None).state is RegState.OFFLINE
     assert registration.registration_result(200, "OK", 0, False).state is RegState.OFFLINE
     assert not registration.should_ping()
