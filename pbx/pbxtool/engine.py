@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import rootfs
-from .layout import CONFIG_DIR, CONFIG_MOUNT, STATE_MOUNT, Layout, PbxError
+from .layout import CONFIG_DIR, CONFIG_MOUNT, PRIVATE_CONFIG_FILES, STATE_MOUNT, Layout, PbxError
 
 ROOTFS_ASTERISK = "/usr/sbin/asterisk"
 WRITABLE_FOLDERS = ("log", "run", "lib", "spool")
@@ -128,7 +128,7 @@ def prepare_state(layout: Layout, engine: Engine) -> None:
     for folder in WRITABLE_FOLDERS:
         for path in [layout.state / folder, *(layout.state / folder).rglob("*")]:
             os.chown(path, uid, gid, follow_symlinks=False)
-    for private in ("pjsip_users.conf", "voicemail_users.conf"):
+    for private in PRIVATE_CONFIG_FILES:
         os.chown(layout.state / "etc" / private, 0, gid)
 
 

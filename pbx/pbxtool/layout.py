@@ -25,6 +25,9 @@ DIRECTORY_FILE = PBX_DIR / "directory.csv"
 CONFIG_MOUNT = "/etc/asterisk-agentdesk"
 STATE_MOUNT = "/var/lib/agentdesk-pbx"
 
+# Generated config files holding secrets: readable by Asterisk's group only.
+PRIVATE_CONFIG_FILES = ("pjsip_users.conf", "voicemail_users.conf", "manager_users.conf", "extensions_globals.conf")
+
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 
 
@@ -40,6 +43,8 @@ class Network:
     sip_port: int = 5060
     rtp_start: int = 10000
     rtp_end: int = 20000
+    ami_port: int = 5038  # always on 127.0.0.1: only the desk service uses AMI
+    desk_port: int = 8480  # the desk service's HTTP API, on `bind`
 
     @property
     def is_loopback(self) -> bool:
@@ -80,6 +85,14 @@ class Layout:
     def secrets_file(self) -> Path:
         return self.state / "secrets.json"
 
+    @property
+    def service_secrets_file(self) -> Path:
+        return self.state / "service-secrets.json"
+
+    @property
+    def desk_config_file(self) -> Path:
+        return self.state / "desk-service.json"
+
 
 def default_home() -> Path:
     explicit = os.environ.get("AGENTDESK_PBX_HOME")
@@ -110,7 +123,16 @@ def make_network(bind: str | None, sip_port: int | None, rtp_ports: str | None) 
     if not 1 <= port <= 65535:
         raise PbxError(f"SIP port {port} is not a valid port")
     start, end = parse_port_range(rtp_ports or os.environ.get("AGENTDESK_RTP_PORTS", "10000-20000"))
-    return Network(bind=bind, sip_port=port, rtp_start=start, rtp_end=end)
+    ami_port = _port_from_env("AGENTDESK_AMI_PORT", 5038)
+    desk_port = _port_from_env("AGENTDESK_DESK_PORT", 8480)
+    return Network(bind=bind, sip_port=port, rtp_start=start, rtp_end=end, ami_port=ami_port, desk_port=desk_port)
+
+
+def _port_from_env(name: str, default: int) -> int:
+    text = os.environ.get(name, str(default))
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise PbxError(f"{name} must be a port number, not {text!r}")
+    return int(text)
 
 
 def make_layout(

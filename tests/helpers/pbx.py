@@ -12,18 +12,27 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "pbx" / "run"
-SIP_PORT = 5160
+# Ports of the test PBX; AGENTDESK_TEST_PORT_OFFSET moves them all so two
+# test runs can share a machine.
+PORT_OFFSET = int(os.environ.get("AGENTDESK_TEST_PORT_OFFSET", "0"))
+SIP_PORT = 5160 + PORT_OFFSET
+AMI_PORT = 5161 + PORT_OFFSET
+DESK_PORT = 8490 + PORT_OFFSET
+RTP_START = 31000 + 1000 * (PORT_OFFSET % 20)
 SERVER = f"127.0.0.1:{SIP_PORT}"
+DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
 
 
 def pbx_env() -> dict[str, str]:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentdesk"
     return {
         **os.environ,
-        "AGENTDESK_PBX_HOME": os.environ.get("AGENTDESK_TEST_PBX_HOME", str(cache / "pbx-test")),
+        "AGENTDESK_PBX_HOME": os.environ.get("AGENTDESK_TEST_PBX_HOME", str(cache / f"pbx-test{PORT_OFFSET or ''}")),
         "AGENTDESK_PBX_ROOTFS": os.environ.get("AGENTDESK_PBX_ROOTFS", str(cache / "pbx" / "rootfs")),
         "AGENTDESK_SIP_PORT": str(SIP_PORT),
-        "AGENTDESK_RTP_PORTS": "31000-31999",
+        "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 999}",
+        "AGENTDESK_AMI_PORT": str(AMI_PORT),
+        "AGENTDESK_DESK_PORT": str(DESK_PORT),
     }
 
 

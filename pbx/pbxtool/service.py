@@ -1,0 +1,80 @@
+"""What the PBX shares with the desk service, and nobody else.
+
+The desk service alone holds the Asterisk Manager Interface. Its AMI secret
+and the token the dialplan uses to ask it questions (VIP, sticky agent) are
+random from the first start, kept in the state folder's
+service-secrets.json (mode 600), and handed to the service in
+desk-service.json (mode 600). Neither ever reaches a desktop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import DIRECTORY_FILE, Layout, Network
+
+AMI_USER = "agentdesk-desk"
+
+
+@dataclass(frozen=True)
+class ServiceSecrets:
+    ami_secret: str
+    pbx_token: str
+
+
+def load_service_secrets(path: Path) -> ServiceSecrets:
+    """The stored secrets, created at random on first use."""
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ServiceSecrets(data["ami_secret"], data["pbx_token"])
+    value = ServiceSecrets(secrets.token_urlsafe(24), secrets.token_urlsafe(24))
+    write_private(path, json.dumps({"ami_secret": value.ami_secret, "pbx_token": value.pbx_token}))
+    return value
+
+
+def manager_network_conf(network: Network) -> str:
+    # AMI never leaves loopback, whatever address SIP binds to.
+    return f"enabled = yes\nport = {network.ami_port}\nbindaddr = 127.0.0.1\n"
+
+
+def manager_users_conf(value: ServiceSecrets) -> str:
+    return (
+        f"[{AMI_USER}]\n"
+        f"secret = {value.ami_secret}\n"
+        "deny = 0.0.0.0/0.0.0.0\n"
+        "permit = 127.0.0.1/255.255.255.255\n"
+        "read = call,agent,user,reporting\n"
+        "write = agent,call,originate,user,reporting\n"
+        "writetimeout = 5000\n"
+    )
+
+
+def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
+    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nDESK_PBX_TOKEN = {value.pbx_token}\n"
+
+
+def desk_config(layout: Layout, network: Network, value: ServiceSecrets) -> dict[str, object]:
+    """Everything the desk service needs to run next to this PBX."""
+    return {
+        "ami": {"host": "127.0.0.1", "port": network.ami_port, "username": AMI_USER, "secret": value.ami_secret},
+        "http": {"host": network.bind, "port": network.desk_port},
+        "pbx_token": value.pbx_token,
+        "directory": str(DIRECTORY_FILE),
+        "secrets": str(layout.secrets_file),
+        "spool": str(layout.state / "spool"),
+        "database": os.environ.get("AGENTDESK_DESK_DATABASE", f"sqlite:///{layout.state / 'desk.sqlite3'}"),
+        "log": str(layout.log_dir / "desk.log"),
+    }
+
+
+def write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
