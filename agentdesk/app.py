@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
@@ -24,6 +25,9 @@ from .audio.devices import AudioUnavailableError, check_usable, device_worker, l
 from .audio.frames import FRAME_SAMPLES, RATE
 from .audio.native import PortAudioDevices
 from .audio.ringer import Ringer
+from .crm.lookup import CrmConfig, CrmLookup
+from .deskclient.api import default_desk_url
+from .deskclient.connection import DeskConnection
 from .history import CallHistory, entry_for
 from .logs import setup_logging
 from .phone.engine import PhoneEngine
@@ -31,6 +35,7 @@ from .phone.model import AccountConfig, CallSnapshot, CallState, PhoneError
 from .resources import resource
 from .settings import Settings, data_dir
 from .tasks import TaskRunner
+from .ui.desk_view import DeskView
 from .ui.main_window import MainWindow
 from .ui.settings_dialog import SettingsDialog
 from .ui.style import STYLE_SHEET
@@ -70,6 +75,12 @@ class Desktop(QObject):
         self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
         self.history = CallHistory(data_dir() / "history.sqlite3")
         self.window = MainWindow(self.engine)
+        self.desk_link = DeskConnection(self)
+        # Its own workers: a slow CRM must not hold up keyring and history work.
+        self.crm_tasks = TaskRunner(workers=2, parent=self)
+        self.crm = CrmLookup(self.crm_tasks, parent=self)
+        self.desk = DeskView(self.desk_link, self.crm, self)
+        self.window.add_desk(self.desk.agent_bar, self.desk.screen_pop, self.desk.queue_panel)
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -106,6 +117,7 @@ class Desktop(QObject):
     def _wire(self) -> None:
         self.engine.callChanged.connect(self._call_changed)
         self.engine.incomingCall.connect(self._incoming)
+        self.engine.incomingCall.connect(self.desk.call_ringing)
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)
@@ -145,6 +157,26 @@ class Desktop(QObject):
             self.engine.configure(self.account_config(password))
         except PhoneError as error:
             self.window.show_problem(str(error))
+        self.connect_desk()
+
+    def connect_desk(self) -> None:
+        """(Re)connect to the desk service and set up the CRM look-up."""
+        get = self.settings.get
+        url = get("desk_url") or default_desk_url(get("server"))
+        self.desk_link.start(url, get("user"), get("user"), lambda: self._password)
+        self.tasks.run(self._crm_config, self.crm.configure, self._keyring_failed)
+
+    def _crm_config(self) -> CrmConfig | None:
+        """Runs on a worker: the auth header's value comes from the keyring."""
+        get = self.settings.get
+        if not get("crm_lookup_url"):
+            return None
+        token = ""
+        if get("crm_auth_header"):
+            host = urlsplit(get("crm_lookup_url")).hostname or ""
+            token = credentials.load_crm_token(host) or ""
+        return CrmConfig(get("crm_lookup_url"), get("crm_open_url"), get("crm_timeout_ms") / 1000,
+                         get("crm_auth_header"), token)
 
     def _keyring_failed(self, error: Exception) -> None:
         self.window.set_notice("account", str(error))
@@ -214,6 +246,7 @@ class Desktop(QObject):
             self.engine.configure(self.account_config(self._password))
         except PhoneError as error:
             self.window.show_problem(str(error))
+        self.connect_desk()
 
     # -- quitting ------------------------------------------------------------------
 
@@ -232,6 +265,9 @@ class Desktop(QObject):
                 device.close()
         if self._audio_worker is not None:
             self._audio_worker.shutdown(wait=True)
+        self.desk_link.shutdown()
+        self.crm.close()
+        self.crm_tasks.shutdown()
         self.tasks.shutdown()
         self.window.incoming.close()
         self.finished.emit()

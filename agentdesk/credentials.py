@@ -72,3 +72,26 @@ def delete_password(user: str, server: str) -> None:
         pass  # nothing stored: nothing to delete
     except keyring.errors.KeyringError as error:
         raise CredentialStoreError(f"The password store could not delete the password: {error}") from None
+
+
+def crm_key(host: str) -> str:
+    """The CRM token is stored per CRM host, so pointing the look-up at
+    another host never sends it the old host's token."""
+    return f"crm:{host.lower()}"
+
+
+def save_crm_token(host: str, token: str) -> None:
+    _check_backend()
+    try:
+        keyring.set_password(SERVICE, crm_key(host), token)
+    except keyring.errors.KeyringError as error:
+        raise CredentialStoreError(f"The password store refused to save the CRM token: {error}") from None
+
+
+def load_crm_token(host: str) -> str | None:
+    """The value of the CRM's authorisation header (crm_auth_header), or None."""
+    _check_backend()
+    try:
+        return keyring.get_password(SERVICE, crm_key(host))
+    except keyring.errors.KeyringError as error:
+        raise CredentialStoreError(f"The password store could not be read: {error}") from None

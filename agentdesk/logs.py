@@ -15,6 +15,8 @@ def setup_logging(level: str, folder: Path) -> Path:
     path = folder / "agentdesk.log"
     root = logging.getLogger()
     root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    # urllib3 logs whole URLs at DEBUG, and CRM look-up URLs carry caller numbers.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
     file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     console = logging.StreamHandler()
     for handler in (file_handler, console):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
@@ -86,8 +87,34 @@ def _user_problem(value: str) -> str | None:
     return None if value == "" or set(value) <= allowed else "use letters, digits and - _ . + * only"
 
 
+def _url_problem(value: str) -> str | None:
+    if value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "give an http:// or https:// address, e.g. https://desk.example.com:8480"
+    return None
+
+
 def _seconds_problem(value: int) -> str | None:
     return None if 15 <= value <= 3600 else "between 15 and 3600 seconds"
+
+
+def _crm_template_problem(value: str) -> str | None:
+    # Imported here, not at the top: the CRM client loads an HTTP library
+    # that `agentdesk config` and start-up do not otherwise need.
+    from .crm.lookup import template_problem
+
+    return template_problem(value)
+
+
+def _crm_timeout_problem(value: int) -> str | None:
+    return None if 200 <= value <= 30000 else "between 200 and 30000 milliseconds"
+
+
+def _header_name_problem(value: str) -> str | None:
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_!#$%&'*+.^`|~")
+    return None if set(value) <= allowed else "an HTTP header name: letters, digits and - only, e.g. Authorization"
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -106,6 +133,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", str, "", str(QT_TRANSLATE_NOOP("Settings", "Language")), choices=("", "en", "fa", "ru")),
     Setting("layout_direction", str, "auto", str(QT_TRANSLATE_NOOP("Settings", "Layout direction")),
             choices=("auto", "ltr", "rtl")),
+    # Empty: the PBX's host on the desk service's default port 8480.
+    Setting("desk_url", str, "", str(QT_TRANSLATE_NOOP("Settings", "Desk service address")), check=_url_problem),
+    # The CRM look-up for screen-pops (agentdesk/crm/lookup.py). The auth
+    # header's value is a secret: keyring only (credentials.load_crm_token).
+    Setting("crm_lookup_url", str, "", str(QT_TRANSLATE_NOOP("Settings", "CRM look-up address")),
+            check=_crm_template_problem),
+    Setting("crm_open_url", str, "", str(QT_TRANSLATE_NOOP("Settings", "CRM customer page address")),
+            check=_crm_template_problem),
+    Setting("crm_timeout_ms", int, 2000, str(QT_TRANSLATE_NOOP("Settings", "CRM time limit (milliseconds)")),
+            check=_crm_timeout_problem),
+    Setting("crm_auth_header", str, "", str(QT_TRANSLATE_NOOP("Settings", "CRM authorisation header name")),
+            check=_header_name_problem),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.helpers.agent import Agent
 from tests.helpers.party import SipParty
-from tests.helpers.pbx import SERVER, Pbx
+from tests.helpers.pbx import DESK_URL, SERVER, Pbx
 from tests.helpers.soundserver import SoundServer
 
 
@@ -84,6 +84,7 @@ def make_agent(qtbot: Any, pbx: Pbx, sound: SoundServer) -> Iterator[Callable[..
     agents: list[Agent] = []
 
     def make(user: str = "1001", password: str | None = None, register: bool = True, **settings: Any) -> Agent:
+        settings.setdefault("desk_url", DESK_URL)
         agent = Agent.create(qtbot, user, password or f"demo-{user}", SERVER, settings)
         agents.append(agent)
         if register:

@@ -36,6 +36,7 @@ FIRST_PING_DELAY = 0.2
 PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 QUEUE_HEADER = "x-agentdesk-queue"
+QUEUE_CALL_HEADER = "x-agentdesk-call"  # the caller's channel uniqueid: the desk service's key for the screen-pop
 
 
 class CoreEvents(Protocol):
@@ -184,9 +185,10 @@ class PhoneCore:
         log.debug("incoming call %d (INVITE at %.6f)", call_id, time.time())
         number, name, uri = parse_remote(remote)
         queue = headers.get(QUEUE_HEADER, "")[:64]
+        queue_call = headers.get(QUEUE_CALL_HEADER, "")[:64] if queue else ""
         snapshot = CallSnapshot(
             call_id, Direction.INCOMING, CallState.RINGING_IN, number, name, uri,
-            queue=queue, started_at=time.time(), sip_call_id=sip_id,
+            queue=queue, queue_call=queue_call, started_at=time.time(), sip_call_id=sip_id,
         )
         self.calls[call_id] = snapshot
         self.events.incoming(snapshot)

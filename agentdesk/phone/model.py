@@ -62,6 +62,7 @@ class CallSnapshot:
     remote_name: str = ""
     remote_uri: str = ""
     queue: str = ""  # the PBX queue this call came from, if any
+    queue_call: str = ""  # the desk service's id of that queue call (caller's uniqueid)
     held: bool = False  # put on hold by the agent
     remote_held: bool = False  # the far end put us on hold
     muted: bool = False

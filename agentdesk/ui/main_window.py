@@ -13,7 +13,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..history import HistoryEntry
 from ..phone.dialing import KEYPAD
@@ -60,7 +68,7 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         body = QWidget(self)
-        column = QVBoxLayout(body)
+        column = self._column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 8)
         column.setSpacing(6)
         column.addWidget(self.header)
@@ -75,6 +83,20 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setCentralWidget(scroll)
+
+    def add_desk(self, agent_bar: QWidget, screen_pop: QWidget, queue_panel: QWidget) -> None:
+        """Place the contact-center widgets: agent state under the header,
+        the screen-pop above the calls, the live queues in a side dock."""
+        column = self._column
+        column.insertWidget(1, agent_bar)
+        column.insertWidget(column.indexOf(self.notice) + 1, screen_pop)
+        dock = QDockWidget(self.tr("Queues"), self)
+        dock.setObjectName("QueuesDock")
+        dock.setWidget(queue_panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resize(self.width() + 380, self.height())
 
     def _wire(self) -> None:
         engine = self.engine

@@ -12,13 +12,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "pbx" / "run"
-# Ports of the test PBX; AGENTDESK_TEST_PORT_OFFSET moves them all so two
-# test runs can share a machine.
+# Ports of the test PBX; AGENTDESK_TEST_PORT_OFFSET (a multiple of 10) moves
+# them all so two test runs can share a machine.
 PORT_OFFSET = int(os.environ.get("AGENTDESK_TEST_PORT_OFFSET", "0"))
 SIP_PORT = 5160 + PORT_OFFSET
 AMI_PORT = 5161 + PORT_OFFSET
 DESK_PORT = 8490 + PORT_OFFSET
-RTP_START = 31000 + 1000 * (PORT_OFFSET % 20)
+RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each
 SERVER = f"127.0.0.1:{SIP_PORT}"
 DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
 

@@ -1,0 +1,110 @@
+"""The store's schema, one for SQLite and PostgreSQL, and its migrations.
+
+Plain portable SQL only: TEXT, INTEGER (booleans as 0/1) and DOUBLE
+PRECISION (epoch seconds: PostgreSQL's REAL would round them to minutes).
+Each migration runs once, in order, inside one transaction with the
+schema_version row that records it, so a crash mid-way leaves the old
+version intact.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from .engines import Engine
+from .records import StoreError
+
+log = logging.getLogger("agentdesk.desk.store")
+
+VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    applied_at DOUBLE PRECISION NOT NULL
+)"""
+
+# MIGRATIONS[n - 1] brings the schema from version n - 1 to n. Never edit a
+# released migration: append a new one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE memberships (
+            agent TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            since DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (agent, queue)
+        )""",
+        """CREATE TABLE pause_states (
+            agent TEXT PRIMARY KEY,
+            paused INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            since DOUBLE PRECISION NOT NULL
+        )""",
+        """CREATE TABLE queue_calls (
+            uniqueid TEXT PRIMARY KEY,
+            linkedid TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            joined_at DOUBLE PRECISION NOT NULL,
+            position INTEGER NOT NULL,
+            vip INTEGER NOT NULL,
+            agent TEXT NOT NULL,
+            connected_at DOUBLE PRECISION,
+            ended_at DOUBLE PRECISION,
+            hold_seconds INTEGER,
+            talk_seconds INTEGER,
+            outcome TEXT NOT NULL
+        )""",
+        "CREATE INDEX queue_calls_by_number ON queue_calls (number, joined_at)",
+        "CREATE INDEX queue_calls_by_queue ON queue_calls (queue, joined_at)",
+        # Partial index (both engines have them): open calls are few.
+        "CREATE INDEX queue_calls_open ON queue_calls (joined_at) WHERE ended_at IS NULL",
+        """CREATE TABLE vip_numbers (
+            number TEXT PRIMARY KEY,
+            note TEXT NOT NULL
+        )""",
+        """CREATE TABLE login_tokens (
+            token_hash TEXT PRIMARY KEY,
+            agent TEXT NOT NULL,
+            role TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX login_tokens_by_expiry ON login_tokens (expires_at)",
+    ),
+)
+
+LATEST = len(MIGRATIONS)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to LATEST; returns the version found on opening.
+
+    Refuses (StoreError) a database written by a newer AgentDesk rather
+    than guess at a schema it does not know."""
+    with engine.transaction():
+        engine.lock_schema()
+        engine.run(VERSION_TABLE)
+        found = _current_version(engine)
+        if found > LATEST:
+            raise StoreError(
+                f"the {engine.description} has schema version {found}, newer than this AgentDesk knows"
+                f" ({LATEST}): upgrade AgentDesk"
+            )
+        for version in range(found + 1, LATEST + 1):
+            _apply(engine, version)
+    if found < LATEST:
+        log.info("store schema migrated from version %d to %d (%s)", found, LATEST, engine.description)
+    return found
+
+
+def _current_version(engine: Engine) -> int:
+    rows = engine.run("SELECT MAX(version) FROM schema_version").rows
+    value = rows[0][0] if rows else None
+    return int(value) if value is not None else 0
+
+
+def _apply(engine: Engine, version: int) -> None:
+    for statement in MIGRATIONS[version - 1]:
+        engine.run(statement)
+    engine.run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, time.time()))

@@ -1,0 +1,118 @@
+"""The JSON the desk service sends (the wire format; parsed on the desktop
+by agentdesk/deskclient/model.py).
+
+queue:  {"name", "title", "strategy",
+         "callers": [{"uniqueid", "number", "name", "position", "joined_at", "vip"}],
+         "members": [{"agent", "name", "activity", "paused_reason", "since"}],
+         "today": {"offered", "answered", "abandoned", "service_level", "service_level_seconds"}}
+agent:  {"agent", "name", "role", "phone", "queues": {queue: bool}, "activity",
+         "paused_reason", "since"}
+call:   {"uniqueid", "queue", "number", "name", "joined_at", "position", "vip",
+         "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds"}]}
+Activities: logged_out, ready, ringing, on_call, paused, unavailable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .board import QueueState
+from .people import Person
+from .store import CallRecord, DayStats
+
+ACTIVITY_ORDER = ("ringing", "on_call", "ready", "unavailable")
+
+
+def queue_view(queue: QueueState, title: str, stats: DayStats | None, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": queue.name,
+        "title": title,
+        "strategy": queue.strategy,
+        "callers": [
+            {
+                "uniqueid": c.uniqueid,
+                "number": c.number,
+                "name": c.name,
+                "position": c.position,
+                "joined_at": c.joined_at,
+                "vip": c.vip,
+            }
+            for c in queue.ordered_callers()
+        ],
+        "members": [
+            {
+                "agent": m.agent,
+                "name": names.get(m.agent, ""),
+                "activity": m.activity,
+                "paused_reason": m.reason if m.paused else "",
+                "since": m.since,
+            }
+            for m in sorted(queue.members.values(), key=lambda m: m.agent)
+        ],
+        "today": stats_view(stats, queue.service_level_seconds),
+    }
+
+
+def stats_view(stats: DayStats | None, level_seconds: int) -> dict[str, Any]:
+    if stats is None:
+        return {"offered": 0, "answered": 0, "abandoned": 0, "service_level": None,
+                "service_level_seconds": level_seconds}
+    finished = stats.answered + stats.abandoned
+    return {
+        "offered": stats.offered,
+        "answered": stats.answered,
+        "abandoned": stats.abandoned,
+        "service_level": round(stats.answered_within_sl / finished, 4) if finished else None,
+        "service_level_seconds": level_seconds,
+    }
+
+
+def combined_activity(activities: list[str], paused: bool) -> str:
+    """One activity for an agent who may be in several queues."""
+    if not activities:
+        return "logged_out"
+    if paused or "paused" in activities:
+        return "paused"
+    for activity in ACTIVITY_ORDER:
+        if activity in activities:
+            return activity
+    return "ready"
+
+
+def agent_view(person: Person, phone: str, queues: dict[str, bool], activity: str, reason: str,
+               since: float) -> dict[str, Any]:
+    return {
+        "agent": person.agent,
+        "name": person.name,
+        "role": person.role,
+        "phone": phone,
+        "queues": queues,
+        "activity": activity,
+        "paused_reason": reason if activity == "paused" else "",
+        "since": since,
+    }
+
+
+def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "uniqueid": call.uniqueid,
+        "linkedid": call.linkedid,
+        "queue": call.queue,
+        "number": call.number,
+        "name": call.name,
+        "joined_at": call.joined_at,
+        "position": call.position,
+        "vip": call.vip,
+        "repeat": repeat,
+        "history": [
+            {
+                "at": past.joined_at,
+                "agent": past.agent,
+                "agent_name": names.get(past.agent, ""),
+                "queue": past.queue,
+                "outcome": past.outcome,
+                "talk_seconds": past.talk_seconds or 0,
+            }
+            for past in history
+        ],
+    }

@@ -1,0 +1,140 @@
+"""The desk service's HTTP API as blocking calls (run them off the GUI
+thread). Signs in with the agent's ID and secret, keeps the bearer token,
+and signs in again once when the token has expired. Path segments are
+always percent-encoded; the token and password are never logged."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+log = logging.getLogger("agentdesk.desk")
+
+TIMEOUT_SECONDS = 5.0
+DEFAULT_PORT = 8480
+
+
+class DeskError(Exception):
+    """A desk request failed; the message is for the agent to read."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def default_desk_url(pbx_server: str) -> str:
+    """The desk service next to the PBX: the PBX's host, port 8480."""
+    host = pbx_server.rsplit(":", 1)[0] if pbx_server.count(":") == 1 else pbx_server
+    return f"http://{host or '127.0.0.1'}:{DEFAULT_PORT}"
+
+
+def segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+class DeskApi:
+    def __init__(self, base_url: str, agent: str, password: Callable[[], str | None],
+                 timeout: float = TIMEOUT_SECONDS) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DeskError(f"the desk service address {base_url!r} is not an http(s) URL")
+        self.base_url = base_url.rstrip("/")
+        self.agent = agent
+        self._password = password
+        self._timeout = timeout
+        self._token = ""
+        self._lock = threading.Lock()
+        self._http = requests.Session()
+
+    # -- session ------------------------------------------------------------
+    def sign_in(self) -> None:
+        password = self._password()
+        if not password:
+            raise DeskError("no password stored for this agent; set up the account first")
+        reply = self._send("POST", "/api/v1/session", {"agent": self.agent, "password": password}, auth=False)
+        with self._lock:
+            self._token = str(reply["token"])
+
+    def token(self) -> str:
+        with self._lock:
+            token = self._token
+        if not token:
+            self.sign_in()
+            with self._lock:
+                token = self._token
+        return token
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        try:
+            return self._send(method, path, body)
+        except DeskError as error:
+            if error.status != 401:
+                raise
+            self.sign_in()
+            return self._send(method, path, body)
+
+    # -- commands and queries -------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        return dict(self.request("GET", "/api/v1/snapshot"))
+
+    def set_queue(self, queue: str, logged_in: bool, phone: str) -> None:
+        path = f"/api/v1/agents/{segment(self.agent)}/queues/{segment(queue)}"
+        self.request("PUT", path, {"logged_in": logged_in, "phone": phone})
+
+    def set_pause(self, paused: bool, reason: str = "") -> None:
+        path = f"/api/v1/agents/{segment(self.agent)}/pause"
+        self.request("PUT", path, {"paused": paused, "reason": reason})
+
+    def call_info(self, uniqueid: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/api/v1/calls/{segment(uniqueid)}"))
+
+    def open_events(self, read_timeout: float) -> requests.Response:
+        """The server-sent event stream (caller closes it)."""
+        for attempt in (1, 2):
+            response = self._http.get(
+                self.base_url + "/api/v1/events", stream=True, timeout=(self._timeout, read_timeout),
+                headers={"Authorization": f"Bearer {self.token()}", "Accept": "text/event-stream"},
+            )
+            if response.status_code == 401 and attempt == 1:
+                response.close()
+                self.sign_in()
+                continue
+            if response.status_code != 200:
+                message = _error_text(response)
+                response.close()
+                raise DeskError(message, response.status_code)
+            return response
+        raise DeskError("the desk service refused the event stream", 401)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- plumbing ---------------------------------------------------------------
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, auth: bool = True) -> Any:
+        headers = {"Authorization": f"Bearer {self.token()}"} if auth else {}
+        try:
+            response = self._http.request(method, self.base_url + path, json=body, headers=headers,
+                                          timeout=self._timeout)
+        except requests.Timeout:
+            raise DeskError(f"the desk service did not answer within {self._timeout:g} s") from None
+        except requests.ConnectionError:
+            raise DeskError(f"cannot reach the desk service at {self.base_url}") from None
+        if response.status_code >= 400:
+            raise DeskError(_error_text(response), response.status_code)
+        try:
+            return response.json()
+        except ValueError:
+            raise DeskError("the desk service sent something that is not JSON") from None
+
+
+def _error_text(response: requests.Response) -> str:
+    try:
+        message = str(response.json().get("error", ""))
+    except (ValueError, AttributeError):
+        message = ""
+    return message or f"the desk service answered {response.status_code}"

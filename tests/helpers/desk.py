@@ -1,0 +1,112 @@
+"""A test's view of the desk service: plain HTTP calls and an event-stream
+reader thread (a simulated desktop, without Qt)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from agentdesk.deskclient.sse import SseParser
+
+from .pbx import DESK_URL
+
+
+class DeskUser:
+    def __init__(self, agent: str, password: str | None = None, url: str = DESK_URL) -> None:
+        self.agent = agent
+        self.url = url
+        reply = requests.post(f"{url}/api/v1/session", json={"agent": agent, "password": password or f"demo-{agent}"},
+                              timeout=5)
+        reply.raise_for_status()
+        self.token = reply.json()["token"]
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._stream: requests.Response | None = None
+
+    def call(self, method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(method, self.url + path, json=body, timeout=10,
+                                headers={"Authorization": f"Bearer {self.token}"})
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        reply = self.call(method, path, body)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def join(self, queue: str, phone: str | None = None) -> None:
+        self.ok("PUT", f"/api/v1/agents/{self.agent}/queues/{queue}", {"logged_in": True, "phone": phone or self.agent})
+
+    def leave(self, queue: str) -> None:
+        self.ok("PUT", f"/api/v1/agents/{self.agent}/queues/{queue}", {"logged_in": False})
+
+    def pause(self, reason: str) -> None:
+        self.ok("PUT", f"/api/v1/agents/{self.agent}/pause", {"paused": True, "reason": reason})
+
+    def unpause(self) -> None:
+        self.ok("PUT", f"/api/v1/agents/{self.agent}/pause", {"paused": False})
+
+    def snapshot(self) -> dict[str, Any]:
+        return dict(self.ok("GET", "/api/v1/snapshot"))
+
+    def queue(self, name: str) -> dict[str, Any]:
+        return next(q for q in self.snapshot()["queues"] if q["name"] == name)
+
+    # -- the event stream ------------------------------------------------------
+    def listen(self) -> None:
+        response = requests.get(f"{self.url}/api/v1/events", stream=True, timeout=(5, 60),
+                                headers={"Authorization": f"Bearer {self.token}"})
+        assert response.status_code == 200, response.text
+        self._stream = response
+        threading.Thread(target=self._read, args=(response,), daemon=True).start()
+
+    def _read(self, response: requests.Response) -> None:
+        parser = SseParser()
+        try:
+            for chunk in response.iter_content(chunk_size=None):
+                for event in parser.feed(chunk):
+                    with self._lock:
+                        self.events.append((event.name, json.loads(event.data)))
+        except (requests.RequestException, OSError, AttributeError):
+            pass
+
+    def wait_event(self, check: Callable[[str, dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while time.monotonic() < deadline:
+            with self._lock:
+                fresh = self.events[seen:]
+                seen = len(self.events)
+            for name, data in fresh:
+                if check(name, data):
+                    return data
+            time.sleep(0.02)
+        raise AssertionError(f"no matching desk event within {timeout} s; last: {self.events[-3:]}")
+
+    def wait_queue(self, name: str, check: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+        """The first pushed summary of queue `name` (or snapshot) that passes `check`."""
+        def match(event: str, data: dict[str, Any]) -> bool:
+            if event == "queue" and data["name"] == name:
+                return check(data)
+            if event == "snapshot":
+                return any(q["name"] == name and check(q) for q in data["queues"])
+            return False
+
+        data = self.wait_event(match, timeout)
+        return data if "name" in data else next(q for q in data["queues"] if q["name"] == name)
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not met within {timeout} s")
