@@ -4,6 +4,7 @@
     agentdesk account add --server HOST[:PORT] --user 1001 --password-stdin
     agentdesk account show | remove
     agentdesk config list | get KEY | set KEY VALUE | reset KEY
+    agentdesk crm-token set --stdin | remove   the CRM's auth header value (keyring)
 
 The password is read from standard input (never from the command line,
 where other users can see it) and stored only in the OS keyring.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from urllib.parse import urlsplit
 
 from . import __version__, credentials
 from .settings import BY_KEY, SETTINGS, SettingError, Settings
@@ -43,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("key")
     set_.add_argument("value")
     config.add_parser("reset").add_argument("key")
+
+    crm = commands.add_parser("crm-token", help="the value of the CRM look-up's auth header (crm_auth_header)")
+    crm_actions = crm.add_subparsers(dest="action", required=True)
+    crm_actions.add_parser("set", help="read the value from standard input into the keyring").add_argument(
+        "--stdin", action="store_true", required=True)
+    crm_actions.add_parser("remove", help="delete it from the keyring")
     return parser
 
 
@@ -96,6 +104,22 @@ def config_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def crm_token_command(args: argparse.Namespace, settings: Settings) -> int:
+    host = urlsplit(settings.get("crm_lookup_url")).hostname
+    if not host:
+        raise SettingError("set crm_lookup_url first: the token is kept per CRM host")
+    if args.action == "set":
+        token = sys.stdin.readline().rstrip("\r\n")
+        if not token:
+            raise SettingError("no token on standard input")
+        credentials.save_crm_token(host, token)
+        print(f"CRM token for {host} saved in the keyring ({credentials.backend_name()}).")
+    else:
+        credentials.delete_crm_token(host)
+        print(f"CRM token for {host} removed.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in (None, "run"):
@@ -106,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "account":
             return account_command(args, settings)
+        if args.command == "crm-token":
+            return crm_token_command(args, settings)
         return config_command(args, settings)
     except (SettingError, credentials.CredentialStoreError) as error:
         print(f"agentdesk: {error}", file=sys.stderr)

@@ -95,3 +95,13 @@ def load_crm_token(host: str) -> str | None:
         return keyring.get_password(SERVICE, crm_key(host))
     except keyring.errors.KeyringError as error:
         raise CredentialStoreError(f"The password store could not be read: {error}") from None
+
+
+def delete_crm_token(host: str) -> None:
+    _check_backend()
+    try:
+        keyring.delete_password(SERVICE, crm_key(host))
+    except keyring.errors.PasswordDeleteError:
+        pass  # nothing stored: nothing to delete
+    except keyring.errors.KeyringError as error:
+        raise CredentialStoreError(f"The password store could not delete the CRM token: {error}") from None

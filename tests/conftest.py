@@ -38,6 +38,7 @@ def sound() -> Iterator[SoundServer]:
 @pytest.fixture(scope="session")
 def pbx() -> Iterator[Pbx]:
     server = Pbx()
+    server.forget_desk_data()
     server.start()
     yield server
     server.stop()

@@ -18,7 +18,7 @@ from agentdesk.phone.model import CallState
 from agentdesk.ui.desk_view import DeskView
 from tests.helpers.agent import Agent
 from tests.helpers.callers import place_callers
-from tests.helpers.desk import wait_until
+from tests.helpers.desk import DeskUser, wait_until
 from tests.helpers.pbx import Pbx
 
 OLGA = "+74951234567"  # in resources/demo/customers.csv
@@ -58,13 +58,15 @@ def waiting_positions(view: DeskView, queue: str) -> list[tuple[int, str]]:
 
 @pytest.fixture
 def leave_queues(pbx: Pbx) -> Iterator[list[Agent]]:
+    """Agents appended here leave every queue and pause afterwards (through
+    the service's API, since a desktop may have been closed by the test)."""
     agents: list[Agent] = []
     yield agents
-    for agent in agents:
+    for user in {a.desktop.settings.get("user") for a in agents}:
+        desk = DeskUser(user)
         for queue in ("support", "sales"):
-            agent.desktop.desk_link.set_queue(queue, False)
-    wait_until(lambda: all(member_line(pbx, "support", a.desktop.settings.get("user")) == "" for a in agents),
-               what="agents left the queues")
+            desk.leave(queue)
+        desk.unpause()
 
 
 def test_queue_call_with_screen_pop_live_panel_and_history(
@@ -133,3 +135,27 @@ def test_an_abandoned_caller_is_counted(
     qtbot.waitUntil(lambda: view.queue_panel.cards["support"].queue.today.abandoned == before + 1, timeout=10000)
     view.agent_bar.unpause_requested.emit()
     wait_until(lambda: "paused" not in member_line(pbx, "support", "1018"), what="unpaused")
+
+
+def test_the_agent_state_survives_a_desktop_restart_and_the_panel_a_desk_restart(
+    qtbot: Any, make_agent: Callable[..., Agent], pbx: Pbx, leave_queues: list[Agent]
+) -> None:
+    first = make_agent("1015")
+    leave_queues.append(first)
+    view = log_in(qtbot, first, pbx, "sales")
+    view.agent_bar.pause_requested.emit("Lunch")
+    wait_until(lambda: "paused:Lunch" in member_line(pbx, "sales", "1015"), what="paused")
+    first.close()
+
+    again = make_agent("1015")
+    leave_queues.append(again)
+    bar = again.desktop.desk.agent_bar
+    qtbot.waitUntil(lambda: bar.activity.text() == "Paused: Lunch", timeout=10000)
+    assert bar.toggles["sales"].isChecked() and not bar.toggles["support"].isChecked()
+
+    panel = again.desktop.desk.queue_panel
+    assert pbx.run("desk", "restart").returncode == 0
+    place_callers("sales", count=1, patience=20, talk=1, number=OLGA)
+    qtbot.waitUntil(lambda: len(panel.cards["sales"].queue.callers) == 1, timeout=20000)  # pushed after reconnecting
+    assert panel.cards["sales"].queue.callers[0].number == OLGA
+    assert bar.activity.text() == "Paused: Lunch"

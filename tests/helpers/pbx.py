@@ -49,6 +49,13 @@ class Pbx:
         if result.returncode != 0:
             raise RuntimeError(f"pbx/run start failed:\n{result.stdout}\n{result.stderr}")
 
+    def forget_desk_data(self) -> None:
+        """A fresh desk database for the session: earlier sessions' calls
+        would make every caller a repeat caller."""
+        self.run("stop", timeout=60)
+        for path in (self.home / "state").glob("desk.sqlite3*"):
+            path.unlink()
+
     def stop(self) -> None:
         self.run("stop", timeout=60)
 

@@ -108,3 +108,19 @@ class _Stdin:
 
     def readline(self) -> str:
         return self.text
+
+
+def test_crm_token_is_kept_per_crm_host_in_the_keyring(
+    user_folders: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin("tok-123\n"))
+    assert main(["crm-token", "set", "--stdin"]) == 2
+    assert "crm_lookup_url first" in capsys.readouterr().err
+    assert main(["config", "set", "crm_lookup_url", "https://crm.example.com/api?phone={number}"]) == 0
+    monkeypatch.setattr(sys, "stdin", _Stdin("tok-123\n"))
+    assert main(["crm-token", "set", "--stdin"]) == 0
+    assert credentials.load_crm_token("crm.example.com") == "tok-123"
+    config = Path(os.environ["AGENTDESK_CONFIG_DIR"])
+    assert all("tok-123" not in f.read_text() for f in config.rglob("*") if f.is_file())
+    assert main(["crm-token", "remove"]) == 0
+    assert credentials.load_crm_token("crm.example.com") is None

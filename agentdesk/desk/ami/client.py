@@ -1,6 +1,6 @@
 """The desk service's one connection to the Asterisk Manager Interface.
 
-Two layers on top of the pure protocol (STYLE.md item 8): `_Connection`
+Two layers on top of the pure protocol (STYLE.md item 8): `AmiConnection`
 moves bytes over one TCP connection; `AmiClient` keeps a connection logged
 in (reconnecting with backoff, pinging to notice a dead peer), matches
 responses to actions by ActionID and hands every other event, in arrival
@@ -17,40 +17,23 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .protocol import AmiMessage, AmiParser, encode_action
+from .protocol import AmiMessage, encode_action
+from .transport import (
+    CONNECT_TIMEOUT,
+    AmiActionError,
+    AmiConnection,
+    AmiError,
+    AmiNotConnected,
+    AmiTimeout,
+    LoginRejectedError,
+    describe,
+)
 
 log = logging.getLogger("desk.ami")
 
-CONNECT_TIMEOUT = 5.0  # TCP connect, then banner and login each
-READ_SIZE = 64 * 1024
-
 Fields = Mapping[str, str | Sequence[str]]
 
-
-class AmiError(Exception):
-    """Base of the errors AmiClient raises."""
-
-
-class AmiActionError(AmiError):
-    """Asterisk answered an action with "Response: Error"."""
-
-    def __init__(self, action: str, response: AmiMessage) -> None:
-        self.response = response
-        self.message = response.get("Message")
-        super().__init__(f"{action} failed: {self.message or 'Response: Error'}")
-
-
-# The names are part of the service's API, older than the lint rule.
-class AmiNotConnected(AmiError):  # noqa: N818
-    """No logged-in AMI connection, or it dropped before the answer came."""
-
-
-class AmiTimeout(AmiError):  # noqa: N818
-    """Asterisk did not answer in time."""
-
-
-class LoginRejectedError(AmiError):
-    """Asterisk refused our username or secret."""
+__all__ = ["AmiActionError", "AmiClient", "AmiError", "AmiNotConnected", "AmiTimeout", "LoginRejectedError"]
 
 
 @dataclass
@@ -73,44 +56,6 @@ class _Disconnected:
 
 _Delivery = AmiMessage | _Connected | _Disconnected
 
-
-class _Connection:
-    """One TCP connection to AMI: raw actions out, parsed messages in."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.parser = AmiParser()
-        self._reader = reader
-        self._writer = writer
-        self._drain_lock = asyncio.Lock()  # Python 3.11 allows one drain() waiter
-
-    @classmethod
-    async def open(cls, host: str, port: int) -> _Connection:
-        async with asyncio.timeout(CONNECT_TIMEOUT):
-            reader, writer = await asyncio.open_connection(host, port)
-        return cls(reader, writer)
-
-    async def read(self) -> list[AmiMessage]:
-        """The messages completed by the next chunk; ConnectionError at the end."""
-        data = await self._reader.read(READ_SIZE)
-        if not data:
-            raise ConnectionResetError("Asterisk closed the connection")
-        return self.parser.feed(data)
-
-    async def write(self, data: bytes) -> None:
-        self._writer.write(data)
-        async with self._drain_lock:
-            await self._writer.drain()
-
-    def abort(self) -> None:
-        """Drop the connection at once; the reader then sees its end."""
-        self._writer.transport.abort()
-
-    async def close(self) -> None:
-        self._writer.close()
-        try:
-            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
-        except (OSError, TimeoutError) as error:
-            log.debug("AMI connection closed uncleanly: %s", _describe(error))
 
 
 class AmiClient:
@@ -152,7 +97,7 @@ class AmiClient:
         self._delays = tuple(reconnect_delays)
         self._ping_interval, self._ping_timeout = ping_interval, ping_timeout
         self._ids = (f"{secrets.token_hex(3)}-{n}" for n in itertools.count(1))
-        self._connection: _Connection | None = None
+        self._connection: AmiConnection | None = None
         self._logged_in = False
         self._ready = asyncio.Event()
         self._login_id = ""
@@ -245,8 +190,8 @@ class AmiClient:
             log.debug("AMI %s (%s) unanswered after %g s", name, action_id, timeout)
             raise AmiTimeout(f"{name}: no answer from Asterisk within {timeout:g} s") from error
         except OSError as error:
-            log.debug("AMI %s not sent: %s", name, _describe(error))
-            raise AmiNotConnected(f"{name}: {_describe(error)}") from error
+            log.debug("AMI %s not sent: %s", name, describe(error))
+            raise AmiNotConnected(f"{name}: {describe(error)}") from error
         finally:
             self._pending.pop(action_id, None)
         if response.name.lower() == "error":
@@ -313,7 +258,7 @@ class AmiClient:
             except (OSError, TimeoutError, AmiError) as error:
                 failures += 1
                 self._report("unreachable", logging.WARNING, "AMI on %s:%d unavailable (%s); retrying",
-                             self._host, self._port, _describe(error))  # fmt: skip
+                             self._host, self._port, describe(error))  # fmt: skip
             except Exception:
                 failures += 1
                 log.exception("AMI connection failed unexpectedly; reconnecting")
@@ -327,7 +272,7 @@ class AmiClient:
     async def _session(self) -> None:
         """Connect, log in and read until the connection ends."""
         log.debug("connecting to AMI on %s:%d", self._host, self._port)
-        connection = await _Connection.open(self._host, self._port)
+        connection = await AmiConnection.open(self._host, self._port)
         self._connection, self._drop_reason = connection, ""
         try:
             await self._log_in(connection)
@@ -338,7 +283,7 @@ class AmiClient:
         finally:
             await self._drop(connection)
 
-    async def _log_in(self, connection: _Connection) -> None:
+    async def _log_in(self, connection: AmiConnection) -> None:
         self._login_id = next(self._ids)
         login = self._expect(self._login_id)
         try:
@@ -355,13 +300,13 @@ class AmiClient:
         if response.name.lower() != "success":
             raise LoginRejectedError(response.get("Message") or response.name)
 
-    async def _serve(self, connection: _Connection) -> None:
+    async def _serve(self, connection: AmiConnection) -> None:
         keep_alive = asyncio.create_task(self._keep_alive(connection), name="ami-ping")
         try:
             while True:
                 self._route_all(await connection.read())
         except OSError as error:
-            reason = self._drop_reason or _describe(error)
+            reason = self._drop_reason or describe(error)
             level = logging.INFO if self._stopping else logging.WARNING
             log.log(level, "AMI connection to %s:%d lost (%s)", self._host, self._port, reason)
             self._drop_reason = reason
@@ -372,7 +317,7 @@ class AmiClient:
         for message in messages:
             self._route(message)
 
-    async def _keep_alive(self, connection: _Connection) -> None:
+    async def _keep_alive(self, connection: AmiConnection) -> None:
         """Ping now and then; a Ping left unanswered means a dead peer."""
         while True:
             await asyncio.sleep(self._ping_interval)
@@ -386,7 +331,7 @@ class AmiClient:
             except AmiError as error:
                 log.debug("AMI keep-alive: %s", error)
 
-    async def _drop(self, connection: _Connection) -> None:
+    async def _drop(self, connection: AmiConnection) -> None:
         """Forget the connection: fail what waits on it, tell the service."""
         reason = self._drop_reason or "connection closed"
         was_logged_in = self._logged_in
@@ -424,10 +369,6 @@ class AmiClient:
             log.warning("AMI callback for %s interrupted: %s", _what(item), error)
         except Exception:
             log.exception("AMI callback for %s failed", _what(item))
-
-
-def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__
 
 
 def _what(item: _Delivery) -> str:
