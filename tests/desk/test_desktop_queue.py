@@ -67,6 +67,8 @@ def leave_queues(pbx: Pbx) -> Iterator[list[Agent]]:
         for queue in ("support", "sales"):
             desk.leave(queue)
         desk.unpause()
+    pbx.cli("channel request hangup all")  # callers left waiting must not reach the next test's agents
+    wait_until(lambda: "0 active channels" in pbx.cli("core show channels count"), what="no calls left")
 
 
 def test_queue_call_with_screen_pop_live_panel_and_history(
