@@ -249,5 +249,5 @@ async def pbx_route(request: web.Request) -> web.Response:
     if not hmac.compare_digest(token.encode(), service.config.pbx_token.encode()):
         raise CommandError(403, "wrong PBX token")
     queue, number = request.query.get("queue", ""), request.query.get("number", "")
-    priority, phone = await service.route(queue, number)
+    priority, phone = await service.route(queue, number, request.query.get("call", "")[:64])
     return web.Response(text=f"{priority},{phone}", content_type="text/plain")

@@ -32,17 +32,45 @@ class CallLog:
         self._clock = clock
         self._on_stats_change = on_stats_change
         self._connected: set[str] = set()
+        self._routed: dict[str, tuple[str, str, float]] = {}  # uniqueid -> (queue, number, at), sticky offers
+        self._sticky: dict[str, float] = {}  # uniqueid -> answered at, for sticky calls in progress
+        self.phone_agent: Callable[[str], str | None] = lambda phone: None
         self._pending: asyncio.Queue[tuple[Handler, AmiMessage]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._timers: set[asyncio.TimerHandle] = set()
 
+    def routed(self, uniqueid: str, queue: str, number: str) -> None:
+        """The dialplan is about to ring a sticky agent for this caller: the
+        call is not in the queue (no queue events) unless nobody answers."""
+        if uniqueid:
+            self._routed[uniqueid] = (queue, number, self._clock())
+
+    def routed_call(self, uniqueid: str) -> CallEntry | None:
+        found = self._routed.get(uniqueid)
+        if found is None:
+            return None
+        queue, number, at = found
+        return CallEntry(uniqueid, uniqueid, queue, number, "", at, 1, False)
+
     def handle(self, event: AmiMessage) -> None:
         """Record an event; events are written one after another, in order."""
+        if event.name == "UserEvent" and event.get("UserEvent") == "AgentDeskStickyAnswered":
+            self._queue_up(CallLog._sticky_answered, event)
+            return
+        if event.name == "UserEvent" and event.get("UserEvent") == "AgentDeskSticky":
+            self._queue_up(CallLog._sticky_over, event)
+            return
+        if event.name == "Hangup" and event.get("Uniqueid") in self._sticky:
+            self._queue_up(CallLog._sticky_over, event)  # the caller hung up: the dialplan stops with it
+            return
         handler = _HANDLERS.get(event.name)
         if handler is not None and event.get("Queue"):
-            self._pending.put_nowait((handler, event))
-            if self._worker is None:
-                self._worker = asyncio.get_running_loop().create_task(self._work())
+            self._queue_up(handler, event)
+
+    def _queue_up(self, handler: Handler, event: AmiMessage) -> None:
+        self._pending.put_nowait((handler, event))
+        if self._worker is None:
+            self._worker = asyncio.get_running_loop().create_task(self._work())
 
     async def _work(self) -> None:
         while True:
@@ -105,6 +133,34 @@ class CallLog:
     async def _left(self, event: AmiMessage) -> None:
         if event.get("Uniqueid") not in self._connected:
             await self._end(event.get("Queue"), event.get("Uniqueid"), "left", None)
+
+    async def _sticky_answered(self, event: AmiMessage) -> None:
+        uniqueid = event.get("Call")
+        entry = self.routed_call(uniqueid)
+        self._routed.pop(uniqueid, None)
+        agent = self.phone_agent(event.get("Phone"))
+        if entry is None or agent is None:
+            log.info("a sticky call answered on phone %s is not one this service routed", event.get("Phone")[:20])
+            return
+        number = entry.number
+        vip = await self._db(lambda s: s.is_vip(number))
+        call = CallEntry(uniqueid, event.get("Linkedid") or uniqueid, entry.queue, number,
+                         _name(event.get("ConnectedLineName")), entry.joined_at, 1, vip)
+        now = self._clock()
+        self._sticky[uniqueid] = now
+        await self._db(lambda s: s.add_call(call))
+        await self._db(lambda s: s.connect_call(uniqueid, agent, now, int(now - call.joined_at)))
+        self._on_stats_change(call.queue)
+
+    async def _sticky_over(self, event: AmiMessage) -> None:
+        """The sticky Dial is over: answered calls are complete; otherwise the
+        caller goes on into the queue and is recorded from there."""
+        uniqueid = event.get("Call") or event.get("Uniqueid")
+        self._routed.pop(uniqueid, None)
+        answered = self._sticky.pop(uniqueid, None)
+        record = await self._db(lambda s: s.get_call(uniqueid)) if answered is not None else None
+        if answered is not None and record is not None:
+            await self._end(record.queue, uniqueid, "completed", int(self._clock() - answered))
 
     async def _end(self, queue: str, uniqueid: str, outcome: str, talk: int | None) -> None:
         now = self._clock()

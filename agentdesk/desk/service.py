@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ from .calllog import CallLog
 from .config import DeskConfig
 from .hub import EventHub
 from .people import People, Person
-from .store import DayStats, PauseState, Store
+from .store import CallRecord, DayStats, PauseState, Store
 from .views import agent_view, call_view, combined_activity, queue_view
 
 log = logging.getLogger("desk.service")
@@ -52,6 +53,7 @@ class DeskService:
             on_event=self._on_event, on_connected=self._on_connected, on_disconnected=self._on_disconnected,
         )
         self.calls = CallLog(self.db, clock, self._stats_changed)
+        self.calls.phone_agent = self.agent_of_phone
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses: dict[str, PauseState] = {}
         self._stats: dict[str, DayStats] = {}
@@ -201,10 +203,21 @@ class DeskService:
         if person is not None:
             self.hub.publish("agent", self.agent_json(person), agent=agent)
 
+    def agent_of_phone(self, phone: str) -> str | None:
+        for queue in self.board.queues.values():
+            for member in queue.members.values():
+                if member.interface == f"PJSIP/{phone}":
+                    return member.agent
+        return None
+
     async def call_json(self, uniqueid: str) -> dict[str, Any] | None:
         call = await self.db(lambda s: s.get_call(uniqueid))
         if call is None:
-            return None
+            entry = self.calls.routed_call(uniqueid)  # a sticky offer: not in the queue (yet)
+            if entry is None:
+                return None
+            call = CallRecord(**asdict(entry), agent="", connected_at=None, ended_at=None, hold_seconds=None,
+                              talk_seconds=None, outcome="waiting")
         history = await self.db(lambda s: s.calls_of_number(call.number, 5, call.joined_at))
         repeat = any(past.joined_at >= call.joined_at - self.config.repeat_seconds for past in history)
         return call_view(call, history, repeat, self.names())
@@ -222,7 +235,7 @@ class DeskService:
             await self.director.logout(agent, queue)
 
     # -- the dialplan's questions -------------------------------------------------
-    async def route(self, queue: str, number: str) -> tuple[int, str]:
+    async def route(self, queue: str, number: str, uniqueid: str = "") -> tuple[int, str]:
         """(priority, phone of a free sticky agent or "") for a caller about to queue."""
         vip = await self.db(lambda s: s.is_vip(number))
         since = self.clock() - self.config.sticky_seconds
@@ -230,6 +243,8 @@ class DeskService:
         phone = ""
         if agent and self.board.is_free(agent) and agent in self.board.queues.get(queue, _EMPTY).members:
             phone = self.board.phone_of(agent) or ""
+        if phone:
+            self.calls.routed(uniqueid, queue, number)
         return (10 if vip else 0), phone
 
 

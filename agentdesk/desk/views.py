@@ -8,7 +8,7 @@ queue:  {"name", "title", "strategy",
 agent:  {"agent", "name", "role", "phone", "queues": {queue: bool}, "activity",
          "paused_reason", "since"}
 call:   {"uniqueid", "queue", "number", "name", "joined_at", "position", "vip",
-         "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds"}]}
+         "agent", "outcome", "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds"}]}
 Activities: logged_out, ready, ringing, on_call, paused, unavailable.
 """
 
@@ -103,6 +103,8 @@ def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: 
         "joined_at": call.joined_at,
         "position": call.position,
         "vip": call.vip,
+        "agent": call.agent,
+        "outcome": call.outcome,
         "repeat": repeat,
         "history": [
             {

@@ -12,7 +12,8 @@ import csv
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .layout import PbxError
@@ -90,6 +91,16 @@ def load_secrets(path: Path, users: list[User]) -> Secrets:
     return stored
 
 
+def add_mailbox_pins(value: Secrets, mailboxes: Iterable[str]) -> Secrets:
+    """PINs for mailboxes that belong to no user (the queues' overflow
+    boxes): demo PIN = the mailbox number while the store is the demo one."""
+    pins = dict(value.voicemail_pin)
+    for mailbox in mailboxes:
+        if mailbox not in pins:
+            pins[mailbox] = mailbox if value.demo else f"{secrets.randbelow(10**6):06d}"
+    return replace(value, voicemail_pin=pins)
+
+
 def save_secrets(path: Path, value: Secrets) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
@@ -99,11 +110,14 @@ def save_secrets(path: Path, value: Secrets) -> None:
     os.replace(temporary, path)
 
 
-def secrets_table(users: list[User], value: Secrets) -> str:
+def secrets_table(users: list[User], value: Secrets, mailboxes: Sequence[tuple[str, str]] = ()) -> str:
+    """CSV of every secret; `mailboxes` (number, title) are the queues' boxes."""
     lines = ["extension,name,role,sip_password,voicemail_pin"]
     for user in users:
         lines.append(
             f"{user.extension},{user.name},{user.role},"
             f"{value.sip[user.extension]},{value.voicemail_pin[user.extension]}"
         )
+    for number, title in mailboxes:
+        lines.append(f"{number},{title},queue mailbox,,{value.voicemail_pin[number]}")
     return "\n".join(lines) + "\n"

@@ -93,6 +93,10 @@ class Layout:
     def desk_config_file(self) -> Path:
         return self.state / "desk-service.json"
 
+    @property
+    def desk_pid_file(self) -> Path:
+        return self.state / "desk.pid"
+
 
 def default_home() -> Path:
     explicit = os.environ.get("AGENTDESK_PBX_HOME")

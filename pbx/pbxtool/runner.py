@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import confgen, directory
+from . import confgen, directory, queues
 from . import engine as engines
 from .layout import DIRECTORY_FILE, Layout, PbxError
 
@@ -58,16 +58,25 @@ def start(layout: Layout) -> None:
         print(f"Asterisk is already running (pid {pid}).")
         print_summary(layout, pid)
         return
+    users, queue_list, secrets = load_setup(layout)
     engine = engines.choose(layout)
-    users = directory.read_directory(DIRECTORY_FILE)
-    secrets = directory.load_secrets(layout.secrets_file, users)
     directory.save_secrets(layout.secrets_file, secrets)
-    confgen.assemble(layout, engine.base, engine.config_root, users, secrets)
+    confgen.assemble(layout, engine.base, engine.config_root, users, secrets, queue_list)
     engines.prepare_state(layout, engine)
     engines.save(layout, engine)
     pid = _spawn(layout, engine)
     _wait_booted(layout, pid)
     print_summary(layout, pid)
+
+
+def load_setup(layout: Layout) -> tuple[list[directory.User], list[queues.QueueSettings], directory.Secrets]:
+    """The people, the queues and the secrets (queue mailbox PINs included),
+    all checked."""
+    users = directory.read_directory(DIRECTORY_FILE)
+    queue_list = queues.read_queues()
+    queues.check_against_users(queue_list, (u.extension for u in users))
+    secrets = directory.load_secrets(layout.secrets_file, users)
+    return users, queue_list, directory.add_mailbox_pins(secrets, (q.extension for q in queue_list))
 
 
 def _spawn(layout: Layout, engine: engines.Engine) -> int:
@@ -141,16 +150,27 @@ def _wait_gone(layout: Layout, pid: int, seconds: float) -> bool:
 
 def place_demo_call(layout: Layout, extension: str, number: str, name: str) -> None:
     """Have the PBX call `extension` as a demo customer (a call file)."""
-    if running_pid(layout) is None:
-        raise PbxError("Asterisk is not running; start it with: pbx/run start")
-    if not extension.isdigit() or not number.lstrip("+").isdigit() or any(c in name for c in '"<>\n'):
+    if not extension.isdigit() or not is_plain_caller_id(number, name):
         raise PbxError("extension and number must be digits, and the name plain text")
-    spool = layout.state / "spool"
     text = (
         f"Channel: PJSIP/{extension}\nCallerID: \"{name}\" <{number}>\nMaxRetries: 0\n"
         "WaitTime: 45\nContext: demo-caller\nExtension: s\nPriority: 1\n"
     )
-    staging = spool / "tmp" / f"demo-{extension}-{time.time_ns()}.call"
+    spool_call(layout, f"demo-{extension}", text)
+
+
+def is_plain_caller_id(number: str, name: str) -> bool:
+    """Safe to write into a call file: digits (a leading +), plain text."""
+    return number.lstrip("+").isdigit() and len(number) <= 20 and not any(c in name for c in '"<>\n\r\\')
+
+
+def spool_call(layout: Layout, stem: str, text: str) -> None:
+    """Hand a call file to the running Asterisk (written aside, then moved in
+    whole, as the spool expects)."""
+    if running_pid(layout) is None:
+        raise PbxError("Asterisk is not running; start it with: pbx/run start")
+    spool = layout.state / "spool"
+    staging = spool / "tmp" / f"{stem}-{time.time_ns()}.call"
     staging.write_text(text, encoding="utf-8")
     engine = engines.load(layout)
     ids = engine.run_as(layout) if engine else None

@@ -57,8 +57,11 @@ def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
     return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nDESK_PBX_TOKEN = {value.pbx_token}\n"
 
 
-def desk_config(layout: Layout, network: Network, value: ServiceSecrets) -> dict[str, object]:
-    """Everything the desk service needs to run next to this PBX."""
+def desk_config(
+    layout: Layout, network: Network, value: ServiceSecrets, queue_titles: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Everything the desk service needs to run next to this PBX (the
+    queues' display titles come from pbx/queues.ini)."""
     return {
         "ami": {"host": "127.0.0.1", "port": network.ami_port, "username": AMI_USER, "secret": value.ami_secret},
         "http": {"host": network.bind, "port": network.desk_port},
@@ -68,6 +71,7 @@ def desk_config(layout: Layout, network: Network, value: ServiceSecrets) -> dict
         "spool": str(layout.state / "spool"),
         "database": os.environ.get("AGENTDESK_DESK_DATABASE", f"sqlite:///{layout.state / 'desk.sqlite3'}"),
         "log": str(layout.log_dir / "desk.log"),
+        "queue_titles": dict(queue_titles or {}),
     }
 
 

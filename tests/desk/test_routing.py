@@ -82,7 +82,13 @@ def test_a_returning_caller_is_offered_first_to_the_agent_who_served_them(
     place_callers("support", count=1, patience=30, talk=2, number=RETURNING)
     offer = served_by.wait("incoming", timeout=15)
     assert RETURNING in offer["remote"]
-    assert {k.lower(): v for k, v in offer["headers"].items()}.get("x-agentdesk-queue") == "support"
+    headers = {k.lower(): v for k, v in offer["headers"].items()}
+    assert headers.get("x-agentdesk-queue") == "support"
     assert not [e for e in other.history if e.get("event") == "incoming"]
+    pop = first_desk.ok("GET", f"/api/v1/calls/{headers['x-agentdesk-call']}")  # the screen-pop of a sticky offer
+    assert pop["number"] == RETURNING and pop["repeat"] is True and pop["history"][0]["agent"] == "1006"
     served_by.answer()
     served_by.wait_state("DISCONNECTED", timeout=15)
+    call = f"/api/v1/calls/{headers['x-agentdesk-call']}"
+    wait_until(lambda: first_desk.ok("GET", call)["outcome"] == "completed", what="the sticky call recorded as done")
+    assert first_desk.ok("GET", call)["agent"] == "1006"

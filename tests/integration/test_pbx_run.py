@@ -13,15 +13,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.party import SipParty
-from tests.helpers.pbx import RUN, Pbx, pbx_env
+from tests.helpers.pbx import PORT_OFFSET, RUN, Pbx, pbx_env
 
-PORT = 5260
+PORT = 5260 + PORT_OFFSET
 
 
 class SecondPbx:
     def __init__(self, home: Path) -> None:
         self.env = {**pbx_env(), "AGENTDESK_PBX_HOME": str(home), "AGENTDESK_SIP_PORT": str(PORT),
-                    "AGENTDESK_RTP_PORTS": "32000-32099"}
+                    "AGENTDESK_RTP_PORTS": f"{38000 + 10 * PORT_OFFSET}-{38099 + 10 * PORT_OFFSET}",
+                    "AGENTDESK_AMI_PORT": str(PORT + 1), "AGENTDESK_DESK_PORT": str(8590 + PORT_OFFSET)}
         self.home = home
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,211 @@
+"""The contact center's queues (pbx/queues.ini) and what Asterisk makes of them.
+
+pbx/queues.ini is the one place for the knobs that shape waiting: strategy,
+ring time, wrap-up, announcements, maximum wait and length, overflow and the
+sticky-agent ring. Each knob is declared once below (name, type, check);
+`pbx/run start` validates the file and writes three generated files:
+
+  queues_generated.conf          one section per queue (app_queue settings)
+  extensions_queue_globals.conf  QUEUE_<KNOB>_<queue> dialplan globals
+  extensions_queue_numbers.conf  the numbers customers and agents dial
+
+Every queue section in queues_generated.conf names its own `strategy`: in a
+queues.conf template the template's strategy wins over the queue's own line
+(app_queue reads the first `strategy` of a section first), so the static
+template in pbx/asterisk/queues.conf deliberately has none.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import PBX_DIR, PbxError
+
+QUEUES_FILE = PBX_DIR / "queues.ini"
+STRATEGIES = ("ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "rrordered", "linear", "wrandom")
+OVERFLOW_KINDS = ("voicemail", "hangup", "queue")
+NO_AGENT_POLICIES = ("wait", "overflow")
+# Device states that make a queue "empty" for when_no_agents = overflow.
+EMPTY_WHEN = "paused,unavailable,invalid,unknown"
+_NAME = re.compile(r"[a-z][a-z0-9]{1,30}")
+_EXTENSION = re.compile(r"[1-9][0-9]{2,5}")
+# Extensions the dialplan already uses (services 600-609).
+RESERVED_EXTENSIONS = frozenset(str(n) for n in range(600, 610))
+
+# Whole-second knobs: name -> highest value allowed.
+SECONDS_KNOBS = {
+    "ring_seconds": 600,
+    "retry_seconds": 600,
+    "wrapup_seconds": 3600,
+    "service_level_seconds": 3600,
+    "announce_seconds": 3600,
+    "max_wait_seconds": 86400,
+    "max_callers": 10000,
+    "sticky_ring_seconds": 120,
+}
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """One queue, checked: every value is safe to write into Asterisk config."""
+
+    name: str
+    title: str
+    extension: str
+    strategy: str
+    ring_seconds: int
+    retry_seconds: int
+    wrapup_seconds: int
+    service_level_seconds: int
+    announce_seconds: int
+    max_wait_seconds: int
+    max_callers: int
+    overflow: str  # voicemail | hangup | queue
+    overflow_queue: str  # the target queue when overflow is "queue"
+    when_no_agents: str  # wait | overflow
+    sticky_ring_seconds: int
+
+
+def read_queues(path: Path = QUEUES_FILE) -> list[QueueSettings]:
+    parser = configparser.ConfigParser(inline_comment_prefixes=None, interpolation=None)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except (OSError, configparser.Error) as error:
+        raise PbxError(f"{path}: {error}") from None
+    queues = [_parse_queue(path, parser[name]) for name in parser.sections()]
+    _check_together(path, queues)
+    return queues
+
+
+def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSettings:
+    name = section.name
+    where = f"{path} [{name}]"
+    if not _NAME.fullmatch(name):
+        raise PbxError(f"{where}: a queue name is 2-31 lowercase letters and digits, starting with a letter")
+    known = {f.lower() for f in (*SECONDS_KNOBS, "title", "extension", "strategy", "overflow", "when_no_agents")}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise PbxError(f"{where}: unknown setting {unknown[0]!r}")
+    overflow, overflow_queue = _parse_overflow(where, _text(where, section, "overflow"))
+    return QueueSettings(
+        name=name,
+        title=_title(where, section.get("title", name.title())),
+        extension=_extension(where, _text(where, section, "extension")),
+        strategy=_choice(where, section, "strategy", STRATEGIES),
+        overflow=overflow,
+        overflow_queue=overflow_queue,
+        when_no_agents=_choice(where, section, "when_no_agents", NO_AGENT_POLICIES),
+        **{knob: _seconds(where, section, knob, top) for knob, top in SECONDS_KNOBS.items()},
+    )
+
+
+def _text(where: str, section: configparser.SectionProxy, knob: str) -> str:
+    value = section.get(knob, "").strip()
+    if not value:
+        raise PbxError(f"{where}: {knob} is missing")
+    return value
+
+
+def _title(where: str, value: str) -> str:
+    value = value.strip()
+    if not value or any(ch in value for ch in ",|;\"<>\n=()[]$"):
+        raise PbxError(f"{where}: title must be plain text without punctuation like , | ; = ( )")
+    return value
+
+
+def _extension(where: str, value: str) -> str:
+    if not _EXTENSION.fullmatch(value) or value in RESERVED_EXTENSIONS:
+        raise PbxError(f"{where}: extension must be a free number of 3-6 digits, not {value!r}")
+    return value
+
+
+def _choice(where: str, section: configparser.SectionProxy, knob: str, allowed: tuple[str, ...]) -> str:
+    value = _text(where, section, knob)
+    if value not in allowed:
+        raise PbxError(f"{where}: {knob} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _seconds(where: str, section: configparser.SectionProxy, knob: str, top: int) -> int:
+    value = _text(where, section, knob)
+    if not value.isdigit() or int(value) > top:
+        raise PbxError(f"{where}: {knob} must be a whole number from 0 to {top}, not {value!r}")
+    return int(value)
+
+
+def _parse_overflow(where: str, value: str) -> tuple[str, str]:
+    kind, _, target = value.partition(":")
+    if kind not in OVERFLOW_KINDS or (kind == "queue") != bool(target):
+        raise PbxError(f"{where}: overflow must be voicemail, hangup or queue:NAME, not {value!r}")
+    return kind, target
+
+
+def _check_together(path: Path, queues: list[QueueSettings]) -> None:
+    if not queues:
+        raise PbxError(f"{path}: no queue is defined")
+    names = {q.name for q in queues}
+    extensions = [q.extension for q in queues]
+    if len(set(extensions)) != len(extensions):
+        raise PbxError(f"{path}: two queues have the same extension")
+    for queue in queues:
+        if queue.overflow == "queue" and (queue.overflow_queue not in names or queue.overflow_queue == queue.name):
+            raise PbxError(f"{path} [{queue.name}]: overflow queue {queue.overflow_queue!r} is not another queue")
+
+
+def check_against_users(queues: Iterable[QueueSettings], user_extensions: Iterable[str]) -> None:
+    """A queue number must not hide a person's extension."""
+    taken = set(user_extensions)
+    for queue in queues:
+        if queue.extension in taken:
+            raise PbxError(f"{QUEUES_FILE} [{queue.name}]: extension {queue.extension} belongs to a user")
+
+
+def queues_conf(queues: list[QueueSettings]) -> str:
+    """The app_queue sections; fixed behaviour comes from [queue-defaults]."""
+    text = ""
+    for q in queues:
+        empty = "yes" if q.when_no_agents == "wait" else EMPTY_WHEN
+        leave = "no" if q.when_no_agents == "wait" else EMPTY_WHEN
+        text += (
+            f"\n[{q.name}](queue-defaults)\n"
+            f"strategy = {q.strategy}\n"
+            f"timeout = {q.ring_seconds}\n"
+            f"retry = {q.retry_seconds}\n"
+            f"wrapuptime = {q.wrapup_seconds}\n"
+            f"servicelevel = {q.service_level_seconds}\n"
+            f"announce-frequency = {q.announce_seconds}\n"
+            f"maxlen = {q.max_callers}\n"
+            f"joinempty = {empty}\n"
+            f"leavewhenempty = {leave}\n"
+        )
+    return text
+
+
+def dialplan_globals(queues: list[QueueSettings]) -> str:
+    """Per-queue dialplan knobs, read as ${QUEUE_<KNOB>_${QUEUE}}."""
+    lines: list[str] = []
+    for q in queues:
+        lines += [
+            f"QUEUE_EXTENSION_{q.name} = {q.extension}",
+            f"QUEUE_TITLE_{q.name} = {q.title}",
+            f"QUEUE_MAX_WAIT_{q.name} = {q.max_wait_seconds or ''}",
+            f"QUEUE_OVERFLOW_{q.name} = {q.overflow}",
+            f"QUEUE_OVERFLOW_TO_{q.name} = {q.overflow_queue}",
+            f"QUEUE_STICKY_RING_{q.name} = {q.sticky_ring_seconds}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def dialplan_numbers(queues: list[QueueSettings]) -> str:
+    """The queue numbers: each leads into the one inbound queue path."""
+    return "".join(f"exten => {q.extension},1,Goto(queue-inbound,{q.name},1)\n" for q in queues)
+
+
+def mailboxes_conf(queues: list[QueueSettings], pins: dict[str, str]) -> str:
+    """Voicemail boxes of the queues (the overflow), numbered as the queue."""
+    return "".join(f"{q.extension} => {pins[q.extension]},{q.title} queue\n" for q in queues)

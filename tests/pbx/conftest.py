@@ -1,0 +1,24 @@
+"""Tests of the bundled PBX's own configuration and tools: pbx/pbxtool is
+importable as `pbxtool`, as pbx/run sees it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "pbx"))
+
+from tests.helpers.callers import RouteStub, dialplan_global
+from tests.helpers.pbx import Pbx
+
+
+@pytest.fixture
+def route(pbx: Pbx) -> Iterator[RouteStub]:
+    """The dialplan asks this stub instead of the desk service."""
+    stub = RouteStub()
+    with dialplan_global(pbx, "DESK_URL", stub.url):
+        yield stub
+    stub.close()
