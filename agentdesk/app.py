@@ -118,6 +118,7 @@ class Desktop(QObject):
         self.engine.callChanged.connect(self._call_changed)
         self.engine.incomingCall.connect(self._incoming)
         self.engine.incomingCall.connect(self.desk.call_ringing)
+        self.engine.callChanged.connect(self.desk.call_changed)
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)

@@ -81,15 +81,34 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
   fi
   pbx/run start
   echo demo-1001 | "$VENV/bin/agentdesk" account add --server 127.0.0.1:5060 --user 1001 --password-stdin
+  "$VENV/bin/agentdesk" config set crm_lookup_url 'http://127.0.0.1:8470/api/customers?phone={number}'
+  "$VENV/bin/agentdesk" config set crm_open_url 'http://127.0.0.1:8470/customers/{id}'
+  local pids=()
+  "$VENV/bin/python" -m agentdesk.crm.demo --port 8470 --delay-ms 50 >/dev/null 2>&1 &
+  pids+=($!)
   if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     install_packages xvfb
     Xvfb :77 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
-    trap 'kill $! 2>/dev/null' EXIT
+    pids+=($!)
     export DISPLAY=:77
     echo "No display: the desktop runs on a virtual screen (Xvfb :77). Screenshot: DISPLAY=:77 import -window root shot.png"
   fi
-  ( sleep 6; pbx/run call 1001 >/dev/null && echo "A demo customer is calling 1001. More: pbx/run call 1001" ) &
-  echo "Stop with Ctrl+C (the PBX keeps running: pbx/run stop)."
+  # Agent 1001 works the support queue; demo customers call both queues
+  # (sales has nobody logged in: watch its callers wait in the queue panel).
+  "$VENV/bin/python" - <<'PY' || echo "Could not log 1001 into the support queue; use the agent bar (Ctrl+1)."
+import requests
+desk = "http://127.0.0.1:8480/api/v1"
+token = requests.post(f"{desk}/session", json={"agent": "1001", "password": "demo-1001"}, timeout=5).json()["token"]
+requests.put(f"{desk}/agents/1001/queues/support", json={"logged_in": True, "phone": "1001"},
+             headers={"Authorization": f"Bearer {token}"}, timeout=5).raise_for_status()
+PY
+  pbx/run callers --queue support --forever --interval 25 --patience 120 --talk 40 >/dev/null &
+  pids+=($!)
+  pbx/run callers --queue sales --forever --interval 30 --patience 60 --talk 20 >/dev/null &
+  pids+=($!)
+  trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+  echo "Demo customers are calling the support queue (7001), where 1001 is logged in, and sales (7002)."
+  echo "Answer with F5. Stop with Ctrl+C (the PBX and desk service keep running: pbx/run stop)."
   "$VENV/bin/agentdesk"
 }
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject
 from ..crm.lookup import CrmLookup
 from ..deskclient.connection import DeskConnection
 from ..deskclient.model import AgentState, DeskSnapshot, QueueCallInfo, QueueSummary
-from ..phone.model import CallSnapshot, Direction
+from ..phone.model import CallSnapshot, CallState, Direction
 from .agent_bar import AgentBar
 from .queue_panel import QueuePanel
 from .screen_pop import ScreenPopCard
@@ -73,6 +73,16 @@ class DeskView(QObject):
             self.screen_pop.show_crm_loading()
             self._crm_request = self.crm.lookup(call.remote_number, name=call.remote_name, queue=call.queue,
                                                 uniqueid=call.queue_call)
+
+    def call_changed(self, call: CallSnapshot) -> None:
+        """A queue call that stopped ringing unanswered (the caller hung up,
+        or the queue offered it to another agent) takes its card away; an
+        answered call's card stays for the after-call work."""
+        ended_unanswered = call.state is CallState.ENDED and not call.was_answered
+        if ended_unanswered and call.queue and call.queue_call == self._pop_call:
+            self._pop_call = ""
+            self._crm_request = 0
+            self.screen_pop.clear()
 
     # -- the desk service ------------------------------------------------------
     def _snapshot(self, snapshot: DeskSnapshot) -> None:

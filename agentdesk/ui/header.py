@@ -14,7 +14,7 @@ def state_text(state: RegState) -> str:
     texts = {
         RegState.OFFLINE: QCoreApplication.translate("Header", "Offline"),
         RegState.REGISTERING: QCoreApplication.translate("Header", "Connecting…"),
-        RegState.REGISTERED: QCoreApplication.translate("Header", "Ready"),
+        RegState.REGISTERED: QCoreApplication.translate("Header", "Phone online"),
         RegState.FAILED: QCoreApplication.translate("Header", "Login failed"),
         RegState.UNREACHABLE: QCoreApplication.translate("Header", "PBX unreachable"),
     }

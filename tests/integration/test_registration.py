@@ -40,7 +40,7 @@ def restart_pbx(pbx: Pbx) -> Iterator[Pbx]:
 def test_registration_is_visible_in_asterisk(make_agent: Any, pbx: Pbx) -> None:
     agent = make_agent("1001")
     pbx.wait_registered("1001")
-    assert agent.window.header.state.text() == "Ready"
+    assert agent.window.header.state.text() == "Phone online"
     assert agent.window.header.state.property("state") == "registered"
 
 
