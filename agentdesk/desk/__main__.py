@@ -56,7 +56,8 @@ async def serve(config: DeskConfig, service: DeskService) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False)
+    # Open event streams would otherwise hold the shutdown for 60 s.
+    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, config.http_host, config.http_port, reuse_address=True)
     await service.start()
@@ -66,8 +67,9 @@ async def serve(config: DeskConfig, service: DeskService) -> None:
         await stop.wait()
     finally:
         log.info("desk service stopping")
-        await service.stop()
+        service.hub.close_all()  # streams end; desktops reconnect to whoever comes next
         await runner.cleanup()
+        await service.stop()  # writes what is queued, then lets go of AMI and the store
 
 
 def setup_logging(config: DeskConfig) -> None:

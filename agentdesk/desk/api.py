@@ -35,7 +35,7 @@ from .service import DeskService
 log = logging.getLogger("desk.api")
 
 SERVICE: web.AppKey[DeskService] = web.AppKey("service", DeskService)
-NUMBER = re.compile(r"^\+?[0-9]{2,20}$")
+NUMBER = re.compile(r"\+?[0-9]{2,20}")
 MAX_BODY = 16 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -129,7 +129,7 @@ async def acting_for(request: web.Request) -> tuple[Session, str]:
 async def sign_in(request: web.Request) -> web.Response:
     data = await read_json(request)
     token, session = await request.app[SERVICE].sessions.login(
-        text_field(data, "agent", 20), text_field(data, "password", 200)
+        text_field(data, "agent", 20), text_field(data, "password", 200), request.remote or ""
     )
     person = session.person
     return web.json_response({"token": token, "expires_at": session.expires_at, "agent": person.agent,
@@ -138,7 +138,9 @@ async def sign_in(request: web.Request) -> web.Response:
 
 async def sign_out(request: web.Request) -> web.Response:
     session = await session_of(request)
-    await request.app[SERVICE].sessions.logout(session)
+    service = request.app[SERVICE]
+    await service.sessions.logout(session)
+    service.hub.close_session(session.token_hash)
     return web.json_response({"signed_out": True})
 
 
@@ -150,10 +152,12 @@ async def snapshot(request: web.Request) -> web.Response:
 async def events(request: web.Request) -> web.StreamResponse:
     session = await session_of(request)
     service = request.app[SERVICE]
+    if service.hub.closed:
+        raise CommandError(503, "the desk service is shutting down")
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await response.prepare(request)
     first = service.hub.encode("snapshot", service.snapshot(session.person))
-    subscriber = service.hub.subscribe(session.person.agent, session.person.role, first)
+    subscriber = service.hub.subscribe(session.person.agent, session.person.role, session.token_hash, first)
     try:
         async for frame in service.hub.frames(subscriber):
             await response.write(frame)
@@ -173,15 +177,20 @@ async def queue_login(request: web.Request) -> web.Response:
     if queue not in service.board.queues:
         raise CommandError(404, f"there is no queue named {queue!r}")
     phone = str(data.get("phone") or agent)
-    check_phone(service, agent, phone)
+    check_phone(service, session, agent, phone)
     await service.set_queue_login(agent, queue, logged_in, phone)
     log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
     return web.json_response({"agent": agent, "queue": queue, "logged_in": logged_in})
 
 
-def check_phone(service: DeskService, agent: str, phone: str) -> None:
+def check_phone(service: DeskService, session: Session, agent: str, phone: str) -> None:
+    """An agent works from their own extension or a shared desk phone
+    (hot-desking); only a team lead may seat an agent at anyone's phone."""
     if not phone.isdigit() or service.people.get(phone) is None:
         raise CommandError(400, f"phone {phone[:20]!r} is not an extension of this PBX")
+    allowed = phone == agent or phone in service.config.desk_phones or session.person.role == TEAMLEAD
+    if not allowed:
+        raise CommandError(403, f"phone {phone} belongs to someone else; use your own or a shared desk phone")
     for queue in service.board.queues.values():
         for member in queue.members.values():
             if member.interface == f"PJSIP/{phone}" and member.agent != agent:
@@ -203,13 +212,17 @@ async def pause(request: web.Request) -> web.Response:
 
 
 async def call_info(request: web.Request) -> web.Response:
-    await session_of(request)
+    session = await session_of(request)
     uniqueid = request.match_info["uniqueid"]
     if not re.fullmatch(r"[0-9A-Za-z._-]{1,64}", uniqueid):
         raise CommandError(400, "that is not a call ID")
-    found = await request.app[SERVICE].call_json(uniqueid)
+    queue = request.query.get("queue", "")[:64]
+    service = request.app[SERVICE]
+    found = await service.call_json(uniqueid, queue)
     if found is None:
         raise CommandError(404, "the desk service knows no queue call with that ID")
+    if not service.may_see_call(session.person, found):
+        raise CommandError(403, "this call was not offered to you or your queues")
     return web.json_response(found)
 
 
@@ -238,7 +251,7 @@ async def lead_and_number(request: web.Request) -> str:
     if session.person.role != TEAMLEAD:
         raise CommandError(403, "only team leads can change the VIP list")
     number = request.match_info["number"]
-    if not NUMBER.match(number):
+    if not NUMBER.fullmatch(number):
         raise CommandError(400, f"{number[:30]!r} is not a phone number")
     return number
 
@@ -246,7 +259,7 @@ async def lead_and_number(request: web.Request) -> str:
 async def pbx_route(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     token = request.headers.get("X-PBX-Token") or request.query.get("token", "")
-    if not hmac.compare_digest(token.encode(), service.config.pbx_token.encode()):
+    if not token or not hmac.compare_digest(token.encode(), service.config.pbx_token.encode()):
         raise CommandError(403, "wrong PBX token")
     queue, number = request.query.get("queue", ""), request.query.get("number", "")
     priority, phone = await service.route(queue, number, request.query.get("call", "")[:64])

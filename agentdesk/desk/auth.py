@@ -1,7 +1,8 @@
 """Login sessions of the desk service: an agent or team lead signs in with
 their agent ID and secret and gets a random bearer token that expires.
 Only a hash of the token is stored, so a copied database opens no desk.
-Failed logins are limited per agent ID to slow down guessing."""
+Failed logins are limited per client address and agent ID, so guessing is
+slow and a stranger elsewhere cannot lock an agent out."""
 
 from __future__ import annotations
 
@@ -42,16 +43,18 @@ class Sessions:
         self._db = db
         self._clock = clock
         self._lifetime = lifetime
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
-    async def login(self, agent: str, password: str) -> tuple[str, Session]:
-        self._check_rate(agent)
+    async def login(self, agent: str, password: str, client: str = "") -> tuple[str, Session]:
+        key = (client, agent)
+        self._check_rate(key)
         person = self._people.check_password(agent, password)
         if person is None:
-            self._failures[agent].append(self._clock())
-            log.info("failed login for agent ID %r", agent[:20])
+            if self._people.get(agent) is not None:  # only real agent IDs take memory
+                self._failures[key].append(self._clock())
+            log.info("failed login for agent ID %r from %s", agent[:20], client)
             raise CommandError(401, "wrong agent ID or password")
-        self._failures.pop(agent, None)
+        self._failures.pop(key, None)
         token = secrets.token_urlsafe(32)
         record = TokenRecord(_hash(token), person.agent, person.role, self._clock() + self._lifetime)
         await self._db(lambda s: s.save_token(record))
@@ -74,11 +77,16 @@ class Sessions:
         now = self._clock()
         await self._db(lambda s: s.purge_tokens(now))
 
-    def _check_rate(self, agent: str) -> None:
-        recent = self._failures[agent]
+    def _check_rate(self, key: tuple[str, str]) -> None:
+        recent = self._failures.get(key)
+        if recent is None:
+            return
         cutoff = self._clock() - FAILURE_WINDOW_SECONDS
         while recent and recent[0] < cutoff:
             recent.popleft()
+        if not recent:
+            del self._failures[key]
+            return
         if len(recent) >= MAX_FAILURES:
             raise CommandError(429, "too many failed sign-ins for this agent ID; wait a minute")
 

@@ -140,6 +140,8 @@ class QueueBoard:
 
     def _caller_join(self, event: AmiMessage) -> Change:
         queue = self._queue(event.get("Queue"))
+        if event.get("Uniqueid") in queue.callers:
+            return NO_CHANGE  # already known: a join held back while we resynchronised
         position = _int(event.get("Position"), len(queue.callers) + 1)
         for caller in queue.callers.values():
             if caller.position >= position:
@@ -151,7 +153,7 @@ class QueueBoard:
             number=event.get("CallerIDNum"),
             name=_name(event.get("CallerIDName")),
             position=position,
-            joined_at=self._clock(),
+            joined_at=_event_time(event, self._clock()),
         )
         return Change(queues=frozenset({queue.name}))
 
@@ -222,6 +224,14 @@ def _member_from(event: AmiMessage, now: float) -> Member:
         reason=event.get("PausedReason"),
         since=now,
     )
+
+
+def _event_time(event: AmiMessage, default: float) -> float:
+    """When Asterisk saw it (timestampevents=yes), else now."""
+    try:
+        return float(event.get("Timestamp"))
+    except ValueError:
+        return default
 
 
 def _int(text: str, default: int = 0) -> int:

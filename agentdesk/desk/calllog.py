@@ -3,6 +3,10 @@ on entry and VIP flag), connected to an agent, ended with an outcome.
 
 These records are the screen-pop's "last calls of this number", the repeat
 caller flag, the sticky-agent lookup and today's queue statistics.
+
+A record's key is the caller channel's uniqueid; when the same channel
+joins another queue (overflow, transfer to a queue) that visit is a record
+of its own, keyed "<uniqueid>@<queue>", so each queue counts its calls.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .ami.protocol import AmiMessage
-from .store import CallEntry, Store
+from .store import CallEntry, CallRecord, Store
 
 log = logging.getLogger("desk.calls")
 
@@ -21,6 +25,8 @@ log = logging.getLogger("desk.calls")
 # wait, queue full, left by a key) gets this outcome; the grace lets an
 # AgentConnect that races the QueueCallerLeave win.
 LEFT_GRACE_SECONDS = 2.0
+ROUTED_TTL_SECONDS = 300.0
+STOP_DRAIN_SECONDS = 5.0
 
 DbCall = Callable[[Callable[[Store], Any]], Awaitable[Any]]
 Handler = Callable[["CallLog", AmiMessage], Awaitable[None]]
@@ -31,7 +37,8 @@ class CallLog:
         self._db = db
         self._clock = clock
         self._on_stats_change = on_stats_change
-        self._connected: set[str] = set()
+        self._connected: set[str] = set()  # record keys of calls an agent is on
+        self._keys: dict[tuple[str, str], str] = {}  # (uniqueid, queue) -> record key, for calls in progress
         self._routed: dict[str, tuple[str, str, float]] = {}  # uniqueid -> (queue, number, at), sticky offers
         self._sticky: dict[str, float] = {}  # uniqueid -> answered at, for sticky calls in progress
         self.phone_agent: Callable[[str], str | None] = lambda phone: None
@@ -42,8 +49,11 @@ class CallLog:
     def routed(self, uniqueid: str, queue: str, number: str) -> None:
         """The dialplan is about to ring a sticky agent for this caller: the
         call is not in the queue (no queue events) unless nobody answers."""
+        now = self._clock()
+        for stale in [uid for uid, (_, _, at) in self._routed.items() if at < now - ROUTED_TTL_SECONDS]:
+            del self._routed[stale]  # offers the dialplan skipped or the caller left while ringing
         if uniqueid:
-            self._routed[uniqueid] = (queue, number, self._clock())
+            self._routed[uniqueid] = (queue, number, now)
 
     def routed_call(self, uniqueid: str) -> CallEntry | None:
         found = self._routed.get(uniqueid)
@@ -55,6 +65,7 @@ class CallLog:
     def handle(self, event: AmiMessage) -> None:
         """Record an event; events are written one after another, in order."""
         if event.name == "UserEvent" and event.get("UserEvent") == "AgentDeskStickyAnswered":
+            self._sticky[event.get("Call")] = self._clock()  # now, so a quick Hangup is not missed
             self._queue_up(CallLog._sticky_answered, event)
             return
         if event.name == "UserEvent" and event.get("UserEvent") == "AgentDeskSticky":
@@ -87,18 +98,26 @@ class CallLog:
         await self._pending.join()
 
     async def stop(self) -> None:
+        """Write what is queued (a few seconds at most), then stop."""
         for timer in self._timers:
             timer.cancel()
+        try:
+            await asyncio.wait_for(self.drain(), STOP_DRAIN_SECONDS)
+        except TimeoutError:
+            log.error("stopping with %d call events not yet written", self._pending.qsize())
         if self._worker is not None:
             self._worker.cancel()
 
     async def _join(self, event: AmiMessage) -> None:
-        number = event.get("CallerIDNum")
+        uniqueid, queue, number = event.get("Uniqueid"), event.get("Queue"), event.get("CallerIDNum")
+        earlier = await self._db(lambda s: s.get_call(uniqueid))
+        key = uniqueid if earlier is None or earlier.queue == queue else f"{uniqueid}@{queue}"
+        self._keys[(uniqueid, queue)] = key
         vip = await self._db(lambda s: s.is_vip(number))
         entry = CallEntry(
-            uniqueid=event.get("Uniqueid"),
-            linkedid=event.get("Linkedid") or event.get("Uniqueid"),
-            queue=event.get("Queue"),
+            uniqueid=key,
+            linkedid=event.get("Linkedid") or uniqueid,
+            queue=queue,
             number=number,
             name=_name(event.get("CallerIDName")),
             joined_at=self._clock(),
@@ -108,21 +127,41 @@ class CallLog:
         await self._db(lambda s: s.add_call(entry))
         self._on_stats_change(entry.queue)
 
+    async def _key(self, uniqueid: str, queue: str) -> str:
+        """The record key of this caller's visit to `queue`."""
+        known = self._keys.get((uniqueid, queue))
+        if known is not None:
+            return known
+        visit = f"{uniqueid}@{queue}"
+        key = visit if await self._db(lambda s: s.get_call(visit)) is not None else uniqueid
+        self._keys[(uniqueid, queue)] = key
+        return key
+
+    async def lookup(self, uniqueid: str, queue: str = "") -> CallRecord | None:
+        """The stored record of a call, preferring its visit to `queue`."""
+        for key in ([f"{uniqueid}@{queue}"] if queue else []) + [uniqueid]:
+            found: CallRecord | None = await self._db(lambda s, k=key: s.get_call(k))  # type: ignore[misc]
+            if found is not None:
+                return found
+        return None
+
     async def _connect(self, event: AmiMessage) -> None:
-        uniqueid, agent = event.get("Uniqueid"), event.get("MemberName")
-        self._connected.add(uniqueid)
+        key, agent = await self._key(event.get("Uniqueid"), event.get("Queue")), event.get("MemberName")
+        self._connected.add(key)
         now, hold = self._clock(), _int(event.get("HoldTime"))
-        await self._db(lambda s: s.connect_call(uniqueid, agent, now, hold))
+        await self._db(lambda s: s.connect_call(key, agent, now, hold))
         self._on_stats_change(event.get("Queue"))
 
     async def _complete(self, event: AmiMessage) -> None:
-        uniqueid = event.get("Uniqueid")
-        self._connected.discard(uniqueid)
+        key = await self._key(event.get("Uniqueid"), event.get("Queue"))
+        self._connected.discard(key)
         outcome = "transferred" if event.get("Reason") == "transfer" else "completed"
-        await self._end(event.get("Queue"), uniqueid, outcome, _int(event.get("TalkTime")))
+        await self._end(event.get("Queue"), key, outcome, _int(event.get("TalkTime")))
+        self._keys.pop((event.get("Uniqueid"), event.get("Queue")), None)
 
     async def _abandon(self, event: AmiMessage) -> None:
-        await self._end(event.get("Queue"), event.get("Uniqueid"), "abandoned", None)
+        key = await self._key(event.get("Uniqueid"), event.get("Queue"))
+        await self._end(event.get("Queue"), key, "abandoned", None)
 
     async def _leave(self, event: AmiMessage) -> None:
         loop = asyncio.get_running_loop()
@@ -131,8 +170,10 @@ class CallLog:
         loop.call_later(LEFT_GRACE_SECONDS + 1, self._timers.discard, timer)
 
     async def _left(self, event: AmiMessage) -> None:
-        if event.get("Uniqueid") not in self._connected:
-            await self._end(event.get("Queue"), event.get("Uniqueid"), "left", None)
+        key = await self._key(event.get("Uniqueid"), event.get("Queue"))
+        if key not in self._connected:
+            await self._end(event.get("Queue"), key, "left", None)
+            self._keys.pop((event.get("Uniqueid"), event.get("Queue")), None)
 
     async def _sticky_answered(self, event: AmiMessage) -> None:
         uniqueid = event.get("Call")
@@ -140,14 +181,14 @@ class CallLog:
         self._routed.pop(uniqueid, None)
         agent = self.phone_agent(event.get("Phone"))
         if entry is None or agent is None:
+            self._sticky.pop(uniqueid, None)
             log.info("a sticky call answered on phone %s is not one this service routed", event.get("Phone")[:20])
             return
         number = entry.number
         vip = await self._db(lambda s: s.is_vip(number))
         call = CallEntry(uniqueid, event.get("Linkedid") or uniqueid, entry.queue, number,
                          _name(event.get("ConnectedLineName")), entry.joined_at, 1, vip)
-        now = self._clock()
-        self._sticky[uniqueid] = now
+        now = self._sticky.get(uniqueid, self._clock())
         await self._db(lambda s: s.add_call(call))
         await self._db(lambda s: s.connect_call(uniqueid, agent, now, int(now - call.joined_at)))
         self._on_stats_change(call.queue)
@@ -168,13 +209,17 @@ class CallLog:
         self._on_stats_change(queue)
 
     async def close_stale(self, live: set[str]) -> None:
-        """After a resync: calls the store thinks are open but Asterisk no
-        longer has (it restarted, or we missed their end) are closed."""
+        """After a resync: calls the store thinks are open but whose channel
+        Asterisk no longer has (it restarted, or we missed their end) are
+        closed; calls still up are left for their own end events."""
+        self._connected = {key for key in self._connected if key.split("@", 1)[0] in live}
         open_calls = await self._db(lambda s: s.open_calls())
         for call in open_calls:
-            if call.uniqueid not in live and call.uniqueid not in self._connected:
+            if call.uniqueid.split("@", 1)[0] not in live:
                 outcome = "completed" if call.connected_at else "lost"
                 await self._end(call.queue, call.uniqueid, outcome, None)
+            elif call.connected_at:
+                self._connected.add(call.uniqueid)
 
 
 def _int(text: str, default: int = 0) -> int:

@@ -9,7 +9,8 @@
      "log": ".../desk.log",
      # optional, with defaults:
      "pause_reasons": [...], "token_hours": 12, "repeat_days": 7,
-     "sticky_hours": 24, "queue_titles": {"support": "Support"}}
+     "sticky_hours": 24, "queue_titles": {"support": "Support"},
+     "desk_phones": ["1020"]}      # shared desk phones any agent may log in from
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class DeskConfig:
     repeat_seconds: float = 7 * 86400
     sticky_seconds: float = 24 * 3600
     queue_titles: dict[str, str] = field(default_factory=dict)
+    desk_phones: frozenset[str] = frozenset()  # shared phones any agent may work from
 
 
 def load_config(path: Path) -> DeskConfig:
@@ -67,6 +69,8 @@ def load_config(path: Path) -> DeskConfig:
 def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
     ami = data["ami"]
     log = data.get("log")
+    if len(str(data["pbx_token"])) < 16:
+        raise ValueError("pbx_token (at least 16 characters)")
     return DeskConfig(
         ami=AmiSettings(str(ami["host"]), int(ami["port"]), str(ami["username"]), str(ami["secret"])),
         http_host=str(data["http"]["host"]),
@@ -81,4 +85,5 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         repeat_seconds=float(data.get("repeat_days", 7)) * 86400,
         sticky_seconds=float(data.get("sticky_hours", 24)) * 3600,
         queue_titles={str(k): str(v) for k, v in data.get("queue_titles", {}).items()},
+        desk_phones=frozenset(str(p) for p in data.get("desk_phones", [])),
     )

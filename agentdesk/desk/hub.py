@@ -32,6 +32,7 @@ _CLOSE = b""
 class Subscriber:
     agent: str
     role: str
+    token_hash: str
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
 
 
@@ -39,6 +40,7 @@ class EventHub:
     def __init__(self) -> None:
         self._subscribers: set[Subscriber] = set()
         self._sequence = 0
+        self.closed = False  # shutting down: no new subscribers
 
     @property
     def count(self) -> int:
@@ -65,8 +67,8 @@ class EventHub:
             log.warning("desktop of %s cannot keep up; disconnecting it to resync", subscriber.agent)
             self.unsubscribe(subscriber)
 
-    def subscribe(self, agent: str, role: str, first: bytes) -> Subscriber:
-        subscriber = Subscriber(agent, role)
+    def subscribe(self, agent: str, role: str, token_hash: str, first: bytes) -> Subscriber:
+        subscriber = Subscriber(agent, role, token_hash)
         subscriber.queue.put_nowait(first)
         self._subscribers.add(subscriber)
         return subscriber
@@ -80,8 +82,15 @@ class EventHub:
             subscriber.queue.put_nowait(_CLOSE)
 
     def close_all(self) -> None:
+        self.closed = True
         for subscriber in list(self._subscribers):
             self.unsubscribe(subscriber)
+
+    def close_session(self, token_hash: str) -> None:
+        """End the streams of a session that signed out."""
+        for subscriber in list(self._subscribers):
+            if subscriber.token_hash == token_hash:
+                self.unsubscribe(subscriber)
 
     @staticmethod
     async def frames(subscriber: Subscriber) -> AsyncIterator[bytes]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
@@ -26,8 +26,8 @@ from .board import QueueBoard
 from .calllog import CallLog
 from .config import DeskConfig
 from .hub import EventHub
-from .people import People, Person
-from .store import CallRecord, DayStats, PauseState, Store
+from .people import TEAMLEAD, People, Person
+from .store import CallEntry, CallRecord, DayStats, PauseState, Store
 from .views import agent_view, call_view, combined_activity, queue_view
 
 log = logging.getLogger("desk.service")
@@ -36,6 +36,7 @@ T = TypeVar("T")
 STATS_DELAY_SECONDS = 0.2
 RESYNC_ATTEMPTS = 20
 RESYNC_PAUSE_SECONDS = 0.5
+SYNC_RETRY_SECONDS = 5.0
 
 
 class DeskService:
@@ -60,6 +61,18 @@ class DeskService:
         self._stats_due: set[str] = set()
         self._activity: dict[str, tuple[str, str, float]] = {}
         self.synced = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background; its failure is logged, never lost."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background work failed", exc_info=task.exception())
 
     async def db(self, work: Callable[[Store], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, work, self.store)
@@ -68,19 +81,30 @@ class DeskService:
         self.pauses = await self.db(lambda s: s.pause_states())
         await self.sessions.purge()
         await self.ami.start()
+        self._spawn(self._new_day_refresh())
 
     async def stop(self) -> None:
         self.hub.close_all()
         await self.ami.stop()
         await self.calls.stop()
+        for task in list(self._tasks):
+            task.cancel()
         self._executor.shutdown(wait=True)
+
+    async def _new_day_refresh(self) -> None:
+        """At midnight "today" starts again, even if no call comes."""
+        while True:
+            now = self.clock()
+            await asyncio.sleep(max(1.0, _midnight(now) + 86400 + 1 - now))
+            for queue in list(self.board.queues):
+                await self._refresh_stats(queue)
 
     # -- AMI ---------------------------------------------------------------
     def _on_event(self, event: AmiMessage) -> None:
         change = self.board.apply(event)
         self.calls.handle(event)
         if event.name == "QueueCallerJoin":
-            asyncio.get_running_loop().create_task(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
+            self._spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
         happened = _timestamp(event, self.clock())
         for queue in change.queues:
             self.publish_queue(queue, happened)
@@ -96,11 +120,16 @@ class DeskService:
 
     async def _on_connected(self) -> None:
         log.info("connected to Asterisk; resynchronising queues and agents")
-        await self._resync()
+        if not await self._resync():
+            # Never reconcile against a picture Asterisk did not confirm.
+            self.board.queues.clear()
+            self._spawn(self._retry_sync())
+            return
         await self.director.reconcile()
         await self._resync()
-        live = {uid for queue in self.board.queues.values() for uid in queue.callers}
-        await self.calls.close_stale(live)
+        live = await self._live_channels()
+        if live is not None:
+            await self.calls.close_stale(live | {uid for q in self.board.queues.values() for uid in q.callers})
         vips = await self.db(lambda s: s.vip_numbers())
         for queue in self.board.queues.values():
             for caller in queue.callers.values():
@@ -111,7 +140,12 @@ class DeskService:
         for person in self.people.all():
             self.publish_agent(person.agent)
 
-    async def _resync(self) -> None:
+    async def _retry_sync(self) -> None:
+        await asyncio.sleep(SYNC_RETRY_SECONDS)
+        if self.ami.connected and not self.synced.is_set():
+            await self._on_connected()
+
+    async def _resync(self) -> bool:
         # Just after a cold start AMI can answer before app_queue is loaded
         # (our AMI user does not get FullyBooted): retry until queues appear.
         for attempt in range(RESYNC_ATTEMPTS):
@@ -122,9 +156,19 @@ class DeskService:
                 events = []
             if any(event.name == "QueueParams" for event in events):
                 self.board.load_status(events)
-                return
+                return True
             await asyncio.sleep(RESYNC_PAUSE_SECONDS)
-        log.error("Asterisk reports no queues; is app_queue loaded and queues.conf valid?")
+        log.error("Asterisk reports no queues; is app_queue loaded and queues.conf valid? Retrying.")
+        return False
+
+    async def _live_channels(self) -> set[str] | None:
+        """Uniqueids of every channel Asterisk has now (None if unknown)."""
+        try:
+            events = await self.ami.action_list("CoreShowChannels")
+        except AmiError as error:
+            log.warning("CoreShowChannels failed: %s", error)
+            return None
+        return {e.get("Uniqueid") for e in events} | {e.get("Linkedid") for e in events}
 
     def _on_disconnected(self, reason: str) -> None:
         log.warning("lost Asterisk: %s", reason)
@@ -136,9 +180,7 @@ class DeskService:
         if queue in self._stats_due:
             return
         self._stats_due.add(queue)
-        asyncio.get_running_loop().call_later(
-            STATS_DELAY_SECONDS, lambda: asyncio.ensure_future(self._refresh_stats(queue))
-        )
+        asyncio.get_running_loop().call_later(STATS_DELAY_SECONDS, lambda: self._spawn(self._refresh_stats(queue)))
 
     async def _refresh_stats(self, queue: str) -> None:
         self._stats_due.discard(queue)
@@ -210,17 +252,35 @@ class DeskService:
                     return member.agent
         return None
 
-    async def call_json(self, uniqueid: str) -> dict[str, Any] | None:
-        call = await self.db(lambda s: s.get_call(uniqueid))
+    async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:
+        call = await self.calls.lookup(uniqueid, queue)
         if call is None:
-            entry = self.calls.routed_call(uniqueid)  # a sticky offer: not in the queue (yet)
+            # A sticky offer (not in the queue) or a join the store has not written yet.
+            entry = self.calls.routed_call(uniqueid) or self._board_entry(uniqueid)
             if entry is None:
                 return None
             call = CallRecord(**asdict(entry), agent="", connected_at=None, ended_at=None, hold_seconds=None,
                               talk_seconds=None, outcome="waiting")
-        history = await self.db(lambda s: s.calls_of_number(call.number, 5, call.joined_at))
+        history: list[CallRecord] = []
+        if is_identifying(call.number):  # withheld numbers share no history
+            number, before = call.number, call.joined_at
+            history = await self.db(lambda s: s.calls_of_number(number, 5, before))
         repeat = any(past.joined_at >= call.joined_at - self.config.repeat_seconds for past in history)
         return call_view(call, history, repeat, self.names())
+
+    def _board_entry(self, uniqueid: str) -> CallEntry | None:
+        found = self.board.caller(uniqueid)
+        if found is None:
+            return None
+        queue, caller = found
+        return CallEntry(uniqueid, caller.linkedid, queue.name, caller.number, caller.name, caller.joined_at,
+                         caller.position, caller.vip)
+
+    def may_see_call(self, person: Person, call: dict[str, Any]) -> bool:
+        """Team leads see every call; agents those of their queues or their own."""
+        if person.role == TEAMLEAD or call.get("agent") == person.agent:
+            return True
+        return str(call.get("queue", "")) in self.board.memberships_of(person.agent)
 
     # -- agents' commands ----------------------------------------------------------
     async def set_pause(self, agent: str, paused: bool, reason: str) -> None:
@@ -241,18 +301,18 @@ class DeskService:
         since = self.clock() - self.config.sticky_seconds
         agent = await self.db(lambda s: s.last_agent(number, since)) if number else None
         phone = ""
-        if agent and self.board.is_free(agent) and agent in self.board.queues.get(queue, _EMPTY).members:
+        queue_state = self.board.queues.get(queue)
+        member = queue_state is not None and agent in queue_state.members
+        if agent and member and is_identifying(number) and self.board.is_free(agent):
             phone = self.board.phone_of(agent) or ""
         if phone:
             self.calls.routed(uniqueid, queue, number)
         return (10 if vip else 0), phone
 
 
-class _Empty:
-    members: dict[str, object] = {}  # noqa: RUF012
-
-
-_EMPTY: Any = _Empty()
+def is_identifying(number: str) -> bool:
+    """A number that names one caller (not withheld, "anonymous" or empty)."""
+    return sum(ch.isdigit() for ch in number) >= 3
 
 
 def _timestamp(event: AmiMessage, default: float) -> float:

@@ -86,6 +86,8 @@ def test_a_returning_caller_is_offered_first_to_the_agent_who_served_them(
     assert headers.get("x-agentdesk-queue") == "support"
     assert not [e for e in other.history if e.get("event") == "incoming"]
     pop = first_desk.ok("GET", f"/api/v1/calls/{headers['x-agentdesk-call']}")  # the screen-pop of a sticky offer
+    stranger = DeskUser("1010").call("GET", f"/api/v1/calls/{headers['x-agentdesk-call']}")
+    assert stranger.status_code == 403  # not in the queue, not offered the call
     assert pop["number"] == RETURNING and pop["repeat"] is True and pop["history"][0]["agent"] == "1006"
     served_by.answer()
     served_by.wait_state("DISCONNECTED", timeout=15)

@@ -102,3 +102,14 @@ def test_an_agent_in_several_queues_has_one_activity() -> None:
     assert combined_activity(["ready", "on_call"], False) == "on_call"
     assert combined_activity(["ready", "ready"], True) == "paused"
     assert combined_activity(["unavailable"], False) == "unavailable"
+
+
+def test_a_join_replayed_after_a_resync_changes_nothing() -> None:
+    board = QueueBoard(Clock())
+    join(board, "a", 1)
+    join(board, "b", 2)
+    again = board.apply(event("QueueCallerJoin", Queue="support", Uniqueid="a", Position="1", CallerIDNum="+100",
+                              Timestamp="1500.0"))
+    assert not again.queues
+    assert positions(board) == [("a", 1), ("b", 2)]
+    assert board.queues["support"].callers["a"].joined_at == 1000.0
