@@ -36,6 +36,8 @@ PAGES = (
      ("server", "user", "transport", "display_name", "register_seconds")),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Audio")), ("microphone", "speaker", "ring_device", "tone_zone")),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Calls")), ("auto_answer",)),
+    (str(QT_TRANSLATE_NOOP("SettingsDialog", "Contact center")),
+     ("desk_url", "crm_lookup_url", "crm_open_url", "crm_timeout_ms", "crm_auth_header")),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Interface")), ("language", "layout_direction")),
 )
 DEVICE_KEYS = {"microphone": True, "speaker": False, "ring_device": False}  # key -> wants input

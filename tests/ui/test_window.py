@@ -128,6 +128,22 @@ def test_settings_dialog_checks_values_before_saving(qtbot: Any, user_folders: A
     qtbot.waitUntil(lambda: dialog.level.value() == 25)  # the microphone level meter
 
 
+def test_settings_dialog_checks_the_crm_address_template(qtbot: Any, user_folders: Any) -> None:
+    dialog = SettingsDialog(Settings(), None, "", lambda: 0.0)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    lookup = dialog.editors["crm_lookup_url"]
+    lookup.setText("http://crm.example.com/find?phone={number.__class__}")  # type: ignore[attr-defined]
+    dialog._save()
+    assert dialog.problem.isVisible() and "{number}" in dialog.problem.text()
+    lookup.setText("https://crm.example.com/find?phone={number}")  # type: ignore[attr-defined]
+    dialog.editors["desk_url"].setText("https://desk.example.com:8480")  # type: ignore[attr-defined]
+    with qtbot.waitSignal(dialog.saved) as saved:
+        dialog._save()
+    assert saved.args[0]["crm_lookup_url"] == "https://crm.example.com/find?phone={number}"
+    assert saved.args[0]["desk_url"] == "https://desk.example.com:8480"
+
+
 def test_audio_problem_is_shown_and_device_choices_disabled(qtbot: Any, user_folders: Any) -> None:
     problem = "Audio is unavailable: no speaker or headset was found. Calls still connect."
     dialog = SettingsDialog(Settings(), None, problem, lambda: 0.0)
