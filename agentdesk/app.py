@@ -266,9 +266,9 @@ class Desktop(QObject):
                 device.close()
         if self._audio_worker is not None:
             self._audio_worker.shutdown(wait=True)
-        self.desk_link.shutdown()
+        self.desk_link.shutdown()  # drops desk commands still queued; never waits for the network
         self.crm.close()
-        self.crm_tasks.shutdown()
+        self.crm_tasks.shutdown(wait=False, cancel=True)  # a slow CRM must not hold up quitting either
         self.tasks.shutdown()
         self.window.incoming.close()
         self.finished.emit()

@@ -1,17 +1,20 @@
 """The desk service's HTTP API as blocking calls (run them off the GUI
 thread). Signs in with the agent's ID and secret, keeps the bearer token,
-and signs in again once when the token has expired. Path segments are
-always percent-encoded; the token and password are never logged."""
+and signs in again once when the token has expired. One call, signing in
+again included, takes at most the timeout. Path segments are always
+percent-encoded; the token and password are never logged."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+from urllib3.util import Timeout
 
 log = logging.getLogger("agentdesk.desk")
 
@@ -50,33 +53,39 @@ class DeskApi:
         self._token = ""
         self._lock = threading.Lock()
         self._http = requests.Session()
+        self._closed = False  # set by close(): calls still running give up instead of retrying
 
     # -- session ------------------------------------------------------------
-    def sign_in(self) -> None:
+    def sign_in(self, deadline: float | None = None) -> None:
+        """Get a new token; by `deadline` (time.monotonic()), else within the timeout."""
         password = self._password()
         if not password:
             raise DeskError("no password stored for this agent; set up the account first")
-        reply = self._send("POST", "/api/v1/session", {"agent": self.agent, "password": password}, auth=False)
+        body = {"agent": self.agent, "password": password}
+        deadline = self._deadline() if deadline is None else deadline
+        reply = self._send("POST", "/api/v1/session", body, deadline, auth=False)
         with self._lock:
             self._token = str(reply["token"])
 
-    def token(self) -> str:
+    def token(self, deadline: float | None = None) -> str:
         with self._lock:
             token = self._token
         if not token:
-            self.sign_in()
+            self.sign_in(deadline)
             with self._lock:
                 token = self._token
         return token
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One call; signing in (again) counts against the same timeout."""
+        deadline = self._deadline()
         try:
-            return self._send(method, path, body)
+            return self._send(method, path, body, deadline)
         except DeskError as error:
             if error.status != 401:
                 raise
-            self.sign_in()
-            return self._send(method, path, body)
+            self.sign_in(deadline)
+            return self._send(method, path, body, deadline)
 
     # -- commands and queries -------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -90,16 +99,19 @@ class DeskApi:
         path = f"/api/v1/agents/{segment(self.agent)}/pause"
         self.request("PUT", path, {"paused": paused, "reason": reason})
 
-    def call_info(self, uniqueid: str) -> dict[str, Any]:
-        return dict(self.request("GET", f"/api/v1/calls/{segment(uniqueid)}"))
+    def call_info(self, uniqueid: str, queue: str = "") -> dict[str, Any]:
+        """The screen-pop data of a queue call; `queue` picks the caller's
+        visit to that queue when the call went through several."""
+        query = f"?queue={quote(queue, safe='')}" if queue else ""
+        return dict(self.request("GET", f"/api/v1/calls/{segment(uniqueid)}{query}"))
 
     def open_events(self, read_timeout: float) -> requests.Response:
         """The server-sent event stream (caller closes it)."""
         for attempt in (1, 2):
-            response = self._http.get(
-                self.base_url + "/api/v1/events", stream=True, timeout=(self._timeout, read_timeout),
-                headers={"Authorization": f"Bearer {self.token()}", "Accept": "text/event-stream"},
-            )
+            headers = {"Authorization": f"Bearer {self.token()}", "Accept": "text/event-stream"}
+            self._check_open()  # signing in may have taken a while
+            response = self._http.get(self.base_url + "/api/v1/events", stream=True,
+                                      timeout=(self._timeout, read_timeout), headers=headers)
             if response.status_code == 401 and attempt == 1:
                 response.close()
                 self.sign_in()
@@ -112,16 +124,35 @@ class DeskApi:
         raise DeskError("the desk service refused the event stream", 401)
 
     def close(self) -> None:
+        """Closes the connections; a call still running makes no further request."""
+        self._closed = True
         self._http.close()
 
     # -- plumbing ---------------------------------------------------------------
-    def _send(self, method: str, path: str, body: dict[str, Any] | None, auth: bool = True) -> Any:
-        headers = {"Authorization": f"Bearer {self.token()}"} if auth else {}
+    def _deadline(self) -> float:
+        return time.monotonic() + self._timeout
+
+    def _too_slow(self) -> DeskError:
+        return DeskError(f"the desk service did not answer within {self._timeout:g} s")
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise DeskError("the link to the desk service was closed")
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, deadline: float,
+              auth: bool = True) -> Any:
+        headers = {"Authorization": f"Bearer {self.token(deadline)}"} if auth else {}
+        self._check_open()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise self._too_slow()
         try:
+            # total= bounds connecting and waiting for the answer together. requests hands a
+            # urllib3 Timeout through unchanged (HTTPAdapter.send); its stubs only list float/tuple.
             response = self._http.request(method, self.base_url + path, json=body, headers=headers,
-                                          timeout=self._timeout)
+                                          timeout=Timeout(total=left))  # type: ignore[arg-type]
         except requests.Timeout:
-            raise DeskError(f"the desk service did not answer within {self._timeout:g} s") from None
+            raise self._too_slow() from None
         except requests.ConnectionError:
             raise DeskError(f"cannot reach the desk service at {self.base_url}") from None
         if response.status_code >= 400:

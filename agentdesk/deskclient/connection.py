@@ -12,6 +12,11 @@ Signals (all delivered on the GUI thread):
 A thread reads the event stream and reconnects with back-off; the service
 sends a full snapshot first on every connection, so a drop loses nothing.
 Commands and queries run on worker threads; nothing here blocks the GUI.
+
+Each start() begins a new generation of the reader thread. stop() never
+waits for the thread: it stops and aborts that generation's stream and
+the thread ends on its own; whatever an older generation still sends is
+dropped, so a restart (every settings save) is never disturbed by it.
 """
 
 from __future__ import annotations
@@ -21,14 +26,24 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import requests
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ..tasks import TaskRunner
 from .api import DeskApi, DeskError
-from .model import ModelError, parse_agent_state, parse_call_info, parse_queue, parse_snapshot
+from .model import (
+    AgentState,
+    DeskSnapshot,
+    ModelError,
+    QueueSummary,
+    parse_agent_state,
+    parse_call_info,
+    parse_queue,
+    parse_snapshot,
+)
 from .sse import ServerEvent, SseParser
 
 log = logging.getLogger("agentdesk.desk")
@@ -36,6 +51,68 @@ log = logging.getLogger("agentdesk.desk")
 READ_TIMEOUT_SECONDS = 40.0  # the service sends a heartbeat every 15 s
 RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
 CALL_INFO_RETRY_SECONDS = 0.3
+
+
+@dataclass(frozen=True)
+class _Connected:
+    """A (re)connection's snapshot, with whether the service reaches Asterisk."""
+
+    snapshot: DeskSnapshot
+    pbx_connected: bool
+
+
+@dataclass(frozen=True)
+class _PbxStatus:
+    connected: bool
+
+
+@dataclass(frozen=True)
+class _LinkProblem:
+    reason: str  # for the agent to read
+
+
+_StreamNews = _Connected | QueueSummary | AgentState | _PbxStatus | _LinkProblem
+
+
+class _Stream:
+    """One generation of the event-stream reader: its stop flag and the
+    response it reads, so stop() aborts exactly this generation's socket.
+
+    Invariant: once stop() has returned, this generation hands nothing more
+    to the GUI thread (the lock makes stop() a barrier for `send`)."""
+
+    def __init__(self, generation: int, relay: Callable[[int, _StreamNews], None]) -> None:
+        self.generation = generation
+        self.stopped = threading.Event()
+        self._relay = relay
+        self._lock = threading.Lock()
+        self._response: requests.Response | None = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped.set()
+            response, self._response = self._response, None
+        if response is not None:
+            _abort(response)
+
+    def hold(self, response: requests.Response) -> bool:
+        """Remember the response being read; False if stopped meanwhile."""
+        with self._lock:
+            if not self.stopped.is_set():
+                self._response = response
+                return True
+        return False
+
+    def release(self, response: requests.Response) -> None:
+        with self._lock:
+            if self._response is response:
+                self._response = None
+        response.close()
+
+    def send(self, news: _StreamNews) -> None:
+        with self._lock:
+            if not self.stopped.is_set():
+                self._relay(self.generation, news)
 
 
 class DeskConnection(QObject):
@@ -47,16 +124,17 @@ class DeskConnection(QObject):
     command_failed = Signal(str)
     call_info_ready = Signal(str, object)
     call_info_failed = Signal(str, str)
+    _from_stream = Signal(int, object)  # (generation, _StreamNews) from the reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks = TaskRunner(workers=3, parent=self)
         self._api: DeskApi | None = None
         self._phone = ""
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._response: requests.Response | None = None
+        self._generation = 0
+        self._stream: _Stream | None = None
         self.clock_offset = 0.0
+        self._from_stream.connect(self._relay)
 
     @property
     def active(self) -> bool:
@@ -70,26 +148,27 @@ class DeskConnection(QObject):
             self.link_changed.emit(str(error))
             return
         self._phone = phone
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read_events, args=(self._api, self._stop),
-                                        name="desk-events", daemon=True)
-        self._thread.start()
+        self._generation += 1
+        self._stream = _Stream(self._generation, self._from_stream.emit)
+        reader = threading.Thread(target=_read_events, args=(self._api, self._stream),
+                                  name=f"desk-events-{self._generation}", daemon=True)
+        reader.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        response = self._response
-        if response is not None:
-            _abort(response)
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-        self._thread = None
+        """Stop the event stream without waiting: the reader thread may still
+        be connecting; it ends on its own and nothing it sends arrives."""
+        if self._stream is not None:
+            self._stream.stop()
+        self._stream = None
         if self._api is not None:
             self._api.close()
         self._api = None
 
     def shutdown(self) -> None:
+        """For quitting: commands not started are dropped and results of
+        those still running are ignored, so quitting never waits for them."""
         self.stop()
-        self._tasks.shutdown()
+        self._tasks.shutdown(wait=False, cancel=True)
 
     # -- commands --------------------------------------------------------------
     def set_queue(self, queue: str, logged_in: bool) -> None:
@@ -102,12 +181,12 @@ class DeskConnection(QObject):
     def unpause(self) -> None:
         self._command(lambda api: api.set_pause(False))
 
-    def fetch_call_info(self, uniqueid: str) -> None:
+    def fetch_call_info(self, uniqueid: str, queue: str = "") -> None:
         api = self._api
         if api is None:
             self.call_info_failed.emit(uniqueid, self.tr("Not connected to the desk service"))
             return
-        self._tasks.run(lambda: _call_info(api, uniqueid),
+        self._tasks.run(lambda: _call_info(api, uniqueid, queue),
                         lambda data: self._call_info_done(uniqueid, data),
                         lambda error: self.call_info_failed.emit(uniqueid, str(error)))
 
@@ -125,68 +204,102 @@ class DeskConnection(QObject):
             return
         self._tasks.run(lambda: work(api), None, lambda error: self.command_failed.emit(str(error)))
 
-    # -- the event stream (its own thread) ---------------------------------------
-    def _read_events(self, api: DeskApi, stop: threading.Event) -> None:
-        attempt = 0
-        while not stop.is_set():
-            problem = self._stream_once(api, stop)
-            if stop.is_set():
-                break
-            attempt = 0 if problem is None else attempt + 1
-            self.link_changed.emit(problem or self.tr("Reconnecting to the desk service…"))
-            stop.wait(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
-
-    def _stream_once(self, api: DeskApi, stop: threading.Event) -> str | None:
-        """Read one connection to its end; the reason it ended, if a problem."""
-        try:
-            response = api.open_events(READ_TIMEOUT_SECONDS)
-        except DeskError as error:
-            return str(error)
-        except requests.RequestException:
-            return self.tr("Cannot reach the desk service at %s") % api.base_url
-        self._response = response
-        parser = SseParser()
-        try:
-            for chunk in response.iter_content(chunk_size=None):
-                if stop.is_set():
-                    break
-                for event in parser.feed(chunk):
-                    self._dispatch(event)
-        except (requests.RequestException, OSError, AttributeError):
-            log.info("desk event stream ended")
-        finally:
-            self._response = None
-            response.close()
-        return None
-
-    def _dispatch(self, event: ServerEvent) -> None:
-        try:
-            data = json.loads(event.data)
-            if event.name == "snapshot":
-                snapshot = parse_snapshot(data)
-                self.clock_offset = snapshot.server_time - time.time()
-                self.link_changed.emit("")
-                self.pbx_changed.emit(bool(data.get("pbx_connected", True)))
-                self.snapshot_received.emit(snapshot)
-            elif event.name == "queue":
-                self.queue_changed.emit(parse_queue(data))
-            elif event.name == "agent":
-                self.agent_changed.emit(parse_agent_state(data))
-            elif event.name == "pbx":
-                self.pbx_changed.emit(bool(data.get("connected")))
-        except (ValueError, KeyError, TypeError, ModelError) as error:
-            log.warning("skipping a malformed %r event from the desk service: %s", event.name, error)
+    # -- news from the reader thread, on the GUI thread ------------------------------
+    def _relay(self, generation: int, news: _StreamNews) -> None:
+        if self._stream is None or generation != self._stream.generation:
+            log.debug("ignoring news from an earlier desk connection")
+            return
+        if isinstance(news, _Connected):
+            self.clock_offset = news.snapshot.server_time - time.time()
+            self.link_changed.emit("")
+            self.pbx_changed.emit(news.pbx_connected)
+            self.snapshot_received.emit(news.snapshot)
+        elif isinstance(news, QueueSummary):
+            self.queue_changed.emit(news)
+        elif isinstance(news, AgentState):
+            self.agent_changed.emit(news)
+        elif isinstance(news, _PbxStatus):
+            self.pbx_changed.emit(news.connected)
+        else:
+            self.link_changed.emit(news.reason)
 
 
-def _call_info(api: DeskApi, uniqueid: str) -> dict[str, Any]:
+# -- the event stream (its own thread; it never touches the QObject) -----------------
+def _read_events(api: DeskApi, stream: _Stream) -> None:
     try:
-        return api.call_info(uniqueid)
+        _read_until_stopped(api, stream)
+    except Exception:
+        if stream.stopped.is_set():  # e.g. the session was closed under it
+            log.debug("desk event reader ended after stop", exc_info=True)
+        else:
+            log.exception("the desk event reader failed")
+
+
+def _read_until_stopped(api: DeskApi, stream: _Stream) -> None:
+    attempt = 0
+    while not stream.stopped.is_set():
+        problem = _stream_once(api, stream)
+        if stream.stopped.is_set():
+            break
+        attempt = 0 if problem is None else attempt + 1
+        stream.send(_LinkProblem(problem or _tr("Reconnecting to the desk service…")))
+        stream.stopped.wait(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+    log.debug("desk event reader %d ended", stream.generation)
+
+
+def _stream_once(api: DeskApi, stream: _Stream) -> str | None:
+    """Read one connection to its end; the reason it ended, if a problem."""
+    try:
+        response = api.open_events(READ_TIMEOUT_SECONDS)
+    except DeskError as error:
+        return str(error)
+    except requests.RequestException:
+        return _tr("Cannot reach the desk service at %s") % api.base_url
+    if not stream.hold(response):
+        response.close()
+        return None
+    parser = SseParser()
+    try:
+        for chunk in response.iter_content(chunk_size=None):
+            if stream.stopped.is_set():
+                break
+            for event in parser.feed(chunk):
+                _dispatch(event, stream)
+    except (requests.RequestException, OSError, AttributeError):
+        log.info("desk event stream ended")
+    finally:
+        stream.release(response)
+    return None
+
+
+def _dispatch(event: ServerEvent, stream: _Stream) -> None:
+    try:
+        data = json.loads(event.data)
+        if event.name == "snapshot":
+            stream.send(_Connected(parse_snapshot(data), bool(data.get("pbx_connected", True))))
+        elif event.name == "queue":
+            stream.send(parse_queue(data))
+        elif event.name == "agent":
+            stream.send(parse_agent_state(data))
+        elif event.name == "pbx":
+            stream.send(_PbxStatus(bool(data.get("connected"))))
+    except (ValueError, KeyError, TypeError, ModelError) as error:
+        log.warning("skipping a malformed %r event from the desk service: %s", event.name, error)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DeskConnection", text)
+
+
+def _call_info(api: DeskApi, uniqueid: str, queue: str) -> dict[str, Any]:
+    try:
+        return api.call_info(uniqueid, queue)
     except DeskError as error:
         if error.status != 404:
             raise
     # The ring can overtake the service's record of the join by a moment.
     time.sleep(CALL_INFO_RETRY_SECONDS)
-    return api.call_info(uniqueid)
+    return api.call_info(uniqueid, queue)
 
 
 def _abort(response: requests.Response) -> None:

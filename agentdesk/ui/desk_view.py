@@ -68,7 +68,7 @@ class DeskView(QObject):
         self.screen_pop.show_ringing(call.remote_number, call.remote_name, call.queue)
         self.screen_pop.show()
         if call.queue_call:
-            self.link.fetch_call_info(call.queue_call)
+            self.link.fetch_call_info(call.queue_call, call.queue)
         if self.crm.configured:
             self.screen_pop.show_crm_loading()
             self._crm_request = self.crm.lookup(call.remote_number, name=call.remote_name, queue=call.queue,
