@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from .ami.fields import as_int, caller_name, event_time
 from .ami.protocol import AmiMessage
 
 log = logging.getLogger("desk.board")
@@ -113,13 +114,13 @@ class QueueBoard:
         uniqueid = event.get("Uniqueid")
         old = previous.get(queue.name)
         before = old.callers.get(uniqueid) if old else None
-        waited = _int(event.get("Wait"))
+        waited = as_int(event.get("Wait"))
         queue.callers[uniqueid] = Caller(
             uniqueid=uniqueid,
             linkedid=event.get("Linkedid") or uniqueid,
             number=event.get("CallerIDNum"),
-            name=_name(event.get("CallerIDName")),
-            position=_int(event.get("Position"), 1),
+            name=caller_name(event.get("CallerIDName")),
+            position=as_int(event.get("Position"), 1),
             joined_at=before.joined_at if before else now - waited,
             vip=before.vip if before else False,
         )
@@ -128,7 +129,7 @@ class QueueBoard:
         queue = self.queues.setdefault(name, QueueState(name))
         if params is not None:
             queue.strategy = params.get("Strategy")
-            queue.service_level_seconds = _int(params.get("ServiceLevel"), 30)
+            queue.service_level_seconds = as_int(params.get("ServiceLevel"), 30)
         return queue
 
     # -- live events ----------------------------------------------------
@@ -142,7 +143,7 @@ class QueueBoard:
         queue = self._queue(event.get("Queue"))
         if event.get("Uniqueid") in queue.callers:
             return NO_CHANGE  # already known: a join held back while we resynchronised
-        position = _int(event.get("Position"), len(queue.callers) + 1)
+        position = as_int(event.get("Position"), len(queue.callers) + 1)
         for caller in queue.callers.values():
             if caller.position >= position:
                 caller.position += 1
@@ -151,9 +152,9 @@ class QueueBoard:
             uniqueid=uniqueid,
             linkedid=event.get("Linkedid") or uniqueid,
             number=event.get("CallerIDNum"),
-            name=_name(event.get("CallerIDName")),
+            name=caller_name(event.get("CallerIDName")),
             position=position,
-            joined_at=_event_time(event, self._clock()),
+            joined_at=event_time(event, self._clock()),
         )
         return Change(queues=frozenset({queue.name}))
 
@@ -226,24 +227,10 @@ def _member_from(event: AmiMessage, now: float) -> Member:
     )
 
 
-def _event_time(event: AmiMessage, default: float) -> float:
-    """When Asterisk saw it (timestampevents=yes), else now."""
-    try:
-        return float(event.get("Timestamp"))
-    except ValueError:
-        return default
 
 
-def _int(text: str, default: int = 0) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return default
 
 
-def _name(text: str) -> str:
-    # Asterisk reports a missing name as "<unknown>".
-    return "" if text in ("<unknown>", "unknown") else text
 
 
 _HANDLERS: dict[str, Callable[[QueueBoard, AmiMessage], Change]] = {

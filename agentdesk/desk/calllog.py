@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .ami.fields import as_int, caller_name
 from .ami.protocol import AmiMessage
 from .store import CallEntry, CallRecord, Store
 
@@ -119,9 +120,9 @@ class CallLog:
             linkedid=event.get("Linkedid") or uniqueid,
             queue=queue,
             number=number,
-            name=_name(event.get("CallerIDName")),
+            name=caller_name(event.get("CallerIDName")),
             joined_at=self._clock(),
-            position=_int(event.get("Position"), 1),
+            position=as_int(event.get("Position"), 1),
             vip=vip,
         )
         await self._db(lambda s: s.add_call(entry))
@@ -148,7 +149,7 @@ class CallLog:
     async def _connect(self, event: AmiMessage) -> None:
         key, agent = await self._key(event.get("Uniqueid"), event.get("Queue")), event.get("MemberName")
         self._connected.add(key)
-        now, hold = self._clock(), _int(event.get("HoldTime"))
+        now, hold = self._clock(), as_int(event.get("HoldTime"))
         await self._db(lambda s: s.connect_call(key, agent, now, hold))
         self._on_stats_change(event.get("Queue"))
 
@@ -156,7 +157,7 @@ class CallLog:
         key = await self._key(event.get("Uniqueid"), event.get("Queue"))
         self._connected.discard(key)
         outcome = "transferred" if event.get("Reason") == "transfer" else "completed"
-        await self._end(event.get("Queue"), key, outcome, _int(event.get("TalkTime")))
+        await self._end(event.get("Queue"), key, outcome, as_int(event.get("TalkTime")))
         self._keys.pop((event.get("Uniqueid"), event.get("Queue")), None)
 
     async def _abandon(self, event: AmiMessage) -> None:
@@ -187,7 +188,7 @@ class CallLog:
         number = entry.number
         vip = await self._db(lambda s: s.is_vip(number))
         call = CallEntry(uniqueid, event.get("Linkedid") or uniqueid, entry.queue, number,
-                         _name(event.get("ConnectedLineName")), entry.joined_at, 1, vip)
+                         caller_name(event.get("ConnectedLineName")), entry.joined_at, 1, vip)
         now = self._sticky.get(uniqueid, self._clock())
         await self._db(lambda s: s.add_call(call))
         await self._db(lambda s: s.connect_call(uniqueid, agent, now, int(now - call.joined_at)))
@@ -222,15 +223,8 @@ class CallLog:
                 self._connected.add(call.uniqueid)
 
 
-def _int(text: str, default: int = 0) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return default
 
 
-def _name(text: str) -> str:
-    return "" if text in ("<unknown>", "unknown") else text
 
 
 _HANDLERS: dict[str, Handler] = {

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from .agents import AgentDirector
 from .ami.client import AmiClient, AmiError
+from .ami.fields import event_time
 from .ami.protocol import AmiMessage
 from .auth import Sessions
 from .board import QueueBoard
@@ -105,7 +106,7 @@ class DeskService:
         self.calls.handle(event)
         if event.name == "QueueCallerJoin":
             self._spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
-        happened = _timestamp(event, self.clock())
+        happened = event_time(event, self.clock())
         for queue in change.queues:
             self.publish_queue(queue, happened)
         for agent in change.agents:
@@ -315,11 +316,6 @@ def is_identifying(number: str) -> bool:
     return sum(ch.isdigit() for ch in number) >= 3
 
 
-def _timestamp(event: AmiMessage, default: float) -> float:
-    try:
-        return float(event.get("Timestamp"))
-    except ValueError:
-        return default
 
 
 def _midnight(now: float) -> float:
