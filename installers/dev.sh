@@ -15,7 +15,8 @@ ROOT=$(pwd)
 VENV="$ROOT/.venv"
 
 # Debian packages: run time (PortAudio, Qt's libraries, the PBX provisioning)
-# test time (JACK: a sound server with exact timing) and benchmark time
+# test time (JACK: a sound server with exact timing; PostgreSQL for the desk
+# store's tests) and benchmark time
 # (baresip, the peer the figures are compared with).
 RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archive-keyring util-linux
   libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
