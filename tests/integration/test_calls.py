@@ -215,3 +215,33 @@ def test_queue_call_is_answered_automatically_after_a_beep(
         party.wait_state("CONFIRMED")
     finally:
         pbx.cli("queue remove member PJSIP/1001 from support")
+
+
+def test_holding_an_answered_queue_call_plays_music_to_the_customer(
+    make_agent: Any, make_party: Any, sound: SoundServer
+) -> None:
+    """A held call must stay silent toward the PBX: with sendonly hold the
+    agent's silent RTP stopped the customer's music a few ms after it began
+    whenever Asterisk transcoded between the legs (every queue call)."""
+    from tests.helpers.desk import DeskUser
+
+    agent = make_agent("1001")
+    desk = DeskUser("1001")
+    desk.join("support")
+    try:
+        customer = make_party("1002")
+        customer.call(f"sip:7001@{SERVER}")
+        call = agent.wait_state(CallState.RINGING_IN, timeout=15)
+        agent.engine.answer(call.call_id)
+        agent.wait_call(lambda c: c.state is CallState.ACTIVE and c.has_audio)
+        customer.wait_state("CONFIRMED")
+        agent.engine.hold(call.call_id, True)
+        agent.wait_call(lambda c: c.held)
+        customer.hear([MIC_TONE], seconds=0.5)  # let the music start
+        on_hold = customer.hear([MIC_TONE], seconds=1.5)
+        assert on_hold["rms"] > 200 and on_hold[str(int(MIC_TONE))] < ABSENT, on_hold
+        agent.engine.hold(call.call_id, False)
+        agent.wait_call(lambda c: not c.held and c.has_audio)
+        assert customer.hear([MIC_TONE])[str(int(MIC_TONE))] > HEARD
+    finally:
+        desk.leave("support")
