@@ -22,7 +22,16 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from .model import AccountConfig, AccountSnapshot, CallSnapshot, CallState, Direction, PhoneError, parse_remote
+from .model import (
+    AccountConfig,
+    AccountSnapshot,
+    CallSnapshot,
+    CallState,
+    Direction,
+    PhoneError,
+    TransferState,
+    parse_remote,
+)
 from .probe import PbxProbe
 from .registration import PING_TIMEOUT, Registration
 
@@ -242,6 +251,40 @@ class PhoneCore:
 
     def switch_to(self, call_id: int) -> None:
         self.hold(call_id, False)
+
+    def transfer(self, call_id: int, uri: str) -> None:
+        """Blind transfer: the PBX rings `uri` and the agent's leg ends."""
+        assert self.stack is not None
+        call = self._live(call_id)
+        if call.state is not CallState.ACTIVE:
+            raise PhoneError("Only a connected call can be transferred.")
+        self.stack.transfer(call_id, uri)
+        self._update(call.with_changes(transfer_target=parse_remote(uri)[0], transfer_state=TransferState.REQUESTED))
+
+    def complete_transfer(self, call_id: int, consult_id: int) -> None:
+        """Attended transfer: join call `call_id` (the held customer) with the
+        party of `consult_id`; the agent drops out of both."""
+        assert self.stack is not None
+        call, consult = self._live(call_id), self._live(consult_id)
+        if CallState.ACTIVE not in (call.state, consult.state) or call.state is not consult.state:
+            raise PhoneError("Both calls must be connected to complete the transfer.")
+        self.stack.transfer(call_id, consult.remote_uri, replacing=consult_id)
+        self._update(call.with_changes(transfer_target=consult.remote_number, transfer_state=TransferState.REQUESTED))
+
+    def on_transfer_status(self, call_id: int, code: int, reason: str, final: bool) -> None:
+        call = self.calls.get(call_id)
+        if call is None or not call.is_live or not final or call.transfer_state is not TransferState.REQUESTED:
+            return
+        if 200 <= code < 300:
+            # The PBX owns the call now; it leaves our leg up until we hang up.
+            self._update(call.with_changes(transfer_state=TransferState.DONE))
+            assert self.stack is not None
+            self.stack.hangup(call_id)
+            return
+        self._update(call.with_changes(transfer_state=TransferState.FAILED))
+        self.events.problem(
+            f"The transfer to {call.transfer_target} failed ({code} {reason}); the caller is still with you."
+        )
 
     def mute(self, call_id: int, on: bool) -> None:
         self._update(self._live(call_id).with_changes(muted=on))

@@ -153,6 +153,14 @@ class PhoneEngine(QObject):
     def switch_to(self, call_id: int) -> None:
         self._submit(lambda core: core.switch_to(call_id))
 
+    def transfer(self, call_id: int, text: str) -> None:
+        """Blind transfer to a number, extension or sip: URI."""
+        uri = target_uri(text, self._server)
+        self._submit(lambda core: core.transfer(call_id, uri))
+
+    def complete_transfer(self, call_id: int, consult_id: int) -> None:
+        self._submit(lambda core: core.complete_transfer(call_id, consult_id))
+
     def mute(self, call_id: int, on: bool) -> None:
         self._submit(lambda core: core.mute(call_id, on))
 

@@ -34,6 +34,13 @@ class CallState(enum.Enum):
     ENDED = "ended"
 
 
+class TransferState(enum.Enum):
+    NONE = "none"
+    REQUESTED = "requested"  # REFER sent, the PBX has not said how it went yet
+    DONE = "done"  # the PBX took the call over; our leg is hung up
+    FAILED = "failed"  # refused (e.g. 404 no such number): the call stays with the agent
+
+
 class Direction(enum.Enum):
     INCOMING = "incoming"
     OUTGOING = "outgoing"
@@ -72,6 +79,8 @@ class CallSnapshot:
     status_code: int = 0
     reason: str = ""
     sip_call_id: str = ""
+    transfer_target: str = ""  # the number the agent transferred this call to
+    transfer_state: TransferState = TransferState.NONE
 
     def with_changes(self, **changes: object) -> CallSnapshot:
         return replace(self, **changes)  # type: ignore[arg-type]

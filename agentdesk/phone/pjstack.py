@@ -16,14 +16,11 @@ callback from pjmedia); without one, pjsua2's null device keeps time.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import logging
-import os
-import sys
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -31,6 +28,7 @@ import pjsua2 as pj
 
 from .mediaclock import MediaClock, MediaLibrary
 from .model import AccountConfig, CallState, PhoneError
+from .pjutil import guarded, quiet_stdout
 from .sipmsg import header_map, host_only
 
 log = logging.getLogger("agentdesk.sip")
@@ -49,33 +47,7 @@ class StackListener(Protocol):
     def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None: ...
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
     def on_transport_down(self) -> None: ...
-
-
-def _guarded(method: Callable[..., None]) -> Callable[..., None]:
-    """pjsua2 callbacks must never raise: SWIG would hide the error."""
-
-    def wrapper(self: Any, *args: Any) -> None:
-        try:
-            method(self, *args)
-        except Exception:
-            log.exception("error in pjsua2 callback %s", method.__name__)
-
-    wrapper.__name__ = method.__name__
-    return wrapper
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        ctypes.CDLL(None).fflush(None)  # C stdio may still hold pjlib's lines
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+    def on_transfer_status(self, call_id: int, code: int, reason: str, final: bool) -> None: ...
 
 
 def _pj_call(action: Callable[[], _T], what: str) -> _T:
@@ -109,7 +81,7 @@ class _Endpoint(pj.Endpoint):  # type: ignore[misc]
         super().__init__()
         self._stack = weakref.ref(stack)
 
-    @_guarded
+    @guarded
     def onTransportState(self, prm: Any) -> None:
         stack = self._stack()
         if stack and prm.state == pj.PJSIP_TP_STATE_DISCONNECTED:
@@ -121,14 +93,14 @@ class _Account(pj.Account):  # type: ignore[misc]
         super().__init__()
         self._stack = weakref.ref(stack)
 
-    @_guarded
+    @guarded
     def onRegState(self, prm: Any) -> None:
         stack = self._stack()
         if stack:
             active = bool(self.getInfo().regIsActive)
             stack.listener.on_registration(int(prm.code), str(prm.reason), int(prm.expiration), active)
 
-    @_guarded
+    @guarded
     def onIncomingCall(self, prm: Any) -> None:
         stack = self._stack()
         if stack:
@@ -150,7 +122,7 @@ class _Call(pj.Call):  # type: ignore[misc]
         self._stack = weakref.ref(stack)
         self.call_id = call_id
 
-    @_guarded
+    @guarded
     def onCallState(self, prm: Any) -> None:
         stack = self._stack()
         if not stack:
@@ -162,11 +134,22 @@ class _Call(pj.Call):  # type: ignore[misc]
         if state is not None:
             stack.listener.on_call_state(self.call_id, state, int(info.lastStatusCode), str(info.lastReason))
 
-    @_guarded
+    @guarded
     def onCallMediaState(self, prm: Any) -> None:
         stack = self._stack()
         if stack:
             stack.media_changed(self)
+
+    @guarded
+    def onCallTransferStatus(self, prm: Any) -> None:
+        stack = self._stack()
+        if stack:
+            final = bool(prm.finalNotify)
+            stack.listener.on_transfer_status(self.call_id, int(prm.statusCode), str(prm.reason), final)
+
+    @guarded
+    def onCallTransferRequest(self, prm: Any) -> None:
+        prm.statusCode = 603  # a REFER to us: nobody may redirect the agent's calls
 
 
 class ClockUser(Protocol):
@@ -207,7 +190,7 @@ class SipStack:
         `audio`, the sound device drives the media clock (MediaClock);
         without, pjsua2's null device keeps time so calls still carry RTP."""
         endpoint = _Endpoint(self)
-        with _quiet_stdout():  # pjlib prints its start-up to stdout before our log writer exists
+        with quiet_stdout():  # pjlib prints its start-up to stdout before our log writer exists
             endpoint.libCreate()
         self._endpoint = endpoint
         _pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
@@ -393,6 +376,16 @@ class SipStack:
 
     def hangup(self, call_id: int) -> None:
         self._end(self._call(call_id), 0)
+
+    def transfer(self, call_id: int, uri: str, replacing: int | None = None) -> None:
+        """REFER the call to `uri` (blind), or to the party of call
+        `replacing` (attended: Refer-To carries Replaces for that dialog)."""
+        call, param = self._call(call_id), pj.CallOpParam(True)
+        if replacing is None:
+            _pj_call(lambda: call.xfer(uri, param), "transferring the call")
+        else:
+            other = self._call(replacing)
+            _pj_call(lambda: call.xferReplaces(other, param), "completing the transfer")
 
     def set_hold(self, call_id: int, hold: bool) -> None:
         call = self._call(call_id)
