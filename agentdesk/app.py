@@ -81,6 +81,7 @@ class Desktop(QObject):
         self.crm = CrmLookup(self.crm_tasks, parent=self)
         self.desk = DeskView(self.desk_link, self.crm, self)
         self.window.add_desk(self.desk.agent_bar, self.desk.screen_pop, self.desk.queue_panel)
+        self.window.transfer_targets = self.desk.transfer_targets
         self._password: str | None = None
         self._quitting = False
         self._wire()

@@ -51,6 +51,7 @@ class DeskConfig:
     sticky_seconds: float = 24 * 3600
     queue_titles: dict[str, str] = field(default_factory=dict)
     desk_phones: frozenset[str] = frozenset()  # shared phones any agent may work from
+    queue_extensions: dict[str, str] = field(default_factory=dict)  # queue -> the number that reaches it
 
 
 def load_config(path: Path) -> DeskConfig:
@@ -86,4 +87,5 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         sticky_seconds=float(data.get("sticky_hours", 24)) * 3600,
         queue_titles={str(k): str(v) for k, v in data.get("queue_titles", {}).items()},
         desk_phones=frozenset(str(p) for p in data.get("desk_phones", [])),
+        queue_extensions={str(k): str(v) for k, v in data.get("queue_extensions", {}).items()},
     )

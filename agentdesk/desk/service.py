@@ -201,7 +201,8 @@ class DeskService:
 
     def queue_json(self, name: str) -> dict[str, Any]:
         title = self.config.queue_titles.get(name, name.capitalize())
-        return queue_view(self.board.queues[name], title, self._stats.get(name), self.names())
+        extension = self.config.queue_extensions.get(name, "")
+        return queue_view(self.board.queues[name], title, extension, self._stats.get(name), self.names())
 
     def agent_json(self, person: Person) -> dict[str, Any]:
         # Asterisk's members are the truth; the stored pause gives the time

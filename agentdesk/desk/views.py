@@ -1,7 +1,7 @@
 """The JSON the desk service sends (the wire format; parsed on the desktop
 by agentdesk/deskclient/model.py).
 
-queue:  {"name", "title", "strategy",
+queue:  {"name", "title", "extension", "strategy",
          "callers": [{"uniqueid", "number", "name", "position", "joined_at", "vip"}],
          "members": [{"agent", "name", "activity", "paused_reason", "since"}],
          "today": {"offered", "answered", "abandoned", "service_level", "service_level_seconds"}}
@@ -23,10 +23,12 @@ from .store import CallRecord, DayStats
 ACTIVITY_ORDER = ("ringing", "on_call", "ready", "unavailable")
 
 
-def queue_view(queue: QueueState, title: str, stats: DayStats | None, names: dict[str, str]) -> dict[str, Any]:
+def queue_view(queue: QueueState, title: str, extension: str, stats: DayStats | None,
+               names: dict[str, str]) -> dict[str, Any]:
     return {
         "name": queue.name,
         "title": title,
+        "extension": extension,
         "strategy": queue.strategy,
         "callers": [
             {

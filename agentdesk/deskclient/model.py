@@ -60,6 +60,7 @@ class QueueSummary:
     callers: tuple[WaitingCaller, ...]
     members: tuple[QueueMember, ...]
     today: DayStats
+    extension: str = ""  # the number that reaches the queue (a transfer target)
 
     def count(self, activity: AgentActivity) -> int:
         return sum(1 for member in self.members if member.activity is activity)
@@ -150,6 +151,7 @@ def parse_queue(data: dict[str, Any]) -> QueueSummary:
         name=str(data["name"]),
         title=str(data.get("title") or data["name"]),
         strategy=str(data.get("strategy", "")),
+        extension=str(data.get("extension", "")),
         callers=tuple(
             WaitingCaller(
                 uniqueid=str(c["uniqueid"]),

@@ -43,6 +43,8 @@ class CallCard(QFrame):
     muteClicked = Signal(int)
     switchClicked = Signal(int)
     keypadPressed = Signal(int, str)
+    transferClicked = Signal(int)
+    completeClicked = Signal(int)
 
     def __init__(self, call: CallSnapshot, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +88,13 @@ class CallCard(QFrame):
         self.switch_button = self._button("swap", self.tr("Switch here"), "CallControl")
         self.switch_button.setToolTip(self.tr("Talk on this call; the other goes on hold (F7)"))
         self.switch_button.clicked.connect(lambda: self.switchClicked.emit(cid()))
+        self.transfer_button = self._button("outgoing", self.tr("Transfer"), "CallControl")
+        self.transfer_button.setToolTip(self.tr("Transfer the call, or talk to someone first (F10)"))
+        self.transfer_button.clicked.connect(lambda: self.transferClicked.emit(cid()))
+        self.complete_button = self._button("swap", self.tr("Complete transfer"), "CallControl")
+        self.complete_button.setToolTip(self.tr("Join this caller with your other call and drop out (F11)"))
+        self.complete_button.clicked.connect(lambda: self.completeClicked.emit(cid()))
+        self.complete_button.hide()
         self.keypad_button = self._button("dialpad", self.tr("Keypad"), "CallControl")
         self.keypad_button.setCheckable(True)
         self.keypad_button.toggled.connect(lambda on: self.pad.setVisible(on))
@@ -103,8 +112,8 @@ class CallCard(QFrame):
         middle.addStretch(1)
         middle.addWidget(self.state)
         buttons = QHBoxLayout()
-        for button in (self.answer_button, self.decline_button, self.switch_button, self.hold_button,
-                       self.mute_button, self.keypad_button):
+        for button in (self.answer_button, self.decline_button, self.switch_button, self.complete_button,
+                       self.hold_button, self.mute_button, self.transfer_button, self.keypad_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.hangup_button)
@@ -132,6 +141,7 @@ class CallCard(QFrame):
         for button in (self.hold_button, self.mute_button, self.keypad_button):
             button.setVisible(active)
         self.switch_button.setVisible(active and call.held)
+        self.transfer_button.setVisible(active and not call.held)
         self.hold_button.setChecked(call.held)
         self.hold_button.setText(self.tr("Resume") if call.held else self.tr("Hold"))
         self.mute_button.setChecked(call.muted)

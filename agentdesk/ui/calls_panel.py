@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ..phone.model import CallSnapshot
+from ..phone.model import CallSnapshot, CallState
 from .call_card import CallCard
 from .text import plain_label
 
@@ -20,6 +20,8 @@ class CallsPanel(QWidget):
     muteClicked = Signal(int)
     switchClicked = Signal(int)
     keypadPressed = Signal(int, str)
+    transferClicked = Signal(int)
+    completeClicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +49,7 @@ class CallsPanel(QWidget):
         else:
             card.show_call(call)
         self.placeholder.setVisible(not self.cards)
+        self._offer_completion()
         if self.cards and not self._clock.isActive():
             self._clock.start()
         elif not self.cards:
@@ -60,6 +63,14 @@ class CallsPanel(QWidget):
         card.muteClicked.connect(self.muteClicked)
         card.switchClicked.connect(self.switchClicked)
         card.keypadPressed.connect(self.keypadPressed)
+        card.transferClicked.connect(self.transferClicked)
+        card.completeClicked.connect(self.completeClicked)
+
+    def _offer_completion(self) -> None:
+        """With two connected calls, the held one can be joined to the other."""
+        both_up = len(self.cards) == 2 and all(c.call.state is CallState.ACTIVE for c in self.cards.values())
+        for card in self.cards.values():
+            card.complete_button.setVisible(both_up and card.call.held)
 
     def _tick(self) -> None:
         for card in self.cards.values():

@@ -16,11 +16,12 @@ from PySide6.QtCore import QObject
 
 from ..crm.lookup import CrmLookup
 from ..deskclient.connection import DeskConnection
-from ..deskclient.model import AgentState, DeskSnapshot, QueueCallInfo, QueueSummary
+from ..deskclient.model import AgentActivity, AgentState, DeskSnapshot, QueueCallInfo, QueueMember, QueueSummary
 from ..phone.model import CallSnapshot, CallState, Direction
-from .agent_bar import AgentBar
+from .agent_bar import AgentBar, activity_text
 from .queue_panel import QueuePanel
 from .screen_pop import ScreenPopCard
+from .transfer_picker import TransferTarget
 
 log = logging.getLogger("agentdesk.desk")
 
@@ -41,6 +42,7 @@ class DeskView(QObject):
         self._pop_call = ""  # the desk service's id of the call on the card
         self._crm_request = 0
         self._queues_shown: tuple[str, ...] = ()
+        self._queues: dict[str, QueueSummary] = {}  # the latest of each, for the transfer picker
         self._wire()
 
     def _wire(self) -> None:
@@ -94,10 +96,35 @@ class DeskView(QObject):
         self.agent_bar.set_pending(False)
         self.agent_bar.show_state(snapshot.me, self.link.clock_offset)
         self.queue_panel.show_queues(snapshot.queues, self.link.clock_offset)
+        self._queues = {q.name: q for q in snapshot.queues}
         self.queue_panel.set_connection_state("")
 
     def _queue(self, queue: QueueSummary) -> None:
         self.queue_panel.update_queue(queue)
+        self._queues[queue.name] = queue
+
+    def transfer_targets(self) -> list[TransferTarget]:
+        """Agents logged into queues (with what they do now), the queues,
+        and the agents' voicemail boxes; free agents first."""
+        agents: dict[str, QueueMember] = {}
+        for queue in self._queues.values():
+            for member in queue.members:
+                agents.setdefault(member.agent, member)
+        targets = [
+            TransferTarget(m.agent, m.name or m.agent, activity_text(m.activity, m.paused_reason),
+                           m.activity is AgentActivity.READY)
+            for m in sorted(agents.values(), key=lambda m: (m.activity is not AgentActivity.READY, m.name))
+        ]
+        for queue in self._queues.values():
+            if queue.extension:
+                detail = self.tr("%1 waiting · %2 free").replace("%1", str(len(queue.callers))).replace(
+                    "%2", str(queue.count(AgentActivity.READY)))
+                targets.append(TransferTarget(queue.extension, self.tr("%1 (queue)").replace("%1", queue.title),
+                                              detail, queue.count(AgentActivity.READY) > 0))
+        for member in agents.values():
+            title = self.tr("Voicemail: %1").replace("%1", member.name or member.agent)
+            targets.append(TransferTarget(f"*{member.agent}", title, self.tr("leave a message"), True))
+        return targets
 
     def _agent(self, state: AgentState) -> None:
         self.agent_bar.set_pending(False)

@@ -1,7 +1,9 @@
 """The main window: header, dialer, live calls, history.
 
 Keyboard first: F2 number entry, Enter dials, F4 hang up, F5 answer, F6
-decline, F7 switch calls, F8 hold/resume, F9 mute, Ctrl+D dial pad,
+decline, F7 switch calls, F8 hold/resume, F9 mute, F10 transfer (pick a
+target: Enter transfers, Ctrl+Enter talks to them first), F11 complete the
+transfer (join the held caller with the other call), Ctrl+D dial pad,
 Ctrl+, settings, Ctrl+Q quit. With a call up and the number entry not
 focused, 0-9 * # send keypad tones.
 """
@@ -27,6 +29,7 @@ from ..history import HistoryEntry
 from ..phone.dialing import KEYPAD
 from ..phone.engine import PhoneEngine
 from ..phone.model import AccountSnapshot, CallSnapshot, CallState, PhoneError
+from .call_card import caller_title
 from .calls_panel import CallsPanel
 from .dialer import Dialer
 from .header import Header
@@ -34,12 +37,17 @@ from .history_view import HistoryList
 from .icons import icon
 from .incoming import IncomingCallWindow
 from .text import plain_label
+from .transfer_picker import TransferPicker, TransferTarget
 
 
 def section_title(text: str) -> QWidget:
     label = plain_label(text, "SectionTitle")
     label.setContentsMargins(12, 6, 12, 0)
     return label
+
+
+def void(_result: object) -> None:
+    """Drop a value where a command must return nothing."""
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +69,8 @@ class MainWindow(QMainWindow):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self._notices: dict[str, str] = {}
+        # Who can take a transfer; the desk view supplies live agents and queues.
+        self.transfer_targets: Callable[[], list[TransferTarget]] = list
         self._build()
         self._wire()
         self._shortcuts()
@@ -115,6 +125,8 @@ class MainWindow(QMainWindow):
         self.calls.muteClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "muted", engine.mute)))
         self.calls.switchClicked.connect(self._guard(engine.switch_to))
         self.calls.keypadPressed.connect(self._guard(engine.send_dtmf))
+        self.calls.transferClicked.connect(self._guard(self.open_transfer))
+        self.calls.completeClicked.connect(self._guard(self.complete_transfer))
         self.incoming.answerClicked.connect(self._guard(engine.answer))
         self.incoming.declineClicked.connect(self._guard(engine.reject))
 
@@ -136,6 +148,8 @@ class MainWindow(QMainWindow):
             ("F7", self._switch_calls),
             ("F8", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "held", self.engine.hold))),
             ("F9", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "muted", self.engine.mute))),
+            ("F10", lambda: self._on_active_call(lambda c: void(self.open_transfer(c.call_id)))),
+            ("F11", self._complete_held),
             ("Ctrl+D", self.dialer.pad_button.toggle),
             ("Ctrl+,", self.settingsRequested.emit),
             ("Ctrl+Q", self.close),
@@ -146,6 +160,31 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(self._guard(action))
 
     # -- what the agent does -------------------------------------------------------
+
+    def open_transfer(self, call_id: int) -> TransferPicker | None:
+        call = next((c for c in self._live() if c.call_id == call_id), None)
+        if call is None:
+            return None
+        picker = TransferPicker(caller_title(call), self.transfer_targets(), self)  # type: ignore[arg-type]
+        picker.chosen.connect(lambda number, consult: self._transfer(call_id, number, consult))
+        picker.open()
+        return picker
+
+    def _transfer(self, call_id: int, number: str, consult: bool) -> None:
+        if consult:
+            self.engine.dial(number)  # the caller goes on hold while the agent talks to the target
+        else:
+            self.engine.transfer(call_id, number)
+
+    def complete_transfer(self, call_id: int) -> None:
+        other = next((c for c in self._live() if c.call_id != call_id and c.state is CallState.ACTIVE), None)
+        if other is not None:
+            self.engine.complete_transfer(call_id, other.call_id)
+
+    def _complete_held(self) -> None:
+        held = next((c for c in self._live() if c.state is CallState.ACTIVE and c.held), None)
+        if held is not None and len(self._live()) == 2:
+            self.complete_transfer(held.call_id)
 
     def dial(self, text: str) -> None:
         try:

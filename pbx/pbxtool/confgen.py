@@ -125,7 +125,9 @@ def assemble(
     _write_private(etc / "manager_users.conf", manager_users_conf(service))
     _write_private(etc / "extensions_globals.conf", extensions_globals_conf(layout.network, service))
     titles = {q.name: q.title for q in queues}
-    write_private(layout.desk_config_file, json.dumps(desk_config(layout, layout.network, service, titles), indent=1))
+    extensions = {q.name: q.extension for q in queues}
+    config = desk_config(layout, layout.network, service, titles, extensions)
+    write_private(layout.desk_config_file, json.dumps(config, indent=1))
     _write_private(etc / "voicemail_users.conf", voicemail_users_conf(users, value, queues))
     ensure_hold_music(layout.state / "moh")
     (layout.state / "network.json").write_text(json.dumps(asdict(layout.network)), encoding="utf-8")

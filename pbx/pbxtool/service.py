@@ -58,7 +58,11 @@ def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
 
 
 def desk_config(
-    layout: Layout, network: Network, value: ServiceSecrets, queue_titles: dict[str, str] | None = None
+    layout: Layout,
+    network: Network,
+    value: ServiceSecrets,
+    queue_titles: dict[str, str] | None = None,
+    queue_extensions: dict[str, str] | None = None,
 ) -> dict[str, object]:
     """Everything the desk service needs to run next to this PBX (the
     queues' display titles come from pbx/queues.ini)."""
@@ -72,6 +76,7 @@ def desk_config(
         "database": os.environ.get("AGENTDESK_DESK_DATABASE", f"sqlite:///{layout.state / 'desk.sqlite3'}"),
         "log": str(layout.log_dir / "desk.log"),
         "queue_titles": dict(queue_titles or {}),
+        "queue_extensions": dict(queue_extensions or {}),
     }
 
 

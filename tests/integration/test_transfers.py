@@ -84,3 +84,28 @@ def test_attended_transfer_consults_the_target_while_the_customer_hears_hold_mus
     heard = customer.hear([TARGET_TONE, MIC_TONE])
     assert heard[str(TARGET_TONE)] > HEARD and heard[str(int(MIC_TONE))] < ABSENT, heard
     assert target.hear([CUSTOMER_TONE])[str(CUSTOMER_TONE)] > HEARD
+
+
+def test_the_agent_transfers_from_the_call_card_with_the_keyboard(
+    make_agent: Any, make_party: Any, sound: SoundServer
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from agentdesk.ui.transfer_picker import TransferPicker
+
+    agent = make_agent("1001")
+    customer, target = make_party("1002"), make_party("1003")
+    call_id = customer_call(agent, customer)
+    agent.qtbot.waitUntil(lambda: bool(agent.desktop.desk.transfer_targets()), timeout=10000)  # desk snapshot
+    card = agent.window.calls.cards[call_id]
+    agent.qtbot.mouseClick(card.transfer_button, Qt.MouseButton.LeftButton)
+    picker = agent.window.findChild(TransferPicker)
+    assert picker is not None and picker.isVisible()
+    listed = [picker.list.item(i).text() for i in range(picker.list.count())]
+    assert any("Support (queue)" in text and "7001" in text for text in listed), listed
+    agent.qtbot.keyClicks(picker.search, "1003")
+    assert picker.selected_number() == "1003"
+    agent.qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    answer_as_target(target)
+    agent.wait_no_calls(timeout=10)
+    assert target.hear([CUSTOMER_TONE])[str(CUSTOMER_TONE)] > HEARD
