@@ -75,6 +75,19 @@ class SipParty:
     def answer(self) -> None:
         self.send("answer")
 
+    def reject(self, code: int = 486) -> None:
+        """Decline the ringing incoming call (486 busy, 603 decline)."""
+        self.send("reject", code=code)
+
+    def transfer(self, uri: str) -> None:
+        """Blind-transfer the current call (REFER); the party hangs up by
+        itself once the transfer is accepted (final 2xx)."""
+        self.send("xfer", uri=uri)
+
+    def wait_transfer_done(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The final transfer status: {"code": 200 or the REFER's error, ...}."""
+        return self.wait("xfer_status", timeout=timeout, final=True)
+
     def wait_state(self, state: str, timeout: float = 10.0) -> dict[str, Any]:
         if self.state == state:
             return {"state": state}

@@ -2,9 +2,9 @@
 pjsua2 program (not AgentDesk's engine), driven by JSON lines on stdin and
 reporting JSON lines on stdout.
 
-Commands: register, call, answer, hangup, hold, unhold, dtmf, tone,
-listen, auto_answer, quit. Events: registered, incoming, call_state, media,
-heard, error. Audio: it sends a continuous tone of the frequency asked for
+Commands: register, call, answer, reject, hangup, hold, unhold, dtmf,
+xfer, tone, listen, auto_answer, quit. Events: registered, incoming,
+call_state, media, xfer_status, heard, error. Audio: it sends a continuous tone of the frequency asked for
 and measures what it receives (tests/helpers/dsp.py).
 """
 
@@ -72,7 +72,11 @@ class Party:
         self.ep.libStart()
         self.account: Account | None = None
         self.call: Call | None = None
+        # Every call still up (the current one and, during a transfer, the
+        # one being transferred): a dropped wrapper would hang its call up.
+        self.calls: list[Call] = []
         self.ended: list[Call] = []
+        self.transferred: list[Call] = []
         self.auto_answer = False
         self.tone = pj.ToneGenerator()
         self.tone.createToneGenerator(RATE, 1)
@@ -100,12 +104,37 @@ class Party:
         param = pj.CallOpParam(True)
         call.makeCall(uri, param)
         self.call = call
+        self.calls.append(call)
 
     def answer(self) -> None:
         if self.call is not None:
             param = pj.CallOpParam()
             param.statusCode = 200
             self.call.answer(param)
+
+    def reject(self, code: int) -> None:
+        """Decline the ringing incoming call with a final SIP code (486 busy,
+        603 decline)."""
+        if self.call is not None:
+            param = pj.CallOpParam()
+            param.statusCode = code
+            self.call.hangup(param)
+
+    def transfer(self, uri: str) -> None:
+        """Blind transfer (REFER) of the current call; progress comes back
+        as xfer_status events."""
+        if self.call is not None:
+            self.call.xfer(uri, pj.CallOpParam(True))
+
+    def finish_transfers(self) -> None:
+        """Hang up calls whose transfer succeeded. Asterisk sends the final
+        NOTIFY 200 once the customer hears ringback or hold music (not when
+        the target answers) and keeps the transferer's leg up until it sends
+        BYE, as a transferring phone does."""
+        while self.transferred:
+            call = self.transferred.pop()
+            if call.isActive():
+                call.hangup(pj.CallOpParam())
 
     def hangup(self) -> None:
         if self.call is not None:
@@ -162,7 +191,9 @@ class Party:
             "register": lambda: self.register(**command),
             "call": lambda: self.dial(command["uri"]),
             "answer": self.answer,
+            "reject": lambda: self.reject(int(command["code"])),
             "hangup": self.hangup,
+            "xfer": lambda: self.transfer(command["uri"]),
             "hold": lambda: self.set_hold(True),
             "unhold": lambda: self.set_hold(False),
             "dtmf": lambda: self.dtmf(command["digits"]),
@@ -178,7 +209,9 @@ class Party:
         for _ in range(30):
             self.ep.libHandleEvents(10)
         self.call = None
+        self.calls.clear()
         self.ended.clear()
+        self.transferred.clear()
         self.account = None
         self.ep.libDestroy()
 
@@ -198,6 +231,7 @@ class Account(pj.Account):  # type: ignore[misc]
             key, _, value = line.partition(":")
             headers[key.strip().lower()] = value.strip()
         self.party.call = call
+        self.party.calls.append(call)
         info = call.getInfo()
         emit("incoming", remote=str(info.remoteUri), headers=headers)
         param = pj.CallOpParam()
@@ -213,9 +247,18 @@ class Call(pj.Call):  # type: ignore[misc]
     def onCallState(self, prm: Any) -> None:
         info = self.getInfo()
         emit("call_state", state=str(info.stateText), code=int(info.lastStatusCode), reason=str(info.lastReason))
-        if info.state == pj.PJSIP_INV_STATE_DISCONNECTED and self.party.call is self:
+        if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self.party.ended.append(self)
-            self.party.call = None
+            if self in self.party.calls:
+                self.party.calls.remove(self)
+            if self.party.call is self:
+                self.party.call = None
+
+    def onCallTransferStatus(self, prm: Any) -> None:
+        code, final = int(prm.statusCode), bool(prm.finalNotify)
+        emit("xfer_status", code=code, reason=str(prm.reason), final=final)
+        if final and code // 100 == 2:
+            self.party.transferred.append(self)
 
     def onCallMediaState(self, prm: Any) -> None:
         info = self.getInfo()
@@ -243,6 +286,7 @@ def main() -> None:
     while running:
         party.ep.libHandleEvents(10)
         party.check_listening()
+        party.finish_transfers()
         party.ended.clear()
         while not commands.empty():
             command = commands.get()
