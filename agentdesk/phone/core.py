@@ -45,6 +45,7 @@ FIRST_PING_DELAY = 0.2
 PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 QUEUE_HEADER = "x-agentdesk-queue"
+TRANSFER_HEADER = "x-agentdesk-transfer"  # set by the PBX on transferred and returned calls
 QUEUE_CALL_HEADER = "x-agentdesk-call"  # the caller's channel uniqueid: the desk service's key for the screen-pop
 
 
@@ -202,7 +203,9 @@ class PhoneCore:
         self.calls[call_id] = snapshot
         self.events.incoming(snapshot)
         self.events.call(snapshot)
-        if self.auto_answer and queue and len(self.live_calls()) == 1:
+        # A transfer coming back (or arriving) must be taken by a person, knowingly.
+        transferred = TRANSFER_HEADER in headers
+        if self.auto_answer and queue and not transferred and len(self.live_calls()) == 1:
             if self.audio is not None:
                 self.audio.play_tone("beep")
             self.timers.after(AUTO_ANSWER_DELAY, lambda: self._auto_answer(call_id))
