@@ -90,10 +90,21 @@ def _spawn(layout: Layout, engine: engines.Engine) -> int:
     return process.pid
 
 
+def _exited(pid: int) -> bool:
+    """Whether our child `pid` has ended. Asked of the kernel, not read from
+    /proc: its command line is briefly empty while the start-up chain
+    (unshare, sh, chroot, asterisk) execs, which once read as "stopped"."""
+    try:
+        ended, _status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return not Path(f"/proc/{pid}").exists()
+    return ended == pid
+
+
 def _wait_booted(layout: Layout, pid: int) -> None:
     deadline = time.monotonic() + BOOT_TIMEOUT
     while time.monotonic() < deadline:
-        if not _is_our_asterisk(pid, layout):
+        if _exited(pid):
             raise PbxError("Asterisk stopped while starting.\n" + _log_tail(layout))
         if cli(layout, "core waitfullybooted", timeout=BOOT_TIMEOUT).returncode == 0:
             return
