@@ -155,6 +155,10 @@ class Desktop(QObject):
             return
         self._password = password
         self.window.set_notice("account", "")
+        self._connect(password)
+
+    def _connect(self, password: str) -> None:
+        """Register with the PBX and link up with the desk service."""
         try:
             self.engine.configure(self.account_config(password))
         except PhoneError as error:
@@ -244,11 +248,7 @@ class Desktop(QObject):
         if self._password is None:
             self.load_account()
             return
-        try:
-            self.engine.configure(self.account_config(self._password))
-        except PhoneError as error:
-            self.window.show_problem(str(error))
-        self.connect_desk()
+        self._connect(self._password)
 
     # -- quitting ------------------------------------------------------------------
 

@@ -191,10 +191,9 @@ def check_phone(service: DeskService, session: Session, agent: str, phone: str) 
     allowed = phone == agent or phone in service.config.desk_phones or session.person.role == TEAMLEAD
     if not allowed:
         raise CommandError(403, f"phone {phone} belongs to someone else; use your own or a shared desk phone")
-    for queue in service.board.queues.values():
-        for member in queue.members.values():
-            if member.interface == f"PJSIP/{phone}" and member.agent != agent:
-                raise CommandError(409, f"phone {phone} is in use by agent {member.agent}")
+    seated = service.board.agent_on_phone(phone)
+    if seated is not None and seated != agent:
+        raise CommandError(409, f"phone {phone} is in use by agent {seated}")
 
 
 async def pause(request: web.Request) -> web.Response:

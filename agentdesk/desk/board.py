@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .ami.fields import as_int, caller_name, event_time
 from .ami.protocol import AmiMessage
@@ -212,8 +212,13 @@ class QueueBoard:
             return member.interface.split("/", 1)[-1]
         return None
 
-    def set_member(self, queue_name: str, member: Member) -> None:
-        self._queue(queue_name).members[member.agent] = replace(member)
+    def agent_on_phone(self, phone: str) -> str | None:
+        """The agent logged in from this phone, in any queue."""
+        for queue in self.queues.values():
+            for member in queue.members.values():
+                if member.interface == f"PJSIP/{phone}":
+                    return member.agent
+        return None
 
 
 def _member_from(event: AmiMessage, now: float) -> Member:

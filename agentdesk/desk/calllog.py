@@ -140,11 +140,9 @@ class CallLog:
 
     async def lookup(self, uniqueid: str, queue: str = "") -> CallRecord | None:
         """The stored record of a call, preferring its visit to `queue`."""
-        for key in ([f"{uniqueid}@{queue}"] if queue else []) + [uniqueid]:
-            found: CallRecord | None = await self._db(lambda s, k=key: s.get_call(k))  # type: ignore[misc]
-            if found is not None:
-                return found
-        return None
+        keys = ([f"{uniqueid}@{queue}"] if queue else []) + [uniqueid]
+        found: list[CallRecord | None] = await self._db(lambda s: [s.get_call(key) for key in keys])
+        return next((call for call in found if call is not None), None)
 
     async def _connect(self, event: AmiMessage) -> None:
         key, agent = await self._key(event.get("Uniqueid"), event.get("Queue")), event.get("MemberName")

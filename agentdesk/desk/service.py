@@ -55,7 +55,7 @@ class DeskService:
             on_event=self._on_event, on_connected=self._on_connected, on_disconnected=self._on_disconnected,
         )
         self.calls = CallLog(self.db, clock, self._stats_changed)
-        self.calls.phone_agent = self.agent_of_phone
+        self.calls.phone_agent = self.board.agent_on_phone
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses: dict[str, PauseState] = {}
         self._stats: dict[str, DayStats] = {}
@@ -246,13 +246,6 @@ class DeskService:
         person = self.people.get(agent)
         if person is not None:
             self.hub.publish("agent", self.agent_json(person), agent=agent)
-
-    def agent_of_phone(self, phone: str) -> str | None:
-        for queue in self.board.queues.values():
-            for member in queue.members.values():
-                if member.interface == f"PJSIP/{phone}":
-                    return member.agent
-        return None
 
     async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:
         call = await self.calls.lookup(uniqueid, queue)

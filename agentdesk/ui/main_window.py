@@ -46,10 +46,6 @@ def section_title(text: str) -> QWidget:
     return label
 
 
-def void(_result: object) -> None:
-    """Drop a value where a command must return nothing."""
-
-
 class MainWindow(QMainWindow):
     settingsRequested = Signal()
     quitRequested = Signal()
@@ -148,7 +144,7 @@ class MainWindow(QMainWindow):
             ("F7", self._switch_calls),
             ("F8", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "held", self.engine.hold))),
             ("F9", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "muted", self.engine.mute))),
-            ("F10", lambda: self._on_active_call(lambda c: void(self.open_transfer(c.call_id)))),
+            ("F10", lambda: self._on_active_call(lambda c: self.open_transfer(c.call_id))),
             ("F11", self._complete_held),
             ("Ctrl+D", self.dialer.pad_button.toggle),
             ("Ctrl+,", self.settingsRequested.emit),
@@ -161,14 +157,13 @@ class MainWindow(QMainWindow):
 
     # -- what the agent does -------------------------------------------------------
 
-    def open_transfer(self, call_id: int) -> TransferPicker | None:
+    def open_transfer(self, call_id: int) -> None:
         call = next((c for c in self._live() if c.call_id == call_id), None)
         if call is None:
-            return None
+            return
         picker = TransferPicker(caller_title(call), self.transfer_targets(), self)  # type: ignore[arg-type]
         picker.chosen.connect(lambda number, consult: self._transfer(call_id, number, consult))
         picker.open()
-        return picker
 
     def _transfer(self, call_id: int, number: str, consult: bool) -> None:
         if consult:

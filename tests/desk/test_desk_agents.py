@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from tests.helpers.desk import DeskUser, wait_until
+from tests.helpers.desk import DeskUser
 from tests.helpers.pbx import DESK_URL, Pbx
+from tests.helpers.waiting import wait_until
 
 MakeDesk = Callable[[str], DeskUser]
 

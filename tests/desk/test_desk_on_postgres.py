@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers.desk import DeskUser, wait_until
+from tests.helpers.desk import DeskUser
 from tests.helpers.pbx import DESK_PORT, Pbx
+from tests.helpers.waiting import wait_until
 
 PORT = DESK_PORT + 5
 

@@ -18,8 +18,9 @@ from agentdesk.phone.model import CallState
 from agentdesk.ui.desk_view import DeskView
 from tests.helpers.agent import Agent
 from tests.helpers.callers import place_callers
-from tests.helpers.desk import DeskUser, wait_until
+from tests.helpers.desk import DeskUser
 from tests.helpers.pbx import Pbx
+from tests.helpers.waiting import wait_until
 
 OLGA = "+74951234567"  # in resources/demo/customers.csv
 

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.helpers.callers import place_callers, waiting_numbers
-from tests.helpers.desk import DeskUser, wait_until
+from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import Pbx
+from tests.helpers.waiting import wait_until
 
 VIP = "+79161234567"
 REGULAR = "+442071234567"

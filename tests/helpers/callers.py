@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.helpers.pbx import RUN, Pbx, pbx_env
+from tests.helpers.waiting import wait_until
 
 CUSTOMERS_CONTEXT = "@customers-"
 
@@ -84,16 +84,9 @@ def waiting_numbers(pbx: Pbx, queue: str) -> list[tuple[str, int]]:
     return [(sides[channel][0] if channel in sides else channel, int(prio)) for channel, prio in waiting]
 
 
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.2)
-
 
 def wait_waiting(pbx: Pbx, queue: str, count: int, timeout: float = 10.0) -> list[tuple[str, int]]:
-    wait_for(lambda: len(waiting_numbers(pbx, queue)) >= count, timeout, f"{count} callers in {queue}")
+    wait_until(lambda: len(waiting_numbers(pbx, queue)) >= count, timeout, f"{count} callers in {queue}")
     return waiting_numbers(pbx, queue)
 
 
@@ -112,7 +105,7 @@ def hang_up_customers(pbx: Pbx) -> None:
     """End every simulated customer still on the PBX."""
     for channel in queue_sides(pbx):
         pbx.cli(f"channel request hangup {channel}")
-    wait_for(lambda: not queue_sides(pbx), 10, "the simulated customers to hang up")
+    wait_until(lambda: not queue_sides(pbx), 10, "the simulated customers to hang up")
 
 
 @contextmanager
@@ -142,7 +135,7 @@ def wait_queue_log(
         found[:] = [line for line in queue_log(pbx, since) if match(line)]
         return bool(found)
 
-    wait_for(seen, timeout, "a matching queue_log line")
+    wait_until(seen, timeout, "a matching queue_log line")
     return found[0]
 
 

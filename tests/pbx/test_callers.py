@@ -9,8 +9,9 @@ from itertools import pairwise
 
 import pytest
 
-from tests.helpers.callers import customers_ended, place_callers, queue_sides, run_pbx, wait_for, wait_waiting
+from tests.helpers.callers import customers_ended, place_callers, queue_sides, run_pbx, wait_waiting
 from tests.helpers.pbx import RUN, Pbx, pbx_env
+from tests.helpers.waiting import wait_until
 
 # The dialplan asks a stub, not the desk service (VIP answers would reorder).
 pytestmark = [pytest.mark.pbx, pytest.mark.usefixtures("route")]
@@ -50,7 +51,7 @@ def test_a_continuous_demo_load_keeps_callers_coming_until_interrupted(pbx: Pbx)
             env=pbx_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         try:
-            wait_for(lambda: len(queue_sides(pbx)) >= 3, 15, "three callers of the demo load")
+            wait_until(lambda: len(queue_sides(pbx)) >= 3, 15, "three callers of the demo load")
         finally:
             load.send_signal(signal.SIGINT)
             out, err = load.communicate(timeout=10)

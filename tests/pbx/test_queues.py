@@ -20,11 +20,11 @@ from tests.helpers.callers import (
     place_in_order,
     queue_log,
     queue_sides,
-    wait_for,
     wait_queue_log,
     wait_waiting,
 )
 from tests.helpers.pbx import Pbx
+from tests.helpers.waiting import wait_until
 
 # The dialplan asks a stub, not the desk service (whose VIP and sticky
 # answers depend on what it has seen), except where a test says otherwise.
@@ -95,7 +95,7 @@ def test_a_caller_who_waited_the_longest_allowed_goes_to_the_overflow(pbx: Pbx) 
         overflow = wait_queue_log(pbx, lambda line: line.call == entered.call and line.event == "OVERFLOW", since)
         assert overflow.data == ("TIMEOUT", QUEUES["sales"].overflow)
         assert 2 <= int(timeout.data[2]) <= 12  # checked after the "you are next" announcement
-        wait_for(lambda: [s[1] for s in queue_sides(pbx).values()] == ["VoiceMail"], 5, "the caller in voicemail")
+        wait_until(lambda: [s[1] for s in queue_sides(pbx).values()] == ["VoiceMail"], 5, "the caller in voicemail")
 
 
 def test_callers_enter_the_queue_when_the_desk_service_is_down(pbx: Pbx) -> None:

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.helpers.callers import wait_for, waiting_numbers
+from tests.helpers.callers import waiting_numbers
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
+from tests.helpers.waiting import wait_until
 
 CUSTOMER, AGENT, TARGET, UNREGISTERED = "1010", "1001", "1003", "1009"
 CUSTOMER_TONE, AGENT_TONE, TARGET_TONE = 700, 1400, 1100
@@ -111,7 +112,7 @@ def test_transfer_to_an_unknown_number_is_refused_and_the_customer_stays(make_pa
 def test_transfer_to_a_colleagues_voicemail_plays_their_greeting(pbx: Pbx, make_party: MakeParty) -> None:
     customer, agent = answered_by_agent(make_party)
     transferred(agent, f"*{TARGET}")
-    wait_for(lambda: customer_channel(pbx) == ("VoiceMail", f"{TARGET}@default,u"), 10, "the customer in voicemail")
+    wait_until(lambda: customer_channel(pbx) == ("VoiceMail", f"{TARGET}@default,u"), 10, "the customer in voicemail")
     greeting = customer.hear(TONES)
     assert greeting["rms"] > SPEECH_RMS and greeting[str(AGENT_TONE)] < ABSENT, greeting
 
@@ -119,7 +120,7 @@ def test_transfer_to_a_colleagues_voicemail_plays_their_greeting(pbx: Pbx, make_
 def test_transfer_to_a_queue_number_puts_the_customer_in_that_queue(pbx: Pbx, make_party: MakeParty) -> None:
     customer, agent = answered_by_agent(make_party)
     transferred(agent, "7002")
-    wait_for(lambda: customer_waiting(pbx, "sales"), 10, "the customer waiting in sales")
+    wait_until(lambda: customer_waiting(pbx, "sales"), 10, "the customer waiting in sales")
     music = customer.hear(TONES)
     assert music["rms"] > SPEECH_RMS and music[str(AGENT_TONE)] < ABSENT, music
 
@@ -131,12 +132,12 @@ def test_nobody_answering_puts_the_customer_back_in_a_queue_first(pbx: Pbx, make
     # Nobody to ring: the call comes back at once, before the PBX confirms
     # the transfer (its final NOTIFY waits for the first audio frame).
     back = agent.wait("incoming", timeout=10)
-    wait_for(lambda: transfer_accepted(agent), 10, "the transfer accepted")
+    wait_until(lambda: transfer_accepted(agent), 10, "the transfer accepted")
     assert back["headers"].get("x-agentdesk-transfer") == f"by={AGENT};to={UNREGISTERED};returned=CHANUNAVAIL"
     agent.reject(603)
     # A direct call has no queue of its own: the fallback queue, ahead of
     # everybody (priority 100).
-    wait_for(lambda: customer_waiting(pbx, "support") == [100], 10, "the customer first in support")
+    wait_until(lambda: customer_waiting(pbx, "support") == [100], 10, "the customer first in support")
     assert customer.state == "CONFIRMED"
 
 
@@ -185,5 +186,5 @@ def test_unanswered_queue_call_goes_back_into_its_own_queue(pbx: Pbx, make_party
     back = agent.wait("incoming", timeout=10)["headers"]
     assert back.get("x-agentdesk-queue") == "sales" and back.get("x-agentdesk-call") == offer["x-agentdesk-call"]
     agent.reject(486)
-    wait_for(lambda: customer_waiting(pbx, "sales") == [100], 10, "the customer first in sales")
+    wait_until(lambda: customer_waiting(pbx, "sales") == [100], 10, "the customer first in sales")
     assert customer.state == "CONFIRMED"

@@ -39,7 +39,7 @@ class CallEntry:
 
 
 @dataclass(frozen=True)
-class CallRecord:
+class CallRecord(CallEntry):
     """One queue call as stored: the entry plus what became of it.
 
     Invariants: `outcome` is "waiting" until an agent connects, "answered"
@@ -47,14 +47,6 @@ class CallRecord:
     `agent` is "" and `connected_at`/`hold_seconds` None while no agent
     connected."""
 
-    uniqueid: str
-    linkedid: str
-    queue: str
-    number: str
-    name: str
-    joined_at: float
-    position: int
-    vip: bool
     agent: str
     connected_at: float | None
     ended_at: float | None
