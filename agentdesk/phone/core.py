@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from .handover import Handovers
 from .model import (
     AccountConfig,
     AccountSnapshot,
@@ -29,7 +30,6 @@ from .model import (
     CallState,
     Direction,
     PhoneError,
-    TransferState,
     parse_remote,
 )
 from .probe import PbxProbe
@@ -110,6 +110,7 @@ class PhoneCore:
         self._ping_round = 0
         self._reported: AccountSnapshot | None = None
         self._ended: list[int] = []
+        self.handovers = Handovers(self)
 
     # -- account ----------------------------------------------------------------
 
@@ -217,17 +218,25 @@ class PhoneCore:
             self.answer(call_id)
 
     def dial(self, uri: str) -> None:
-        assert self.stack is not None
         if len(self.live_calls()) >= MAX_CALLS:
             self.events.problem(f"You already have {MAX_CALLS} calls. End one first.")
             return
-        self._hold_others(None)
+        talking = [c for c in self.live_calls() if c.state is CallState.ACTIVE]
+        # Calling out while talking to someone puts them on hold: a consultation.
+        consult_for = talking[0].call_id if len(talking) == 1 else 0
+        self.place_call(uri, hold_others=True, consult_for=consult_for)
+
+    def place_call(self, uri: str, hold_others: bool, **details: object) -> None:
+        """Dial `uri`; `details` are CallSnapshot fields (name, consultation…)."""
+        assert self.stack is not None
+        if hold_others:
+            self._hold_others(None)
         call_id = self.stack.dial(uri)
         number, name, full = parse_remote(uri)
         snapshot = CallSnapshot(
             call_id, Direction.OUTGOING, CallState.DIALING, number, name, full, started_at=time.time()
         )
-        self._update(snapshot)
+        self.update(snapshot.with_changes(**details))
 
     def answer(self, call_id: int) -> None:
         assert self.stack is not None
@@ -244,57 +253,35 @@ class PhoneCore:
 
     def hold(self, call_id: int, on: bool) -> None:
         assert self.stack is not None
-        call = self._live(call_id)
+        call = self.live(call_id)
         if call.state is not CallState.ACTIVE or call.held == on:
             return
         if not on:
             self._hold_others(call_id)
         self.stack.set_hold(call_id, on)
-        self._update(call.with_changes(held=on))
+        self.update(call.with_changes(held=on))
 
     def switch_to(self, call_id: int) -> None:
         self.hold(call_id, False)
 
     def transfer(self, call_id: int, uri: str) -> None:
-        """Blind transfer: the PBX rings `uri` and the agent's leg ends."""
-        assert self.stack is not None
-        call = self._live(call_id)
-        if call.state is not CallState.ACTIVE:
-            raise PhoneError("Only a connected call can be transferred.")
-        self.stack.transfer(call_id, uri)
-        self._update(call.with_changes(transfer_target=parse_remote(uri)[0], transfer_state=TransferState.REQUESTED))
+        self.handovers.transfer(call_id, uri)
 
     def complete_transfer(self, call_id: int, consult_id: int) -> None:
-        """Attended transfer: join call `call_id` (the held customer) with the
-        party of `consult_id`; the agent drops out of both."""
-        assert self.stack is not None
-        call, consult = self._live(call_id), self._live(consult_id)
-        if CallState.ACTIVE not in (call.state, consult.state) or call.state is not consult.state:
-            raise PhoneError("Both calls must be connected to complete the transfer.")
-        self.stack.transfer(call_id, consult.remote_uri, replacing=consult_id)
-        self._update(call.with_changes(transfer_target=consult.remote_number, transfer_state=TransferState.REQUESTED))
+        self.handovers.complete(call_id, consult_id)
+
+    def conference(self, call_id: int, consult_id: int, room_uri: str) -> None:
+        self.handovers.conference(call_id, consult_id, room_uri)
 
     def on_transfer_status(self, call_id: int, code: int, reason: str, final: bool) -> None:
-        call = self.calls.get(call_id)
-        if call is None or not call.is_live or not final or call.transfer_state is not TransferState.REQUESTED:
-            return
-        if 200 <= code < 300:
-            # The PBX owns the call now; it leaves our leg up until we hang up.
-            self._update(call.with_changes(transfer_state=TransferState.DONE))
-            assert self.stack is not None
-            self.stack.hangup(call_id)
-            return
-        self._update(call.with_changes(transfer_state=TransferState.FAILED))
-        self.events.problem(
-            f"The transfer to {call.transfer_target} failed ({code} {reason}); the caller is still with you."
-        )
+        self.handovers.on_transfer_status(call_id, code, final, reason)
 
     def mute(self, call_id: int, on: bool) -> None:
-        self._update(self._live(call_id).with_changes(muted=on))
+        self.update(self.live(call_id).with_changes(muted=on))
 
     def send_dtmf(self, call_id: int, digits: str) -> None:
         assert self.stack is not None
-        if self._live(call_id).state is CallState.ACTIVE:
+        if self.live(call_id).state is CallState.ACTIVE:
             self.stack.send_dtmf(call_id, digits)
 
     def _hold_others(self, keep: int | None) -> None:
@@ -302,7 +289,7 @@ class PhoneCore:
             if call.call_id != keep and call.state is CallState.ACTIVE and not call.held:
                 self.hold(call.call_id, True)
 
-    def _live(self, call_id: int) -> CallSnapshot:
+    def live(self, call_id: int) -> CallSnapshot:
         call = self.calls.get(call_id)
         if call is None or not call.is_live:
             raise PhoneError("That call has already ended.")
@@ -320,14 +307,16 @@ class PhoneCore:
         if state is CallState.ENDED:
             changes["has_audio"] = False
             self._ended.append(call_id)
-        self._update(call.with_changes(**changes))
+        self.update(call.with_changes(**changes))
+        if state is CallState.ENDED:
+            self.handovers.call_ended(self.calls[call_id])
 
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None:
         call = self.calls.get(call_id)
         if call is not None and call.is_live:
-            self._update(call.with_changes(has_audio=active or local_hold, remote_held=remote_hold))
+            self.update(call.with_changes(has_audio=active or local_hold, remote_held=remote_hold))
 
-    def _update(self, call: CallSnapshot) -> None:
+    def update(self, call: CallSnapshot) -> None:
         previous = self.calls.get(call.call_id)
         self.calls[call.call_id] = call
         self._apply_audio(call, previous)
@@ -337,8 +326,11 @@ class PhoneCore:
     def _apply_audio(self, call: CallSnapshot, previous: CallSnapshot | None) -> None:
         if self.stack is None:
             return
-        hear = call.is_live and call.has_audio and not call.held
-        self.stack.route_audio(call.call_id, speaker=hear, microphone=hear and not call.muted)
+        if call.is_live:
+            # An ended call's media are gone with it: its old conference slot
+            # may already belong to a newer call, so it is left alone.
+            hear = call.has_audio and not call.held
+            self.stack.route_audio(call.call_id, speaker=hear, microphone=hear and not call.muted)
         if self.audio is None:
             return
         live = self.live_calls()

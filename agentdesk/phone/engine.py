@@ -82,6 +82,7 @@ class PhoneEngine(QObject):
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._server = ""
+        self._user = ""
         self._bind = "0.0.0.0"
         self.calls: dict[int, CallSnapshot] = {}
         self.account = AccountSnapshot(RegState.OFFLINE)
@@ -128,11 +129,15 @@ class PhoneEngine(QObject):
             if self.live_calls():
                 raise PhoneError("End your calls first: the phone must restart to reach the new PBX address.")
             self._bind = bind
-            self._server = config.server if config else ""
+            self._remember(config)
             self._submit(lambda core: self._rebind(core, bind, config))
             return
-        self._server = config.server if config else ""
+        self._remember(config)
         self._submit(lambda core: core.configure(config))
+
+    def _remember(self, config: AccountConfig | None) -> None:
+        self._server = config.server if config else ""
+        self._user = config.user if config else ""
 
     def dial(self, text: str) -> None:
         uri = target_uri(text, self._server)
@@ -160,6 +165,13 @@ class PhoneEngine(QObject):
 
     def complete_transfer(self, call_id: int, consult_id: int) -> None:
         self._submit(lambda core: core.complete_transfer(call_id, consult_id))
+
+    def conference(self, call_id: int, consult_id: int) -> None:
+        """Three-way call with both parties in the agent's room on the PBX."""
+        if not self._user:
+            raise PhoneError("Set up your account before starting a conference.")
+        room = target_uri(f"sip:room{self._user}@{self._server}", self._server)
+        self._submit(lambda core: core.conference(call_id, consult_id, room))
 
     def mute(self, call_id: int, on: bool) -> None:
         self._submit(lambda core: core.mute(call_id, on))

@@ -81,6 +81,8 @@ class CallSnapshot:
     sip_call_id: str = ""
     transfer_target: str = ""  # the number the agent transferred this call to
     transfer_state: TransferState = TransferState.NONE
+    consult_for: int = 0  # dialled while call `consult_for` (a caller) waits on hold: a consultation
+    conference: bool = False  # the agent's own leg into a conference room on the PBX
 
     def with_changes(self, **changes: object) -> CallSnapshot:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -31,6 +31,18 @@ def call_state_text(call: CallSnapshot) -> str:
     return texts[call.state]
 
 
+def call_detail(call: CallSnapshot) -> str:
+    """The line under the name: direction and number, or what the call is for."""
+    tr = QCoreApplication.translate
+    if call.conference:
+        return tr("CallCard", "Conference: hang up to leave, the others stay connected")
+    arrow = "↙" if call.direction is Direction.INCOMING else "↗"
+    text = f"{arrow} {isolate(call.remote_number)}"
+    if call.consult_for:
+        text += " · " + tr("CallCard", "consulting; hang up to go back to the caller")
+    return text
+
+
 def caller_title(call: CallSnapshot) -> str:
     return call.remote_name or call.remote_number or QCoreApplication.translate("CallCard", "Unknown caller")
 
@@ -45,6 +57,7 @@ class CallCard(QFrame):
     keypadPressed = Signal(int, str)
     transferClicked = Signal(int)
     completeClicked = Signal(int)
+    conferenceClicked = Signal(int)
 
     def __init__(self, call: CallSnapshot, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +108,10 @@ class CallCard(QFrame):
         self.complete_button.setToolTip(self.tr("Join this caller with your other call and drop out (F11)"))
         self.complete_button.clicked.connect(lambda: self.completeClicked.emit(cid()))
         self.complete_button.hide()
+        self.conference_button = self._button("conference", self.tr("Conference"), "CallControl")
+        self.conference_button.setToolTip(self.tr("Talk with this caller and your other call together (F12)"))
+        self.conference_button.clicked.connect(lambda: self.conferenceClicked.emit(cid()))
+        self.conference_button.hide()
         self.keypad_button = self._button("dialpad", self.tr("Keypad"), "CallControl")
         self.keypad_button.setCheckable(True)
         self.keypad_button.toggled.connect(lambda on: self.pad.setVisible(on))
@@ -113,7 +130,8 @@ class CallCard(QFrame):
         middle.addWidget(self.state)
         buttons = QHBoxLayout()
         for button in (self.answer_button, self.decline_button, self.switch_button, self.complete_button,
-                       self.hold_button, self.mute_button, self.transfer_button, self.keypad_button):
+                       self.conference_button, self.hold_button, self.mute_button, self.transfer_button,
+                       self.keypad_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.hangup_button)
@@ -127,8 +145,7 @@ class CallCard(QFrame):
     def show_call(self, call: CallSnapshot) -> None:
         self.call = call
         self.title.setText(caller_title(call))
-        arrow = "↙" if call.direction is Direction.INCOMING else "↗"
-        self.detail.setText(f"{arrow} {isolate(call.remote_number)}")
+        self.detail.setText(call_detail(call))
         self.queue.setText(call.queue)
         self.queue.setVisible(bool(call.queue))
         self.queue.setToolTip(self.tr("Call from the %1 queue").replace("%1", call.queue))

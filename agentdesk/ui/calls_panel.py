@@ -22,6 +22,7 @@ class CallsPanel(QWidget):
     keypadPressed = Signal(int, str)
     transferClicked = Signal(int)
     completeClicked = Signal(int)
+    conferenceClicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,12 +66,15 @@ class CallsPanel(QWidget):
         card.keypadPressed.connect(self.keypadPressed)
         card.transferClicked.connect(self.transferClicked)
         card.completeClicked.connect(self.completeClicked)
+        card.conferenceClicked.connect(self.conferenceClicked)
 
     def _offer_completion(self) -> None:
-        """With two connected calls, the held one can be joined to the other."""
+        """With two connected calls, the held one can be joined to the other,
+        or both to the agent in a conference."""
         both_up = len(self.cards) == 2 and all(c.call.state is CallState.ACTIVE for c in self.cards.values())
         for card in self.cards.values():
             card.complete_button.setVisible(both_up and card.call.held)
+            card.conference_button.setVisible(both_up and card.call.held)
 
     def _tick(self) -> None:
         for card in self.cards.values():

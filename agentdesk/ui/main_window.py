@@ -3,7 +3,8 @@
 Keyboard first: F2 number entry, Enter dials, F4 hang up, F5 answer, F6
 decline, F7 switch calls, F8 hold/resume, F9 mute, F10 transfer (pick a
 target: Enter transfers, Ctrl+Enter talks to them first), F11 complete the
-transfer (join the held caller with the other call), Ctrl+D dial pad,
+transfer (join the held caller with the other call), F12 conference (the
+held caller, the other call and the agent together), Ctrl+D dial pad,
 Ctrl+, settings, Ctrl+Q quit. With a call up and the number entry not
 focused, 0-9 * # send keypad tones.
 """
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.calls.keypadPressed.connect(self._guard(engine.send_dtmf))
         self.calls.transferClicked.connect(self._guard(self.open_transfer))
         self.calls.completeClicked.connect(self._guard(self.complete_transfer))
+        self.calls.conferenceClicked.connect(self._guard(self.start_conference))
         self.incoming.answerClicked.connect(self._guard(engine.answer))
         self.incoming.declineClicked.connect(self._guard(engine.reject))
 
@@ -145,7 +147,8 @@ class MainWindow(QMainWindow):
             ("F8", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "held", self.engine.hold))),
             ("F9", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "muted", self.engine.mute))),
             ("F10", lambda: self._on_active_call(lambda c: self.open_transfer(c.call_id))),
-            ("F11", self._complete_held),
+            ("F11", lambda: self._on_held_caller(self.complete_transfer)),
+            ("F12", lambda: self._on_held_caller(self.start_conference)),
             ("Ctrl+D", self.dialer.pad_button.toggle),
             ("Ctrl+,", self.settingsRequested.emit),
             ("Ctrl+Q", self.close),
@@ -172,14 +175,23 @@ class MainWindow(QMainWindow):
             self.engine.transfer(call_id, number)
 
     def complete_transfer(self, call_id: int) -> None:
-        other = next((c for c in self._live() if c.call_id != call_id and c.state is CallState.ACTIVE), None)
+        other = self._other_connected(call_id)
         if other is not None:
             self.engine.complete_transfer(call_id, other.call_id)
 
-    def _complete_held(self) -> None:
+    def start_conference(self, call_id: int) -> None:
+        other = self._other_connected(call_id)
+        if other is not None:
+            self.engine.conference(call_id, other.call_id)
+
+    def _other_connected(self, call_id: int) -> CallSnapshot | None:
+        return next((c for c in self._live() if c.call_id != call_id and c.state is CallState.ACTIVE), None)
+
+    def _on_held_caller(self, action: Callable[[int], None]) -> None:
+        """F11/F12: act on the held caller when the agent has two calls up."""
         held = next((c for c in self._live() if c.state is CallState.ACTIVE and c.held), None)
         if held is not None and len(self._live()) == 2:
-            self.complete_transfer(held.call_id)
+            action(held.call_id)
 
     def dial(self, text: str) -> None:
         try:

@@ -20,8 +20,9 @@ DEFAULT_SETTINGS = {"microphone": DEVICE, "speaker": DEVICE, "ring_device": DEVI
 
 
 class Agent:
-    def __init__(self, qtbot: Any, desktop: Desktop) -> None:
+    def __init__(self, qtbot: Any, desktop: Desktop, user: str = "") -> None:
         self.qtbot = qtbot
+        self.user = user
         self.desktop = desktop
         self.window = desktop.window
         self.engine = desktop.engine
@@ -41,7 +42,7 @@ class Agent:
         app.setStyleSheet(STYLE_SHEET)
         desktop = Desktop(app, settings)
         desktop.start()
-        return cls(qtbot, desktop)
+        return cls(qtbot, desktop, user)
 
     @property
     def state(self) -> RegState:

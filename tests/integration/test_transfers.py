@@ -7,31 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from agentdesk.phone.model import CallState, TransferState
-from tests.helpers.pbx import SERVER
+from tests.helpers.handover import (
+    ABSENT,
+    CUSTOMER_TONE,
+    HEARD,
+    TARGET_TONE,
+    answer_as_target,
+    customer_call,
+)
 from tests.helpers.soundserver import MIC_TONE, SoundServer
-
-CUSTOMER_TONE = 1100
-TARGET_TONE = 700
-HEARD = 0.4
-ABSENT = 0.05
-
-
-def customer_call(agent: Any, customer: Any) -> int:
-    """The customer calls the agent, the agent answers; both play tones."""
-    customer.call(f"sip:1001@{SERVER}")
-    call = agent.wait_state(CallState.RINGING_IN)
-    agent.engine.answer(call.call_id)
-    agent.wait_call(lambda c: c.call_id == call.call_id and c.state is CallState.ACTIVE and c.has_audio)
-    customer.wait_state("CONFIRMED")
-    customer.send("tone", freq=CUSTOMER_TONE)
-    return int(call.call_id)
-
-
-def answer_as_target(target: Any) -> None:
-    target.wait("incoming", timeout=15)
-    target.answer()
-    target.wait_state("CONFIRMED")
-    target.send("tone", freq=TARGET_TONE)
 
 
 def test_blind_transfer_connects_customer_and_target_and_the_agent_drops_out(
