@@ -10,9 +10,13 @@
   PUT  /api/v1/agents/{agent}/pause            {"paused": bool, "reason": "Lunch"}
   GET  /api/v1/calls/{uniqueid}                the screen-pop of a queue call
   GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
+  GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
+  GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
   GET  /pbx/v1/route?queue=&number=            the dialplan asks (X-PBX-Token): "<priority>,<phone>"
 
-An agent may act only on itself; a team lead may act on any agent. AMI is
+An agent may act only on itself; a team lead may act on any agent. Likewise
+an agent reads only their own transfers and transfer rate, a team lead all
+(`day` is the service's local date, today when left out). AMI is
 never exposed: each endpoint maps to a fixed, validated set of actions.
 """
 
@@ -23,6 +27,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -31,11 +36,13 @@ from .agents import CommandError
 from .auth import Session
 from .people import TEAMLEAD
 from .service import DeskService
+from .views import transfer_rates_view, transfer_view
 
 log = logging.getLogger("desk.api")
 
 SERVICE: web.AppKey[DeskService] = web.AppKey("service", DeskService)
 NUMBER = re.compile(r"\+?[0-9]{2,20}")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_BODY = 16 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -57,6 +64,8 @@ def build_app(service: DeskService) -> web.Application:
             web.get("/api/v1/vips", vip_list),
             web.put("/api/v1/vips/{number}", vip_add),
             web.delete("/api/v1/vips/{number}", vip_remove),
+            web.get("/api/v1/transfers", transfer_list),
+            web.get("/api/v1/stats/transfers", transfer_rates),
             web.get("/pbx/v1/route", pbx_route),
         ]
     )
@@ -253,6 +262,41 @@ async def lead_and_number(request: web.Request) -> str:
     if not NUMBER.fullmatch(number):
         raise CommandError(400, f"{number[:30]!r} is not a phone number")
     return number
+
+
+def day_param(request: web.Request) -> date:
+    text = request.query.get("day", "")
+    if not text:
+        return request.app[SERVICE].today()
+    try:
+        if DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        log.info("refusing day %r: no such date", text)
+    raise CommandError(400, f"day {text[:20]!r} is not a date like 2025-01-31")
+
+
+async def transfer_list(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    agent = request.query.get("agent") or None
+    if session.person.role != TEAMLEAD:
+        if agent not in (None, session.person.agent):
+            raise CommandError(403, "an agent can only see their own transfers")
+        agent = session.person.agent
+    service = request.app[SERVICE]
+    day = day_param(request)
+    names = service.names()
+    found = await service.transfers_of(day, agent)
+    return web.json_response({"day": day.isoformat(), "transfers": [transfer_view(t, names) for t in found]})
+
+
+async def transfer_rates(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    service = request.app[SERVICE]
+    day = day_param(request)
+    kpi = await service.transfer_rates(day)
+    only = None if session.person.role == TEAMLEAD else session.person.agent
+    return web.json_response(transfer_rates_view(day.isoformat(), kpi, service.names(), only))
 
 
 async def pbx_route(request: web.Request) -> web.Response:

@@ -7,6 +7,11 @@ caller flag, the sticky-agent lookup and today's queue statistics.
 A record's key is the caller channel's uniqueid; when the same channel
 joins another queue (overflow, transfer to a queue) that visit is a record
 of its own, keyed "<uniqueid>@<queue>", so each queue counts its calls.
+
+While a caller's channel lives, the log also remembers its last answered
+queue visit (`visit_of`), so an agent's transfer of that caller can be
+tied to the queue call (agentdesk/desk/transfers.py, run `in_order` with
+these events).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .ami.fields import as_int, caller_name
@@ -33,6 +39,14 @@ DbCall = Callable[[Callable[[Store], Any]], Awaitable[Any]]
 Handler = Callable[["CallLog", AmiMessage], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class QueueVisit:
+    """A caller's answered queue call: its record key and queue."""
+
+    key: str
+    queue: str
+
+
 class CallLog:
     def __init__(self, db: DbCall, clock: Callable[[], float], on_stats_change: Callable[[str], None]) -> None:
         self._db = db
@@ -42,6 +56,7 @@ class CallLog:
         self._keys: dict[tuple[str, str], str] = {}  # (uniqueid, queue) -> record key, for calls in progress
         self._routed: dict[str, tuple[str, str, float]] = {}  # uniqueid -> (queue, number, at), sticky offers
         self._sticky: dict[str, float] = {}  # uniqueid -> answered at, for sticky calls in progress
+        self._visits: dict[str, QueueVisit] = {}  # caller uniqueid -> last answered visit, until it hangs up
         self.phone_agent: Callable[[str], str | None] = lambda phone: None
         self._pending: asyncio.Queue[tuple[Handler, AmiMessage]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -63,8 +78,20 @@ class CallLog:
         queue, number, at = found
         return CallEntry(uniqueid, uniqueid, queue, number, "", at, 1, False)
 
+    def visit_of(self, uniqueid: str) -> QueueVisit | None:
+        """The last answered queue call of caller channel `uniqueid`, while
+        it lives (as of the events handled so far: ask from `in_order`)."""
+        return self._visits.get(uniqueid)
+
+    def in_order(self, work: Callable[[AmiMessage], Awaitable[None]], event: AmiMessage) -> None:
+        """Run `work(event)` after every event handed in so far is written,
+        and before any later one."""
+        self._queue_up(lambda _, message: work(message), event)
+
     def handle(self, event: AmiMessage) -> None:
         """Record an event; events are written one after another, in order."""
+        if event.name == "Hangup":
+            self._queue_up(CallLog._hung_up, event)
         if event.name == "UserEvent" and event.get("UserEvent") == "AgentDeskStickyAnswered":
             self._sticky[event.get("Call")] = self._clock()  # now, so a quick Hangup is not missed
             self._queue_up(CallLog._sticky_answered, event)
@@ -147,6 +174,7 @@ class CallLog:
     async def _connect(self, event: AmiMessage) -> None:
         key, agent = await self._key(event.get("Uniqueid"), event.get("Queue")), event.get("MemberName")
         self._connected.add(key)
+        self._visits[event.get("Uniqueid")] = QueueVisit(key, event.get("Queue"))
         now, hold = self._clock(), as_int(event.get("HoldTime"))
         await self._db(lambda s: s.connect_call(key, agent, now, hold))
         self._on_stats_change(event.get("Queue"))
@@ -188,6 +216,7 @@ class CallLog:
         call = CallEntry(uniqueid, event.get("Linkedid") or uniqueid, entry.queue, number,
                          caller_name(event.get("ConnectedLineName")), entry.joined_at, 1, vip)
         now = self._sticky.get(uniqueid, self._clock())
+        self._visits[uniqueid] = QueueVisit(uniqueid, call.queue)
         await self._db(lambda s: s.add_call(call))
         await self._db(lambda s: s.connect_call(uniqueid, agent, now, int(now - call.joined_at)))
         self._on_stats_change(call.queue)
@@ -202,6 +231,9 @@ class CallLog:
         if answered is not None and record is not None:
             await self._end(record.queue, uniqueid, "completed", int(self._clock() - answered))
 
+    async def _hung_up(self, event: AmiMessage) -> None:
+        self._visits.pop(event.get("Uniqueid"), None)
+
     async def _end(self, queue: str, uniqueid: str, outcome: str, talk: int | None) -> None:
         now = self._clock()
         await self._db(lambda s: s.end_call(uniqueid, outcome, now, talk))
@@ -212,6 +244,7 @@ class CallLog:
         Asterisk no longer has (it restarted, or we missed their end) are
         closed; calls still up are left for their own end events."""
         self._connected = {key for key in self._connected if key.split("@", 1)[0] in live}
+        self._visits = {uid: visit for uid, visit in self._visits.items() if uid in live}
         open_calls = await self._db(lambda s: s.open_calls())
         for call in open_calls:
             if call.uniqueid.split("@", 1)[0] not in live:

@@ -1,10 +1,10 @@
 """The desk service: the one place that holds AMI, knows the queues, and
 tells desktops what is going on.
 
-It owns the queue board (from AMI), the call log and the agents' wishes
-(in the store), and the event hub (server-sent events to desktops). Store
-calls run on one worker thread, in order; everything else runs on the
-asyncio loop.
+It owns the queue board (from AMI), the call log, the agents' transfers
+and wishes (in the store), and the event hub (server-sent events to
+desktops). Store calls run on one worker thread, in order; everything else
+runs on the asyncio loop.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from .agents import AgentDirector
@@ -28,7 +28,8 @@ from .calllog import CallLog
 from .config import DeskConfig
 from .hub import EventHub
 from .people import TEAMLEAD, People, Person
-from .store import CallEntry, CallRecord, DayStats, PauseState, Store
+from .store import CallEntry, CallRecord, DayStats, PauseState, Store, TransferRecord
+from .transfers import TransferKpi, TransferLog, transfer_kpi
 from .views import agent_view, call_view, combined_activity, queue_view
 
 log = logging.getLogger("desk.service")
@@ -56,6 +57,7 @@ class DeskService:
         )
         self.calls = CallLog(self.db, clock, self._stats_changed)
         self.calls.phone_agent = self.board.agent_on_phone
+        self.transfers = TransferLog(self.db, self.calls, self.agent_of_phone, clock)
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses: dict[str, PauseState] = {}
         self._stats: dict[str, DayStats] = {}
@@ -87,6 +89,7 @@ class DeskService:
     async def stop(self) -> None:
         self.hub.close_all()
         await self.ami.stop()
+        self.transfers.stop()
         await self.calls.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -104,6 +107,7 @@ class DeskService:
     def _on_event(self, event: AmiMessage) -> None:
         change = self.board.apply(event)
         self.calls.handle(event)
+        self.transfers.handle(event)
         if event.name == "QueueCallerJoin":
             self._spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
         happened = event_time(event, self.clock())
@@ -194,6 +198,31 @@ class DeskService:
             log.exception("computing today's statistics of %s failed", queue)
             return
         self.publish_queue(queue)
+
+    # -- transfers -----------------------------------------------------------------
+    def agent_of_phone(self, phone: str) -> str | None:
+        """The agent working on `phone`: the one logged in there (hot-desking),
+        else the phone's own person in the directory (None: nobody's phone).
+        A queue member not named by an agent ID (added outside the desk
+        service) does not count."""
+        for agent in (self.board.agent_on_phone(phone), phone):
+            if agent is not None and self.people.get(agent) is not None:
+                return agent
+        return None
+
+    async def transfers_of(self, day: date, agent: str | None = None) -> list[TransferRecord]:
+        """The transfers made on `day` (local time), by one agent or all."""
+        start, end = day_bounds(day)
+        return await self.db(lambda s: s.transfers(start, end, agent))
+
+    async def transfer_rates(self, day: date) -> TransferKpi:
+        """The transfer rate by agent and by queue on `day` (local time)."""
+        start, end = day_bounds(day)
+        answered = await self.db(lambda s: s.answered_counts(start, end))
+        return transfer_kpi(await self.db(lambda s: s.transfers(start, end)), answered)
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.clock()).date()
 
     # -- views -------------------------------------------------------------------
     def names(self) -> dict[str, str]:
@@ -310,6 +339,11 @@ def is_identifying(number: str) -> bool:
     return sum(ch.isdigit() for ch in number) >= 3
 
 
+def day_bounds(day: date) -> tuple[float, float]:
+    """[local midnight of `day`, local midnight of the next day) in epoch
+    seconds (a day with a clock change is 23 or 25 hours long)."""
+    start = datetime.combine(day, datetime.min.time())
+    return start.timestamp(), (start + timedelta(days=1)).timestamp()
 
 
 def _midnight(now: float) -> float:

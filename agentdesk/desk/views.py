@@ -9,7 +9,14 @@ agent:  {"agent", "name", "role", "phone", "queues": {queue: bool}, "activity",
          "paused_reason", "since"}
 call:   {"uniqueid", "queue", "number", "name", "joined_at", "position", "vip",
          "agent", "outcome", "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds"}]}
+transfer: {"id", "at", "kind", "agent", "agent_name", "phone", "call", "uniqueid", "queue", "target",
+           "result"}
+transfer_rates: {"day", "agents": [{"agent", "name", "answered", "transfers", "returned", "direct",
+                 "transfer_rate"}], "queues": [{"queue", "answered", "transfers", "returned", "transfer_rate"}]}
 Activities: logged_out, ready, ringing, on_call, paused, unavailable.
+Transfer kinds: blind, attended, conference, voicemail; results: accepted,
+failed, returned:<DIALSTATUS>. transfer_rate = transfers / answered (null
+while nothing was answered).
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from typing import Any
 
 from .board import QueueState
 from .people import Person
-from .store import CallRecord, DayStats
+from .store import CallRecord, DayStats, TransferRecord
+from .transfers import TransferKpi, TransferRate
 
 ACTIVITY_ORDER = ("ringing", "on_call", "ready", "unavailable")
 
@@ -120,3 +128,38 @@ def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: 
             for past in history
         ],
     }
+
+
+def transfer_view(transfer: TransferRecord, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": transfer.transfer_id,
+        "at": transfer.at,
+        "kind": transfer.kind,
+        "agent": transfer.agent,
+        "agent_name": names.get(transfer.agent, ""),
+        "phone": transfer.phone,
+        "call": transfer.call,
+        "uniqueid": transfer.uniqueid,
+        "queue": transfer.queue,
+        "target": transfer.target,
+        "result": transfer.result,
+    }
+
+
+def transfer_rates_view(day: str, kpi: TransferKpi, names: dict[str, str],
+                        only_agent: str | None = None) -> dict[str, Any]:
+    """The KPI; with `only_agent`, that agent's own row and no queues."""
+    agents = [
+        {"agent": agent, "name": names.get(agent, ""), **_rate(rate), "direct": rate.direct}
+        for agent, rate in sorted(kpi.agents.items())
+        if only_agent is None or agent == only_agent
+    ]
+    queues = [{"queue": queue, **_rate(rate)} for queue, rate in sorted(kpi.queues.items())]
+    if only_agent is not None:
+        queues = []
+    return {"day": day, "agents": agents, "queues": queues}
+
+
+def _rate(rate: TransferRate) -> dict[str, Any]:
+    return {"answered": rate.answered, "transfers": rate.transfers, "returned": rate.returned,
+            "transfer_rate": rate.rate}

@@ -13,12 +13,12 @@ from __future__ import annotations
 import abc
 from types import TracebackType
 
-from .records import CallEntry, CallRecord, DayStats, Membership, PauseState, TokenRecord
+from .records import CallEntry, CallRecord, DayStats, Membership, PauseState, TokenRecord, TransferRecord
 
 
 class Store(abc.ABC):
-    """Agents' desired queue state, queue call records, the VIP list and
-    login tokens. Usable as a context manager (closes on exit)."""
+    """Agents' desired queue state, queue call records, agents' transfers,
+    the VIP list and login tokens. Usable as a context manager (closes on exit)."""
 
     def __enter__(self) -> Store:
         return self
@@ -102,6 +102,28 @@ class Store(abc.ABC):
         - abandoned: those whose outcome is "abandoned";
         - answered_within_sl: answered with hold_seconds <= service_level_seconds.
         """
+
+    @abc.abstractmethod
+    def answered_counts(self, start: float, end: float) -> dict[tuple[str, str], int]:
+        """Calls that joined in [start, end) and were connected to an agent
+        (day_stats' "answered"), counted by (queue, agent)."""
+
+    # -- agents' transfers
+
+    @abc.abstractmethod
+    def add_transfer(self, transfer: TransferRecord) -> None:
+        """Record a transfer. Idempotent on transfer_id: a replayed event
+        neither duplicates nor overwrites."""
+
+    @abc.abstractmethod
+    def return_transfer(self, uniqueid: str, target: str, result: str) -> bool:
+        """The newest accepted blind transfer of customer channel `uniqueid`
+        to `target` came back: its result becomes `result`. False when there
+        is no such transfer (nothing changes)."""
+
+    @abc.abstractmethod
+    def transfers(self, start: float, end: float, agent: str | None = None) -> list[TransferRecord]:
+        """Transfers made in [start, end) (by one agent), oldest first."""
 
     # -- VIP list
 

@@ -14,6 +14,15 @@ WAITING = "waiting"
 ANSWERED = "answered"
 ABANDONED = "abandoned"
 
+# Transfer kinds and results (see TransferRecord).
+BLIND = "blind"
+ATTENDED = "attended"
+CONFERENCE = "conference"
+VOICEMAIL = "voicemail"
+ACCEPTED = "accepted"
+FAILED = "failed"
+RETURNED = "returned:"  # + the target's DIALSTATUS, e.g. "returned:BUSY"
+
 
 class StoreError(Exception):
     """The store could not do what was asked: a bad URL, an unreachable or
@@ -88,6 +97,30 @@ class DayStats:
     answered: int
     abandoned: int
     answered_within_sl: int
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """One transfer an agent made (blind, attended, conference or to
+    voicemail), as agentdesk/desk/transfers.py builds it from AMI.
+
+    `transfer_id` names the AMI event it came from (replays do not duplicate
+    it); `call` is the customer's queue call record key ("<uniqueid>" or
+    "<uniqueid>@<queue>", see calllog.py), or the customer channel's
+    uniqueid for a call that did not come from a queue; `uniqueid` is always
+    the customer channel's; `queue` is "" for such direct calls. `result` is
+    "accepted", "failed" or "returned:<DIALSTATUS>"."""
+
+    transfer_id: str
+    at: float
+    kind: str
+    agent: str
+    phone: str
+    call: str
+    uniqueid: str
+    queue: str
+    target: str
+    result: str
 
 
 @dataclass(frozen=True)

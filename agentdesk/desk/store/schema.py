@@ -72,6 +72,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX login_tokens_by_expiry ON login_tokens (expires_at)",
     ),
+    (
+        # Agents' transfers (agentdesk/desk/transfers.py), for the transfer
+        # rate KPI; `uniqueid` finds the transfer a returned call belongs to.
+        """CREATE TABLE transfers (
+            transfer_id TEXT PRIMARY KEY,
+            made_at DOUBLE PRECISION NOT NULL,
+            kind TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            call_key TEXT NOT NULL,
+            uniqueid TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            target TEXT NOT NULL,
+            result TEXT NOT NULL
+        )""",
+        "CREATE INDEX transfers_by_time ON transfers (made_at)",
+        "CREATE INDEX transfers_by_uniqueid ON transfers (uniqueid, made_at)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -17,7 +17,9 @@ from .base import Store
 from .engines import Engine, open_engine
 from .records import (
     ABANDONED,
+    ACCEPTED,
     ANSWERED,
+    BLIND,
     WAITING,
     CallEntry,
     CallRecord,
@@ -26,6 +28,7 @@ from .records import (
     PauseState,
     StoreError,
     TokenRecord,
+    TransferRecord,
 )
 from .schema import migrate
 
@@ -35,6 +38,7 @@ CALL_COLUMNS = (
     "uniqueid, linkedid, queue, number, name, joined_at, position, vip,"
     " agent, connected_at, ended_at, hold_seconds, talk_seconds, outcome"
 )
+TRANSFER_COLUMNS = "transfer_id, made_at, kind, agent, phone, call_key, uniqueid, queue, target, result"
 
 
 def open_store(url: str) -> Store:
@@ -193,6 +197,45 @@ class SqlStore(Store):
         offered, answered, abandoned, within = (int(value) for value in rows[0])
         return DayStats(offered, answered, abandoned, within)
 
+    def answered_counts(self, start: float, end: float) -> dict[tuple[str, str], int]:
+        rows = self._rows(
+            "SELECT queue, agent, COUNT(*) FROM queue_calls"
+            " WHERE joined_at >= ? AND joined_at < ? AND connected_at IS NOT NULL GROUP BY queue, agent",
+            (start, end),
+        )
+        return {(str(queue), str(agent)): int(count) for queue, agent, count in rows}
+
+    # -- agents' transfers
+
+    def add_transfer(self, transfer: TransferRecord) -> None:
+        added = self._write(
+            f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (transfer_id) DO NOTHING",
+            (transfer.transfer_id, transfer.at, transfer.kind, transfer.agent, transfer.phone, transfer.call,
+             transfer.uniqueid, transfer.queue, transfer.target, transfer.result),
+        )
+        if not added:
+            log.debug("transfer %s already recorded: ignored", transfer.transfer_id)
+
+    def return_transfer(self, uniqueid: str, target: str, result: str) -> bool:
+        # One statement, so no other writer can slip in between finding the
+        # transfer and changing it.
+        return bool(self._write(
+            "UPDATE transfers SET result = ? WHERE transfer_id = (SELECT transfer_id FROM transfers"
+            " WHERE uniqueid = ? AND target = ? AND kind = ? AND result = ?"
+            " ORDER BY made_at DESC, transfer_id DESC LIMIT 1)",
+            (result, uniqueid, target, BLIND, ACCEPTED),
+        ))
+
+    def transfers(self, start: float, end: float, agent: str | None = None) -> list[TransferRecord]:
+        select = f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE made_at >= ? AND made_at < ?"
+        order = " ORDER BY made_at, transfer_id"
+        if agent is None:
+            rows = self._rows(select + order, (start, end))
+        else:
+            rows = self._rows(select + " AND agent = ?" + order, (start, end, agent))
+        return [transfer_record(row) for row in rows]
+
     # -- VIP list
 
     def set_vip(self, number: str, note: str) -> None:
@@ -255,6 +298,13 @@ def call_record(row: Sequence[Any]) -> CallRecord:
         talk_seconds=None if talk_seconds is None else int(talk_seconds),
         outcome=str(outcome),
     )
+
+
+def transfer_record(row: Sequence[Any]) -> TransferRecord:
+    """A transfers row (TRANSFER_COLUMNS order) as a TransferRecord."""
+    transfer_id, made_at, kind, agent, phone, call_key, uniqueid, queue, target, result = row
+    return TransferRecord(str(transfer_id), float(made_at), str(kind), str(agent), str(phone), str(call_key),
+                          str(uniqueid), str(queue), str(target), str(result))
 
 
 __all__ = ["SqlStore", "StoreError", "open_store"]
