@@ -32,6 +32,7 @@ log = logging.getLogger("desk.calls")
 # wait, queue full, left by a key) gets this outcome; the grace lets an
 # AgentConnect that races the QueueCallerLeave win.
 LEFT_GRACE_SECONDS = 2.0
+MAX_VISITS = 20  # visits of one caller to one queue that get records of their own
 ROUTED_TTL_SECONDS = 300.0
 STOP_DRAIN_SECONDS = 5.0
 
@@ -45,6 +46,17 @@ class QueueVisit:
 
     key: str
     queue: str
+
+
+def new_visit_key(store: Store, uniqueid: str, queue: str) -> str:
+    """The record key of a caller's new visit to `queue`: the channel's
+    uniqueid for its first queue, "<uniqueid>@<queue>" when it moves on to
+    another, "<uniqueid>@<queue>#2"… when it comes back into the same queue
+    (a transfer nobody took, an agent's phone lost mid-call)."""
+    candidates = [f"{uniqueid}@{queue}"] + [f"{uniqueid}@{queue}#{n}" for n in range(2, MAX_VISITS + 1)]
+    if store.get_call(uniqueid) is None:
+        return uniqueid
+    return next((key for key in candidates if store.get_call(key) is None), candidates[-1])
 
 
 class CallLog:
@@ -138,8 +150,7 @@ class CallLog:
 
     async def _join(self, event: AmiMessage) -> None:
         uniqueid, queue, number = event.get("Uniqueid"), event.get("Queue"), event.get("CallerIDNum")
-        earlier = await self._db(lambda s: s.get_call(uniqueid))
-        key = uniqueid if earlier is None or earlier.queue == queue else f"{uniqueid}@{queue}"
+        key = await self._db(lambda s: new_visit_key(s, uniqueid, queue))
         self._keys[(uniqueid, queue)] = key
         vip = await self._db(lambda s: s.is_vip(number))
         entry = CallEntry(
@@ -167,7 +178,8 @@ class CallLog:
 
     async def lookup(self, uniqueid: str, queue: str = "") -> CallRecord | None:
         """The stored record of a call, preferring its visit to `queue`."""
-        keys = ([f"{uniqueid}@{queue}"] if queue else []) + [uniqueid]
+        live = self._keys.get((uniqueid, queue))
+        keys = ([live] if live else []) + ([f"{uniqueid}@{queue}"] if queue else []) + [uniqueid]
         found: list[CallRecord | None] = await self._db(lambda s: [s.get_call(key) for key in keys])
         return next((call for call in found if call is not None), None)
 

@@ -397,3 +397,20 @@ def test_agents_read_only_their_own_transfers_and_rate(lead: DeskUser) -> None:
         reply = lead.call("GET", f"/api/v1/stats/transfers?day={bad}")
         assert reply.status_code == 400 and "not a date" in reply.json()["error"], bad
     assert requests.get(f"{DESK_URL}/api/v1/transfers", timeout=5).status_code == 401
+
+
+def test_a_caller_back_in_the_same_queue_gets_a_record_for_each_visit() -> None:
+    """Requeued (a transfer nobody took, a lost agent): the second and third
+    visits are answered by other agents, and each visit keeps its own record."""
+    with open_store("sqlite:///:memory:") as store:
+        visit = [call_event("QueueCallerJoin"), call_event("QueueCallerLeave"), call_event("AgentConnect")]
+        asyncio.run(replay(store, [
+            *visit, call_event("AgentComplete", TalkTime="5"),
+            *visit[:2], call_event("AgentConnect", MemberName="1003"), call_event("AgentComplete", TalkTime="7"),
+            *visit[:2], call_event("AgentConnect", MemberName="1004"),
+        ]))
+        uniqueid = "1795381383.0"
+        visits = [store.get_call(key) for key in (uniqueid, f"{uniqueid}@sales", f"{uniqueid}@sales#2")]
+        assert [(v.agent, v.outcome) for v in visits if v is not None] == [
+            ("1001", "completed"), ("1003", "completed"), ("1004", "answered")
+        ]
