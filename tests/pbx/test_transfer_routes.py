@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.helpers.callers import waiting_numbers
+from tests.helpers.callers import dialplan_global, waiting_numbers
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.waiting import wait_until
@@ -138,6 +138,18 @@ def test_nobody_answering_puts_the_customer_back_in_a_queue_first(pbx: Pbx, make
     # A direct call has no queue of its own: the fallback queue, ahead of
     # everybody (priority 100).
     wait_until(lambda: customer_waiting(pbx, "support") == [100], 10, "the customer first in support")
+    assert customer.state == "CONFIRMED"
+
+
+def test_a_pbx_set_to_return_transfers_to_the_queue_skips_the_agent(pbx: Pbx, make_party: MakeParty) -> None:
+    target = make_party(TARGET)
+    customer, agent = answered_by_agent(make_party)
+    with dialplan_global(pbx, "TRANSFER_RETURN_TO", "queue"):
+        transferred(agent, TARGET)
+        target.wait("incoming")
+        target.reject(486)
+        wait_until(lambda: customer_waiting(pbx, "support") == [100], 10, "the customer first in support")
+    assert [e["event"] for e in agent.history].count("incoming") == 1  # the customer's call only, never rung back
     assert customer.state == "CONFIRMED"
 
 
