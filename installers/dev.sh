@@ -22,7 +22,7 @@ RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archiv
   libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core"
-TEST_PACKAGES="jackd2 postgresql"
+TEST_PACKAGES="jackd2 postgresql baresip-core"
 BENCH_PACKAGES="jackd2 baresip xvfb"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -42,6 +42,7 @@ from tests.bench.common import (
     rss_own_mb,
     table,
 )
+from tests.helpers.baresip import BaresipAccount, write_config
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import DEVICE, MIC_TONE, SoundServer
@@ -124,18 +125,11 @@ class BaresipPhone(Phone):
 
     def __init__(self, folder: Path, env: dict[str, str]) -> None:
         super().__init__(folder, env)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config").write_text("\n".join([
-            f"sip_listen 127.0.0.1:{BARESIP_PORT}", "audio_player portaudio,", "audio_source portaudio,",
-            "audio_alert portaudio,", "ausrc_srate 16000", "auplay_srate 16000", "audio_channels 1",
-            "module_path /usr/lib/baresip/modules", "module stdio.so", "module g711.so", "module g722.so",
-            "module portaudio.so", "module_app account.so", "module_app menu.so", "",
-        ]))
-        (folder / "accounts").write_text(
-            f"<sip:{self.user}@127.0.0.1:5160>;auth_pass=demo-{self.user};answermode=auto;"
-            "audio_codecs=G722/16000/1,PCMU/8000/1;regint=120\n"
-        )
-        (folder / "contacts").write_text("")
+        account = BaresipAccount(self.user, f"demo-{self.user}", SERVER, codecs="G722/16000/1,PCMU/8000/1")
+        audio = ["audio_player portaudio,", "audio_source portaudio,", "audio_alert portaudio,", "ausrc_srate 16000",
+                 "auplay_srate 16000", "audio_channels 1"]
+        write_config(folder, account, audio, ["stdio.so", "g711.so", "g722.so", "portaudio.so"],
+                     listen=f"127.0.0.1:{BARESIP_PORT}")
 
     def command(self) -> list[str]:
         return ["baresip", "-f", str(self.folder)]

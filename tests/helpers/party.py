@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +31,7 @@ class SipParty:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.history: list[dict[str, Any]] = []
         self.state = ""
+        self.dead_ports: list[socket.socket] = []  # kill(): its ports, held silent
         threading.Thread(target=self._read, daemon=True).start()
         self.wait("ready", timeout=10)
 
@@ -99,6 +101,35 @@ class SipParty:
         self.send("listen", seconds=seconds, freqs=frequencies)
         return self.wait("heard", timeout=seconds + 5)
 
+    def detect(self, frequency: float, threshold: float = 0.8, windows: int = 3) -> None:
+        """Start watching what the party hears for a tone: `windows` 20 ms
+        frames in a row with at least `threshold` of their energy at
+        `frequency` (re-arming replaces an earlier watch of that tone)."""
+        self.send("detect", freq=frequency, threshold=threshold, windows=windows)
+
+    def wait_detected(self, frequency: float, timeout: float = 10.0) -> float:
+        """Wall-clock time (time.time()) of the first frame of the run that
+        carried the tone watched for with detect()."""
+        return float(self.wait("detected", timeout=timeout, freq=frequency)["at"])
+
+    def kill(self) -> None:
+        """The party's computer dies or its network drops: SIGKILL, so it
+        sends no BYE and no more RTP, and answers no OPTIONS. Its UDP ports
+        (SIP, RTP) stay taken and silent until close(), like a dead host's:
+        on a shared test machine another SIP client would otherwise bind the
+        freed RTP port, get the PBX's RTP and send its own back to it."""
+        addresses = _udp_addresses(self.process.pid)
+        self.process.kill()
+        self.process.wait()
+        for address in addresses:
+            held = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                held.bind(address)
+            except OSError:  # taken in the meantime: nothing left to hold
+                held.close()
+                continue
+            self.dead_ports.append(held)
+
     def close(self) -> None:
         if self.process.poll() is None:
             try:
@@ -110,3 +141,25 @@ class SipParty:
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+        for held in self.dead_ports:
+            held.close()
+
+
+def _udp_addresses(pid: int) -> list[tuple[str, int]]:
+    """The IPv4 UDP addresses a process has bound (Linux /proc)."""
+    proc = Path(f"/proc/{pid}")
+    inodes = set()
+    for fd in (proc / "fd").iterdir():
+        try:
+            link = str(fd.readlink())
+        except FileNotFoundError:  # closed while we looked
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:[") : -1])
+    addresses = []
+    for line in (proc / "net" / "udp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[9] in inodes:
+            host, port = fields[1].split(":")
+            addresses.append((socket.inet_ntoa(bytes.fromhex(host)[::-1]), int(port, 16)))
+    return addresses

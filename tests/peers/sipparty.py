@@ -3,9 +3,13 @@ pjsua2 program (not AgentDesk's engine), driven by JSON lines on stdin and
 reporting JSON lines on stdout.
 
 Commands: register, call, answer, reject, hangup, hold, unhold, dtmf,
-xfer, tone, listen, auto_answer, quit. Events: registered, incoming,
-call_state, media, xfer_status, heard, error. Audio: it sends a continuous tone of the frequency asked for
-and measures what it receives (tests/helpers/dsp.py).
+xfer, tone, listen, detect, auto_answer, quit. Events: registered, incoming,
+call_state, media, xfer_status, heard, detected, error. Audio: it sends a
+continuous tone of the frequency asked for and measures what it receives
+(tests/helpers/dsp.py). `detect` watches each received 20 ms frame for a
+tone and reports the wall-clock time (time.time()) of the first frame of the
+first run of `windows` frames carrying it: when someone's voice started to
+reach this party's ear.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 import pjsua2 as pj
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.helpers.dsp import analyse
+from tests.helpers.dsp import analyse, as_samples, tone_share
 
 RATE = 16000
 OUT = sys.stdout
@@ -33,13 +37,53 @@ def emit(event: str, **fields: Any) -> None:
     OUT.flush()
 
 
+class ToneWatch:
+    """Looks for one tone in consecutive frames (runs on the media thread)."""
+
+    def __init__(self, frequency: float, threshold: float, windows: int) -> None:
+        self.frequency = frequency
+        self.threshold = threshold
+        self.windows = max(1, windows)
+        self.run = 0
+        self.first = 0.0
+
+    def feed(self, pcm: bytes, now: float) -> dict[str, Any] | None:
+        """The detection once `windows` frames in a row carry the tone."""
+        share = tone_share(as_samples(pcm), self.frequency, RATE)
+        if share < self.threshold:
+            self.run = 0
+            return None
+        if self.run == 0:
+            self.first = now
+        self.run += 1
+        if self.run < self.windows:
+            return None
+        return {"freq": self.frequency, "at": self.first, "share": share}
+
+
 class Ear(pj.AudioMediaPort):  # type: ignore[misc]
-    """Keeps the received audio of the current listening window."""
+    """Keeps the received audio of the current listening window and watches
+    the frames for the tones asked for (`detect`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.frames: list[bytes] = []
         self.recording = False
+        self.lock = threading.Lock()
+        self.watches: dict[float, ToneWatch] = {}
+        self.detected: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+
+    def watch(self, frequency: float, threshold: float, windows: int) -> None:
+        with self.lock:
+            self.watches[frequency] = ToneWatch(frequency, threshold, windows)
+
+    def _look(self, pcm: bytes, now: float) -> None:
+        with self.lock:
+            for frequency, watch in list(self.watches.items()):
+                found = watch.feed(pcm, now)
+                if found is not None:
+                    del self.watches[frequency]
+                    self.detected.put(found)
 
     def onFrameRequested(self, frame: Any) -> None:
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
@@ -47,8 +91,14 @@ class Ear(pj.AudioMediaPort):  # type: ignore[misc]
         frame.size = 640
 
     def onFrameReceived(self, frame: Any) -> None:
-        if self.recording and frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO:
-            self.frames.append(bytes(frame.buf[0 : frame.size]))
+        if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or not (self.recording or self.watches):
+            return
+        now = time.time()
+        pcm = bytes(frame.buf[0 : frame.size])
+        if self.recording:
+            self.frames.append(pcm)
+        if self.watches:
+            self._look(pcm, now)
 
 
 class Party:
@@ -177,6 +227,8 @@ class Party:
         if self.ear.recording and time.monotonic() >= self.listen_until:
             self.ear.recording = False
             emit("heard", **analyse(b"".join(self.ear.frames), self.listen_freqs))
+        while not self.ear.detected.empty():
+            emit("detected", **self.ear.detected.get())
 
     def connect_media(self, call: Call) -> None:
         audio = call.getAudioMedia(-1)
@@ -199,6 +251,8 @@ class Party:
             "dtmf": lambda: self.dtmf(command["digits"]),
             "tone": lambda: self.play_tone(int(command["freq"])),
             "listen": lambda: self.listen(float(command["seconds"]), list(command["freqs"])),
+            "detect": lambda: self.ear.watch(float(command["freq"]), float(command.get("threshold", 0.8)),
+                                             int(command.get("windows", 3))),
             "auto_answer": lambda: setattr(self, "auto_answer", bool(command["on"])),
         }
         actions[name]()
