@@ -80,7 +80,11 @@ class Handovers:
         title = f"{party_name(call)} + {party_name(consult)}"
         self._conference = PendingConference(room_uri, title, {call_id, consult_id})
         for leg in (call, consult):
-            self._refer(leg, room_uri, CONFERENCE_TARGET)
+            try:
+                self._refer(leg, room_uri, CONFERENCE_TARGET)
+            except PhoneError as error:
+                log.warning("call %d not moved into the conference: %s", leg.call_id, error)
+                self._refused(leg, str(error))
 
     def _both_connected(self, call_id: int, consult_id: int, doing: str) -> tuple[CallSnapshot, CallSnapshot]:
         call, consult = self.core.live(call_id), self.core.live(consult_id)
