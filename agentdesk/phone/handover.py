@@ -22,6 +22,7 @@ ends our leg here.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,9 @@ log = logging.getLogger("agentdesk.sip")
 
 CONFERENCE_TARGET = "conference"
 RESUME_ATTEMPTS = 20
+RETRY_REFER_WINDOW = 3.0  # seconds after connecting in which a refused REFER is sent once more
+RETRY_REFER_SECONDS = 0.5
+FINAL_REFUSALS = {403, 404, 484, 486, 603}  # forbidden, no such number, busy, declined: no retry
 RESUME_RETRY_SECONDS = 0.1
 
 
@@ -56,6 +60,8 @@ class Handovers:
     def __init__(self, core: PhoneCore) -> None:
         self.core = core
         self._conference: PendingConference | None = None
+        self._referred: dict[int, tuple[str, int | None]] = {}  # call -> (Refer-To, the call it replaces)
+        self._retried: set[int] = set()
 
     # -- what the agent asks -----------------------------------------------------
 
@@ -95,6 +101,7 @@ class Handovers:
     def _refer(self, call: CallSnapshot, uri: str, target: str, replacing: int | None = None) -> None:
         assert self.core.stack is not None
         self.core.stack.transfer(call.call_id, uri, replacing=replacing)
+        self._referred[call.call_id] = (uri, replacing)
         self.core.update(call.with_changes(transfer_target=target, transfer_state=TransferState.REQUESTED))
 
     # -- what the PBX reports -----------------------------------------------------
@@ -111,8 +118,31 @@ class Handovers:
             assert self.core.stack is not None
             self.core.stack.hangup(call_id)
             return
+        if self._worth_retrying(call, code):
+            # Asterisk refuses a REFER that arrives before the call is bridged
+            # (answered a few milliseconds ago): once more, a moment later.
+            log.info("call %d: transfer refused (%d %s) just after connecting; trying again", call_id, code, reason)
+            self._retried.add(call_id)
+            uri, replacing = self._referred[call_id]
+            self.core.timers.after(RETRY_REFER_SECONDS, lambda: self._retry(call_id, uri, replacing))
+            return
         self.core.update(call.with_changes(transfer_state=TransferState.FAILED))
         self._refused(call, f"{code} {reason}")
+
+    def _worth_retrying(self, call: CallSnapshot, code: int) -> bool:
+        fresh = time.time() - call.connected_at < RETRY_REFER_WINDOW
+        return fresh and code not in FINAL_REFUSALS and call.call_id not in self._retried
+
+    def _retry(self, call_id: int, uri: str, replacing: int | None) -> None:
+        call = self.core.calls.get(call_id)
+        if call is None or not call.is_live or call.transfer_state is not TransferState.REQUESTED:
+            return
+        try:
+            assert self.core.stack is not None
+            self.core.stack.transfer(call_id, uri, replacing=replacing)
+        except PhoneError as error:
+            self.core.update(call.with_changes(transfer_state=TransferState.FAILED))
+            self._refused(call, str(error))
 
     def _refused(self, call: CallSnapshot, why: str) -> None:
         pending = self._conference
@@ -144,6 +174,8 @@ class Handovers:
     def call_ended(self, ended: CallSnapshot) -> None:
         """Consultations: cancelled → the caller is back with the agent; the
         caller hung up → the agent is told, and stays with the target."""
+        self._referred.pop(ended.call_id, None)
+        self._retried.discard(ended.call_id)
         if self._conference is not None and ended.call_id in self._conference.legs:
             self._conference.legs.discard(ended.call_id)
             self._join_when_moved()

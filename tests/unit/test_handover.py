@@ -70,7 +70,7 @@ def phone_with_consultation() -> tuple[PhoneCore, FakeStack, Events]:
 def run_timers(core: PhoneCore) -> None:
     import time
 
-    for _ in range(50):
+    for _ in range(80):  # 0.8 s: past the retry delay (0.5 s) and the resume retries
         core.timers.run_due()
         time.sleep(0.01)
 
@@ -124,3 +124,25 @@ def test_a_leg_the_stack_cannot_refer_stays_and_the_next_conference_can_still_st
         assert core.calls[leg].transfer_state is TransferState.NONE  # never sent: nothing to wait for
     core.conference(1, 2, ROOM)  # not "already being set up"
     assert ("refer", 2, ROOM, None) in stack.actions
+
+
+def test_a_refer_refused_just_after_the_answer_is_sent_once_more() -> None:
+    """Asterisk refuses a REFER that arrives before it has bridged a call it
+    answered milliseconds ago: the conference leg is referred again."""
+    core, stack, events = phone_with_consultation()
+    core.conference(1, 2, ROOM)
+    core.on_transfer_status(2, 400, "Bad Request", True)
+    run_timers(core)
+    assert [a for a in stack.actions if a[0] == "refer" and a[1] == 2] == [("refer", 2, ROOM, None)] * 2
+    assert not events.problems
+    core.on_transfer_status(2, 400, "Bad Request", True)  # refused again: given up, reported
+    assert any("could not join the conference" in p for p in events.problems)
+
+
+def test_a_transfer_to_no_such_number_is_not_retried() -> None:
+    core, stack, events = phone_with_consultation()
+    core.transfer(2, "sip:1099@pbx")
+    core.on_transfer_status(2, 404, "Not Found", True)
+    run_timers(core)
+    assert len([a for a in stack.actions if a[0] == "refer"]) == 1
+    assert core.calls[2].transfer_state is TransferState.FAILED and "1099" in events.problems[-1]
