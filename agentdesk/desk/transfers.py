@@ -33,13 +33,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from .ami.fields import event_time
 from .ami.protocol import AmiMessage
-from .calllog import CallLog, QueueVisit
+from .calllog import CallLog, DbCall, QueueVisit
 from .store import (
     ACCEPTED,
     ATTENDED,
@@ -48,7 +47,6 @@ from .store import (
     FAILED,
     RETURNED,
     VOICEMAIL,
-    Store,
     StoreError,
     TransferRecord,
 )
@@ -64,7 +62,6 @@ CONFERENCE_PAIR_SECONDS = 10.0
 
 AgentOf = Callable[[str], str | None]
 VisitOf = Callable[[str], QueueVisit | None]
-DbCall = Callable[[Callable[[Store], Any]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,6 @@ FINAL_REFUSALS = {403, 404, 484, 486, 603}  # forbidden, no such number, busy, d
 RESUME_RETRY_SECONDS = 0.1
 
 
-def party_name(call: CallSnapshot) -> str:
-    return call.remote_name or call.remote_number
-
-
 @dataclass
 class PendingConference:
     """A conference being set up: legs still being moved into the room (a
@@ -83,7 +79,7 @@ class Handovers:
         call, consult = self._both_connected(call_id, consult_id, "start a conference")
         if self._conference is not None:
             raise PhoneError("A conference is already being set up.")
-        title = f"{party_name(call)} + {party_name(consult)}"
+        title = f"{call.party_name} + {consult.party_name}"
         self._conference = PendingConference(room_uri, title, {call_id, consult_id})
         for leg in (call, consult):
             try:
@@ -149,7 +145,7 @@ class Handovers:
         if pending is not None and call.call_id in pending.legs:
             pending.legs.discard(call.call_id)
             self.core.events.problem(
-                f"{party_name(call)} could not join the conference ({why}); they are still on your line."
+                f"{call.party_name} could not join the conference ({why}); they are still on your line."
             )
             self._join_when_moved()
             return
@@ -208,7 +204,7 @@ class Handovers:
         except PhoneError as error:
             if attempts <= 1:
                 log.warning("could not take call %d off hold: %s", call_id, error)
-                self.core.events.problem(f"{party_name(caller)} is still on hold: press Resume (F8).")
+                self.core.events.problem(f"{caller.party_name} is still on hold: press Resume (F8).")
                 return
             log.info("call %d: hold still under way, resuming in a moment (%s)", call_id, error)
             self.core.timers.after(RESUME_RETRY_SECONDS, lambda: self._resume(call_id, attempts - 1))
@@ -217,6 +213,6 @@ class Handovers:
         self.core.update(consult.with_changes(consult_for=0))
         if caller.transfer_state is TransferState.NONE or caller.transfer_state is TransferState.FAILED:
             self.core.events.problem(
-                f"{party_name(caller)} hung up while you were consulting; you are still talking to "
-                f"{party_name(consult)}."
+                f"{caller.party_name} hung up while you were consulting; you are still talking to "
+                f"{consult.party_name}."
             )

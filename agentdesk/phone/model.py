@@ -88,6 +88,11 @@ class CallSnapshot:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
+    def party_name(self) -> str:
+        """Who the call is with, as far as the call itself says."""
+        return self.remote_name or self.remote_number
+
+    @property
     def is_live(self) -> bool:
         return self.state is not CallState.ENDED
 

@@ -44,7 +44,7 @@ def call_detail(call: CallSnapshot) -> str:
 
 
 def caller_title(call: CallSnapshot) -> str:
-    return call.remote_name or call.remote_number or QCoreApplication.translate("CallCard", "Unknown caller")
+    return call.party_name or QCoreApplication.translate("CallCard", "Unknown caller")
 
 
 class CallCard(QFrame):

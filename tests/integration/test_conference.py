@@ -31,23 +31,30 @@ def hears(listener: Any, *tones: int, threshold: float = MIXED) -> dict[str, flo
     return heard
 
 
-def conference(agent: Any, customer: Any, target: Any) -> int:
-    """Customer on hold, target consulted, then all three together: returns
-    the agent's call into the room."""
+def consulting(make_agent: Any, make_party: Any) -> tuple[Any, Any, Any, int, int]:
+    """Agent 1001 talks with customer 1002, then consults 1003 while the
+    customer waits on hold: (agent, customer, target, customer's call,
+    consultation call)."""
+    agent = make_agent("1001")
+    customer, target = make_party("1002"), make_party("1003")
     customer_id = customer_call(agent, customer)
-    consult_id = consult(agent, customer_id, target, "1003")
+    return agent, customer, target, customer_id, consult(agent, customer_id, target, "1003")
+
+
+def conference(make_agent: Any, make_party: Any) -> tuple[Any, Any, Any, int]:
+    """A consultation, then all three together: (agent, customer, target,
+    the agent's call into the room)."""
+    agent, customer, target, customer_id, consult_id = consulting(make_agent, make_party)
     agent.engine.conference(customer_id, consult_id)
     room = agent.wait_call(lambda c: c.conference and c.state is CallState.ACTIVE and c.has_audio, timeout=10)
     agent.qtbot.waitUntil(lambda: [c.call_id for c in agent.live()] == [room.call_id], timeout=10000)
-    return int(room.call_id)
+    return agent, customer, target, int(room.call_id)
 
 
 def test_in_a_conference_everyone_hears_everyone_and_the_two_stay_when_the_agent_leaves(
     make_agent: Any, make_party: Any, sound: SoundServer
 ) -> None:
-    agent = make_agent("1001")
-    customer, target = make_party("1002"), make_party("1003")
-    room_id = conference(agent, customer, target)
+    agent, customer, target, room_id = conference(make_agent, make_party)
     assert agent.engine.calls[room_id].remote_name == "Dmitri Volkov + 1003"  # the customer by name (directory)
     hears(customer, TARGET_TONE, AGENT_TONE)
     hears(target, CUSTOMER_TONE, AGENT_TONE)
@@ -66,9 +73,7 @@ def test_in_a_conference_everyone_hears_everyone_and_the_two_stay_when_the_agent
 def test_when_the_colleague_leaves_the_conference_the_agent_keeps_the_customer(
     make_agent: Any, make_party: Any, sound: SoundServer
 ) -> None:
-    agent = make_agent("1001")
-    customer, target = make_party("1002"), make_party("1003")
-    room_id = conference(agent, customer, target)
+    agent, customer, target, room_id = conference(make_agent, make_party)
     target.send("hangup")
     target.wait("call_state", state="DISCONNECTED")
     heard = hears(customer, AGENT_TONE, threshold=HEARD)
@@ -84,10 +89,7 @@ def test_the_conference_buttons_and_f12_join_the_held_caller(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    agent = make_agent("1001")
-    customer, target = make_party("1002"), make_party("1003")
-    customer_id = customer_call(agent, customer)
-    consult_id = consult(agent, customer_id, target, "1003")
+    agent, customer, _target, customer_id, consult_id = consulting(make_agent, make_party)
     cards = agent.window.calls.cards
     agent.qtbot.waitUntil(lambda: cards[customer_id].conference_button.isVisible(), timeout=3000)
     assert not cards[consult_id].conference_button.isVisible()  # offered on the held caller only
@@ -102,10 +104,7 @@ def test_the_conference_buttons_and_f12_join_the_held_caller(
 def test_hanging_up_the_consultation_gives_the_agent_the_caller_back(
     make_agent: Any, make_party: Any, sound: SoundServer
 ) -> None:
-    agent = make_agent("1001")
-    customer, target = make_party("1002"), make_party("1003")
-    customer_id = customer_call(agent, customer)
-    consult_id = consult(agent, customer_id, target, "1003")
+    agent, customer, _target, customer_id, consult_id = consulting(make_agent, make_party)
     agent.engine.hangup(consult_id)  # the agent cancels
     resumed = agent.wait_call(lambda c: c.call_id == customer_id and not c.held, timeout=5)
     assert resumed.state is CallState.ACTIVE
@@ -116,10 +115,7 @@ def test_hanging_up_the_consultation_gives_the_agent_the_caller_back(
 def test_a_target_who_hangs_up_or_does_not_exist_gives_the_agent_the_caller_back(
     make_agent: Any, make_party: Any, sound: SoundServer
 ) -> None:
-    agent = make_agent("1001")
-    customer, target = make_party("1002"), make_party("1003")
-    customer_id = customer_call(agent, customer)
-    consult(agent, customer_id, target, "1003")
+    agent, customer, target, customer_id, _ = consulting(make_agent, make_party)
     target.send("hangup")  # the colleague cannot help
     agent.wait_call(lambda c: c.call_id == customer_id and not c.held, timeout=5)
     hears(customer, AGENT_TONE, threshold=HEARD)
@@ -138,12 +134,9 @@ def test_a_target_who_hangs_up_or_does_not_exist_gives_the_agent_the_caller_back
 def test_a_caller_who_hangs_up_during_the_consultation_leaves_the_agent_with_the_colleague(
     make_agent: Any, make_party: Any, sound: SoundServer
 ) -> None:
-    agent = make_agent("1001")
-    customer, target = make_party("1002"), make_party("1003")
+    agent, customer, target, customer_id, consult_id = consulting(make_agent, make_party)
     problems: list[str] = []
     agent.engine.problem.connect(problems.append)
-    customer_id = customer_call(agent, customer)
-    consult_id = consult(agent, customer_id, target, "1003")
     customer.send("hangup")
     agent.qtbot.waitUntil(lambda: customer_id not in agent.engine.calls or not agent.engine.calls[customer_id].is_live)
     agent.qtbot.waitUntil(lambda: any("hung up while you were consulting" in p for p in problems), timeout=3000)
