@@ -36,8 +36,9 @@ from PySide6.QtCore import QObject, Signal
 from .core import AudioControl, PhoneCore
 from .dialing import dtmf_digits, target_uri
 from .model import AccountConfig, AccountSnapshot, CallSnapshot, PhoneError, RegState
-from .pjstack import ClockUser, SipStack
+from .pjstack import SipStack
 from .sipmsg import host_only
+from .stackapi import ClockUser
 
 log = logging.getLogger("agentdesk.sip")
 

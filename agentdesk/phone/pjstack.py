@@ -22,14 +22,16 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import pjsua2 as pj
 
 from .mediaclock import MediaClock, MediaLibrary
 from .model import AccountConfig, CallState, PhoneError
 from .pjutil import guarded, quiet_stdout
+from .resume import ResumeWatch
 from .sipmsg import header_map, host_only
+from .stackapi import ClockUser, StackListener
 
 log = logging.getLogger("agentdesk.sip")
 pjlog = logging.getLogger("agentdesk.sip.pj")
@@ -38,16 +40,6 @@ CLOCK_RATE = 16000
 FRAME_MS = 20
 CODEC_PRIORITIES = {"G722/16000/1": 250, "PCMU/8000/1": 240, "PCMA/8000/1": 230}
 _T = TypeVar("_T")
-
-
-class StackListener(Protocol):
-    def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None: ...
-    def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
-        """Return 180 to ring, or the SIP code to reject the call with."""
-    def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None: ...
-    def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
-    def on_transport_down(self) -> None: ...
-    def on_transfer_status(self, call_id: int, code: int, reason: str, final: bool) -> None: ...
 
 
 def _pj_call(action: Callable[[], _T], what: str) -> _T:
@@ -152,14 +144,6 @@ class _Call(pj.Call):  # type: ignore[misc]
         prm.statusCode = 603  # a REFER to us: nobody may redirect the agent's calls
 
 
-class ClockUser(Protocol):
-    """The audio bridge, as the stack sees it: it gets the clock to tick and
-    must stop ticking, synchronously, before the library is destroyed."""
-
-    def attach_clock(self, clock: MediaClock) -> None: ...
-    def detach_clock(self) -> None: ...
-
-
 def _first_audio(info: Any) -> Any | None:
     for media in info.media:
         if media.type == pj.PJMEDIA_TYPE_AUDIO:
@@ -182,6 +166,7 @@ class SipStack:
         self._calls: dict[int, _Call] = {}
         self._audio: ClockUser | None = None
         self._next_id = 1
+        self._resumes = ResumeWatch()  # resumed calls, until their media flow both ways (see resume.py)
 
     # -- life cycle -----------------------------------------------------------
 
@@ -249,6 +234,8 @@ class SipStack:
     def poll(self, timeout_ms: int) -> None:
         assert self._endpoint is not None
         self._endpoint.libHandleEvents(timeout_ms)
+        if self._resumes.due:  # after the poll: no re-INVITE may start inside pjsua2's callbacks
+            self._resumes.resend(self._calls, lambda call_id: self._unhold(self._calls[call_id]))
 
     def shutdown(self) -> None:
         """Hang up, unregister, drop every wrapper, then destroy the library."""
@@ -306,6 +293,13 @@ class SipStack:
         result.natConfig.sipOutboundUse = 0
         result.natConfig.udpKaIntervalSec = 15
         result.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
+        # No UPDATE "to use only one codec" after each SDP answer (pjsua's
+        # lock codec): Asterisk answers with one codec anyway. That UPDATE,
+        # sent just after a hold re-INVITE, was still pending when a
+        # consultation failed at once (404) and the caller was taken off
+        # hold: pjsip then sent the un-hold re-INVITE with the UPDATE's
+        # sendonly offer, and the caller stayed on hold at the PBX.
+        result.mediaConfig.lockCodecEnabled = False
         return result
 
     def unregister(self, wait: bool = False) -> None:
@@ -388,13 +382,22 @@ class SipStack:
             _pj_call(lambda: call.xferReplaces(other, param), "completing the transfer")
 
     def set_hold(self, call_id: int, hold: bool) -> None:
+        """Hold or resume; raises PhoneError while a re-INVITE of the call
+        is still under way (the caller may try again shortly)."""
         call = self._call(call_id)
-        param = pj.CallOpParam(True)
         if hold:
-            _pj_call(lambda: call.setHold(param), "putting the call on hold")
+            self._resumes.forget(call_id)
+            _pj_call(lambda: call.setHold(pj.CallOpParam(True)), "putting the call on hold")
         else:
-            param.opt.flag = pj.PJSUA_CALL_UNHOLD
-            _pj_call(lambda: call.reinvite(param), "taking the call off hold")
+            self._resumes.cancel_due(call_id)
+            self._unhold(call)
+            self._resumes.watch(call_id)
+
+    @staticmethod
+    def _unhold(call: _Call) -> None:
+        param = pj.CallOpParam(True)
+        param.opt.flag = pj.PJSUA_CALL_UNHOLD
+        _pj_call(lambda: call.reinvite(param), "taking the call off hold")
 
     def send_dtmf(self, call_id: int, digits: str) -> None:
         call = self._call(call_id)
@@ -424,6 +427,9 @@ class SipStack:
     def media_changed(self, call: _Call) -> None:
         media = _first_audio(call.getInfo())
         status = media.status if media is not None else pj.PJSUA_CALL_MEDIA_NONE
+        if media is not None:  # pjsip may have sent a pending sendonly offer for our un-hold
+            still_held = status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD or media.dir == pj.PJMEDIA_DIR_ENCODING
+            self._resumes.media_reported(call.call_id, still_held)
         self.listener.on_media_state(
             call.call_id,
             status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD),
@@ -434,6 +440,7 @@ class SipStack:
     def release(self, call_id: int) -> None:
         """Drop the wrapper of an ended call (on the next loop turn)."""
         self._calls.pop(call_id, None)
+        self._resumes.forget(call_id)
 
     def _call(self, call_id: int) -> _Call:
         call = self._calls.get(call_id)

@@ -128,7 +128,10 @@ def test_a_target_who_hangs_up_or_does_not_exist_gives_the_agent_the_caller_back
         return True in customer_states and customer_states[-1] is False and len(agent.live()) == 1
 
     agent.qtbot.waitUntil(put_on_hold_then_back, timeout=10000)
+    # Both ways: an un-hold re-INVITE that went out still saying sendonly
+    # leaves the agent deaf to the customer, whatever the customer hears.
     hears(customer, AGENT_TONE, threshold=HEARD)
+    hears(sound, CUSTOMER_TONE, threshold=HEARD)
 
 
 def test_a_caller_who_hangs_up_during_the_consultation_leaves_the_agent_with_the_colleague(

@@ -1,13 +1,22 @@
 """The hand-over logic of the phone (transfers, consultation, conference)
-on a fake SIP stack: which SIP actions follow which reports. The real
-thing is tested against Asterisk in tests/integration/test_conference.py."""
+on a fake SIP stack: which SIP actions follow which reports; and the SIP
+stack's guard that a caller taken off hold really comes back (on fake
+pjsua2 calls). The real thing is tested against Asterisk in
+tests/integration/test_conference.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pjsua2 as pj
 
 from agentdesk.phone.core import PhoneCore
-from agentdesk.phone.model import CallSnapshot, CallState, Direction, PhoneError, TransferState
+from agentdesk.phone.model import AccountConfig, CallSnapshot, CallState, Direction, PhoneError, TransferState
+from agentdesk.phone.pjstack import SipStack
+from agentdesk.phone.resume import UNHOLD_RESENDS
 
 ROOM = "sip:room1001@pbx"
 
@@ -146,3 +155,97 @@ def test_a_transfer_to_no_such_number_is_not_retried() -> None:
     run_timers(core)
     assert len([a for a in stack.actions if a[0] == "refer"]) == 1
     assert core.calls[2].transfer_state is TransferState.FAILED and "1099" in events.problems[-1]
+
+
+# -- the SIP stack's un-hold guard, on fake pjsua2 objects ---------------------
+
+
+class FakePjCall:
+    """A pjsua2 call as SipStack uses it: counts un-hold re-INVITEs and
+    refuses `busy` of them (a re-INVITE still under way)."""
+
+    def __init__(self, call_id: int) -> None:
+        self.call_id = call_id
+        self.unholds = 0
+        self.busy = 0
+        self.direction = pj.PJMEDIA_DIR_ENCODING_DECODING
+
+    def reinvite(self, param: Any) -> None:
+        if self.busy:
+            self.busy -= 1
+            error = pj.Error()
+            error.reason = "Invalid operation"
+            raise error
+        self.unholds += 1
+
+    def setHold(self, param: Any) -> None:
+        self.direction = pj.PJMEDIA_DIR_ENCODING
+
+    def getInfo(self) -> Any:
+        audio = SimpleNamespace(type=pj.PJMEDIA_TYPE_AUDIO, status=pj.PJSUA_CALL_MEDIA_ACTIVE, dir=self.direction)
+        return SimpleNamespace(media=[audio])
+
+
+class FakeEndpoint:
+    """Each poll delivers the callbacks queued in `arriving`."""
+
+    def __init__(self) -> None:
+        self.arriving: list[Callable[[], None]] = []
+
+    def libHandleEvents(self, timeout_ms: int) -> None:
+        while self.arriving:
+            self.arriving.pop(0)()
+
+
+class MediaListener:
+    def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
+
+
+def stack_with_held_call() -> tuple[SipStack, FakeEndpoint, FakePjCall]:
+    stack, endpoint, call = SipStack(MediaListener(), "test"), FakeEndpoint(), FakePjCall(1)  # type: ignore[arg-type]
+    stack._endpoint = endpoint  # type: ignore[assignment]
+    stack._calls[1] = call  # type: ignore[assignment]
+    return stack, endpoint, call
+
+
+def media_arrives(stack: SipStack, endpoint: FakeEndpoint, call: FakePjCall, direction: int) -> None:
+    def report() -> None:
+        call.direction = direction
+        stack.media_changed(call)  # type: ignore[arg-type]
+
+    endpoint.arriving.append(report)
+    stack.poll(0)
+
+
+def test_an_unhold_that_comes_back_send_only_is_sent_again_after_the_poll() -> None:
+    """pjsip sent our un-hold with a still-pending sendonly offer instead."""
+    stack, endpoint, call = stack_with_held_call()
+    stack.set_hold(1, False)
+    media_arrives(stack, endpoint, call, pj.PJMEDIA_DIR_ENCODING)
+    assert call.unholds == 2
+    media_arrives(stack, endpoint, call, pj.PJMEDIA_DIR_ENCODING_DECODING)
+    media_arrives(stack, endpoint, call, pj.PJMEDIA_DIR_ENCODING)  # resumed already: not ours to undo
+    assert call.unholds == 2
+
+
+def test_the_resent_unhold_waits_for_a_reinvite_under_way_and_gives_up_in_the_end() -> None:
+    stack, endpoint, call = stack_with_held_call()
+    stack.set_hold(1, False)
+    call.busy = 1
+    media_arrives(stack, endpoint, call, pj.PJMEDIA_DIR_ENCODING)
+    assert call.unholds == 1
+    stack.poll(0)
+    assert call.unholds == 2
+    for _ in range(UNHOLD_RESENDS + 2):
+        media_arrives(stack, endpoint, call, pj.PJMEDIA_DIR_ENCODING)
+    assert call.unholds == UNHOLD_RESENDS
+    stack.set_hold(1, True)  # the guard is off for a held call
+    media_arrives(stack, endpoint, call, pj.PJMEDIA_DIR_ENCODING)
+    assert call.unholds == UNHOLD_RESENDS
+
+
+def test_the_account_sends_no_codec_locking_update_after_each_answer() -> None:
+    stack = SipStack(MediaListener(), "test")  # type: ignore[arg-type]
+    stack._transports = SimpleNamespace(udp=0, tcp=1)  # type: ignore[assignment]
+    config = stack._account_config(AccountConfig("127.0.0.1:5060", "1001", "secret"))
+    assert config.mediaConfig.lockCodecEnabled is False
