@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,6 +28,7 @@ from .audio.native import PortAudioDevices
 from .audio.ringer import Ringer
 from .crm.lookup import CrmConfig, CrmLookup
 from .deskclient.api import default_desk_url
+from .deskclient.callback_client import CallbackClient
 from .deskclient.connection import DeskConnection
 from .history import CallHistory, entry_for
 from .logs import setup_logging
@@ -35,6 +37,7 @@ from .phone.model import AccountConfig, CallSnapshot, CallState, PhoneError
 from .resources import resource
 from .settings import Settings, data_dir
 from .tasks import TaskRunner
+from .ui.callbacks import CallbackDesk
 from .ui.desk_view import DeskView
 from .ui.main_window import MainWindow
 from .ui.settings_dialog import SettingsDialog
@@ -82,6 +85,8 @@ class Desktop(QObject):
         self.desk = DeskView(self.desk_link, self.crm, self)
         self.window.add_desk(self.desk.agent_bar, self.desk.screen_pop, self.desk.queue_panel)
         self.window.transfer_targets = self.desk.transfer_targets
+        self.callback_client = CallbackClient(self.desk_link, self)
+        self.callbacks = self._build_callbacks()
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -99,6 +104,25 @@ class Desktop(QObject):
             self.app.installTranslator(translator)
             self._translators.append(translator)
         self.app.setLayoutDirection(layout_direction(language, self.settings.get("layout_direction")))
+
+    def _build_callbacks(self) -> CallbackDesk:
+        link = self.desk_link
+        callbacks = CallbackDesk(self.callback_client, self.engine, self.window,
+                                 server=lambda: str(self.settings.get("server")),
+                                 clock=lambda: time.time() + link.clock_offset, status=self.window.show_problem)
+        dock = self.window.add_callbacks(callbacks.panel, callbacks.preview)
+
+        def show_list() -> None:
+            dock.show()
+            dock.raise_()
+
+        callbacks.show_list = show_list
+        title = dock.windowTitle()
+        callbacks.panel.count_changed.connect(
+            lambda count: dock.setWindowTitle(f"{title} ({count})" if count else title))
+        self.window.describe_call = callbacks.describe
+        self.window.unsaved_work = callbacks.unsaved_work
+        return callbacks
 
     def _open_audio(self) -> None:
         try:
@@ -120,6 +144,14 @@ class Desktop(QObject):
         self.engine.incomingCall.connect(self._incoming)
         self.engine.incomingCall.connect(self.desk.call_ringing)
         self.engine.callChanged.connect(self.desk.call_changed)
+        self.engine.incomingCall.connect(self.callbacks.call_ringing)
+        self.engine.callChanged.connect(self.callbacks.call_changed)
+        self.desk_link.snapshot_received.connect(self.callbacks.snapshot)
+        self.desk_link.agent_changed.connect(self.callbacks.agent_changed)
+        self.callback_client.tasks_replaced.connect(self.callbacks.show_tasks)
+        self.callback_client.task_changed.connect(self.callbacks.task_changed)
+        self.callback_client.list_failed.connect(self.callbacks.list_failed)
+        self.desk_link.link_changed.connect(self.callbacks.list_failed)  # '' once connected again
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)
@@ -193,7 +225,8 @@ class Desktop(QObject):
                              get("register_seconds"))
 
     def _incoming(self, call: CallSnapshot) -> None:
-        answers_itself = self.settings.get("auto_answer") and call.queue and len(self.engine.live_calls()) <= 1
+        answers_itself = (self.settings.get("auto_answer") and call.queue and not call.callback_task
+                          and len(self.engine.live_calls()) <= 1)
         if self.ringer is not None and not answers_itself:
             self.ringer.start()
 
@@ -201,7 +234,7 @@ class Desktop(QObject):
         if self.ringer is not None and not any(c.state is CallState.RINGING_IN for c in self.engine.live_calls()):
             self.ringer.stop()
         if call.state is CallState.ENDED:
-            entry = entry_for(call)
+            entry = entry_for(self.callbacks.describe(call))  # a dialled callback is kept as its customer
             self.window.add_history(entry)
             self.tasks.run(lambda: self.history.add(entry, call.sip_call_id))
 

@@ -14,14 +14,15 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
 
-# Debian packages: run time (PortAudio, Qt's libraries, the PBX provisioning)
+# Debian packages: run time (PortAudio, Qt's libraries, the PBX provisioning,
+# espeak-ng and sox to make the PBX's voice prompts in English, Persian and Russian)
 # test time (JACK: a sound server with exact timing; PostgreSQL for the desk
 # store's tests) and benchmark time
 # (baresip, the peer the figures are compared with).
 RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archive-keyring util-linux
   libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
-  libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core"
+  libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core espeak-ng sox"
 TEST_PACKAGES="jackd2 postgresql baresip-core"
 BENCH_PACKAGES="jackd2 baresip xvfb"
 

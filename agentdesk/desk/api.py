@@ -13,6 +13,7 @@
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
   GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
   GET  /pbx/v1/route?queue=&number=            the dialplan asks (X-PBX-Token): "<priority>,<phone>"
+  ...and the callback routes: agentdesk/desk/callbacks/api.py, pbxroutes.py, web.py
 
 An agent may act only on itself; a team lead may act on any agent. Likewise
 an agent reads only their own transfers and transfer rate, a team lead all
@@ -69,7 +70,20 @@ def build_app(service: DeskService) -> web.Application:
             web.get("/pbx/v1/route", pbx_route),
         ]
     )
+    add_callbacks(app, service)
     return app
+
+
+def add_callbacks(app: web.Application, service: DeskService) -> None:
+    """The callback routes (agentdesk/desk/callbacks/); imported here, as
+    they build on this module's helpers."""
+    from .callbacks.api import add_callback_routes
+    from .callbacks.pbxroutes import add_pbx_callback_routes
+    from .callbacks.web import add_web_routes
+
+    add_callback_routes(app)
+    add_pbx_callback_routes(app)
+    add_web_routes(app, service.callbacks.from_web, service.config.callbacks, service.clock)
 
 
 @web.middleware

@@ -16,6 +16,10 @@ from .ami.protocol import AmiMessage
 
 log = logging.getLogger("desk.board")
 
+# Callback placeholders (agentdesk/desk/callbacks/): Local/<task>@callback-line
+PLACEHOLDER_PREFIX = "Local/"
+PLACEHOLDER_CONTEXT = "callback-line"
+
 # Asterisk device states (QueueMemberStatus "Status") -> what an agent is doing.
 _DEVICE_ACTIVITY = {
     "0": "ready",  # unknown: Asterisk offers calls to it, so treat as free
@@ -39,6 +43,21 @@ class Caller:
     position: int
     joined_at: float
     vip: bool = False
+    channel: str = ""
+
+    @property
+    def callback_task(self) -> str:
+        """The callback task this entry holds a place for ("" for a real
+        caller): placeholders are Local/<task>@callback-line channels."""
+        return callback_task_of(self.channel)
+
+
+def callback_task_of(channel: str) -> str:
+    """The task of a callback placeholder channel name, else ""."""
+    if not channel.startswith(PLACEHOLDER_PREFIX):
+        return ""
+    task, _, rest = channel[len(PLACEHOLDER_PREFIX):].partition("@")
+    return task if rest.startswith(PLACEHOLDER_CONTEXT + "-") else ""
 
 
 @dataclass
@@ -123,6 +142,7 @@ class QueueBoard:
             position=as_int(event.get("Position"), 1),
             joined_at=before.joined_at if before else now - waited,
             vip=before.vip if before else False,
+            channel=event.get("Channel"),
         )
 
     def _queue(self, name: str, params: AmiMessage | None = None) -> QueueState:
@@ -155,6 +175,7 @@ class QueueBoard:
             name=caller_name(event.get("CallerIDName")),
             position=position,
             joined_at=event_time(event, self._clock()),
+            channel=event.get("Channel"),
         )
         return Change(queues=frozenset({queue.name}))
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from .ami.fields import as_int, caller_name
 from .ami.protocol import AmiMessage
+from .board import callback_task_of
 from .store import CallEntry, CallRecord, Store
 
 log = logging.getLogger("desk.calls")
@@ -115,7 +116,8 @@ class CallLog:
             self._queue_up(CallLog._sticky_over, event)  # the caller hung up: the dialplan stops with it
             return
         handler = _HANDLERS.get(event.name)
-        if handler is not None and event.get("Queue"):
+        if handler is not None and event.get("Queue") and not callback_task_of(event.get("Channel")):
+            # A callback placeholder is not a caller: the task keeps its own record.
             self._queue_up(handler, event)
 
     def _queue_up(self, handler: Handler, event: AmiMessage) -> None:

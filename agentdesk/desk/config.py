@@ -10,16 +10,24 @@
      # optional, with defaults:
      "pause_reasons": [...], "token_hours": 12, "repeat_days": 7,
      "sticky_hours": 24, "queue_titles": {"support": "Support"},
-     "desk_phones": ["1020"]}      # shared desk phones any agent may log in from
+     "desk_phones": ["1020"],      # shared desk phones any agent may log in from
+     "callbacks": {...},           # callback knobs (agentdesk/desk/callbacks/settings.py)
+     "test_clock": false}          # tests only: the clock may be moved forward over the API
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .callbacks.settings import CallbackSettings, parse_callback_settings
+
+# Set to 1 in the tests' environment (never in a deployment): the service's
+# clock may be moved forward over the API, to test scheduled callbacks.
+TEST_CLOCK_VARIABLE = "AGENTDESK_DESK_TEST_CLOCK"
 DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Training", "Back office", "Meeting")
 
 
@@ -52,6 +60,9 @@ class DeskConfig:
     queue_titles: dict[str, str] = field(default_factory=dict)
     desk_phones: frozenset[str] = frozenset()  # shared phones any agent may work from
     queue_extensions: dict[str, str] = field(default_factory=dict)  # queue -> the number that reaches it
+    queue_wrapup_seconds: dict[str, int] = field(default_factory=dict)  # queue -> Asterisk's wrapuptime
+    callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
+    test_clock: bool = False  # tests only: PUT /api/v1/test/clock may move the service's clock forward
 
 
 def load_config(path: Path) -> DeskConfig:
@@ -88,4 +99,7 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         queue_titles={str(k): str(v) for k, v in data.get("queue_titles", {}).items()},
         desk_phones=frozenset(str(p) for p in data.get("desk_phones", [])),
         queue_extensions={str(k): str(v) for k, v in data.get("queue_extensions", {}).items()},
+        queue_wrapup_seconds={str(k): int(v) for k, v in data.get("queue_wrapup_seconds", {}).items()},
+        callbacks=parse_callback_settings(data.get("callbacks", {})),
+        test_clock=data.get("test_clock") is True or os.environ.get(TEST_CLOCK_VARIABLE) == "1",
     )

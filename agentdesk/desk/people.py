@@ -14,6 +14,7 @@ from pathlib import Path
 log = logging.getLogger("desk.people")
 
 AGENT = "agent"
+CUSTOMER = "customer"
 TEAMLEAD = "teamlead"
 
 
@@ -77,6 +78,8 @@ def read_directory(path: Path) -> list[Person]:
     for row in rows:
         if len(row) == 3 and row[0].strip().isdigit() and row[2].strip() in (AGENT, TEAMLEAD):
             people.append(Person(row[0].strip(), row[1].strip(), row[2].strip()))
+        elif len(row) == 3 and row[2].strip() == CUSTOMER:
+            continue  # the demo's customer phones: they do not sign in to the desk service
         else:
             log.warning("skipping a malformed directory line in %s", path)
     return people

@@ -24,6 +24,10 @@ from .ami.fields import event_time
 from .ami.protocol import AmiMessage
 from .auth import Sessions
 from .board import QueueBoard
+from .callbacks.dispatch import CallbackDispatcher
+from .callbacks.hooks import CallbackHooks, is_identifying
+from .callbacks.pending import PendingRequests
+from .callbacks.tasks import CallbackTasks
 from .calllog import CallLog
 from .config import DeskConfig
 from .hub import EventHub
@@ -44,7 +48,10 @@ SYNC_RETRY_SECONDS = 5.0
 class DeskService:
     def __init__(self, config: DeskConfig, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.config = config
-        self.clock = clock
+        self._base_clock = clock
+        self._clock_offset = 0.0  # only ever moved by tests (config.test_clock)
+        self.clock: Callable[[], float] = self._now
+        clock = self.clock
         self.store = store
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="store")
         self.people = People(config.directory, config.secrets)
@@ -65,6 +72,24 @@ class DeskService:
         self._activity: dict[str, tuple[str, str, float]] = {}
         self.synced = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.callbacks = CallbackTasks(self, config.callbacks)
+        self.callback_dispatch = CallbackDispatcher(self, self.callbacks)
+        self.pending_callbacks = PendingRequests(self)
+        self.callback_hooks = CallbackHooks(self)
+
+    def _now(self) -> float:
+        return self._base_clock() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Tests only (config.test_clock): move the service's time forward."""
+        self._clock_offset += seconds
+        log.warning("test clock moved forward %.0f s", seconds)
+
+    def reset_clock(self) -> None:
+        self._clock_offset = 0.0
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        self._spawn(work)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""
@@ -85,6 +110,8 @@ class DeskService:
         await self.sessions.purge()
         await self.ami.start()
         self._spawn(self._new_day_refresh())
+        self._spawn(self.callback_dispatch.run())
+        self._spawn(self.pending_callbacks.run())
 
     async def stop(self) -> None:
         self.hub.close_all()
@@ -110,11 +137,17 @@ class DeskService:
         self.transfers.handle(event)
         if event.name == "QueueCallerJoin":
             self._spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
+        self.callback_hooks.milestones(event)
+        self.callback_dispatch.handle(event)
         happened = event_time(event, self.clock())
         for queue in change.queues:
             self.publish_queue(queue, happened)
         for agent in change.agents:
             self.publish_agent(agent)
+
+    def average_handle_seconds(self, queue: str) -> float | None:
+        """A running average of the queue's talk times (None before the first call)."""
+        return self.callback_hooks.average_handle_seconds(queue)
 
     async def _flag_vip(self, uniqueid: str, number: str) -> None:
         if await self.db(lambda s: s.is_vip(number)):
@@ -141,6 +174,8 @@ class DeskService:
                 caller.vip = caller.number in vips
             await self._refresh_stats(queue.name)
         self.synced.set()
+        await self.callback_dispatch.adopt()
+        self._spawn(self.callback_hooks.import_pending())
         self.hub.publish("pbx", {"connected": True})
         for person in self.people.all():
             self.publish_agent(person.agent)
@@ -277,7 +312,7 @@ class DeskService:
             self.hub.publish("agent", self.agent_json(person), agent=agent)
 
     async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:
-        call = await self.calls.lookup(uniqueid, queue)
+        call = await self.calls.lookup(uniqueid, queue) or await self.callback_hooks.placeholder_call(uniqueid)
         if call is None:
             # A sticky offer (not in the queue) or a join the store has not written yet.
             entry = self.calls.routed_call(uniqueid) or self._board_entry(uniqueid)
@@ -332,11 +367,6 @@ class DeskService:
         if phone:
             self.calls.routed(uniqueid, queue, number)
         return (10 if vip else 0), phone
-
-
-def is_identifying(number: str) -> bool:
-    """A number that names one caller (not withheld, "anonymous" or empty)."""
-    return sum(ch.isdigit() for ch in number) >= 3
 
 
 def day_bounds(day: date) -> tuple[float, float]:

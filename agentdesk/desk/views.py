@@ -2,7 +2,8 @@
 by agentdesk/deskclient/model.py).
 
 queue:  {"name", "title", "extension", "strategy",
-         "callers": [{"uniqueid", "number", "name", "position", "joined_at", "vip"}],
+         "callers": [{"uniqueid", "number", "name", "position", "joined_at", "vip",
+                      "callback" (the task a callback placeholder holds the place of, else "")}],
          "members": [{"agent", "name", "activity", "paused_reason", "since"}],
          "today": {"offered", "answered", "abandoned", "service_level", "service_level_seconds"}}
 agent:  {"agent", "name", "role", "phone", "queues": {queue: bool}, "activity",
@@ -46,6 +47,7 @@ def queue_view(queue: QueueState, title: str, extension: str, stats: DayStats | 
                 "position": c.position,
                 "joined_at": c.joined_at,
                 "vip": c.vip,
+                "callback": c.callback_task,
             }
             for c in queue.ordered_callers()
         ],

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from urllib3.util import Timeout
@@ -20,6 +20,7 @@ log = logging.getLogger("agentdesk.desk")
 
 TIMEOUT_SECONDS = 5.0
 DEFAULT_PORT = 8480
+CALLBACK_COMMANDS = ("claim", "release", "skip", "outcome", "reschedule")
 
 
 class DeskError(Exception):
@@ -105,6 +106,25 @@ class DeskApi:
         query = f"?queue={quote(queue, safe='')}" if queue else ""
         return dict(self.request("GET", f"/api/v1/calls/{segment(uniqueid)}{query}"))
 
+    # -- callback tasks (answers are task_view dicts; see deskclient/callbacks.py) --
+    def callbacks(self, state: str = "open", queue: str = "", day: str = "") -> dict[str, Any]:
+        query = urlencode({key: value for key, value in (("state", state), ("queue", queue), ("day", day))
+                           if value})
+        return dict(self.request("GET", f"/api/v1/callbacks?{query}"))
+
+    def callback(self, task_id: str) -> dict[str, Any]:
+        return dict(self.request("GET", f"/api/v1/callbacks/{segment(task_id)}"))
+
+    def create_callback(self, body: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.request("POST", "/api/v1/callbacks", body))
+
+    def callback_command(self, task_id: str, command: str, body: dict[str, Any] | None = None) -> Any:
+        """claim, release, skip {"reason"}, outcome {"outcome", "note"},
+        reschedule {"due_at", "note"}: POST /api/v1/callbacks/{id}/{command}."""
+        if command not in CALLBACK_COMMANDS:
+            raise ValueError(f"no such callback command: {command}")
+        return self.request("POST", f"/api/v1/callbacks/{segment(task_id)}/{command}", body or {})
+
     def open_events(self, read_timeout: float) -> requests.Response:
         """The server-sent event stream (caller closes it)."""
         for attempt in (1, 2):
@@ -157,6 +177,8 @@ class DeskApi:
             raise DeskError(f"cannot reach the desk service at {self.base_url}") from None
         if response.status_code >= 400:
             raise DeskError(_error_text(response), response.status_code)
+        if not response.content:  # e.g. 204, or a 200 that only says "done"
+            return {}
         try:
             return response.json()
         except ValueError:

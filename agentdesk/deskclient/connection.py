@@ -8,6 +8,7 @@ Signals (all delivered on the GUI thread):
   link_changed(str)                 "" when connected, else why not (for the agent to read)
   command_failed(str)               a queue login / pause command was refused or failed
   call_info_ready(str, QueueCallInfo) / call_info_failed(str, str)   screen-pop data by call id
+  callback_changed(CallbackTaskView)  one callback task, new or changed (closed ones too)
 
 A thread reads the event stream and reconnects with back-off; the service
 sends a full snapshot first on every connection, so a drop loses nothing.
@@ -34,6 +35,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ..tasks import TaskRunner
 from .api import DeskApi, DeskError
+from .callbacks import CallbackTaskView, parse_task_view
 from .model import (
     AgentState,
     DeskSnapshot,
@@ -71,7 +73,7 @@ class _LinkProblem:
     reason: str  # for the agent to read
 
 
-_StreamNews = _Connected | QueueSummary | AgentState | _PbxStatus | _LinkProblem
+_StreamNews = _Connected | QueueSummary | AgentState | CallbackTaskView | _PbxStatus | _LinkProblem
 
 
 class _Stream:
@@ -124,6 +126,7 @@ class DeskConnection(QObject):
     command_failed = Signal(str)
     call_info_ready = Signal(str, object)
     call_info_failed = Signal(str, str)
+    callback_changed = Signal(object)
     _from_stream = Signal(int, object)  # (generation, _StreamNews) from the reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -197,6 +200,15 @@ class DeskConnection(QObject):
             log.warning("bad call info from the desk service: %s", error)
             self.call_info_failed.emit(uniqueid, self.tr("The desk service sent unreadable call data"))
 
+    def run_request(self, work: Callable[[DeskApi], Any], on_done: Callable[[Any], None],
+                    on_error: Callable[[Exception], None]) -> None:
+        """Run `work(api)` on a worker; its result or error comes back on the GUI thread."""
+        api = self._api
+        if api is None:
+            on_error(DeskError(self.tr("Not connected to the desk service")))
+            return
+        self._tasks.run(lambda: work(api), on_done, on_error)
+
     def _command(self, work: Callable[[DeskApi], None]) -> None:
         api = self._api
         if api is None:
@@ -218,6 +230,8 @@ class DeskConnection(QObject):
             self.queue_changed.emit(news)
         elif isinstance(news, AgentState):
             self.agent_changed.emit(news)
+        elif isinstance(news, CallbackTaskView):
+            self.callback_changed.emit(news)
         elif isinstance(news, _PbxStatus):
             self.pbx_changed.emit(news.connected)
         else:
@@ -281,6 +295,8 @@ def _dispatch(event: ServerEvent, stream: _Stream) -> None:
             stream.send(parse_queue(data))
         elif event.name == "agent":
             stream.send(parse_agent_state(data))
+        elif event.name == "callback":
+            stream.send(parse_task_view(data))
         elif event.name == "pbx":
             stream.send(_PbxStatus(bool(data.get("connected"))))
     except (ValueError, KeyError, TypeError, ModelError) as error:

@@ -32,6 +32,7 @@ class WaitingCaller:
     position: int
     joined_at: float
     vip: bool
+    callback_task: str = ""  # a callback task holding its place in line (not a live caller)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class DeskSnapshot:
     me: AgentState
     queues: tuple[QueueSummary, ...]
     pause_reasons: tuple[str, ...]
+    callbacks_open: int = 0  # open callback tasks this agent may see (the list itself is fetched)
 
 
 class ModelError(ValueError):
@@ -126,6 +128,7 @@ def parse_snapshot(data: dict[str, Any]) -> DeskSnapshot:
             me=parse_agent_state(data["me"]),
             queues=tuple(parse_queue(queue) for queue in data["queues"]),
             pause_reasons=tuple(str(reason) for reason in data["pause_reasons"]),
+            callbacks_open=int(data.get("callbacks_open") or 0),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ModelError(f"bad snapshot: {error}") from error
@@ -160,6 +163,7 @@ def parse_queue(data: dict[str, Any]) -> QueueSummary:
                 position=int(c["position"]),
                 joined_at=float(c["joined_at"]),
                 vip=bool(c.get("vip", False)),
+                callback_task=str(c.get("callback") or ""),
             )
             for c in data["callers"]
         ),

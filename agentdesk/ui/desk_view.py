@@ -66,7 +66,7 @@ class DeskView(QObject):
         if call.direction is not Direction.INCOMING or not call.queue:
             return
         self._pop_call = call.queue_call
-        self.screen_pop.show_ringing(call.remote_number, call.remote_name, call.queue)
+        self.screen_pop.show_ringing(call.remote_number, call.remote_name, call.queue, bool(call.callback_task))
         self.screen_pop.show()
         if call.queue_call:
             self.link.fetch_call_info(call.queue_call, call.queue)

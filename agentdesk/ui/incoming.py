@@ -63,6 +63,8 @@ class IncomingCallWindow(QWidget):
 
     def show_call(self, call: CallSnapshot) -> None:
         self.call_id = call.call_id
+        self.heading.setText(self.tr("Callback: answer to call the customer") if call.callback_task
+                             else self.tr("Incoming call"))
         self.title.setText(caller_title(call))
         self.detail.setText(call.remote_number)
         self.queue.setText(self.tr("Queue: %1").replace("%1", call.queue))

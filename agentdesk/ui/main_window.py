@@ -6,7 +6,8 @@ target: Enter transfers, Ctrl+Enter talks to them first), F11 complete the
 transfer (join the held caller with the other call), F12 conference (the
 held caller, the other call and the agent together), Ctrl+D dial pad,
 Ctrl+, settings, Ctrl+Q quit. With a call up and the number entry not
-focused, 0-9 * # send keypad tones.
+focused, 0-9 * # send keypad tones. Callbacks (ui/callbacks.py): Ctrl+L the
+task list, Ctrl+B schedule a callback; Enter/Esc while an offer rings.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ class MainWindow(QMainWindow):
         self._notices: dict[str, str] = {}
         # Who can take a transfer; the desk view supplies live agents and queues.
         self.transfer_targets: Callable[[], list[TransferTarget]] = list
+        # How a call is shown (a dialled callback task as its customer); the callback desk supplies it.
+        self.describe_call: Callable[[CallSnapshot], CallSnapshot] = lambda call: call
+        self.queues_dock: QDockWidget | None = None
+        # Work that quitting would lose ('' none), e.g. an unsaved callback outcome.
+        self.unsaved_work: Callable[[], str] = str
         self._build()
         self._wire()
         self._shortcuts()
@@ -97,13 +103,29 @@ class MainWindow(QMainWindow):
         column = self._column
         column.insertWidget(1, agent_bar)
         column.insertWidget(column.indexOf(self.notice) + 1, screen_pop)
-        dock = QDockWidget(self.tr("Queues"), self)
-        dock.setObjectName("QueuesDock")
-        dock.setWidget(queue_panel)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock = self.queues_dock = self._dock(self.tr("Queues"), "QueuesDock", queue_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resize(self.width() + 380, self.height())
+
+    def add_callbacks(self, task_list: QWidget, preview: QWidget) -> QDockWidget:
+        """The callback task list as a dock (a tab next to the queues) and
+        the preview of an offered callback above the screen-pop."""
+        column = self._column
+        column.insertWidget(column.indexOf(self.notice) + 1, preview)
+        dock = self._dock(self.tr("Callbacks"), "CallbacksDock", task_list)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        if self.queues_dock is not None:
+            self.tabifyDockWidget(self.queues_dock, dock)
+            self.queues_dock.raise_()
+        return dock
+
+    def _dock(self, title: str, name: str, content: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(content)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        return dock
 
     def _wire(self) -> None:
         engine = self.engine
@@ -253,7 +275,7 @@ class MainWindow(QMainWindow):
         self.header.show_account(snapshot, self.display_name)
 
     def show_call(self, call: CallSnapshot) -> None:
-        self.calls.show_call(call)
+        self.calls.show_call(self.describe_call(call))
         ringing = [c for c in self._live() if c.state is CallState.RINGING_IN]
         if ringing:
             self.incoming.show_call(ringing[-1])
@@ -284,6 +306,10 @@ class MainWindow(QMainWindow):
         if self.engine.live_calls() and not self._confirm_quit():
             event.ignore()
             return
+        unsaved = self.unsaved_work()
+        if unsaved and not self._confirm_losing(unsaved):
+            event.ignore()
+            return
         event.ignore()  # the application quits once the phone has hung up
         self.quitRequested.emit()
 
@@ -292,4 +318,10 @@ class MainWindow(QMainWindow):
             self, self.tr("Quit AgentDesk"),
             self.tr("You have a call. Quitting hangs it up. Quit anyway?"),
         )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _confirm_losing(self, what: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Quit AgentDesk"),
+                                      self.tr("%1 Quit anyway?").replace("%1", what),
+                                      defaultButton=QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes

@@ -37,6 +37,8 @@ PANEL_STYLE = f"""
 #QueueDetail, #WaitingNumber, #WaitingPosition {{ color: {MUTED}; }}
 #WaitingName {{ font-weight: 600; color: #202124; }}
 #WaitingWait {{ font-family: monospace; color: #202124; }}
+#CallbackMark {{ background: #e6f4ea; color: #0d652d; border-radius: 6px; padding: 0 4px; font-size: 8pt;
+                 font-weight: 700; }}
 #VipMark {{ background: #fef7e0; color: #8a5300; border-radius: 6px; padding: 0 4px; font-size: 8pt;
             font-weight: 700; }}
 #ConnectionBanner {{ background: #fef7e0; color: #8a5300; border: 1px solid #f9dc8c; border-radius: 8px;
@@ -89,6 +91,8 @@ class CallerRow(QWidget):
         self.position = plain_label("", "WaitingPosition")
         self.position.setMinimumWidth(self.fontMetrics().horizontalAdvance("00."))
         self.vip = plain_label(self.tr("VIP"), "VipMark")
+        self.callback = plain_label(self.tr("Callback"), "CallbackMark")
+        self.callback.setToolTip(self.tr("A callback keeping the customer's place in line"))
         self.name = plain_label("", "WaitingName")
         self.number = plain_label("", "WaitingNumber")
         self.wait = plain_label("", "WaitingWait")
@@ -100,6 +104,7 @@ class CallerRow(QWidget):
         row.setContentsMargins(0, 2, 0, 2)
         row.addWidget(self.position)
         row.addLayout(who, 1)
+        row.addWidget(self.callback, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.vip, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.wait)
 
@@ -111,6 +116,7 @@ class CallerRow(QWidget):
         self.number.setText(number if caller.name else "")
         self.number.setVisible(bool(caller.name))
         self.vip.setVisible(caller.vip)
+        self.callback.setVisible(bool(caller.callback_task))
         self.vip.setToolTip(self.tr("VIP caller"))
 
     def tick(self, now: float, target: int) -> None:

@@ -186,12 +186,16 @@ class ScreenPopCard(QFrame):
 
     # -- what the call says ---------------------------------------------------------------
 
-    def show_ringing(self, number: str, name: str, queue: str) -> None:
-        """What the INVITE says: shown at once, before anyone else answers."""
+    def show_ringing(self, number: str, name: str, queue: str, callback: bool = False) -> None:
+        """What the INVITE says: shown at once, before anyone else answers.
+        `callback`: the call offers a callback to this customer, not a caller."""
         self.clear()
         self._sip_name = name
-        self.heading.setText(self.tr("Incoming call from the %1 queue").replace("%1", queue) if queue
-                             else self.tr("Incoming call"))
+        if callback:
+            self.heading.setText(self.tr("Callback to this customer"))
+        else:
+            self.heading.setText(self.tr("Incoming call from the %1 queue").replace("%1", queue) if queue
+                                 else self.tr("Incoming call"))
         self._show_who(name, number)
         self.show()
 

@@ -1,5 +1,10 @@
 """The PBX's people (pbx/directory.csv) and their secrets.
 
+Roles: agents and team leads (extensions; they work the queues), and
+customers: test and demo phones that stand for people outside (their
+extension is their phone number, e.g. 09121110001; they can call only the
+queue numbers, and a callback to that number rings them).
+
 Secrets live in the state folder's secrets.json (mode 0600), never in the
 repository. Until `pbx/run secrets --generate` is run they are the clearly
 marked demo secrets: SIP password "demo-<extension>", voicemail PIN
@@ -18,7 +23,8 @@ from pathlib import Path
 
 from .layout import PbxError
 
-ROLES = ("agent", "teamlead")
+CUSTOMER = "customer"
+ROLES = ("agent", "teamlead", CUSTOMER)
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,10 @@ class User:
     extension: str
     name: str
     role: str
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == CUSTOMER
 
 
 @dataclass(frozen=True)

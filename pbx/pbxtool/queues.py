@@ -2,7 +2,8 @@
 
 pbx/queues.ini is the one place for the knobs that shape waiting: strategy,
 ring time, wrap-up, announcements, maximum wait and length, overflow and the
-sticky-agent ring. Each knob is declared once below (name, type, check);
+sticky-agent ring, and the callback knobs (in-queue offers, retries, the
+IVR's language). Each knob is declared once below (name, type, check);
 `pbx/run start` validates the file and writes three generated files:
 
   queues_generated.conf          one section per queue (app_queue settings)
@@ -13,6 +14,12 @@ Every queue section in queues_generated.conf names its own `strategy`: in a
 queues.conf template the template's strategy wins over the queue's own line
 (app_queue reads the first `strategy` of a section first), so the static
 template in pbx/asterisk/queues.conf deliberately has none.
+
+The callback knobs are optional (a queues.ini written before callbacks
+still reads); they reach the desk service in desk-service.json
+("callbacks"/"queues", see callback_policy) and the dialplan as
+QUEUE_LANGUAGE_<queue>; a queue with callbacks lets its waiting callers
+press 1 (`context = queue-keys`, extensions_callback.conf).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import configparser
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .layout import PBX_DIR, PbxError
@@ -33,6 +40,8 @@ NO_AGENT_POLICIES = ("wait", "overflow")
 EMPTY_WHEN = "paused,unavailable,invalid,unknown"
 _NAME = re.compile(r"[a-z][a-z0-9]{1,30}")
 _EXTENSION = re.compile(r"[1-9][0-9]{2,5}")
+LANGUAGES = ("en", "fa", "ru")  # the callback prompts' languages (pbx/prompts.ini)
+_CALLER_ID = re.compile(r"\+?[0-9]{3,20}")
 # Extensions the dialplan already uses (services 600-609).
 RESERVED_EXTENSIONS = frozenset(str(n) for n in range(600, 610))
 
@@ -47,6 +56,38 @@ SECONDS_KNOBS = {
     "max_callers": 10000,
     "sticky_ring_seconds": 120,
 }
+
+# Optional whole-number callback knobs: name -> (default, highest value allowed).
+CALLBACK_NUMBER_KNOBS = {
+    "callback_offer_position": (3, 1000),
+    "callback_offer_wait_seconds": (120, 86400),
+    "callback_offer_every_seconds": (60, 86400),
+    "callback_max_attempts": (3, 100),
+    "callback_give_up_hours": (48, 8760),
+    "callback_missed_min_wait_seconds": (20, 86400),
+    "callback_autodial_seconds": (0, 600),
+    "callback_skip_delay_seconds": (120, 86400),
+}
+CALLBACK_DEFAULTS = {"callback": "yes", "callback_caller_id": "", "callback_retry_minutes": "10, 30", "language": "en"}
+
+
+@dataclass(frozen=True)
+class QueueCallbacks:
+    """A queue's callback knobs, checked (the desk service applies them;
+    the dialplan uses `enabled` and `language`)."""
+
+    enabled: bool = True  # waiting callers may press 1 to be called back
+    offer_position: int = 3
+    offer_wait_seconds: int = 120
+    offer_every_seconds: int = 60
+    caller_id: str = ""  # shown to the customer; "" = the trunk's default
+    max_attempts: int = 3
+    retry_minutes: tuple[int, ...] = (10, 30)
+    give_up_hours: int = 48
+    missed_min_wait_seconds: int = 20
+    autodial_seconds: int = 0
+    skip_delay_seconds: int = 120
+    language: str = "en"  # of the callback IVR and offers
 
 
 @dataclass(frozen=True)
@@ -68,6 +109,7 @@ class QueueSettings:
     overflow_queue: str  # the target queue when overflow is "queue"
     when_no_agents: str  # wait | overflow
     sticky_ring_seconds: int
+    callbacks: QueueCallbacks = QueueCallbacks(enabled=False)
 
 
 def read_queues(path: Path = QUEUES_FILE) -> list[QueueSettings]:
@@ -88,6 +130,7 @@ def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSetting
     if not _NAME.fullmatch(name):
         raise PbxError(f"{where}: a queue name is 2-31 lowercase letters and digits, starting with a letter")
     known = {f.lower() for f in (*SECONDS_KNOBS, "title", "extension", "strategy", "overflow", "when_no_agents")}
+    known |= {*CALLBACK_NUMBER_KNOBS, *CALLBACK_DEFAULTS}
     unknown = sorted(set(section) - known)
     if unknown:
         raise PbxError(f"{where}: unknown setting {unknown[0]!r}")
@@ -101,7 +144,46 @@ def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSetting
         overflow_queue=overflow_queue,
         when_no_agents=_choice(where, section, "when_no_agents", NO_AGENT_POLICIES),
         **{knob: _seconds(where, section, knob, top) for knob, top in SECONDS_KNOBS.items()},
+        callbacks=_callback_knobs(where, section),
     )
+
+
+def _callback_knobs(where: str, section: configparser.SectionProxy) -> QueueCallbacks:
+    """The optional callback knobs, checked (defaults when absent)."""
+    value = {knob: section.get(knob, default).strip() for knob, default in CALLBACK_DEFAULTS.items()}
+    if value["callback"] not in ("yes", "no"):
+        raise PbxError(f"{where}: callback must be yes or no, not {value['callback']!r}")
+    if value["callback_caller_id"] and not _CALLER_ID.fullmatch(value["callback_caller_id"]):
+        raise PbxError(f"{where}: callback_caller_id must be 3-20 digits (a leading + allowed), "
+                       f"not {value['callback_caller_id']!r}")
+    if value["language"] not in LANGUAGES:
+        raise PbxError(f"{where}: language must be one of {', '.join(LANGUAGES)}, not {value['language']!r}")
+    numbers = {knob.removeprefix("callback_"): _whole(where, knob, section.get(knob, str(default)).strip(), top)
+               for knob, (default, top) in CALLBACK_NUMBER_KNOBS.items()}
+    if numbers["max_attempts"] < 1:
+        raise PbxError(f"{where}: callback_max_attempts must be at least 1")
+    return QueueCallbacks(
+        enabled=value["callback"] == "yes",
+        caller_id=value["callback_caller_id"],
+        retry_minutes=_retry_minutes(where, value["callback_retry_minutes"]),
+        language=value["language"],
+        **numbers,
+    )
+
+
+def _whole(where: str, knob: str, value: str, top: int) -> int:
+    if not value.isdigit() or int(value) > top:
+        raise PbxError(f"{where}: {knob} must be a whole number from 0 to {top}, not {value!r}")
+    return int(value)
+
+
+def _retry_minutes(where: str, value: str) -> tuple[int, ...]:
+    """"10, 30": minutes before the 1st, 2nd... retry (the last repeats)."""
+    parts = [part.strip() for part in value.split(",")]
+    if not all(part.isdigit() and 1 <= int(part) <= 10080 for part in parts):
+        raise PbxError(f"{where}: callback_retry_minutes must be whole minutes from 1 to 10080, "
+                       f"separated by commas, not {value!r}")
+    return tuple(int(part) for part in parts)
 
 
 def _text(where: str, section: configparser.SectionProxy, knob: str) -> str:
@@ -132,10 +214,7 @@ def _choice(where: str, section: configparser.SectionProxy, knob: str, allowed: 
 
 
 def _seconds(where: str, section: configparser.SectionProxy, knob: str, top: int) -> int:
-    value = _text(where, section, knob)
-    if not value.isdigit() or int(value) > top:
-        raise PbxError(f"{where}: {knob} must be a whole number from 0 to {top}, not {value!r}")
-    return int(value)
+    return _whole(where, knob, _text(where, section, knob), top)
 
 
 def _parse_overflow(where: str, value: str) -> tuple[str, str]:
@@ -183,6 +262,9 @@ def queues_conf(queues: list[QueueSettings]) -> str:
             f"joinempty = {empty}\n"
             f"leavewhenempty = {leave}\n"
         )
+        if q.callbacks.enabled:
+            # A waiting caller's key 1 leaves the queue for the callback IVR.
+            text += "context = queue-keys\n"
     return text
 
 
@@ -197,8 +279,16 @@ def dialplan_globals(queues: list[QueueSettings]) -> str:
             f"QUEUE_OVERFLOW_{q.name} = {q.overflow}",
             f"QUEUE_OVERFLOW_TO_{q.name} = {q.overflow_queue}",
             f"QUEUE_STICKY_RING_{q.name} = {q.sticky_ring_seconds}",
+            f"QUEUE_LANGUAGE_{q.name} = {q.callbacks.language}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def callback_policy(q: QueueSettings) -> dict[str, object]:
+    """The queue's entry in desk-service.json's "callbacks"/"queues"."""
+    policy = asdict(q.callbacks)
+    policy["retry_minutes"] = list(q.callbacks.retry_minutes)
+    return policy
 
 
 def dialplan_numbers(queues: list[QueueSettings]) -> str:

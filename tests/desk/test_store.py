@@ -354,7 +354,8 @@ def test_a_database_of_version_1_gains_the_transfers_and_keeps_its_calls(
 ) -> None:
     store.add_call(entry("1.1"))
     # Back to how version 1 left it (test only: no public way to do this).
-    for statement in ("DROP TABLE transfers", "DELETE FROM schema_version WHERE version > 1"):
+    for statement in ("DROP TABLE transfers", "DROP TABLE callback_events", "DROP TABLE callback_tasks",
+                      "DROP TABLE callback_blocks", "DELETE FROM schema_version WHERE version > 1"):
         store._engine.run(statement)  # type: ignore[attr-defined]
 
     store = restart(store, reopen)

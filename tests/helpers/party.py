@@ -67,6 +67,10 @@ class SipParty:
             if found.get("event") == event and all(found.get(k) == v for k, v in match.items()):
                 return found
 
+    def seen(self, event: str) -> list[dict[str, Any]]:
+        """Every `event` the party reported so far (waited for or not)."""
+        return [found for found in list(self.history) if found.get("event") == event]
+
     def register(self, user: str, server: str, password: str | None = None, name: str = "") -> None:
         self.send("register", user=user, password=password or f"demo-{user}", server=server, name=name)
         self.wait("registered", code=200, active=True)

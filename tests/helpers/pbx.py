@@ -33,6 +33,8 @@ def pbx_env() -> dict[str, str]:
         "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 999}",
         "AGENTDESK_AMI_PORT": str(AMI_PORT),
         "AGENTDESK_DESK_PORT": str(DESK_PORT),
+        # The desk service's clock may be moved forward (scheduled callbacks).
+        "AGENTDESK_DESK_TEST_CLOCK": "1",
     }
 
 

@@ -13,12 +13,23 @@ from __future__ import annotations
 import abc
 from types import TracebackType
 
-from .records import CallEntry, CallRecord, DayStats, Membership, PauseState, TokenRecord, TransferRecord
+from .records import (
+    CallbackEvent,
+    CallbackStats,
+    CallbackTask,
+    CallEntry,
+    CallRecord,
+    DayStats,
+    Membership,
+    PauseState,
+    TokenRecord,
+    TransferRecord,
+)
 
 
 class Store(abc.ABC):
     """Agents' desired queue state, queue call records, agents' transfers,
-    the VIP list and login tokens. Usable as a context manager (closes on exit)."""
+    the VIP list, login tokens and callback tasks. Usable as a context manager (closes on exit)."""
 
     def __enter__(self) -> Store:
         return self
@@ -161,3 +172,106 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def purge_tokens(self, now: float) -> int:
         """Forget every login with expires_at <= now; returns how many."""
+
+    # -- callback tasks (records.CallbackTask; a task is open while its state
+    #    is in OPEN_CALLBACK_STATES, and then exactly its closed_at is None:
+    #    add_callback and update_callback raise ValueError otherwise)
+
+    @abc.abstractmethod
+    def add_callback(self, task: CallbackTask, event: CallbackEvent) -> bool:
+        """Store a new task with its first event (both or neither). False,
+        storing nothing, when task.request_key is not "" and a task already
+        has it: a replayed request (see callback_by_key for that task)."""
+
+    @abc.abstractmethod
+    def add_callback_event(self, event: CallbackEvent) -> None:
+        """Record an event that changes no task, e.g. "dialled", or
+        "refused" for a request that never became a task (task_id "")."""
+
+    @abc.abstractmethod
+    def get_callback(self, task_id: str) -> CallbackTask | None:
+        """The task with this id, or None."""
+
+    @abc.abstractmethod
+    def callback_by_key(self, request_key: str) -> CallbackTask | None:
+        """The task made by the request with this key, or None (always None
+        for "")."""
+
+    @abc.abstractmethod
+    def open_callback_for(self, number: str, queue: str) -> CallbackTask | None:
+        """The oldest (created_at) open task for `number` in `queue`: a new
+        request from that number is merged into it. None when there is none."""
+
+    @abc.abstractmethod
+    def update_callback(self, task: CallbackTask, event: CallbackEvent | None) -> None:
+        """Write every field of the task with task.task_id (updated_at as
+        given) and the event, together. An unknown task_id changes nothing
+        (logged)."""
+
+    @abc.abstractmethod
+    def claim_callback(
+        self, task_id: str, agent: str, at: float, from_states: tuple[str, ...]
+    ) -> CallbackTask | None:
+        """Atomically make `agent` the task's holder: only when it is open,
+        in one of `from_states` and held by nobody or by `agent` already.
+        Of two agents (or two services) claiming at once exactly one wins.
+        The winner gets the task as now stored (state "claimed", updated_at
+        `at`) and a "claimed" event is written; anyone else gets None."""
+
+    @abc.abstractmethod
+    def open_callbacks(self, queue: str | None = None) -> list[CallbackTask]:
+        """Every open task (of one queue), by due_at, then task_id."""
+
+    @abc.abstractmethod
+    def callbacks_due(self, now: float, limit: int) -> list[CallbackTask]:
+        """Up to `limit` "waiting" tasks with due_at <= now, in line order:
+        priority DESC, then arrival_at ASC (then task_id)."""
+
+    @abc.abstractmethod
+    def callbacks_closed(self, start: float, end: float) -> list[CallbackTask]:
+        """Tasks closed in [start, end), by closed_at, then task_id."""
+
+    @abc.abstractmethod
+    def callback_events(self, task_id: str) -> list[CallbackEvent]:
+        """The task's events, oldest first (equal times in the order written)."""
+
+    @abc.abstractmethod
+    def count_callback_requests(self, number: str, since: float) -> int:
+        """How many times `number` asked for a callback (events "requested"
+        and "merged" at or after `since`, of tasks for that number, in any
+        queue): the per-number request limit."""
+
+    @abc.abstractmethod
+    def callback_stats(self, start: float, end: float, queue: str | None) -> CallbackStats:
+        """Callback counts over [start, end) (of one queue or all):
+
+        - requested: tasks created in the period;
+        - attempted: tasks whose first attempt was in the period;
+        - reached / failed: tasks closed in the period as "done" / "failed"
+          (cancelled tasks count as neither);
+        - open: tasks created before `end` and still open at `end`;
+        - success_rate: reached / (reached + failed), None when both are 0;
+        - avg_seconds_to_first_attempt / avg_seconds_to_reached: over the
+          attempted / reached tasks, from when the customer began waiting
+          for the call (the later of created_at and arrival_at: the request
+          for in-queue and missed tasks, the booked time for scheduled and
+          web ones); None when there are none.
+        """
+
+    @abc.abstractmethod
+    def set_callback_block(self, number: str, reason: str, until: float | None) -> None:
+        """Refuse callbacks to `number` until `until` (None: for good);
+        replaces an existing entry."""
+
+    @abc.abstractmethod
+    def remove_callback_block(self, number: str) -> None:
+        """Allow callbacks to `number` again (no-op when not blocked)."""
+
+    @abc.abstractmethod
+    def callback_blocks(self) -> dict[str, tuple[str, float | None]]:
+        """Every block, expired or not: number -> (reason, until)."""
+
+    @abc.abstractmethod
+    def is_callback_blocked(self, number: str, now: float) -> bool:
+        """Whether `number` is blocked at `now` (an entry whose until is <=
+        now no longer blocks)."""

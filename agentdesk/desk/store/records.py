@@ -131,3 +131,123 @@ class TokenRecord:
     agent: str
     role: str
     expires_at: float
+
+
+# -- callback tasks (issue 5; design: /tmp/cb/design.md "Words")
+
+# States. Open ones: nobody has finished with the task yet.
+CB_WAITING = "waiting"  # open, held by nobody; due once due_at <= now
+CB_OFFERED = "offered"  # a placeholder is in the Asterisk queue or ringing an agent
+CB_CLAIMED = "claimed"  # one agent holds it (dialling, talking, choosing the outcome)
+CB_DONE = "done"  # the customer was reached
+CB_FAILED = "failed"  # given up: attempts used, wrong number, declined
+CB_CANCELLED = "cancelled"  # the caller was served on a call of their own, or a team lead cancelled
+OPEN_CALLBACK_STATES = (CB_WAITING, CB_OFFERED, CB_CLAIMED)
+CLOSED_CALLBACK_STATES = (CB_DONE, CB_FAILED, CB_CANCELLED)
+
+# Origins: how the customer asked.
+ORIGIN_INQUEUE = "inqueue"  # pressed 1 while waiting in a queue
+ORIGIN_SCHEDULED = "scheduled"  # chose a time in the IVR, or an agent booked one
+ORIGIN_WEB = "web"  # the company website's form
+ORIGIN_MISSED = "missed"  # abandoned the queue after the minimum wait
+
+# Outcomes of one attempt.
+OUTCOME_REACHED = "reached"
+OUTCOME_NO_ANSWER = "no_answer"
+OUTCOME_BUSY = "busy"
+OUTCOME_VOICEMAIL = "voicemail"
+OUTCOME_WRONG_NUMBER = "wrong_number"
+OUTCOME_DECLINED = "declined"
+OUTCOMES = (
+    OUTCOME_REACHED,
+    OUTCOME_NO_ANSWER,
+    OUTCOME_BUSY,
+    OUTCOME_VOICEMAIL,
+    OUTCOME_WRONG_NUMBER,
+    OUTCOME_DECLINED,
+)
+
+# Kinds of CallbackEvent. The store itself writes "claimed" (claim_callback);
+# "requested" and "merged" count towards a number's request limit.
+EVENT_REQUESTED = "requested"
+EVENT_MERGED = "merged"
+EVENT_OFFERED = "offered"
+EVENT_SKIPPED = "skipped"
+EVENT_CLAIMED = "claimed"
+EVENT_RELEASED = "released"
+EVENT_DIALLED = "dialled"  # detail: the DIALSTATUS
+EVENT_OUTCOME = "outcome"  # detail: the outcome
+EVENT_RESCHEDULED = "rescheduled"
+EVENT_CANCELLED = "cancelled"
+EVENT_EXPIRED = "expired"
+EVENT_SERVED_INBOUND = "served_inbound"
+EVENT_REFUSED = "refused"  # task_id "" allowed: detail names the reason and the number
+
+
+@dataclass(frozen=True)
+class CallbackTask:
+    """A customer to be called back, as stored.
+
+    `task_id` is 12 lowercase hex characters; `number` the dialable digits.
+    `arrival_at` is the task's place in its queue's line (ordered with live
+    callers by priority DESC, arrival_at ASC); `due_at` when it may be called.
+    `agent` is the holder while offered/claimed ("" otherwise); `request_key`
+    ("" for none) makes a request idempotent (the caller's uniqueid, a web
+    submission id...). Invariant the store enforces: `closed_at` is None
+    exactly while `state` is open (OPEN_CALLBACK_STATES)."""
+
+    task_id: str
+    queue: str
+    number: str
+    name: str
+    topic: str
+    notes: str
+    origin: str
+    state: str
+    priority: int
+    arrival_at: float
+    due_at: float
+    window_end: float | None
+    attempts: int
+    max_attempts: int
+    last_outcome: str  # "" before any attempt
+    agent: str
+    preferred_agent: str  # the "same agent" wish ("" none)
+    request_key: str
+    created_at: float
+    updated_at: float
+    closed_at: float | None
+    first_attempt_at: float | None
+    reached_at: float | None
+    created_by: str  # an agent id, "ivr", "web" or "missed"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_CALLBACK_STATES
+
+
+@dataclass(frozen=True)
+class CallbackEvent:
+    """One thing that happened to a callback task (see the EVENT_* kinds),
+    kept for reports and the task's history."""
+
+    task_id: str
+    at: float
+    kind: str
+    agent: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CallbackStats:
+    """Callback counts over a period (see Store.callback_stats for the
+    definitions); the rate and averages are None when nothing counted."""
+
+    requested: int
+    attempted: int
+    reached: int
+    failed: int
+    open: int
+    success_rate: float | None
+    avg_seconds_to_first_attempt: float | None
+    avg_seconds_to_reached: float | None

@@ -90,6 +90,66 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX transfers_by_time ON transfers (made_at)",
         "CREATE INDEX transfers_by_uniqueid ON transfers (uniqueid, made_at)",
     ),
+    (
+        # Callback tasks (issue 5, agentdesk/desk/store/callback_sql.py).
+        # IF NOT EXISTS: a database rolled back to an older version by hand
+        # (tests/desk/test_store.py does) may still have these tables.
+        """CREATE TABLE IF NOT EXISTS callback_tasks (
+            task_id TEXT PRIMARY KEY,
+            queue TEXT NOT NULL,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            notes TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            state TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            arrival_at DOUBLE PRECISION NOT NULL,
+            due_at DOUBLE PRECISION NOT NULL,
+            window_end DOUBLE PRECISION,
+            attempts INTEGER NOT NULL,
+            max_attempts INTEGER NOT NULL,
+            last_outcome TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            preferred_agent TEXT NOT NULL,
+            request_key TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL,
+            closed_at DOUBLE PRECISION,
+            first_attempt_at DOUBLE PRECISION,
+            reached_at DOUBLE PRECISION,
+            created_by TEXT NOT NULL
+        )""",
+        # Open tasks are few next to closed ones: the task list and the due
+        # tasks read only this partial index.
+        "CREATE INDEX IF NOT EXISTS callback_tasks_open ON callback_tasks (state, due_at) WHERE closed_at IS NULL",
+        "CREATE INDEX IF NOT EXISTS callback_tasks_by_number ON callback_tasks (number, queue)",
+        # One task per request: a replayed request (IVR retry, AstDB import,
+        # web resubmission) finds the key taken.
+        "CREATE UNIQUE INDEX IF NOT EXISTS callback_tasks_by_request ON callback_tasks (request_key)"
+        " WHERE request_key <> ''",
+        # Reports over a period.
+        "CREATE INDEX IF NOT EXISTS callback_tasks_by_creation ON callback_tasks (created_at)",
+        "CREATE INDEX IF NOT EXISTS callback_tasks_closed ON callback_tasks (closed_at) WHERE closed_at IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS callback_tasks_attempted ON callback_tasks (first_attempt_at)"
+        " WHERE first_attempt_at IS NOT NULL",
+        # `seq` orders a task's events that share a time (insertion order).
+        """CREATE TABLE IF NOT EXISTS callback_events (
+            task_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            happened_at DOUBLE PRECISION NOT NULL,
+            kind TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS callback_events_by_task ON callback_events (task_id, seq)",
+        "CREATE INDEX IF NOT EXISTS callback_events_by_time ON callback_events (happened_at)",
+        """CREATE TABLE IF NOT EXISTS callback_blocks (
+            number TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            blocked_until DOUBLE PRECISION
+        )""",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

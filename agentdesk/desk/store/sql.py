@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .base import Store
-from .engines import Engine, open_engine
+from .callback_sql import CallbackSql
+from .engines import Engine, Result, open_engine
 from .records import (
     ABANDONED,
     ACCEPTED,
@@ -60,7 +62,7 @@ def open_store(url: str) -> Store:
     return SqlStore(engine)
 
 
-class SqlStore(Store):
+class SqlStore(CallbackSql, Store):
     """The Store on an Engine; see Store for the meaning of each method."""
 
     def __init__(self, engine: Engine) -> None:
@@ -80,6 +82,13 @@ class SqlStore(Store):
 
     def _write(self, sql: str, params: Sequence[object]) -> int:
         return self._run(sql, params)[1]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Callable[[str, Sequence[object]], Result]]:
+        """Statements run through the yielded function commit together, or
+        not at all on an exception; other calls wait until then."""
+        with self._lock, self._engine.transaction():
+            yield self._engine.run
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,306 @@
+"""Puts due callback tasks into their queue's line, and offers waiting
+callers a callback.
+
+The line: Asterisk's own queue orders callers and picks the agent
+(strategy, skills, ring-in-use, wrap-up). A due task joins it as a
+placeholder — a Local channel (`Local/<task>@callback-line`) that enters
+the queue at the place its arrival time gives it among the live callers —
+once it is within the first `slots` places of the merged line; further
+back it waits here, so a long list of tasks never fills the queue. The
+agent whose phone rings sees the task (headers) and answering is "call
+now": the dialplan then dials the customer ([callback-connect]).
+
+Offers: a live caller far enough back (position, or expected wait) hears
+"press 1 to be called back" whispered over the hold music (ChanSpy on
+their channel), at most every `offer_every_seconds`; the caller never
+leaves the queue for it.
+
+Runs on the service's loop: a tick every TICK_SECONDS, and one soon after
+any queue change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..ami.client import AmiError
+from ..ami.protocol import AmiMessage
+from ..board import Caller, QueueState, callback_task_of
+from ..store import Store
+from ..store.records import CB_OFFERED, CB_WAITING, CallbackEvent, CallbackTask
+from .fast import FREE_AGENT_EVENTS, FastDelivery
+from .line import placeholders_wanted
+from .numbers import normalise
+from .policy import expected_wait_seconds, should_offer
+from .tasks import CallbackTasks
+
+if TYPE_CHECKING:
+    from ..service import DeskService
+
+log = logging.getLogger("desk.callbacks.line")
+
+TICK_SECONDS = 1.0
+KICK_DELAY_SECONDS = 0.02
+SLOTS = 3  # due tasks that hold a real place in an Asterisk queue at once
+DUE_BATCH = 500
+PLACEHOLDER_TIMEOUT_MS = 86_400_000
+DEFAULT_HANDLE_SECONDS = 180
+CLAIM_EXPIRY_SECONDS = 1800
+CLAIM_CHECK_SECONDS = 60
+VIP_PRIORITY = 10
+
+
+@dataclass
+class Placement:
+    task_id: str
+    queue: str
+    channel_a: str  # our uniqueid of the ;1 half
+    since: float
+    rank: tuple[int, float] = (0, 0.0)  # (priority, arrival): its place in the line
+    number: str = ""
+
+
+class CallbackDispatcher:
+    def __init__(self, service: DeskService, tasks: CallbackTasks) -> None:
+        self.service = service
+        self.tasks = tasks
+        self.placed: dict[str, Placement] = {}
+        self._offered_at: dict[str, float] = {}
+        self._serial = 0
+        self._kick: asyncio.TimerHandle | None = None
+        self._running = False
+        self._next_claim_check = 0.0
+        self.fast = FastDelivery(service)
+        tasks.on_withdraw.append(self.withdraw)
+
+    # -- driving -----------------------------------------------------------------
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            await self.tick_safely()
+
+    def kick(self) -> None:
+        """Something in a queue changed: look again very soon (coalesced)."""
+        if self._kick is None:
+            loop = asyncio.get_running_loop()
+            self._kick = loop.call_later(KICK_DELAY_SECONDS, self._kicked)
+
+    def _kicked(self) -> None:
+        self._kick = None
+        self.service.spawn(self.tick_safely())
+
+    async def tick_safely(self) -> None:
+        if self._running or not self.service.synced.is_set():
+            return
+        self._running = True
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("callback dispatch failed; trying again on the next tick")
+        finally:
+            self._running = False
+
+    async def tick(self) -> None:
+        now = self.service.clock()
+        due = await self.service.db(lambda s: s.callbacks_due(now, DUE_BATCH))
+        due = await self.tasks.expire_given_up(due)
+        by_queue: dict[str, list[CallbackTask]] = {}
+        for task in due:
+            if task.task_id not in self.placed and self._may_place(task, now):
+                by_queue.setdefault(task.queue, []).append(task)
+        for name, queue in self.service.board.queues.items():
+            await self._fill(queue, by_queue.get(name, []))
+            await self._offer(queue, now)
+        if now >= self._next_claim_check:
+            self._next_claim_check = now + CLAIM_CHECK_SECONDS
+            await self.tasks.expire_claims(now - CLAIM_EXPIRY_SECONDS)
+
+    # -- the line --------------------------------------------------------------------
+    def _may_place(self, task: CallbackTask, now: float) -> bool:
+        """Same-agent preference: a task for agent X waits for X while X is
+        logged in but busy, up to same_agent_wait_minutes past its due time."""
+        agent = task.preferred_agent
+        board = self.service.board
+        if not agent or not board.memberships_of(agent) or board.is_free(agent):
+            return True
+        return now >= task.due_at + self.tasks.settings.same_agent_wait_seconds
+
+    async def _fill(self, queue: QueueState, due: list[CallbackTask]) -> None:
+        """Placeholders for the due tasks near the front. A customer who is
+        in the queue themselves is not called back meanwhile: their task
+        waits (and ends if they are served, see CallbackTasks.served_inbound)."""
+        in_line = self._numbers_in_line(queue)
+        for placement in [p for p in self.placed.values() if p.queue == queue.name and p.number in in_line]:
+            await self._yield_to_caller(placement)
+        due = [t for t in due if t.number not in in_line]
+        if not due or not queue.members:
+            return
+        live = [(_priority(c), c.joined_at) for c in queue.callers.values() if not c.callback_task]
+        holding = [(p.task_id, p.rank) for p in self.placed.values() if p.queue == queue.name]
+        for task, position in placeholders_wanted(live, due, holding, SLOTS):
+            await self._place(task, position)
+
+    def _numbers_in_line(self, queue: QueueState) -> set[str]:
+        region, international = self.tasks.settings.region, self.tasks.settings.allow_international
+        numbers = (normalise(c.number, region, international) for c in queue.callers.values()
+                   if not c.callback_task and sum(ch.isdigit() for ch in c.number) >= 3)
+        return {n for n in numbers if n}
+
+    async def _yield_to_caller(self, placement: Placement) -> None:
+        self.withdraw(placement.task_id)
+        await self._back_in_line(placement.task_id, "the customer is in the queue themselves", force=True)
+
+    async def _place(self, task: CallbackTask, position: int) -> None:
+        now = self.service.clock()
+        offered = replace(task, state=CB_OFFERED, updated_at=now)
+        event = CallbackEvent(task.task_id, now, "offered", "", f"position {position}")
+        if not await self.service.db(lambda s: _offer_if_waiting(s, offered, event)):
+            return  # an agent took it meanwhile
+        self._serial += 1
+        ids = f"cb{task.task_id}-{self._serial}"
+        self.placed[task.task_id] = Placement(task.task_id, task.queue, f"{ids}a", now,
+                                              (task.priority, task.arrival_at), task.number)
+        phone = self._preferred_phone(task)
+        policy = self.tasks.policy(task.queue)
+        variables = [f"CALLBACK_TASK={task.task_id}", f"CALLBACK_QUEUE={task.queue}",
+                     f"CALLBACK_PRIO={task.priority}", f"CALLBACK_POSITION={position}",
+                     f"CALLBACK_PHONE={phone}", f"CALLBACK_AUTODIAL={policy.autodial_seconds}"]
+        try:
+            reply = await self.service.ami.action(
+                "Originate", Channel=f"Local/{task.task_id}@callback-line/n", Context="callback-connect",
+                Exten=task.task_id, Priority="1", Async="true", Timeout=str(PLACEHOLDER_TIMEOUT_MS),
+                CallerID=_caller_id(task), ChannelId=f"{ids}a", OtherChannelId=f"{ids}b", Variable=variables)
+            if reply.get("Response") != "Success":
+                raise AmiError(reply.get("Message") or "refused")
+        except AmiError as error:
+            log.warning("could not put callback %s into queue %s: %s", task.task_id, task.queue, error)
+            await self._back_in_line(task.task_id, "placeholder failed")
+            return
+        log.info("callback %s joins queue %s at position %d", task.task_id, task.queue, position)
+        self.tasks.publish(offered)
+
+    def _preferred_phone(self, task: CallbackTask) -> str:
+        agent = task.preferred_agent
+        if agent and self.service.board.is_free(agent):
+            return self.service.board.phone_of(agent) or ""
+        return ""
+
+    def withdraw(self, task_id: str) -> None:
+        """Take a task's placeholder out of Asterisk (claimed, skipped...)."""
+        placement = self.placed.pop(task_id, None)
+        if placement is not None:
+            self.service.spawn(self._hang_up(placement))
+
+    async def _hang_up(self, placement: Placement) -> None:
+        try:
+            await self.service.ami.action("Hangup", Channel=f"/^Local\\/{placement.task_id}@callback-line-/")
+        except AmiError as error:
+            log.info("placeholder of callback %s already gone: %s", placement.task_id, error)
+
+    async def _back_in_line(self, task_id: str, why: str, force: bool = False) -> None:
+        """The placeholder is gone without an agent taking the task."""
+        if self.placed.pop(task_id, None) is None and not force:
+            return
+        task = await self.service.db(lambda s: s.get_callback(task_id))
+        if task is None or task.state != CB_OFFERED:
+            return
+        back = replace(task, state=CB_WAITING, agent="", updated_at=self.service.clock())
+        event = CallbackEvent(task_id, self.service.clock(), "returned", "", why)
+        await self.service.db(lambda s: s.update_callback(back, event))
+        self.tasks.publish(back)
+        self.kick()
+
+    # -- AMI ----------------------------------------------------------------------
+    def handle(self, event: AmiMessage) -> None:
+        """Placeholder life (hangup, ringing an agent) and queue changes."""
+        if event.name == "Hangup":
+            task_id = task_of_uniqueid(event.get("Uniqueid"))
+            if task_id and self.placed.get(task_id) is not None:
+                placement = self.placed[task_id]
+                if event.get("Uniqueid") == placement.channel_a:
+                    self.service.spawn(self._back_in_line(task_id, event.get("Cause-txt") or "hung up"))
+        elif event.name == "OriginateResponse" and event.get("Response") == "Failure":
+            task_id = task_of_uniqueid(event.get("Uniqueid"))
+            if task_id:
+                self.service.spawn(self._back_in_line(task_id, "originate failed"))
+        elif event.name == "AgentCalled" and callback_task_of(event.get("Channel")):
+            self.service.spawn(self._ringing(callback_task_of(event.get("Channel")), event.get("MemberName")))
+        if callback_task_of(event.get("Channel")) or event.name in FREE_AGENT_EVENTS:
+            self.fast.handle(event)
+        if event.name.startswith("Queue") or event.name in ("AgentComplete", "AgentConnect"):
+            self.kick()
+
+    async def _ringing(self, task_id: str, agent: str) -> None:
+        task = await self.service.db(lambda s: s.get_callback(task_id))
+        if task is not None and task.state == CB_OFFERED and task.agent != agent:
+            ringing = replace(task, agent=agent, updated_at=self.service.clock())
+            await self.service.db(lambda s: s.update_callback(ringing, None))
+            self.tasks.publish(ringing)
+
+    async def adopt(self) -> None:
+        """After a (re)connect: placeholders still in Asterisk are ours again;
+        offered tasks without one go back into the line."""
+        present = {c.callback_task: (q.name, c.joined_at) for q in self.service.board.queues.values()
+                   for c in q.callers.values() if c.callback_task}
+        for task_id, (queue, joined) in present.items():
+            self.placed.setdefault(task_id, Placement(task_id, queue, "", self.service.clock(), (0, joined)))
+        for task in await self.service.db(lambda s: s.open_callbacks(None)):
+            if task.state == CB_OFFERED and task.task_id not in present:
+                await self._back_in_line(task.task_id, "not in the queue after a restart", force=True)
+
+    # -- offers to waiting callers ------------------------------------------------------
+    async def _offer(self, queue: QueueState, now: float) -> None:
+        policy = self.tasks.policy(queue.name)
+        if not policy.enabled:
+            return
+        free = sum(1 for m in queue.members.values() if m.activity == "ready")
+        handle = self.service.average_handle_seconds(queue.name) or DEFAULT_HANDLE_SECONDS
+        for caller in queue.ordered_callers():
+            if caller.callback_task or sum(ch.isdigit() for ch in caller.number) < 3:
+                continue
+            wait = expected_wait_seconds(caller.position, free, len(queue.members), handle)
+            if should_offer(caller.position, wait, self._offered_at.get(caller.uniqueid), now, policy):
+                self._offered_at[caller.uniqueid] = now
+                await self._whisper(caller, wait, policy.language)
+        live = {uid for q in self.service.board.queues.values() for uid in q.callers}
+        self._offered_at = {uid: at for uid, at in self._offered_at.items() if uid in live}
+
+    async def _whisper(self, caller: Caller, wait: int, language: str) -> None:
+        minutes = max(1, round(wait / 60))
+        try:
+            await self.service.ami.action(
+                "Originate", Channel="Local/offer@callback-whisper/n", Context="callback-offer-prompt",
+                Exten="s", Priority="1", Async="true", Timeout="10000",
+                Variable=[f"__OFFER_TARGET={caller.channel}", f"OFFER_MINUTES={minutes}",
+                          f"OFFER_LANG={language}"])
+        except AmiError as error:
+            log.info("could not offer a callback to %s: %s", caller.uniqueid, error)
+
+
+def _offer_if_waiting(store: Store, offered: CallbackTask, event: CallbackEvent) -> bool:
+    """Mark the task offered unless an agent took it meanwhile (store calls
+    run one at a time on the service's store thread: this cannot interleave)."""
+    current = store.get_callback(offered.task_id)
+    if current is None or current.state != CB_WAITING:
+        return False
+    store.update_callback(offered, event)
+    return True
+
+
+def _priority(caller: Caller) -> int:
+    return VIP_PRIORITY if caller.vip else 0
+
+
+def _caller_id(task: CallbackTask) -> str:
+    name = "".join(ch for ch in task.name if ch not in '"<>\\\r\n')[:40]
+    return f'"{name}" <{task.number}>' if name else f"<{task.number}>"
+
+
+def task_of_uniqueid(uniqueid: str) -> str:
+    """The task of our placeholder channel ids: cb<task>-<n>a / b."""
+    if not uniqueid.startswith("cb") or "-" not in uniqueid:
+        return ""
+    return uniqueid[2:].split("-", 1)[0]

@@ -1,0 +1,60 @@
+"""A caller's callback request from the queue's IVR, as the dialplan sends
+it (pbxroutes.py) or as it was kept in AstDB while the service was away
+(pending.py)."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from ..store.records import ORIGIN_INQUEUE, ORIGIN_SCHEDULED, CallbackTask
+from .policy import expected_wait_seconds, schedule_time
+from .tasks import NewRequest
+
+if TYPE_CHECKING:
+    from ..service import DeskService
+
+UNIQUEID = re.compile(r"[0-9A-Za-z._-]{1,64}")
+SCHEDULED_WINDOW_SECONDS = 3600  # a time asked for in the IVR: called within the hour after it
+DEFAULT_HANDLE_SECONDS = 180
+
+
+async def ivr_request(service: DeskService, queue: str, number: str, call: str, priority: int, position: int,
+                      at: str, pressed_at: float | None = None) -> tuple[str, str, int]:
+    """A caller's request from the queue's IVR (or its copy kept in AstDB
+    while the service was away): (kind, task, minutes to wait or the epoch
+    of the time asked for). The caller's place in line is their original
+    queue arrival (the call record of `call`)."""
+    tasks = service.callbacks
+    if queue not in service.board.queues or not UNIQUEID.fullmatch(call):
+        return "invalid", "", 0
+    now = pressed_at or tasks.now()
+    due_at = schedule_time(at, now, tasks.settings) if at else now
+    if due_at is None:
+        return "badtime", "", 0
+    record = await service.calls.lookup(call, queue)
+    joined = record.joined_at if record is not None else now
+    scheduled = bool(at)
+    new = NewRequest(
+        queue=queue, number=number, origin=ORIGIN_SCHEDULED if scheduled else ORIGIN_INQUEUE,
+        created_by="ivr", due_at=due_at, arrival_at=due_at if scheduled else joined, priority=priority,
+        name=record.name if record is not None else "",
+        window_end=due_at + SCHEDULED_WINDOW_SECONDS if scheduled else None, request_key=call,
+    )
+    result = await tasks.request(new)
+    if result.task is None or result.kind not in ("ok", "merged"):
+        return result.kind, "", 0
+    when = int(result.task.due_at) if scheduled else _minutes(service, result.task, position)
+    return result.kind, result.task.task_id, when
+
+
+def _minutes(service: DeskService, task: CallbackTask, position: int) -> int:
+    queue = service.board.queues.get(task.queue)
+    members = queue.members.values() if queue is not None else []
+    free = sum(1 for m in members if m.activity == "ready")
+    handle = service.average_handle_seconds(task.queue) or DEFAULT_HANDLE_SECONDS
+    seconds = expected_wait_seconds(position, free, len(list(members)), handle)
+    return max(1, math.ceil(seconds / 60))
+
+

@@ -1,0 +1,111 @@
+"""Callbacks on a real desktop (pytest-qt) with the real PBX and desk
+service: a due task rings the agent as a preview with the task's customer
+and topic; "Call now" (Enter) calls the customer; after the call the
+outcome picker records the outcome. "Skip" leaves the task to others for
+the queue's skip delay. The task list shows the task and the agent can
+call a task from it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from agentdesk.phone.model import CallState
+from tests.helpers.agent import Agent
+from tests.helpers.callbackflow import Lead, callbacks_on
+from tests.helpers.desk import DeskUser
+from tests.helpers.party import SipParty
+from tests.helpers.pbx import Pbx
+from tests.helpers.waiting import wait_until
+
+pytestmark = pytest.mark.pbx
+
+CUSTOMER = "09121110001"
+
+
+@pytest.fixture
+def lead(pbx: Pbx) -> Iterator[Lead]:
+    lead = Lead()
+    with callbacks_on(lead):
+        yield lead
+    lead.close()
+
+
+@pytest.fixture
+def agent_in_support(qtbot: Any, make_agent: Callable[..., Agent], pbx: Pbx) -> Iterator[Agent]:
+    agent = make_agent("1008")
+    view = agent.desktop.desk
+    qtbot.waitUntil(lambda: "support" in view.agent_bar.toggles, timeout=10000)
+    qtbot.mouseClick(view.agent_bar.toggles["support"], Qt.MouseButton.LeftButton)
+    wait_until(lambda: re.search(r"^\s+1008 \(", pbx.cli("queue show support"), re.M) is not None,
+               what="1008 in support")
+    yield agent
+    desk = DeskUser("1008")
+    desk.leave("support")
+    desk.unpause()
+
+
+def new_task(lead: Lead, topic: str) -> dict[str, Any]:
+    reply = lead.call("POST", "/api/v1/callbacks", {"queue": "support", "number": CUSTOMER, "topic": topic,
+                                                    "same_agent": False})
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())
+
+
+def test_the_agent_previews_calls_and_records_the_outcome(
+    qtbot: Any, agent_in_support: Agent, make_party: Callable[..., SipParty], lead: Lead
+) -> None:
+    agent = agent_in_support
+    customer = make_party(CUSTOMER)
+    customer.send("auto_answer", on=True)
+    task = new_task(lead, "Refund <b>please</b>")
+    offer = agent.wait_call(lambda c: c.state is CallState.RINGING_IN and c.callback_task == task["id"],
+                            timeout=20)
+    callbacks = agent.desktop.callbacks
+    preview = callbacks.preview
+    qtbot.waitUntil(lambda: preview.isVisible() and preview.task_id == task["id"], timeout=5000)
+    qtbot.waitUntil(lambda: "Refund <b>please</b>" in all_text(preview), timeout=5000)  # plain text, as typed
+    assert agent.desktop.callbacks.find(task["id"]) is not None  # in the task list too
+    qtbot.mouseClick(preview.call_button, Qt.MouseButton.LeftButton)
+    agent.wait_call(lambda c: c.call_id == offer.call_id and c.state is CallState.ACTIVE, timeout=10)
+    customer.wait("incoming", timeout=20)
+    customer.wait_state("CONFIRMED", timeout=10)
+    assert lead.wait_state(task["id"], "claimed")["agent"] == "1008"
+    customer.send("hangup")
+    agent.wait_no_calls(timeout=15)
+    qtbot.waitUntil(lambda: task["id"] in callbacks.outcomes, timeout=5000)
+    picker = callbacks.outcomes[task["id"]]
+    picker.choose("reached")
+    qtbot.mouseClick(picker.save, Qt.MouseButton.LeftButton)
+    done = lead.wait_state(task["id"], "done")
+    assert done["last_outcome"] == "reached" and done["attempts"] == 1
+    qtbot.waitUntil(lambda: task["id"] not in callbacks.outcomes, timeout=5000)
+
+
+def test_a_skipped_offer_waits_for_the_skip_delay(
+    qtbot: Any, agent_in_support: Agent, lead: Lead
+) -> None:
+    agent = agent_in_support
+    task = new_task(lead, "Skip me")
+    offer = agent.wait_call(lambda c: c.state is CallState.RINGING_IN and c.callback_task == task["id"],
+                            timeout=20)
+    callbacks = agent.desktop.callbacks
+    dialog = callbacks.open_skip(offer.call_id)
+    dialog.reasons.buttons()[0].setChecked(True)
+    dialog.detail.setText("not my language")
+    dialog.box.accepted.emit()  # OK
+    agent.wait_no_calls(timeout=10)  # the offer stops ringing
+    skipped = lead.wait_state(task["id"], "waiting")
+    assert skipped["due_at"] > skipped["updated_at"] + 60
+    events = lead.task(task["id"])["events"]
+    assert any(e["kind"] == "skipped" and "not my language" in e["detail"] for e in events), events
+
+
+def all_text(widget: Any) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in widget.findChildren(QLabel))
