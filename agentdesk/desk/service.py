@@ -173,8 +173,8 @@ class DeskService:
             for caller in queue.callers.values():
                 caller.vip = caller.number in vips
             await self._refresh_stats(queue.name)
+        await self.callback_dispatch.adopt()  # before the dispatcher may run again
         self.synced.set()
-        await self.callback_dispatch.adopt()
         self._spawn(self.callback_hooks.import_pending())
         self.hub.publish("pbx", {"connected": True})
         for person in self.people.all():

@@ -135,8 +135,22 @@ def _voice(where: str, section: configparser.SectionProxy) -> tuple[str, int]:
 
 
 def dialplan_globals(base: str) -> str:
-    """Where the dialplan finds the prompts, as Asterisk sees the state folder."""
-    return f"CALLBACK_PROMPTS = {base}/prompts\n"
+    """Where the dialplan finds the prompts, as Asterisk sees the state
+    folder, and the time zone it speaks booked times in: the host's, which
+    the desk service books them in (Asterisk's root filesystem is on UTC)."""
+    return f"CALLBACK_PROMPTS = {base}/prompts\nCALLBACK_TIMEZONE = {host_timezone()}\n"
+
+
+def host_timezone() -> str:
+    """The host's time zone name (TZ, else /etc/localtime's zoneinfo link), or UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.readlink("/etc/localtime")
+        except OSError:
+            target = ""
+        name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+    return name if re.fullmatch(r"[A-Za-z0-9_+/-]{1,60}", name or "") else "UTC"
 
 
 def ensure_prompts(folder: Path, prompts: Iterable[Prompt] | None = None, speak: Speaker | None = None) -> int:

@@ -240,6 +240,9 @@ def test_two_agents_racing_for_one_task_never_both_call_the_customer(
     winner = next(a for a, r in replies.items() if r.status_code == 200)
     loser = next(a for a in replies if a != winner)
     assert "already calling this customer" in replies[loser].json()["error"]
+    loser_desk = next(d for d in desks if d.agent == loser)
+    assert loser_desk.call("POST", f"/api/v1/callbacks/{task_id}/outcome", {"outcome": "reached"}).status_code == 409
+    assert loser_desk.call("POST", f"/api/v1/callbacks/{task_id}/skip", {"reason": "x"}).status_code == 409
     phones[loser].call(f"sip:cb{task_id}@{SERVER}")  # dialled anyway: the PBX asks the desk again
     phones[loser].wait_state("DISCONNECTED", timeout=15)
     assert customer.seen("incoming") == []

@@ -138,7 +138,7 @@ def test_a_customer_who_does_not_answer_is_reported(pbx: Pbx, make_party: MakePa
     agent, customer = make_party(AGENT), make_party(CALLED)
     with dialplan_global(pbx, "CALLBACK_RING_SECONDS", "4"):
         agent.call(f"sip:cb{TASK}@{SERVER}")  # from the task list, after claiming it
-        assert desk.wait_asked("dial") == {"task": TASK, "phone": AGENT}
+        assert desk.wait_asked("dial") == {"task": TASK, "phone": AGENT, "from": "list"}
         customer.wait("incoming", timeout=10)
         agent.wait_state("DISCONNECTED", timeout=15)
     assert desk.wait_asked("dialled") == {"task": TASK, "phone": AGENT, "status": "NOANSWER"}

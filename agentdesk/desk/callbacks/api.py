@@ -31,7 +31,9 @@ from ..auth import Session
 from ..people import TEAMLEAD
 from ..service import day_bounds
 from ..store.records import OUTCOMES, CallbackTask
-from .tasks import CallbackTasks, NewRequest
+from .numbers import normalise
+from .requests import NewRequest
+from .tasks import CallbackTasks
 from .views import event_view, stats_view
 
 log = logging.getLogger("desk.callbacks.api")
@@ -158,7 +160,7 @@ async def task_action(request: web.Request) -> web.Response:
     elif action == "cancel":
         if session.person.role != TEAMLEAD:
             raise CommandError(403, "only team leads can cancel a callback")
-        done = await tasks.cancel(task.task_id, agent, short_text(data, "reason", 200))
+        done = await tasks.cancel(task.task_id, agent, short_text(data, "reason", 200)) or task
     else:
         raise CommandError(404, f"there is no callback action {action[:20]!r}")
     log.info("%s: %s callback %s", agent, action, task.task_id)
@@ -172,7 +174,7 @@ async def task_stats(request: web.Request) -> web.Response:
     queue = request.query.get("queue") or None
     if session.person.role != TEAMLEAD and queue not in request.app[SERVICE].board.memberships_of(
             session.person.agent):
-        queue = queue or None
+        raise CommandError(403, "agents see the callback figures of their own queues (?queue=)")
     stats = await request.app[SERVICE].db(lambda s: s.callback_stats(start, end, queue))
     return web.json_response(stats_view(day.isoformat(), stats))
 
@@ -204,10 +206,11 @@ async def lead_number(request: web.Request) -> str:
     session = await session_of(request)
     if session.person.role != TEAMLEAD:
         raise CommandError(403, "only team leads can change the do-not-call list")
-    kind, digits = await tasks_of(request).check_number(request.match_info["number"])
-    if kind == "invalid":
+    settings = tasks_of(request).settings
+    digits = normalise(request.match_info["number"], settings.region, settings.allow_international)
+    if digits is None:
         raise CommandError(400, f"{request.match_info['number'][:30]!r} is not a phone number")
-    return digits or request.match_info["number"]
+    return digits
 
 
 async def test_only(request: web.Request) -> None:

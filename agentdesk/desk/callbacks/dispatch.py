@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ from ..ami.client import AmiError
 from ..ami.protocol import AmiMessage
 from ..board import Caller, QueueState, callback_task_of
 from ..store import Store
-from ..store.records import CB_OFFERED, CB_WAITING, CallbackEvent, CallbackTask
+from ..store.records import CB_OFFERED, CB_WAITING, CallbackTask
 from .fast import FREE_AGENT_EVENTS, FastDelivery
 from .line import placeholders_wanted
 from .numbers import normalise
@@ -45,7 +46,7 @@ log = logging.getLogger("desk.callbacks.line")
 TICK_SECONDS = 1.0
 KICK_DELAY_SECONDS = 0.02
 SLOTS = 3  # due tasks that hold a real place in an Asterisk queue at once
-DUE_BATCH = 500
+DUE_BATCH = 50  # per queue: the first SLOTS that may be placed are among them
 PLACEHOLDER_TIMEOUT_MS = 86_400_000
 DEFAULT_HANDLE_SECONDS = 180
 CLAIM_EXPIRY_SECONDS = 1800
@@ -61,6 +62,7 @@ class Placement:
     since: float
     rank: tuple[int, float] = (0, 0.0)  # (priority, arrival): its place in the line
     number: str = ""
+    answered: bool = False  # an agent took it: it no longer holds a place in line
 
 
 class CallbackDispatcher:
@@ -72,9 +74,12 @@ class CallbackDispatcher:
         self._serial = 0
         self._kick: asyncio.TimerHandle | None = None
         self._running = False
+        self._again = False
         self._next_claim_check = 0.0
         self.fast = FastDelivery(service)
+        self._ringing_agents: dict[str, str] = {}
         tasks.on_withdraw.append(self.withdraw)
+        tasks.ringing_agent = self.ringing_agent
 
     # -- driving -----------------------------------------------------------------
     async def run(self) -> None:
@@ -93,11 +98,17 @@ class CallbackDispatcher:
         self.service.spawn(self.tick_safely())
 
     async def tick_safely(self) -> None:
-        if self._running or not self.service.synced.is_set():
+        if not self.service.synced.is_set():
+            return
+        if self._running:
+            self._again = True  # a change during this tick: look once more right after it
             return
         self._running = True
         try:
-            await self.tick()
+            self._again = True
+            while self._again:
+                self._again = False
+                await self.tick()
         except Exception:
             log.exception("callback dispatch failed; trying again on the next tick")
         finally:
@@ -105,15 +116,15 @@ class CallbackDispatcher:
 
     async def tick(self) -> None:
         now = self.service.clock()
-        due = await self.service.db(lambda s: s.callbacks_due(now, DUE_BATCH))
-        due = await self.tasks.expire_given_up(due)
-        by_queue: dict[str, list[CallbackTask]] = {}
-        for task in due:
-            if task.task_id not in self.placed and self._may_place(task, now):
-                by_queue.setdefault(task.queue, []).append(task)
-        for name, queue in self.service.board.queues.items():
-            await self._fill(queue, by_queue.get(name, []))
-            await self._offer(queue, now)
+        for name in list(self.service.board.queues):
+            due = await self.service.db(_due_in(name, now))
+            due = [t for t in await self.tasks.expire_given_up(due)
+                   if t.task_id not in self.placed and t.request_key not in self.tasks.caller_on_line
+                   and self._may_place(t, now)]
+            queue = self.service.board.queues.get(name)
+            if queue is not None:
+                await self._fill(queue, due)
+                await self._offer(queue, now)
         if now >= self._next_claim_check:
             self._next_claim_check = now + CLAIM_CHECK_SECONDS
             await self.tasks.expire_claims(now - CLAIM_EXPIRY_SECONDS)
@@ -139,7 +150,7 @@ class CallbackDispatcher:
         if not due or not queue.members:
             return
         live = [(_priority(c), c.joined_at) for c in queue.callers.values() if not c.callback_task]
-        holding = [(p.task_id, p.rank) for p in self.placed.values() if p.queue == queue.name]
+        holding = [(p.task_id, p.rank) for p in self.placed.values() if p.queue == queue.name and not p.answered]
         for task, position in placeholders_wanted(live, due, holding, SLOTS):
             await self._place(task, position)
 
@@ -155,10 +166,11 @@ class CallbackDispatcher:
 
     async def _place(self, task: CallbackTask, position: int) -> None:
         now = self.service.clock()
-        offered = replace(task, state=CB_OFFERED, updated_at=now)
-        event = CallbackEvent(task.task_id, now, "offered", "", f"position {position}")
-        if not await self.service.db(lambda s: _offer_if_waiting(s, offered, event)):
-            return  # an agent took it meanwhile
+        _, offered = await self.tasks.change(
+            task.task_id, lambda t: t.state == CB_WAITING and t.due_at <= now,
+            lambda t: replace(t, state=CB_OFFERED, agent=""), "offered", "", f"position {position}")
+        if offered is None:
+            return  # taken, skipped, rescheduled or merged meanwhile: the next tick sees it as it is now
         self._serial += 1
         ids = f"cb{task.task_id}-{self._serial}"
         self.placed[task.task_id] = Placement(task.task_id, task.queue, f"{ids}a", now,
@@ -180,7 +192,8 @@ class CallbackDispatcher:
             await self._back_in_line(task.task_id, "placeholder failed")
             return
         log.info("callback %s joins queue %s at position %d", task.task_id, task.queue, position)
-        self.tasks.publish(offered)
+        if task.task_id in self.placed:
+            self.tasks.publish(offered)
 
     def _preferred_phone(self, task: CallbackTask) -> str:
         agent = task.preferred_agent
@@ -204,47 +217,63 @@ class CallbackDispatcher:
         """The placeholder is gone without an agent taking the task."""
         if self.placed.pop(task_id, None) is None and not force:
             return
-        task = await self.service.db(lambda s: s.get_callback(task_id))
-        if task is None or task.state != CB_OFFERED:
-            return
-        back = replace(task, state=CB_WAITING, agent="", updated_at=self.service.clock())
-        event = CallbackEvent(task_id, self.service.clock(), "returned", "", why)
-        await self.service.db(lambda s: s.update_callback(back, event))
-        self.tasks.publish(back)
-        self.kick()
+        self._ringing_agents.pop(task_id, None)
+        _, back = await self.tasks.change(task_id, lambda t: t.state == CB_OFFERED,
+                                          lambda t: replace(t, state=CB_WAITING, agent=""), "returned", "", why)
+        if back is not None:
+            self.tasks.publish(back)
+            self.kick()
 
     # -- AMI ----------------------------------------------------------------------
     def handle(self, event: AmiMessage) -> None:
         """Placeholder life (hangup, ringing an agent) and queue changes."""
         if event.name == "Hangup":
-            task_id = task_of_uniqueid(event.get("Uniqueid"))
-            if task_id and self.placed.get(task_id) is not None:
-                placement = self.placed[task_id]
-                if event.get("Uniqueid") == placement.channel_a:
-                    self.service.spawn(self._back_in_line(task_id, event.get("Cause-txt") or "hung up"))
+            uniqueid = event.get("Uniqueid")
+            if uniqueid in self.tasks.caller_on_line:
+                self.tasks.caller_on_line.discard(uniqueid)
+                self.kick()
+            task_id = task_of_uniqueid(uniqueid) or callback_task_of(event.get("Channel"))
+            if task_id and task_id in self.placed and (uniqueid.endswith("a") or event.get("Channel").endswith(";1")):
+                self.service.spawn(self._back_in_line(task_id, event.get("Cause-txt") or "hung up"))
         elif event.name == "OriginateResponse" and event.get("Response") == "Failure":
             task_id = task_of_uniqueid(event.get("Uniqueid"))
             if task_id:
                 self.service.spawn(self._back_in_line(task_id, "originate failed"))
-        elif event.name == "AgentCalled" and callback_task_of(event.get("Channel")):
-            self.service.spawn(self._ringing(callback_task_of(event.get("Channel")), event.get("MemberName")))
+        elif callback_task_of(event.get("Channel")):
+            self._placeholder_event(event)
         if callback_task_of(event.get("Channel")) or event.name in FREE_AGENT_EVENTS:
             self.fast.handle(event)
         if event.name.startswith("Queue") or event.name in ("AgentComplete", "AgentConnect"):
             self.kick()
 
-    async def _ringing(self, task_id: str, agent: str) -> None:
+    def _placeholder_event(self, event: AmiMessage) -> None:
+        """Which agent a placeholder rings (kept here, not in the task: the
+        claim belongs to whoever answers), and when an agent took it."""
+        task_id = callback_task_of(event.get("Channel"))
+        if event.name == "AgentCalled":
+            self._ringing_agents[task_id] = event.get("MemberName")
+            self.service.spawn(self._show_ringing(task_id))
+        elif event.name in ("AgentRingNoAnswer", "QueueCallerLeave"):
+            self._ringing_agents.pop(task_id, None)
+        elif event.name == "AgentConnect" and task_id in self.placed:
+            self.placed[task_id].answered = True
+            self._ringing_agents.pop(task_id, None)
+
+    async def _show_ringing(self, task_id: str) -> None:
         task = await self.service.db(lambda s: s.get_callback(task_id))
-        if task is not None and task.state == CB_OFFERED and task.agent != agent:
-            ringing = replace(task, agent=agent, updated_at=self.service.clock())
-            await self.service.db(lambda s: s.update_callback(ringing, None))
-            self.tasks.publish(ringing)
+        agent = self._ringing_agents.get(task_id, "")
+        if task is not None and task.state == CB_OFFERED and agent:
+            self.tasks.publish(replace(task, agent=agent))  # shown, not stored
+
+    def ringing_agent(self, task_id: str) -> str:
+        return self._ringing_agents.get(task_id, "")
 
     async def adopt(self) -> None:
         """After a (re)connect: placeholders still in Asterisk are ours again;
         offered tasks without one go back into the line."""
         present = {c.callback_task: (q.name, c.joined_at) for q in self.service.board.queues.values()
                    for c in q.callers.values() if c.callback_task}
+        self.placed = {task_id: p for task_id, p in self.placed.items() if task_id in present}
         for task_id, (queue, joined) in present.items():
             self.placed.setdefault(task_id, Placement(task_id, queue, "", self.service.clock(), (0, joined)))
         for task in await self.service.db(lambda s: s.open_callbacks(None)):
@@ -280,14 +309,8 @@ class CallbackDispatcher:
             log.info("could not offer a callback to %s: %s", caller.uniqueid, error)
 
 
-def _offer_if_waiting(store: Store, offered: CallbackTask, event: CallbackEvent) -> bool:
-    """Mark the task offered unless an agent took it meanwhile (store calls
-    run one at a time on the service's store thread: this cannot interleave)."""
-    current = store.get_callback(offered.task_id)
-    if current is None or current.state != CB_WAITING:
-        return False
-    store.update_callback(offered, event)
-    return True
+def _due_in(queue: str, now: float) -> Callable[[Store], list[CallbackTask]]:
+    return lambda store: store.callbacks_due(now, DUE_BATCH, queue)
 
 
 def _priority(caller: Caller) -> int:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..store.records import ORIGIN_INQUEUE, ORIGIN_SCHEDULED, CallbackTask
 from .policy import expected_wait_seconds, schedule_time
-from .tasks import NewRequest
+from .requests import NewRequest
 
 if TYPE_CHECKING:
     from ..service import DeskService
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 UNIQUEID = re.compile(r"[0-9A-Za-z._-]{1,64}")
 SCHEDULED_WINDOW_SECONDS = 3600  # a time asked for in the IVR: called within the hour after it
 DEFAULT_HANDLE_SECONDS = 180
+# A request kept in AstDB while the service was away: the caller was already
+# thanked, so it is not refused for the per-number limit.
+IMPORTED = "ivr-kept"
 
 
 async def ivr_request(service: DeskService, queue: str, number: str, call: str, priority: int, position: int,
@@ -38,12 +41,16 @@ async def ivr_request(service: DeskService, queue: str, number: str, call: str, 
     scheduled = bool(at)
     new = NewRequest(
         queue=queue, number=number, origin=ORIGIN_SCHEDULED if scheduled else ORIGIN_INQUEUE,
-        created_by="ivr", due_at=due_at, arrival_at=due_at if scheduled else joined, priority=priority,
+        created_by="ivr" if pressed_at is None else IMPORTED, due_at=due_at,
+        arrival_at=due_at if scheduled else joined, priority=priority,
         name=record.name if record is not None else "",
         window_end=due_at + SCHEDULED_WINDOW_SECONDS if scheduled else None, request_key=call,
     )
+    if pressed_at is None:
+        tasks.caller_on_line.add(call)  # not called back while still in this call (the thank-you)
     result = await tasks.request(new)
     if result.task is None or result.kind not in ("ok", "merged"):
+        tasks.caller_on_line.discard(call)
         return result.kind, "", 0
     when = int(result.task.due_at) if scheduled else _minutes(service, result.task, position)
     return result.kind, result.task.task_id, when

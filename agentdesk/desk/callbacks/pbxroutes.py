@@ -7,7 +7,8 @@ typed is ever echoed except the digits we checked.
   /pbx/v1/callbacks/request?queue=&number=&call=&priority=&position=&at=HHMM
         ok,<task>,<minutes or epoch> | merged,<task>,<minutes or epoch> | refused,, | limited,, |
         invalid,, | badtime,,     (minutes for "as soon as possible", the epoch for a time asked for)
-  /pbx/v1/callbacks/dial?task=&phone=             ok,<number>,<caller id> | taken,, | closed,,
+  /pbx/v1/callbacks/dial?task=&phone=&from=list   ok,<number>,<caller id> | taken,, | closed,,
+        (from=list: the agent dialled cb<task> rather than answered the task's placeholder)
   /pbx/v1/callbacks/dialled?task=&phone=&status=  ok
 """
 
@@ -66,7 +67,8 @@ async def dial(request: web.Request) -> web.Response:
     task_id, phone = request.query.get("task", ""), request.query.get("phone", "")
     if not TASK_ID.fullmatch(task_id) or not phone.isdigit():
         return text("closed,,")
-    kind, number, caller_id = await request.app[SERVICE].callbacks.dial(task_id, phone)
+    from_list = request.query.get("from") == "list"
+    kind, number, caller_id = await request.app[SERVICE].callbacks.dial(task_id, phone, from_list)
     return text(f"{kind},{number},{caller_id}")
 
 

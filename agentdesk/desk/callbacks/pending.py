@@ -65,6 +65,12 @@ class PendingRequests:
         except Exception:
             log.exception("importing pending callback request %s failed; it stays in AstDB", uniqueid[:64])
             return False
+        if kind not in ("ok", "merged", "refused"):
+            # The caller was thanked: a request that cannot become a task as
+            # it stands (a number or time the offline menu could not check)
+            # stays for a person to look at (pbx/run cli "database show callback-pending").
+            log.warning("pending callback request %s (%s) kept in AstDB: %s", uniqueid[:64], queue, kind)
+            return False
         log.info("pending callback request %s imported from AstDB: %s %s", uniqueid[:64], kind, task)
         await self._forget(uniqueid)
         return True

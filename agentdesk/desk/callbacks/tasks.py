@@ -1,7 +1,6 @@
-"""Callback tasks' lifecycle in the desk service: requests (the queue's
-press-1 IVR, the web form, agents, abandoned calls), one agent at a time
-(claims), dial results, outcomes by the queue's retry policy, skips and
-reschedules. Every change is stored with an event (for reports) before it
+"""Callback tasks' lifecycle in the desk service after the request
+(requests.py): one agent at a time (claims), dial results, outcomes by the
+queue's retry policy, skips and reschedules. Every change is stored with an event (for reports) before it
 is acknowledged, and pushed to desktops as a `callback` event.
 
 Invariants: a task is held (`agent` set, state claimed) by at most one
@@ -14,9 +13,8 @@ however often it is repeated.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..agents import CommandError
@@ -29,169 +27,26 @@ from ..store.records import (
     OPEN_CALLBACK_STATES,
     ORIGIN_INQUEUE,
     ORIGIN_MISSED,
-    ORIGIN_SCHEDULED,
-    ORIGIN_WEB,
     CallbackEvent,
     CallbackTask,
 )
 from .numbers import normalise
 from .policy import after_outcome, give_up_at
-from .settings import CallbackSettings, QueueCallbackPolicy
-from .views import task_view
-from .web import WebCallbackRequest
+from .requests import NOTE_LIMIT, CallbackRequests, _joined
 
 if TYPE_CHECKING:
-    from ..service import DeskService
+    pass
 
 log = logging.getLogger("desk.callbacks")
 
 # What Asterisk's DIALSTATUS says about an attempt nobody answered.
 DIAL_OUTCOMES = {"BUSY": "busy", "NOANSWER": "no_answer", "CHANUNAVAIL": "no_answer",
                  "CONGESTION": "no_answer", "CANCEL": "no_answer"}
-LIMITED_REQUESTERS = {"ivr", "web"}  # customers asking; agents and missed calls are not rate-limited
 SERVED_CANCELS = {ORIGIN_INQUEUE, ORIGIN_MISSED}  # "call me as soon as you can" tasks a served call answers
-NOTE_LIMIT = 2000
-WEB_WINDOW_SECONDS = 3600  # a time picked on the web form: called within the hour after it
 
 
-@dataclass(frozen=True)
-class NewRequest:
-    """A callback someone asked for (number as given: it is checked here)."""
-
-    queue: str
-    number: str
-    origin: str
-    created_by: str
-    due_at: float
-    arrival_at: float
-    priority: int = 0
-    window_end: float | None = None
-    name: str = ""
-    topic: str = ""
-    notes: str = ""
-    preferred_agent: str = ""
-    request_key: str = ""
-
-
-@dataclass(frozen=True)
-class RequestResult:
-    """ok (new task), merged (into the open task of that number), refused
-    (blocked number), limited (too many requests), invalid (not a number)."""
-
-    kind: str
-    task: CallbackTask | None = None
-
-
-class CallbackTasks:
-    def __init__(self, service: DeskService, settings: CallbackSettings) -> None:
-        self.service = service
-        self.settings = settings
-        # A test set-up starts with callbacks off: only its callback tests see offers.
-        self.switched_on = not service.config.test_clock
-        self.on_withdraw: list[Callable[[str], None]] = []  # the dispatcher's: take a placeholder out
-
-    def policy(self, queue: str) -> QueueCallbackPolicy:
-        policy = self.settings.policy(queue)
-        return policy if self.switched_on else replace(policy, enabled=False)
-
-    def switch(self, on: bool) -> None:
-        """Tests only: no offers and no tasks from abandoned calls while off."""
-        self.switched_on = on
-        log.warning("callbacks switched %s (test set-up)", "on" if on else "off")
-
-    def now(self) -> float:
-        return self.service.clock()
-
-    # -- requests ------------------------------------------------------------
-    async def check_number(self, number: str) -> tuple[str, str]:
-        """("ok", dialable digits) | ("invalid", "") | ("refused", "")."""
-        digits = normalise(number, self.settings.region, self.settings.allow_international)
-        if digits is None:
-            return "invalid", ""
-        now = self.now()
-        if await self.service.db(lambda s: s.is_callback_blocked(digits, now)):
-            return "refused", ""
-        return "ok", digits
-
-    async def request(self, new: NewRequest) -> RequestResult:
-        kind, digits = await self.check_number(new.number)
-        if kind != "ok":
-            await self._record_refusal(new, kind)
-            return RequestResult(kind)
-        new = replace(new, number=digits)
-        if new.request_key:
-            key = new.request_key
-            known = await self.service.db(lambda s: s.callback_by_key(key))
-            if known is not None:
-                return RequestResult("ok", known)
-        existing = await self.service.db(lambda s: s.open_callback_for(digits, new.queue))
-        if new.created_by in LIMITED_REQUESTERS and await self._over_limit(digits):
-            await self._record_refusal(new, "limited")
-            return RequestResult("limited", existing)
-        if existing is not None:
-            return RequestResult("merged", await self._merge(existing, new))
-        return await self._create(new)
-
-    async def from_web(self, form: WebCallbackRequest) -> str:
-        """The web form's request (checked by callbacks/web.py): ok, merged, refused or limited."""
-        now = self.now()
-        due = form.due_at if form.due_at is not None else now
-        scheduled = form.due_at is not None and form.due_at > now + 60
-        result = await self.request(NewRequest(
-            queue=form.queue, number=form.number, origin=ORIGIN_WEB, created_by="web", due_at=due,
-            arrival_at=due, window_end=due + WEB_WINDOW_SECONDS if scheduled else None, name=form.name,
-            topic=form.topic))
-        return "refused" if result.kind == "invalid" else result.kind
-
-    async def _over_limit(self, number: str) -> bool:
-        since = self.now() - self.settings.per_number_seconds
-        count = await self.service.db(lambda s: s.count_callback_requests(number, since))
-        return count >= self.settings.per_number_limit
-
-    async def _record_refusal(self, new: NewRequest, why: str) -> None:
-        event = CallbackEvent("", self.now(), "refused", new.created_by, f"{why} {new.number[:40]} {new.origin}")
-        log.info("callback request of %s refused: %s", new.origin, why)
-        await self.service.db(lambda s: s.add_callback_event(event))
-
-    async def _create(self, new: NewRequest) -> RequestResult:
-        now = self.now()
-        policy = self.policy(new.queue)
-        task = CallbackTask(
-            task_id=secrets.token_hex(6), queue=new.queue, number=new.number, name=new.name[:80],
-            topic=new.topic[:200], notes=new.notes[:NOTE_LIMIT], origin=new.origin, state=CB_WAITING,
-            priority=new.priority, arrival_at=new.arrival_at, due_at=new.due_at, window_end=new.window_end,
-            attempts=0, max_attempts=policy.max_attempts, last_outcome="", agent="",
-            preferred_agent=new.preferred_agent, request_key=new.request_key, created_at=now, updated_at=now,
-            closed_at=None, first_attempt_at=None, reached_at=None, created_by=new.created_by,
-        )
-        event = CallbackEvent(task.task_id, now, "requested", new.created_by, f"{new.origin} {new.number}")
-        if not await self.service.db(lambda s: s.add_callback(task, event)):
-            key = new.request_key
-            known = await self.service.db(lambda s: s.callback_by_key(key))
-            return RequestResult("ok", known)
-        log.info("callback task %s: %s request for queue %s", task.task_id, new.origin, new.queue)
-        self.publish(task)
-        return RequestResult("ok", task)
-
-    async def _merge(self, task: CallbackTask, new: NewRequest) -> CallbackTask:
-        """A second request for an open task: one task, the earlier place in
-        line, both topics; a time asked for now replaces the old one."""
-        merged = replace(
-            task,
-            arrival_at=min(task.arrival_at, new.arrival_at),
-            priority=max(task.priority, new.priority),
-            topic=_joined(task.topic, new.topic, 200),
-            notes=_joined(task.notes, new.notes, NOTE_LIMIT),
-            name=task.name or new.name,
-            preferred_agent=new.preferred_agent or task.preferred_agent,
-            due_at=new.due_at if new.origin == ORIGIN_SCHEDULED else min(task.due_at, new.due_at),
-            window_end=new.window_end if new.origin == ORIGIN_SCHEDULED else task.window_end,
-            updated_at=self.now(),
-        )
-        event = CallbackEvent(task.task_id, self.now(), "merged", new.created_by, f"{new.origin} {new.number}")
-        await self.service.db(lambda s: s.update_callback(merged, event))
-        self.publish(merged)
-        return merged
+class CallbackTasks(CallbackRequests):
+    """Claims, dial results, outcomes, skips, reschedules, cancels."""
 
     # -- one agent at a time ----------------------------------------------------
     async def get(self, task_id: str) -> CallbackTask:
@@ -219,60 +74,71 @@ class CallbackTasks:
         self.publish(won)
         return won
 
-    async def release(self, task_id: str, agent: str, kind: str = "released", due_at: float | None = None,
-                      detail: str = "") -> CallbackTask:
-        """Back into the line: due at `due_at` (now), same place in line."""
+    async def release(self, task_id: str, agent: str) -> CallbackTask:
+        """The agent holding the task puts it back into the line, unworked."""
+        return await self._back(task_id, agent, "released", None, "", lambda t: _holds(t, agent))
+
+    async def skip(self, task_id: str, agent: str, reason: str) -> CallbackTask:
+        """The agent it is offered to (or who holds it) passes; others get it
+        after the queue's skip delay, at the same place in line."""
         task = await self.get(task_id)
-        if task.state not in OPEN_CALLBACK_STATES or (task.state == CB_CLAIMED and task.agent != agent):
-            raise CommandError(409, "this callback is not yours to put back")
-        was_offered = task.state == CB_OFFERED
-        back = replace(task, state=CB_WAITING, agent="", due_at=due_at if due_at is not None else task.due_at,
-                       updated_at=self.now())
-        await self.service.db(lambda s: s.update_callback(back, CallbackEvent(task_id, self.now(), kind, agent,
-                                                                              detail[:200])))
-        if was_offered:
-            self._withdraw(task_id)
+        delay = self.policy(task.queue).skip_delay_seconds
+        ringing = self.ringing_agent(task_id)
+
+        def allowed(t: CallbackTask) -> bool:
+            return _holds(t, agent) or (t.state == CB_OFFERED and ringing == agent)
+
+        return await self._back(task_id, agent, "skipped", self.now() + delay, reason, allowed)
+
+    async def _back(self, task_id: str, agent: str, kind: str, due_at: float | None, detail: str,
+                    allowed: Callable[[CallbackTask], bool]) -> CallbackTask:
+        def change(t: CallbackTask) -> CallbackTask:
+            return replace(t, state=CB_WAITING, agent="", due_at=due_at if due_at is not None else t.due_at)
+
+        _, back = await self.change(task_id, allowed, change, kind, agent, detail)
+        if back is None:
+            raise CommandError(409, "this callback is not offered to you or held by you")
+        self._withdraw(task_id)
         self.publish(back)
         return back
 
-    async def skip(self, task_id: str, agent: str, reason: str) -> CallbackTask:
-        """The agent it was offered to passes; others get it after the queue's skip delay."""
-        task = await self.get(task_id)
-        delay = self.policy(task.queue).skip_delay_seconds
-        return await self.release(task_id, agent, "skipped", self.now() + delay, reason)
-
     async def reschedule(self, task_id: str, agent: str, due_at: float, note: str) -> CallbackTask:
-        task = await self.get(task_id)
-        if task.state == CB_CLAIMED and task.agent != agent:
-            raise CommandError(409, "another agent is working on this callback")
-        if task.state not in OPEN_CALLBACK_STATES:
-            raise CommandError(409, "this callback is already closed")
-        if due_at < self.now() - 60 or due_at > self.now() + self.settings.days_ahead * 86400 + 86400:
+        now = self.now()
+        if due_at < now - 60 or due_at > now + self.settings.days_ahead * 86400 + 86400:
             raise CommandError(400, f"a callback can be rescheduled up to {self.settings.days_ahead} days ahead")
-        moved = replace(task, state=CB_WAITING, agent="", due_at=due_at, window_end=None,
-                        notes=_joined(task.notes, note, NOTE_LIMIT), updated_at=self.now())
-        event = CallbackEvent(task_id, self.now(), "rescheduled", agent, f"{due_at:.0f}")
-        await self.service.db(lambda s: s.update_callback(moved, event))
-        if task.state == CB_OFFERED:
-            self._withdraw(task_id)
+
+        def allowed(t: CallbackTask) -> bool:
+            return t.is_open and not (t.state == CB_CLAIMED and t.agent != agent)
+
+        def change(t: CallbackTask) -> CallbackTask:  # at its new time it enters the line like a new request
+            return replace(t, state=CB_WAITING, agent="", due_at=due_at, arrival_at=max(due_at, now),
+                           window_end=None, notes=_joined(t.notes, note, NOTE_LIMIT))
+
+        before, moved = await self.change(task_id, allowed, change, "rescheduled", agent, f"{due_at:.0f}")
+        if moved is None:
+            raise CommandError(409 if before is not None else 404,
+                               "this callback is closed or another agent is working on it")
+        self._withdraw(task_id)
         self.publish(moved)
         return moved
 
-    async def cancel(self, task_id: str, by: str, reason: str, kind: str = "cancelled") -> CallbackTask:
-        task = await self.get(task_id)
-        if task.state not in OPEN_CALLBACK_STATES:
-            return task
-        now = self.now()
-        closed = replace(task, state=CB_CANCELLED, agent="", closed_at=now, updated_at=now)
-        await self.service.db(lambda s: s.update_callback(closed, CallbackEvent(task_id, now, kind, by,
-                                                                                reason[:200])))
-        if task.state == CB_OFFERED:
-            self._withdraw(task_id)
+    async def cancel(self, task_id: str, by: str, reason: str, kind: str = "cancelled",
+                     only_if: Callable[[CallbackTask], bool] | None = None) -> CallbackTask | None:
+        def allowed(t: CallbackTask) -> bool:
+            return t.is_open and (only_if is None or only_if(t))
+
+        def change(t: CallbackTask) -> CallbackTask:
+            return replace(t, state=CB_CANCELLED, agent="", closed_at=self.now())
+
+        before, closed = await self.change(task_id, allowed, change, kind, by, reason)
+        if closed is None:
+            return before
+        self._withdraw(task_id)
         self.publish(closed)
         return closed
 
     # -- the dialplan's dial step ----------------------------------------------
-    async def dial(self, task_id: str, phone: str) -> tuple[str, str, str]:
+    async def dial(self, task_id: str, phone: str, from_list: bool = False) -> tuple[str, str, str]:
         """("ok", number, caller id) when the agent on `phone` may call the
         customer now (it holds the task, or answered its placeholder), else
         ("taken"|"closed", "", "")."""
@@ -282,6 +148,10 @@ class CallbackTasks:
             return "taken", "", ""
         if task.state not in OPEN_CALLBACK_STATES:
             return "closed", "", ""
+        number, now = task.number, self.now()
+        if await self.service.db(lambda s: s.is_callback_blocked(number, now)):
+            await self.cancel(task_id, agent, "the number is on the do-not-call list", "refused")
+            return "closed", "", ""
         if not (task.state == CB_CLAIMED and task.agent == agent):
             now = self.now()
             won = await self.service.db(lambda s: s.claim_callback(task_id, agent, now, (CB_OFFERED, CB_WAITING)))
@@ -289,77 +159,88 @@ class CallbackTasks:
                 return "taken", "", ""
             task = won
             self.publish(task)
-        return "ok", task.number, self.policy(task.queue).caller_id
+        if from_list:
+            self._withdraw(task_id)  # dialled from the list: its placeholder must not ring anyone else
+        caller_id = "".join(ch for ch in self.policy(task.queue).caller_id if ch.isdigit())
+        return "ok", task.number, caller_id
 
     async def dialled(self, task_id: str, phone: str, status: str) -> None:
-        """The dial step is over: an unanswered attempt is recorded at once
+        """How the dial step went: an unanswered attempt is recorded at once
         by the retry policy; an answered one waits for the agent's outcome."""
-        task = await self.service.db(lambda s: s.get_callback(task_id))
         agent = self.service.agent_of_phone(phone) or phone
-        if task is None:
-            return
-        now = self.now()
-        event = CallbackEvent(task_id, now, "dialled", agent, status[:20])
         outcome = DIAL_OUTCOMES.get(status)
-        if outcome is None or task.state != CB_CLAIMED:
-            first = task.first_attempt_at if task.first_attempt_at is not None else now
-            marked = replace(task, first_attempt_at=first, updated_at=now)
-            await self.service.db(lambda s: s.update_callback(marked, event))
-            self.publish(marked)
+        if outcome is not None:
+            await self.service.db(lambda s: s.add_callback_event(CallbackEvent(task_id, self.now(), "dialled",
+                                                                               agent, status[:20])))
+            await self._record(task_id, agent, outcome, "", None)
             return
-        await self.service.db(lambda s: s.add_callback_event(event))
-        await self.record_outcome(task, agent, outcome, "")
+        if status == "ANSWER":
+            self.answered.add(task_id)
+
+        def mark(t: CallbackTask) -> CallbackTask:
+            return replace(t, first_attempt_at=t.first_attempt_at or self.now())
+
+        _, marked = await self.change(task_id, lambda t: _holds(t, agent), mark, "dialled", agent, status)
+        if marked is not None:
+            self.publish(marked)
 
     async def outcome(self, task_id: str, agent: str, outcome: str, note: str,
                       retry_at: float | None = None) -> CallbackTask:
-        """The agent's outcome of their attempt; `retry_at` replaces the
-        policy's next attempt time when the task stays open."""
-        task = await self.get(task_id)
-        if task.state != CB_CLAIMED or task.agent != agent:
-            recorded = f" ({task.last_outcome.replace('_', ' ')})" if task.last_outcome else ""
-            raise CommandError(409, f"the outcome of this attempt is already recorded{recorded}")
-        return await self.record_outcome(task, agent, outcome, note, retry_at)
-
-    async def record_outcome(self, task: CallbackTask, agent: str, outcome: str, note: str,
-                             retry_at: float | None = None) -> CallbackTask:
+        """The agent's outcome of their attempt; `retry_at` (within the
+        bookable days) replaces the policy's next attempt time when the task
+        stays open."""
         now = self.now()
-        after = after_outcome(task, outcome, now, self.policy(task.queue))
-        if retry_at is not None and after.state == CB_WAITING:
-            after = replace(after, due_at=retry_at, arrival_at=retry_at)
-        after = replace(after, notes=_joined(after.notes, note, NOTE_LIMIT), updated_at=now)
-        event = CallbackEvent(task.task_id, now, "outcome", agent, outcome)
-        await self.service.db(lambda s: s.update_callback(after, event))
-        log.info("callback task %s: %s by %s -> %s", task.task_id, outcome, agent, after.state)
-        self.publish(after)
+        if retry_at is not None and not now <= retry_at <= now + self.settings.days_ahead * 86400 + 86400:
+            raise CommandError(400, f"the next attempt must be within {self.settings.days_ahead} days")
+        before, after = await self._record(task_id, agent, outcome, note, retry_at)
+        if after is None:
+            if before is None:
+                raise CommandError(404, "there is no such callback task")
+            recorded = f" ({before.last_outcome.replace('_', ' ')})" if before.last_outcome else ""
+            raise CommandError(409, f"the outcome of this attempt is already recorded{recorded}")
         return after
+
+    async def _record(self, task_id: str, agent: str, outcome: str, note: str,
+                      retry_at: float | None) -> tuple[CallbackTask | None, CallbackTask | None]:
+        """One attempt's outcome, only while `agent` still holds the task."""
+        now = self.now()
+
+        def change(t: CallbackTask) -> CallbackTask:
+            after = after_outcome(t, outcome, now, self.policy(t.queue))
+            if retry_at is not None and after.state == CB_WAITING:
+                after = replace(after, due_at=retry_at, arrival_at=retry_at)
+            return replace(after, notes=_joined(after.notes, note, NOTE_LIMIT))
+
+        before, after = await self.change(task_id, lambda t: _holds(t, agent), change, "outcome", agent, outcome)
+        if after is not None:
+            self.answered.discard(task_id)
+            log.info("callback task %s: %s by %s -> %s", task_id, outcome, agent, after.state)
+            self.publish(after)
+        return before, after
 
     # -- calls that answer a task ------------------------------------------------------
     async def served_inbound(self, number: str, queue: str) -> None:
         """The customer called in and an agent has them: their "call me as
         soon as you can" task of that queue is answered by that."""
-        task = await self.service.db(lambda s: s.open_callback_for(number, queue))
-        if task is not None and task.origin in SERVED_CANCELS and task.state in (CB_WAITING, CB_OFFERED):
-            await self.cancel(task.task_id, "", "the customer called in and was served", "served_inbound")
-
-    async def missed(self, queue: str, uniqueid: str, number: str, name: str, waited: int) -> None:
-        policy = self.policy(queue)
-        if not policy.enabled or policy.missed_min_wait_seconds <= 0 or waited < policy.missed_min_wait_seconds:
-            return
-        now = self.now()
-        await self.request(NewRequest(queue=queue, number=number, origin=ORIGIN_MISSED, created_by="missed",
-                                      due_at=now, arrival_at=now - waited, name=name,
-                                      request_key=f"missed:{uniqueid}"))
+        digits = normalise(number, self.settings.region, self.settings.allow_international)
+        task = await self.service.db(lambda s: s.open_callback_for(digits, queue)) if digits else None
+        if task is not None and task.origin in SERVED_CANCELS:
+            await self.cancel(task.task_id, "", "the customer called in and was served", "served_inbound",
+                              only_if=lambda t: t.state in (CB_WAITING, CB_OFFERED))
 
     async def expire_claims(self, older_than: float) -> None:
-        """Claims left behind (a desktop that vanished mid-task): an answered
-        attempt counts as reached, anything else goes back into the line."""
+        """Claims left behind (a desktop that vanished mid-task): an attempt
+        the customer answered counts as reached, anything else goes back into
+        the line. An agent still on a call keeps their claim."""
         for task in await self.service.db(lambda s: s.open_callbacks(None)):
-            if task.state != CB_CLAIMED or task.updated_at > older_than:
+            on_call = any(m.activity == "on_call" for m in self.service.board.memberships_of(task.agent).values())
+            if task.state != CB_CLAIMED or task.updated_at > older_than or on_call:
                 continue
-            if task.first_attempt_at is not None and task.first_attempt_at >= task.updated_at - 1:
-                await self.record_outcome(task, task.agent, "reached", "(assumed: no outcome was given)")
+            if task.task_id in self.answered:
+                await self._record(task.task_id, task.agent, "reached", "(assumed: no outcome was given)", None)
             else:
-                await self.release(task.task_id, task.agent, "released", detail="claim expired")
+                await self._back(task.task_id, task.agent, "released", None, "claim expired",
+                                 _holder_is(task.agent))
 
     async def expire_given_up(self, tasks: list[CallbackTask]) -> list[CallbackTask]:
         """Close due tasks past their queue's give-up time; the rest back."""
@@ -374,27 +255,12 @@ class CallbackTasks:
                 alive.append(task)
         return alive
 
-    async def _store(self, task: CallbackTask, event: CallbackEvent | None) -> None:
-        await self.service.db(lambda s: s.update_callback(task, event))
 
-    # -- pushing -------------------------------------------------------------
-    def publish(self, task: CallbackTask) -> None:
-        policy = self.policy(task.queue)
-        view = task_view(task, self.service.names(), self.settings.region, policy.autodial_seconds)
-        self.service.hub.publish("callback", view)
-
-    def view(self, task: CallbackTask, names: dict[str, str] | None = None) -> dict[str, object]:
-        policy = self.policy(task.queue)
-        return task_view(task, names if names is not None else self.service.names(), self.settings.region,
-                         policy.autodial_seconds)
-
-    def _withdraw(self, task_id: str) -> None:
-        for hook in self.on_withdraw:
-            hook(task_id)
+def _holds(task: CallbackTask, agent: str) -> bool:
+    return task.state == CB_CLAIMED and task.agent == agent
 
 
-def _joined(old: str, new: str, limit: int) -> str:
-    new = new.strip()
-    if not new or new in old:
-        return old
-    return (f"{old}\n{new}" if old else new)[:limit]
+def _holder_is(agent: str) -> Callable[[CallbackTask], bool]:
+    return lambda task: _holds(task, agent)
+
+

@@ -223,9 +223,9 @@ class Store(abc.ABC):
         """Every open task (of one queue), by due_at, then task_id."""
 
     @abc.abstractmethod
-    def callbacks_due(self, now: float, limit: int) -> list[CallbackTask]:
-        """Up to `limit` "waiting" tasks with due_at <= now, in line order:
-        priority DESC, then arrival_at ASC (then task_id)."""
+    def callbacks_due(self, now: float, limit: int, queue: str | None = None) -> list[CallbackTask]:
+        """Up to `limit` "waiting" tasks with due_at <= now (of one queue or
+        all), in line order: priority DESC, then arrival_at ASC (then task_id)."""
 
     @abc.abstractmethod
     def callbacks_closed(self, start: float, end: float) -> list[CallbackTask]:

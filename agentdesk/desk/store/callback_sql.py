@@ -129,13 +129,15 @@ class CallbackSql:
             f"{TASK_SELECT} WHERE {OPEN}{only} ORDER BY due_at, task_id", (*OPEN_CALLBACK_STATES, *of_queue)
         ))
 
-    def callbacks_due(self, now: float, limit: int) -> list[CallbackTask]:
+    def callbacks_due(self, now: float, limit: int, queue: str | None = None) -> list[CallbackTask]:
         if limit <= 0:
             return []
+        only_queue = " AND queue = ?" if queue is not None else ""
+        params: tuple[object, ...] = (CB_WAITING, now, queue, limit) if queue is not None else (CB_WAITING, now, limit)
         return all_tasks(self._rows(
-            f"{TASK_SELECT} WHERE closed_at IS NULL AND state = ? AND due_at <= ?"
+            f"{TASK_SELECT} WHERE closed_at IS NULL AND state = ? AND due_at <= ?{only_queue}"
             " ORDER BY priority DESC, arrival_at, task_id LIMIT ?",
-            (CB_WAITING, now, limit),
+            params,
         ))
 
     def callbacks_closed(self, start: float, end: float) -> list[CallbackTask]:
