@@ -338,3 +338,26 @@ def test_a_caller_can_key_another_number_to_be_called_back_on(
     task = lead.wait_task(lambda t: t["number"] == other, timeout=20)
     assert task["origin"] == "inqueue" and not [t for t in lead.tasks() if t["number"] == caller]
     customer.wait_state("DISCONNECTED", timeout=30)
+
+
+def test_an_agent_who_becomes_free_is_rung_at_once_and_can_skip(
+    pbx: Pbx, make_party: MakeParty, lead: Lead, agent_desk: Callable[[str], DeskUser]
+) -> None:
+    """The callback waiting first in line rings an agent who becomes ready
+    (directly: how fast is bench_callback_delivery.py's business), and the
+    agent it rings can pass it on."""
+    agent = make_party("1010")
+    desk = agent_desk("1010")
+    desk.join("support")
+    desk.pause("Break")
+    created = lead.call("POST", "/api/v1/callbacks", {"queue": "support", "number": "09121110004",
+                                                      "same_agent": False})
+    task_id = created.json()["id"]
+    wait_until(lambda: any(f"Local/{task_id}@callback-line-" in c for c in waiting_channels(pbx)), what="placeholder")
+    desk.unpause()
+    ring = callback_incoming(agent, 10)
+    assert ring["headers"].get("x-agentdesk-callback") == task_id
+    skipped = desk.call("POST", f"/api/v1/callbacks/{task_id}/skip", {"reason": "language"})
+    assert skipped.status_code == 200, skipped.text
+    agent.wait_state("DISCONNECTED", timeout=10)  # the offer stops ringing
+    assert lead.task(task_id)["state"] == "waiting"

@@ -76,7 +76,7 @@ class CallbackDispatcher:
         self._running = False
         self._again = False
         self._next_claim_check = 0.0
-        self.fast = FastDelivery(service)
+        self.fast = FastDelivery(service, self._rings)
         self._ringing_agents: dict[str, str] = {}
         tasks.on_withdraw.append(self.withdraw)
         tasks.ringing_agent = self.ringing_agent
@@ -176,6 +176,8 @@ class CallbackDispatcher:
         self.placed[task.task_id] = Placement(task.task_id, task.queue, f"{ids}a", now,
                                               (task.priority, task.arrival_at), task.number)
         phone = self._preferred_phone(task)
+        if phone:
+            self._ringing_agents[task.task_id] = task.preferred_agent
         policy = self.tasks.policy(task.queue)
         variables = [f"CALLBACK_TASK={task.task_id}", f"CALLBACK_QUEUE={task.queue}",
                      f"CALLBACK_PRIO={task.priority}", f"CALLBACK_POSITION={position}",
@@ -253,7 +255,8 @@ class CallbackDispatcher:
         if event.name == "AgentCalled":
             self._ringing_agents[task_id] = event.get("MemberName")
             self.service.spawn(self._show_ringing(task_id))
-        elif event.name in ("AgentRingNoAnswer", "QueueCallerLeave"):
+        elif event.name in ("AgentRingNoAnswer", "QueueCallerJoin"):
+            # (not QueueCallerLeave: a placeholder leaves the queue to ring a free agent directly)
             self._ringing_agents.pop(task_id, None)
         elif event.name == "AgentConnect" and task_id in self.placed:
             self.placed[task_id].answered = True
@@ -264,6 +267,11 @@ class CallbackDispatcher:
         agent = self._ringing_agents.get(task_id, "")
         if task is not None and task.state == CB_OFFERED and agent:
             self.tasks.publish(replace(task, agent=agent))  # shown, not stored
+
+    def _rings(self, task_id: str, agent: str) -> None:
+        """A placeholder rings `agent`'s phone directly (not through the queue)."""
+        self._ringing_agents[task_id] = agent
+        self.service.spawn(self._show_ringing(task_id))
 
     def ringing_agent(self, task_id: str) -> str:
         return self._ringing_agents.get(task_id, "")

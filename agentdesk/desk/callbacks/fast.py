@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..ami.client import AmiError
@@ -35,8 +36,9 @@ RING_DONE_EVENTS = frozenset({"AgentRingNoAnswer", "AgentConnect", "QueueCallerL
 
 
 class FastDelivery:
-    def __init__(self, service: DeskService) -> None:
+    def __init__(self, service: DeskService, rings: Callable[[str, str], None]) -> None:
         self.service = service
+        self._rings = rings  # (task, agent): tells the dispatcher whose phone a placeholder rings
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._moving: set[str] = set()  # placeholders on their way to an agent (their channels)
         self._ringing: set[str] = set()  # placeholders Asterisk's queue is ringing an agent for
@@ -95,4 +97,5 @@ class FastDelivery:
         except AmiError as error:
             log.info("callback %s stays in the queue for %s: %s", placeholder.callback_task, agent, error)
             return
+        self._rings(placeholder.callback_task, agent)
         log.info("callback %s rings free agent %s directly", placeholder.callback_task, agent)
