@@ -159,7 +159,7 @@ def assemble(
     write_private(layout.desk_config_file, json.dumps(config, indent=1))
     _write_private(etc / "voicemail_users.conf", voicemail_users_conf(users, value, queues))
     ensure_hold_music(layout.state / "moh")
-    prompts.ensure_prompts(layout.state / "prompts")
+    prompts.ensure_prompts(layout.state / "prompts", cache=layout.rootfs.parent / "prompt-cache")
     (layout.state / "network.json").write_text(json.dumps(asdict(layout.network)), encoding="utf-8")
 
 

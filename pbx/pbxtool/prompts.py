@@ -153,7 +153,8 @@ def host_timezone() -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_+/-]{1,60}", name or "") else "UTC"
 
 
-def ensure_prompts(folder: Path, prompts: Iterable[Prompt] | None = None, speak: Speaker | None = None) -> int:
+def ensure_prompts(folder: Path, prompts: Iterable[Prompt] | None = None, speak: Speaker | None = None,
+                   cache: Path | None = None) -> int:
     """Make the prompts that are missing or whose text changed; how many
     were made. Without espeak-ng and sox (and no `speak` given), or when a
     prompt cannot be made: a warning (the PBX starts all the same, that
@@ -164,7 +165,7 @@ def ensure_prompts(folder: Path, prompts: Iterable[Prompt] | None = None, speak:
         if missing:
             _warn(f"no {' or '.join(missing)}, so the callback menus are silent (apt-get install espeak-ng sox)")
             return 0
-        speak = speak_with_espeak
+        speak = speak_with_espeak if cache is None else cached(speak_with_espeak, cache)
     manifest_file = folder / "manifest.json"
     manifest = _read_manifest(manifest_file)
     stale = [p for p in prompts if manifest.get(p.key) != p.fingerprint or not _file(folder, p).exists()]
@@ -210,6 +211,27 @@ def _make(speak: Speaker, prompt: Prompt, target: Path) -> str:
         temporary.unlink(missing_ok=True)
         return str(error)
     return ""
+
+
+def cached(speak: Speaker, cache: Path) -> Speaker:
+    """`speak`, remembering what it said in `cache` (shared by every PBX
+    state folder of this user: a new one, as each test run makes, copies
+    its prompts instead of speaking them again)."""
+    def speak_once(prompt: Prompt, target: Path) -> None:
+        kept = cache / f"{prompt.fingerprint}.sln16"
+        if kept.exists():
+            shutil.copyfile(kept, target)
+            return
+        speak(prompt, target)
+        try:  # a cache that cannot be written only costs speaking again next time
+            cache.mkdir(parents=True, exist_ok=True)
+            aside = kept.with_suffix(f".{os.getpid()}.part")
+            shutil.copyfile(target, aside)
+            os.replace(aside, kept)
+        except OSError as error:
+            _warn(f"cannot keep callback prompts in {cache}: {error.strerror}")
+
+    return speak_once
 
 
 def speak_with_espeak(prompt: Prompt, target: Path) -> None:

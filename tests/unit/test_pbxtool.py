@@ -240,3 +240,18 @@ def test_a_prompt_that_cannot_be_made_is_tried_again_at_the_next_start(
         target.write_bytes(b"hi")
 
     assert prompts.ensure_prompts(tmp_path, hello, working) == 1
+
+
+def test_prompts_spoken_once_are_copied_into_another_state_folder(tmp_path: Path) -> None:
+    spoken: list[str] = []
+
+    def speak(prompt: prompts.Prompt, target: Path) -> None:
+        spoken.append(prompt.text)
+        target.write_bytes(prompt.text.encode() * 100)
+
+    hello = [prompts.Prompt("en", "hello", "Hello", "en-us", 150)]
+    cache = tmp_path / "cache"
+    for home in ("first", "second"):
+        assert prompts.ensure_prompts(tmp_path / home, hello, prompts.cached(speak, cache)) == 1
+    assert spoken == ["Hello"]  # the second folder got a copy
+    assert (tmp_path / "second" / "en" / "hello.sln16").read_bytes() == b"Hello" * 100
