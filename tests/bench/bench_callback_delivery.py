@@ -55,7 +55,8 @@ import requests
 from agentdesk.deskclient.callbacks import parse_task_list
 from tests.bench.common import REPO, median, percentile
 from tests.helpers.baresip import sip_secret
-from tests.helpers.callbackflow import Lead, waiting_channels
+from tests.helpers.callbackflow import Lead
+from tests.helpers.callbackstub import waiting_channels
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx

@@ -4,12 +4,12 @@ set-up's switches (callbacks on, the clock)."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from tests.helpers.callbackstub import uniqueid, waiting_channels
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
@@ -18,26 +18,13 @@ from tests.helpers.waiting import wait_until
 TEAM_LEAD = "1901"
 
 
-def waiting_channels(pbx: Pbx, queue: str = "support") -> list[str]:
-    """The channels waiting in the queue, first in line first."""
-    return re.findall(r"^\s+\d+\. (\S+) \(wait:", pbx.cli(f"queue show {queue}"), re.M)
-
-
-def channel_uniqueid(pbx: Pbx, channel_prefix: str) -> str:
-    for line in pbx.cli("core show channels concise").splitlines():
-        fields = line.split("!")
-        if fields[0].startswith(channel_prefix) and len(fields) >= 14:
-            return fields[13]
-    raise AssertionError(f"no channel {channel_prefix}")
-
-
 def customer_waits(party: SipParty, pbx: Pbx, number: str, queue_number: str = "7001",
                    queue: str = "support") -> str:
     """The customer's phone calls the queue and waits there; its UNIQUEID."""
     party.call(f"sip:{queue_number}@{SERVER}")
     party.wait_state("CONFIRMED")
     wait_until(lambda: is_waiting(pbx, number, queue), 10, f"{number} waits in {queue}")
-    return channel_uniqueid(pbx, f"PJSIP/{number}-")
+    return uniqueid(pbx, f"PJSIP/{number}-")
 
 
 def is_waiting(pbx: Pbx, number: str, queue: str = "support") -> bool:

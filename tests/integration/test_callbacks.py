@@ -26,8 +26,8 @@ from tests.helpers.callbackflow import (
     confirm_own_number,
     customer_waits,
     press_1_to_leave,
-    waiting_channels,
 )
+from tests.helpers.callbackstub import waiting_channels
 from tests.helpers.callers import customers_ended, place_callers, place_in_order, wait_waiting
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty

@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "pbx"))
 
+from tests.helpers.callbackstub import CallbacksStub
 from tests.helpers.callers import RouteStub, dialplan_global
 from tests.helpers.pbx import Pbx
 
@@ -19,6 +20,24 @@ from tests.helpers.pbx import Pbx
 def route(pbx: Pbx) -> Iterator[RouteStub]:
     """The dialplan asks this stub instead of the desk service."""
     stub = RouteStub()
+    with dialplan_global(pbx, "DESK_URL", stub.url):
+        yield stub
+    stub.close()
+
+
+@pytest.fixture(scope="module")
+def without_desk(pbx: Pbx) -> Iterator[None]:
+    """The real desk service would act on callers (offers, placeholders)
+    and hold AMI: it is stopped for the module and started again afterwards."""
+    pbx.run("desk", "stop", timeout=60)
+    yield
+    pbx.run("desk", "start", timeout=120)
+
+
+@pytest.fixture
+def desk(pbx: Pbx, without_desk: None) -> Iterator[CallbacksStub]:
+    """The dialplan asks this stub instead of the desk service about callbacks."""
+    stub = CallbacksStub()
     with dialplan_global(pbx, "DESK_URL", stub.url):
         yield stub
     stub.close()

@@ -40,23 +40,6 @@ TONES: list[float] = [AGENT_TONE, CUSTOMER_TONE, DEMO_CUSTOMER_TONE]
 HEARD = 0.5  # share of the energy at one tone: clearly that tone
 
 
-@pytest.fixture(scope="module")
-def without_desk(pbx: Pbx) -> Iterator[None]:
-    """The real desk service would act on these calls and hold AMI: it is
-    stopped for the module and started again afterwards."""
-    pbx.run("desk", "stop", timeout=60)
-    yield
-    pbx.run("desk", "start", timeout=120)
-
-
-@pytest.fixture
-def desk(pbx: Pbx, without_desk: None) -> Iterator[CallbacksStub]:
-    stub = CallbacksStub()
-    with dialplan_global(pbx, "DESK_URL", stub.url):
-        yield stub
-    stub.close()
-
-
 @pytest.fixture
 def ami(pbx: Pbx, without_desk: None) -> Iterator[Ami]:
     client = Ami(pbx)

@@ -12,7 +12,6 @@ placeholders: test_callback_calls.py."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -35,24 +34,6 @@ from tests.helpers.waiting import wait_until
 pytestmark = pytest.mark.pbx
 
 OTHER_NUMBER = "09121110003"
-
-
-@pytest.fixture(scope="module")
-def without_desk(pbx: Pbx) -> Iterator[None]:
-    """The real desk service would act on these callers (offers) and hold
-    AMI: it is stopped for the module and started again afterwards."""
-    pbx.run("desk", "stop", timeout=60)
-    yield
-    pbx.run("desk", "start", timeout=120)
-
-
-@pytest.fixture
-def desk(pbx: Pbx, without_desk: None) -> Iterator[CallbacksStub]:
-    """The dialplan asks this stub instead of the desk service."""
-    stub = CallbacksStub()
-    with dialplan_global(pbx, "DESK_URL", stub.url):
-        yield stub
-    stub.close()
 
 
 def test_a_caller_who_confirms_their_own_number_is_thanked_and_leaves(
