@@ -13,7 +13,8 @@
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
   GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
   GET  /pbx/v1/route?queue=&number=            the dialplan asks (X-PBX-Token): "<priority>,<phone>"
-  ...and the callback routes: agentdesk/desk/callbacks/api.py, pbxroutes.py, web.py
+  ...and the callback routes: agentdesk/desk/callbacks/api.py, pbxroutes.py, web.py,
+  the wrap-up and survey routes: agentdesk/desk/wrapups/api.py, survey_routes.py
 
 An agent may act only on itself; a team lead may act on any agent. Likewise
 an agent reads only their own transfers and transfer rate, a team lead all
@@ -71,7 +72,17 @@ def build_app(service: DeskService) -> web.Application:
         ]
     )
     add_callbacks(app, service)
+    add_after_call(app)
     return app
+
+
+def add_after_call(app: web.Application) -> None:
+    """The wrap-up and survey routes (agentdesk/desk/wrapups/)."""
+    from .wrapups.api import add_wrapup_routes
+    from .wrapups.survey_routes import add_survey_routes
+
+    add_wrapup_routes(app)
+    add_survey_routes(app)
 
 
 def add_callbacks(app: web.Application, service: DeskService) -> None:

@@ -12,6 +12,7 @@
      "sticky_hours": 24, "queue_titles": {"support": "Support"},
      "desk_phones": ["1020"],      # shared desk phones any agent may log in from
      "callbacks": {...},           # callback knobs (agentdesk/desk/callbacks/settings.py)
+     "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/desk/wrapups/settings.py)
      "test_clock": false}          # tests only: the clock may be moved forward over the API
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .callbacks.settings import CallbackSettings, parse_callback_settings
+from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
 # Set to 1 in the tests' environment (never in a deployment): the service's
 # clock may be moved forward over the API, to test scheduled callbacks.
@@ -62,7 +64,12 @@ class DeskConfig:
     queue_extensions: dict[str, str] = field(default_factory=dict)  # queue -> the number that reaches it
     queue_wrapup_seconds: dict[str, int] = field(default_factory=dict)  # queue -> Asterisk's wrapuptime
     callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
+    wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
     test_clock: bool = False  # tests only: PUT /api/v1/test/clock may move the service's clock forward
+
+    def wrapup_policy(self, queue: str) -> WrapUpPolicy:
+        """The queue's after-call work policy (the defaults for a queue not configured)."""
+        return self.wrapup.get(queue) or WrapUpPolicy()
 
 
 def load_config(path: Path) -> DeskConfig:
@@ -101,5 +108,6 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         queue_extensions={str(k): str(v) for k, v in data.get("queue_extensions", {}).items()},
         queue_wrapup_seconds={str(k): int(v) for k, v in data.get("queue_wrapup_seconds", {}).items()},
         callbacks=parse_callback_settings(data.get("callbacks", {})),
+        wrapup=parse_wrapup_settings(data.get("wrapup", {})),
         test_clock=data.get("test_clock") is True or os.environ.get(TEST_CLOCK_VARIABLE) == "1",
     )

@@ -20,7 +20,7 @@ from .deskservice import callback_settings
 from .directory import Secrets, User
 from .layout import CONFIG_DIR, Layout, Network
 from .moh import ensure_hold_music
-from .queues import QueueSettings, dialplan_globals, dialplan_numbers, mailboxes_conf, queues_conf
+from .queues import QueueSettings, dialplan_globals, dialplan_numbers, mailboxes_conf, queues_conf, wrapup_policy
 from .service import (
     desk_config,
     extensions_globals_conf,
@@ -156,6 +156,7 @@ def assemble(
     config = desk_config(layout, layout.network, service, titles, extensions)
     config["callbacks"] = callback_settings(queues)
     config["queue_wrapup_seconds"] = {q.name: q.wrapup_seconds for q in queues}
+    config["wrapup"] = {q.name: wrapup_policy(q) for q in queues}
     write_private(layout.desk_config_file, json.dumps(config, indent=1))
     _write_private(etc / "voicemail_users.conf", voicemail_users_conf(users, value, queues))
     ensure_hold_music(layout.state / "moh")

@@ -70,6 +70,19 @@ CALLBACK_NUMBER_KNOBS = {
 }
 CALLBACK_DEFAULTS = {"callback": "yes", "callback_caller_id": "", "callback_retry_minutes": "10, 30", "language": "en"}
 
+# Optional after-call knobs (wrap-up and survey) and their defaults.
+AFTER_CALL_DEFAULTS = {
+    "wrapup_limit_seconds": "30",
+    "wrapup_warning_seconds": "10",
+    "wrapup_then": "ready",
+    "disposition_required": "no",
+    "dispositions": "Resolved, Information given, Complaint, Sale, Escalated, Wrong number",
+    "survey": "no",
+    "survey_resolved_question": "yes",
+}
+WRAPUP_THEN = ("ready", "paused")
+MAX_DISPOSITIONS = 9  # hotkeys Ctrl+1 .. Ctrl+9
+
 
 @dataclass(frozen=True)
 class QueueCallbacks:
@@ -88,6 +101,20 @@ class QueueCallbacks:
     autodial_seconds: int = 0
     skip_delay_seconds: int = 120
     language: str = "en"  # of the callback IVR and offers
+
+
+@dataclass(frozen=True)
+class QueueAfterCall:
+    """A queue's wrap-up and survey knobs, checked (the desk service runs
+    wrap-up; the dialplan runs the survey)."""
+
+    wrapup_limit_seconds: int = 30  # 0 = no wrap-up after this queue's calls
+    wrapup_warning_seconds: int = 10
+    wrapup_then: str = "ready"  # ready | paused
+    disposition_required: bool = False
+    dispositions: tuple[str, ...] = ("Resolved", "Information given", "Complaint", "Sale", "Escalated", "Wrong number")
+    survey: bool = False  # callers are surveyed when the agent hangs up first
+    survey_resolved_question: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,6 +137,7 @@ class QueueSettings:
     when_no_agents: str  # wait | overflow
     sticky_ring_seconds: int
     callbacks: QueueCallbacks = QueueCallbacks(enabled=False)
+    after_call: QueueAfterCall = QueueAfterCall()
 
 
 def read_queues(path: Path = QUEUES_FILE) -> list[QueueSettings]:
@@ -130,7 +158,7 @@ def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSetting
     if not _NAME.fullmatch(name):
         raise PbxError(f"{where}: a queue name is 2-31 lowercase letters and digits, starting with a letter")
     known = {f.lower() for f in (*SECONDS_KNOBS, "title", "extension", "strategy", "overflow", "when_no_agents")}
-    known |= {*CALLBACK_NUMBER_KNOBS, *CALLBACK_DEFAULTS}
+    known |= {*CALLBACK_NUMBER_KNOBS, *CALLBACK_DEFAULTS, *AFTER_CALL_DEFAULTS}
     unknown = sorted(set(section) - known)
     if unknown:
         raise PbxError(f"{where}: unknown setting {unknown[0]!r}")
@@ -145,7 +173,38 @@ def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSetting
         when_no_agents=_choice(where, section, "when_no_agents", NO_AGENT_POLICIES),
         **{knob: _seconds(where, section, knob, top) for knob, top in SECONDS_KNOBS.items()},
         callbacks=_callback_knobs(where, section),
+        after_call=_after_call_knobs(where, section),
     )
+
+
+def _after_call_knobs(where: str, section: configparser.SectionProxy) -> QueueAfterCall:
+    """The optional wrap-up and survey knobs, checked (defaults when absent)."""
+    value = {knob: section.get(knob, default).strip() for knob, default in AFTER_CALL_DEFAULTS.items()}
+    for knob in ("disposition_required", "survey", "survey_resolved_question"):
+        if value[knob] not in ("yes", "no"):
+            raise PbxError(f"{where}: {knob} must be yes or no, not {value[knob]!r}")
+    if value["wrapup_then"] not in WRAPUP_THEN:
+        raise PbxError(f"{where}: wrapup_then must be ready or paused, not {value['wrapup_then']!r}")
+    return QueueAfterCall(
+        wrapup_limit_seconds=_whole(where, "wrapup_limit_seconds", value["wrapup_limit_seconds"], 3600),
+        wrapup_warning_seconds=_whole(where, "wrapup_warning_seconds", value["wrapup_warning_seconds"], 3600),
+        wrapup_then=value["wrapup_then"],
+        disposition_required=value["disposition_required"] == "yes",
+        dispositions=_dispositions(where, value["dispositions"]),
+        survey=value["survey"] == "yes",
+        survey_resolved_question=value["survey_resolved_question"] == "yes",
+    )
+
+
+def _dispositions(where: str, value: str) -> tuple[str, ...]:
+    """"Resolved, Sale": 1 to 9 distinct plain-text codes."""
+    codes = tuple(code.strip() for code in value.split(","))
+    if not 1 <= len(codes) <= MAX_DISPOSITIONS or len(set(codes)) != len(codes):
+        raise PbxError(f"{where}: dispositions must be 1 to {MAX_DISPOSITIONS} different codes, separated by commas")
+    for code in codes:
+        if not code or len(code) > 40 or any(ch in code for ch in "|;\"<>\n=()[]$"):
+            raise PbxError(f"{where}: disposition {code!r} must be 1-40 characters of plain text")
+    return codes
 
 
 def _callback_knobs(where: str, section: configparser.SectionProxy) -> QueueCallbacks:
@@ -280,6 +339,8 @@ def dialplan_globals(queues: list[QueueSettings]) -> str:
             f"QUEUE_OVERFLOW_TO_{q.name} = {q.overflow_queue}",
             f"QUEUE_STICKY_RING_{q.name} = {q.sticky_ring_seconds}",
             f"QUEUE_LANGUAGE_{q.name} = {q.callbacks.language}",
+            f"QUEUE_SURVEY_{q.name} = {'yes' if q.after_call.survey else 'no'}",
+            f"QUEUE_SURVEY_RESOLVED_{q.name} = {'yes' if q.after_call.survey_resolved_question else 'no'}",
         ]
     return "\n".join(lines) + "\n"
 
@@ -288,6 +349,15 @@ def callback_policy(q: QueueSettings) -> dict[str, object]:
     """The queue's entry in desk-service.json's "callbacks"/"queues"."""
     policy = asdict(q.callbacks)
     policy["retry_minutes"] = list(q.callbacks.retry_minutes)
+    return policy
+
+
+def wrapup_policy(q: QueueSettings) -> dict[str, object]:
+    """The queue's entry in desk-service.json's "wrapup"."""
+    policy = asdict(q.after_call)
+    policy["dispositions"] = list(q.after_call.dispositions)
+    for knob in ("survey", "survey_resolved_question"):
+        del policy[knob]  # the dialplan's business
     return policy
 
 

@@ -25,9 +25,11 @@ from .records import (
     TokenRecord,
     TransferRecord,
 )
+from .survey_api import SurveyStore
+from .wrapup_api import WrapUpStore
 
 
-class Store(abc.ABC):
+class Store(WrapUpStore, SurveyStore, abc.ABC):
     """Agents' desired queue state, queue call records, agents' transfers,
     the VIP list, login tokens and callback tasks. Usable as a context manager (closes on exit)."""
 

@@ -150,6 +150,51 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             blocked_until DOUBLE PRECISION
         )""",
     ),
+    (
+        # After-call work (issue 6, after_call_records.py): one row per agent
+        # and queue call, its session written by the service and its record
+        # (disposition...) by the desktop, once.
+        """CREATE TABLE IF NOT EXISTS wrapups (
+            uniqueid TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            linkedid TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            number TEXT NOT NULL,
+            started_at DOUBLE PRECISION NOT NULL,
+            deadline_at DOUBLE PRECISION NOT NULL,
+            state TEXT NOT NULL,
+            ended_at DOUBLE PRECISION,
+            end_reason TEXT NOT NULL,
+            disposition TEXT NOT NULL,
+            notes TEXT NOT NULL,
+            first_contact_resolved INTEGER NOT NULL,
+            follow_up_at DOUBLE PRECISION,
+            callback_task TEXT NOT NULL,
+            saved_at DOUBLE PRECISION,
+            PRIMARY KEY (uniqueid, agent)
+        )""",
+        "CREATE INDEX IF NOT EXISTS wrapups_active ON wrapups (agent) WHERE state = 'active'",
+        "CREATE INDEX IF NOT EXISTS wrapups_by_agent ON wrapups (agent, started_at)",
+        "CREATE INDEX IF NOT EXISTS wrapups_by_number ON wrapups (number, started_at)",
+        "CREATE INDEX IF NOT EXISTS wrapups_by_time ON wrapups (started_at)",
+        # Post-call surveys: one per caller channel.
+        """CREATE TABLE IF NOT EXISTS surveys (
+            uniqueid TEXT PRIMARY KEY,
+            linkedid TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            number TEXT NOT NULL,
+            language TEXT NOT NULL,
+            score INTEGER,
+            resolved INTEGER,
+            status TEXT NOT NULL,
+            started_at DOUBLE PRECISION NOT NULL,
+            finished_at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS surveys_by_agent ON surveys (agent, finished_at)",
+        "CREATE INDEX IF NOT EXISTS surveys_by_queue ON surveys (queue, finished_at)",
+        "CREATE INDEX IF NOT EXISTS surveys_by_linkedid ON surveys (linkedid)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -33,6 +33,8 @@ from .records import (
     TransferRecord,
 )
 from .schema import migrate
+from .survey_sql import SurveySql
+from .wrapup_sql import WrapUpSql
 
 log = logging.getLogger("agentdesk.desk.store")
 
@@ -62,7 +64,7 @@ def open_store(url: str) -> Store:
     return SqlStore(engine)
 
 
-class SqlStore(CallbackSql, Store):
+class SqlStore(CallbackSql, WrapUpSql, SurveySql, Store):
     """The Store on an Engine; see Store for the meaning of each method."""
 
     def __init__(self, engine: Engine) -> None:
