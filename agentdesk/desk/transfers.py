@@ -8,7 +8,9 @@ What Asterisk 22 tells (field names as seen on the bundled PBX):
   Transferee* the party it was bridged with (the customer), Context and
   Extension where the call goes (Context "transfer", Extension "1003",
   "7001" or "*1003" for a mailbox), Result "Success" or else. A REFER the
-  dialplan refuses (404) makes no event at all.
+  dialplan refuses (404) makes no event at all. Extension "*55" is the
+  agent handing the caller to the post-call survey: the end of the call,
+  not a transfer, so it is not recorded (the survey log has it).
 - `AttendedTransfer` (REFER with Replaces): OrigTransferer* and
   SecondTransferer* are the agent's two channels, Transferee* the party
   bridged with OrigTransferer (the leg the REFER came on), TransferTarget*
@@ -56,6 +58,7 @@ log = logging.getLogger("desk.transfers")
 TRANSFER_CONTEXT = "transfer"
 CONFERENCE_ROOM = re.compile(r"room[0-9]+")
 RETURNED_EVENT = "AgentDeskTransferReturned"
+SURVEY_EXTENSION = "*55"  # [transfer] *55: the caller's post-call survey
 # How long the first leg of a conference waits for the second; a lone leg is
 # then recorded by itself (target unknown).
 CONFERENCE_PAIR_SECONDS = 10.0
@@ -162,6 +165,10 @@ class TransferTracker:
         if agent is None:
             return []
         extension, success = event.get("Extension"), event.get("Result") == "Success"
+        if event.get("Context") == TRANSFER_CONTEXT and extension == SURVEY_EXTENSION:
+            log.info("%s handed %s to the post-call survey: not a transfer", agent,
+                     event.get("TransfereeUniqueid")[:64])
+            return []
         customer = party(event, "Transferee")
         if not customer.uniqueid:  # no single party on the far side: the call is the agent leg's
             customer = Party(event.get("TransfererLinkedid"), event.get("TransfererConnectedLineNum"))

@@ -1,9 +1,10 @@
-"""The callbacks' voice prompts, spoken by espeak-ng from pbx/prompts.ini.
+"""The voice prompts of the callback menus and the post-call survey,
+spoken by espeak-ng from pbx/prompts.ini.
 
 At every `pbx/run start` they are made into the state folder as
 prompts/<language>/<name>.sln16: 16 kHz signed linear, which Asterisk's
 format_sln plays; the dialplan plays them by absolute path (the global
-CALLBACK_PROMPTS, extensions_callback.conf). A text with a {placeholder}
+CALLBACK_PROMPTS, extensions_callback.conf and extensions_survey.conf). A text with a {placeholder}
 becomes two files, <name>-1 and <name>-2 (before and after it); the numbers
 0-59 become number-<n>, spoken by espeak-ng in the language. A prompt is
 made again only when its text, voice or speed changed (manifest.json keeps
@@ -47,6 +48,8 @@ SENTENCES = (
     "refused", "limited", "back-in-line", "tomorrow", "at", "oclock",
     "agent-taken", "agent-closed", "agent-unavailable",
     *(f"weekday-{day}" for day in range(1, 8)),
+    # The post-call survey (extensions_survey.conf).
+    "survey-rate", "survey-resolved", "survey-invalid", "survey-thanks",
 )
 WAIT_MINUTES = (1, 2, 3, 4, 5, 10, 15, 20, 25, 30, 40, 50, 60, 90, 120)
 SETTINGS = ("voice", "speed")
