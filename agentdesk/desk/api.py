@@ -39,6 +39,7 @@ from .auth import Session
 from .people import TEAMLEAD
 from .service import DeskService
 from .views import transfer_rates_view, transfer_view
+from .wrapups.sessions import SIGNED_OUT, WRAPUP_REASON
 
 log = logging.getLogger("desk.api")
 
@@ -175,6 +176,7 @@ async def sign_out(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     await service.sessions.logout(session)
     service.hub.close_session(session.token_hash)
+    await service.wrapups.agent_gone(session.person.agent, SIGNED_OUT)
     return web.json_response({"signed_out": True})
 
 
@@ -231,15 +233,18 @@ def check_phone(service: DeskService, session: Session, agent: str, phone: str) 
 
 
 async def pause(request: web.Request) -> web.Response:
-    _, agent = await acting_for(request)
+    session, agent = await acting_for(request)
     service = request.app[SERVICE]
     data = await read_json(request)
     paused = bool_field(data, "paused")
     reason = ""
     if paused:
         reason = text_field(data, "reason", 40)
-        if reason not in service.config.pause_reasons:
+        # "wrap-up" is the desk service's own reason (after a queue call), never chosen.
+        if reason not in service.config.pause_reasons or reason == WRAPUP_REASON:
             raise CommandError(400, f"{reason!r} is not a pause reason here: {', '.join(service.config.pause_reasons)}")
+    elif session.person.role != TEAMLEAD and service.wrapups.unpause_refusal(agent):
+        raise CommandError(409, service.wrapups.unpause_refusal(agent))
     await service.set_pause(agent, paused, reason)
     return web.json_response({"agent": agent, "paused": paused, "reason": reason})
 

@@ -70,7 +70,12 @@ class CallLog:
         self._routed: dict[str, tuple[str, str, float]] = {}  # uniqueid -> (queue, number, at), sticky offers
         self._sticky: dict[str, float] = {}  # uniqueid -> answered at, for sticky calls in progress
         self._visits: dict[str, QueueVisit] = {}  # caller uniqueid -> last answered visit, until it hangs up
+        self._agent_calls: dict[tuple[str, str], str] = {}  # (agent, queue) -> caller connected (AgentConnect)
         self.phone_agent: Callable[[str], str | None] = lambda phone: None
+        # A sticky call (rung straight to the caller's last agent, no queue
+        # events) ended after its agent answered: it gets the wrap-up a
+        # queue call gets from AgentComplete.
+        self.sticky_completed: Callable[[CallRecord], None] = lambda record: None
         self._pending: asyncio.Queue[tuple[Handler, AmiMessage]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._timers: set[asyncio.TimerHandle] = set()
@@ -118,7 +123,21 @@ class CallLog:
         handler = _HANDLERS.get(event.name)
         if handler is not None and event.get("Queue") and not callback_task_of(event.get("Channel")):
             # A callback placeholder is not a caller: the task keeps its own record.
-            self._queue_up(handler, event)
+            self._queue_up(handler, self._with_caller(event))
+
+    def _with_caller(self, event: AmiMessage) -> AmiMessage:
+        """Asterisk 22 leaves the caller's fields out of an AgentComplete
+        whose caller's channel is gone already (a caller hanging up): the
+        caller is the one its AgentConnect named."""
+        member = (event.get("MemberName"), event.get("Queue"))
+        if event.name == "AgentConnect":
+            self._agent_calls[member] = event.get("Uniqueid")
+        elif event.name == "AgentComplete":
+            caller = self._agent_calls.pop(member, "")
+            if not event.get("Uniqueid") and caller:
+                kept = tuple((k, v) for k, v in event.headers if k.lower() != "uniqueid")
+                return AmiMessage((*kept, ("Uniqueid", caller)))
+        return event
 
     def _queue_up(self, handler: Handler, event: AmiMessage) -> None:
         self._pending.put_nowait((handler, event))
@@ -244,6 +263,7 @@ class CallLog:
         record = await self._db(lambda s: s.get_call(uniqueid)) if answered is not None else None
         if answered is not None and record is not None:
             await self._end(record.queue, uniqueid, "completed", int(self._clock() - answered))
+            self.sticky_completed(record)
 
     async def _hung_up(self, event: AmiMessage) -> None:
         self._visits.pop(event.get("Uniqueid"), None)

@@ -23,7 +23,7 @@ from .ami.client import AmiClient, AmiError
 from .ami.fields import event_time
 from .ami.protocol import AmiMessage
 from .auth import Sessions
-from .board import QueueBoard
+from .board import QueueBoard, callback_task_of
 from .callbacks.dispatch import CallbackDispatcher
 from .callbacks.hooks import CallbackHooks, is_identifying
 from .callbacks.pending import PendingRequests
@@ -35,6 +35,8 @@ from .people import TEAMLEAD, People, Person
 from .store import CallEntry, CallRecord, DayStats, PauseState, Store, TransferRecord
 from .transfers import TransferKpi, TransferLog, transfer_kpi
 from .views import agent_view, call_view, combined_activity, queue_view
+from .wrapups.records import WrapUpRecords
+from .wrapups.sessions import LOGGED_OUT, WrapUpSessions
 
 log = logging.getLogger("desk.service")
 
@@ -76,6 +78,10 @@ class DeskService:
         self.callback_dispatch = CallbackDispatcher(self, self.callbacks)
         self.pending_callbacks = PendingRequests(self)
         self.callback_hooks = CallbackHooks(self)
+        # A test set-up starts with wrap-up off: only its wrap-up tests pause agents after calls.
+        self.wrapups = WrapUpSessions(self, config.wrapup_policy, not config.test_clock)
+        self.wrapup_records = WrapUpRecords(self)
+        self.calls.sticky_completed = self.wrapups.sticky_call_ended
 
     def _now(self) -> float:
         return self._base_clock() + self._clock_offset
@@ -107,6 +113,7 @@ class DeskService:
 
     async def start(self) -> None:
         self.pauses = await self.db(lambda s: s.pause_states())
+        await self.wrapups.load()
         await self.sessions.purge()
         await self.ami.start()
         self._spawn(self._new_day_refresh())
@@ -139,11 +146,23 @@ class DeskService:
             self._spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
         self.callback_hooks.milestones(event)
         self.callback_dispatch.handle(event)
+        if event.name in ("AgentConnect", "AgentComplete") and self.people.get(event.get("MemberName")) \
+                and not callback_task_of(event.get("Channel")):
+            self._wrap_up(event)
         happened = event_time(event, self.clock())
         for queue in change.queues:
             self.publish_queue(queue, happened)
         for agent in change.agents:
             self.publish_agent(agent)
+
+    def _wrap_up(self, event: AmiMessage) -> None:
+        if event.name == "AgentConnect":
+            self.wrapups.agent_connect(event)
+        else:
+            self.calls.in_order(self._start_wrap_up, event)  # after the call's end is written
+
+    async def _start_wrap_up(self, event: AmiMessage) -> None:
+        self._spawn(self.wrapups.agent_complete(event))  # not holding up the call log
 
     def average_handle_seconds(self, queue: str) -> float | None:
         """A running average of the queue's talk times (None before the first call)."""
@@ -165,6 +184,7 @@ class DeskService:
             return
         await self.director.reconcile()
         await self._resync()
+        self.wrapups.arm_all()  # overdue wrap-ups end now, their unpause reaching Asterisk
         live = await self._live_channels()
         if live is not None:
             await self.calls.close_stale(live | {uid for q in self.board.queues.values() for uid in q.callers})
@@ -264,7 +284,7 @@ class DeskService:
         return {p.agent: p.name for p in self.people.all()}
 
     def queue_json(self, name: str) -> dict[str, Any]:
-        title = self.config.queue_titles.get(name, name.capitalize())
+        title = self.queue_title(name)
         extension = self.config.queue_extensions.get(name, "")
         return queue_view(self.board.queues[name], title, extension, self._stats.get(name), self.names())
 
@@ -296,6 +316,7 @@ class DeskService:
             "me": self.agent_json(person),
             "queues": [self.queue_json(name) for name in sorted(self.board.queues)],
             "pause_reasons": list(self.config.pause_reasons),
+            "wrapup": self.wrapups.view_of(person.agent),
         }
 
     def publish_queue(self, name: str, happened: float | None = None) -> None:
@@ -305,6 +326,15 @@ class DeskService:
             data = self.queue_json(name)
             data["updated_at"] = happened if happened is not None else self.clock()
             self.hub.publish("queue", data)
+
+    def publish_wrapup(self, view: dict[str, Any], agent: str) -> None:
+        """A wrap-up's view to its agent's desktops and to the team leads'."""
+        for person in self.people.all():
+            if person.agent == agent or person.role == TEAMLEAD:
+                self.hub.publish("wrapup", view, agent=person.agent)
+
+    def queue_title(self, queue: str) -> str:
+        return self.config.queue_titles.get(queue, queue.capitalize())
 
     def publish_agent(self, agent: str) -> None:
         person = self.people.get(agent)
@@ -325,7 +355,8 @@ class DeskService:
             number, before = call.number, call.joined_at
             history = await self.db(lambda s: s.calls_of_number(number, 5, before))
         repeat = any(past.joined_at >= call.joined_at - self.config.repeat_seconds for past in history)
-        return call_view(call, history, repeat, self.names())
+        work = await self.db(lambda s: s.after_call_work(history)) if history else {}
+        return call_view(call, history, repeat, self.names(), work)
 
     def _board_entry(self, uniqueid: str) -> CallEntry | None:
         found = self.board.caller(uniqueid)
@@ -343,6 +374,12 @@ class DeskService:
 
     # -- agents' commands ----------------------------------------------------------
     async def set_pause(self, agent: str, paused: bool, reason: str) -> None:
+        """An agent's (or team lead's) wish; being made ready ends a wrap-up."""
+        await self.apply_pause(agent, paused, reason)
+        if not paused:
+            await self.wrapups.agent_unpaused(agent)
+
+    async def apply_pause(self, agent: str, paused: bool, reason: str) -> None:
         await self.director.pause(agent, paused, reason)
         self.pauses[agent] = PauseState(agent, paused, reason if paused else "", self.clock())
         self.publish_agent(agent)
@@ -352,6 +389,8 @@ class DeskService:
             await self.director.login(agent, queue, phone)
         else:
             await self.director.logout(agent, queue)
+            if not await self.db(lambda s: s.memberships(agent)):
+                await self.wrapups.agent_gone(agent, LOGGED_OUT)
 
     # -- the dialplan's questions -------------------------------------------------
     async def route(self, queue: str, number: str, uniqueid: str = "") -> tuple[int, str]:

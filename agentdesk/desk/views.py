@@ -9,7 +9,8 @@ queue:  {"name", "title", "extension", "strategy",
 agent:  {"agent", "name", "role", "phone", "queues": {queue: bool}, "activity",
          "paused_reason", "since"}
 call:   {"uniqueid", "queue", "number", "name", "joined_at", "position", "vip",
-         "agent", "outcome", "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds"}]}
+         "agent", "outcome", "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds",
+                      "disposition", "notes", "first_contact_resolved", "survey_score"}]}
 transfer: {"id", "at", "kind", "agent", "agent_name", "phone", "call", "uniqueid", "queue", "target",
            "result"}
 transfer_rates: {"day", "agents": [{"agent", "name", "answered", "transfers", "returned", "direct",
@@ -27,7 +28,9 @@ from typing import Any
 from .board import QueueState
 from .people import Person
 from .store import CallRecord, DayStats, TransferRecord
+from .store.wrapup_api import AfterCallWork
 from .transfers import TransferKpi, TransferRate
+from .wrapups.views import after_call_fields
 
 ACTIVITY_ORDER = ("ringing", "on_call", "ready", "unavailable")
 
@@ -105,7 +108,10 @@ def agent_view(person: Person, phone: str, queues: dict[str, bool], activity: st
     }
 
 
-def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: dict[str, str]) -> dict[str, Any]:
+def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: dict[str, str],
+              work: dict[str, AfterCallWork] | None = None) -> dict[str, Any]:
+    """The screen-pop; `work` is the history calls' after-call work by record key."""
+    work = work or {}
     return {
         "uniqueid": call.uniqueid,
         "linkedid": call.linkedid,
@@ -126,6 +132,7 @@ def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: 
                 "queue": past.queue,
                 "outcome": past.outcome,
                 "talk_seconds": past.talk_seconds or 0,
+                **after_call_fields(work.get(past.uniqueid)),
             }
             for past in history
         ],
