@@ -30,6 +30,8 @@ from .crm.lookup import CrmConfig, CrmLookup
 from .deskclient.api import default_desk_url
 from .deskclient.callback_client import CallbackClient
 from .deskclient.connection import DeskConnection
+from .deskclient.wrapup_outbox import WrapUpOutbox
+from .deskclient.wrapups import SurveyResult, WrapUpDraft, WrapUpFiles
 from .history import CallHistory, entry_for
 from .logs import setup_logging
 from .phone.engine import PhoneEngine
@@ -42,6 +44,7 @@ from .ui.desk_view import DeskView
 from .ui.main_window import MainWindow
 from .ui.settings_dialog import SettingsDialog
 from .ui.style import STYLE_SHEET
+from .ui.wrapups import WrapUpDesk
 
 log = logging.getLogger("agentdesk.app")
 RTL_LANGUAGES = ("fa", "ar", "he", "ur")
@@ -87,6 +90,8 @@ class Desktop(QObject):
         self.window.transfer_targets = self.desk.transfer_targets
         self.callback_client = CallbackClient(self.desk_link, self)
         self.callbacks = self._build_callbacks()
+        self.wrapup_disk = TaskRunner(workers=1, parent=self)  # one worker: draft, outbox and ack writes in order
+        self.wrapups = self._build_wrapups()
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -124,6 +129,26 @@ class Desktop(QObject):
         self.window.unsaved_work = callbacks.unsaved_work
         return callbacks
 
+    def _build_wrapups(self) -> WrapUpDesk:
+        link = self.desk_link
+
+        def send(draft: WrapUpDraft, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
+            link.run_request(lambda api: api.save_wrapup(draft.uniqueid, draft.body()), done, failed)
+
+        outbox = WrapUpOutbox(WrapUpFiles(data_dir() / "wrapups"), send, self.wrapup_disk, parent=self)
+        wrapups = WrapUpDesk(outbox, self.wrapup_disk, time.time, self.window.show_problem, self)
+        self.window.add_wrapup(wrapups.panel)
+        return wrapups
+
+    def _after_call(self, uniqueid: str, disposition: str | None = None, score: int | None = None) -> None:
+        """A queue call's disposition or survey score: into the call history."""
+        self.window.history.show_after_call(uniqueid, disposition, score)
+        self.tasks.run(lambda: self.history.set_after_call(uniqueid, disposition, score))
+
+    def _survey(self, result: SurveyResult) -> None:
+        if result.score is not None and result.agent == self.wrapups.me:
+            self._after_call(result.uniqueid, score=result.score)
+
     def _open_audio(self) -> None:
         try:
             self._sd = load_portaudio()
@@ -152,6 +177,12 @@ class Desktop(QObject):
         self.callback_client.task_changed.connect(self.callbacks.task_changed)
         self.callback_client.list_failed.connect(self.callbacks.list_failed)
         self.desk_link.link_changed.connect(self.callbacks.list_failed)  # '' once connected again
+        self.desk_link.snapshot_received.connect(self.wrapups.snapshot)
+        self.desk_link.wrapup_changed.connect(self.wrapups.wrapup_changed)
+        self.desk_link.survey_arrived.connect(self._survey)
+        # The wrap-up panel takes Ctrl+1..9 (dispositions) while it shows.
+        self.wrapups.showing.connect(lambda shown: self.desk.agent_bar.set_queue_keys_enabled(not shown))
+        self.wrapups.disposition_chosen.connect(lambda uniqueid, code: self._after_call(uniqueid, code))
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)
@@ -301,6 +332,8 @@ class Desktop(QObject):
         if self._audio_worker is not None:
             self._audio_worker.shutdown(wait=True)
         self.desk_link.shutdown()  # drops desk commands still queued; never waits for the network
+        self.wrapups.outbox.stop()  # what is unsent stays in the outbox on disk, for the next start
+        self.wrapup_disk.shutdown()  # draft writes are quick and must not be cut short
         self.crm.close()
         self.crm_tasks.shutdown(wait=False, cancel=True)  # a slow CRM must not hold up quitting either
         self.tasks.shutdown()

@@ -1,7 +1,9 @@
 """The local call history (SQLite in the user's data folder).
 
 One row per ended call. Written by a worker thread (tasks.run_task), read
-once at start-up; SQLite's own locking makes the two safe together.
+once at start-up; SQLite's own locking makes the two safe together. A queue
+call's row later gains the agent's disposition and the caller's survey
+score, found by the desk service's id of the call (`queue_call`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ CREATE TABLE IF NOT EXISTS calls (
 );
 CREATE INDEX IF NOT EXISTS calls_started ON calls(started_at);
 """
+AFTER_CALL_COLUMNS = (("queue_call", "TEXT NOT NULL DEFAULT ''"), ("disposition", "TEXT NOT NULL DEFAULT ''"),
+                      ("survey_score", "INTEGER"))
 
 
 class Outcome(enum.Enum):
@@ -56,6 +60,9 @@ class HistoryEntry:
     ended_at: float
     outcome: Outcome
     reason: str
+    queue_call: str = ""  # the desk service's id of a queue call ('' other calls)
+    disposition: str = ""  # the agent's wrap-up code
+    survey_score: int | None = None  # the caller's 1-5 rating
 
     @property
     def duration(self) -> float:
@@ -78,7 +85,7 @@ def outcome_of(call: CallSnapshot) -> Outcome:
 def entry_for(call: CallSnapshot, ended_at: float | None = None) -> HistoryEntry:
     return HistoryEntry(
         call.direction, call.remote_number, call.remote_name, call.queue, call.started_at,
-        call.connected_at, ended_at or time.time(), outcome_of(call), call.reason,
+        call.connected_at, ended_at or time.time(), outcome_of(call), call.reason, call.queue_call,
     )
 
 
@@ -89,6 +96,10 @@ class CallHistory:
         self._lock = threading.Lock()
         with self._connect() as db:
             db.executescript(SCHEMA)
+            present = {row[1] for row in db.execute("PRAGMA table_info(calls)")}
+            for name, kind in AFTER_CALL_COLUMNS:
+                if name not in present:  # a history from before wrap-ups
+                    db.execute(f"ALTER TABLE calls ADD COLUMN {name} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -102,12 +113,14 @@ class CallHistory:
     def add(self, entry: HistoryEntry, sip_call_id: str = "") -> None:
         row = (
             sip_call_id, entry.direction.value, entry.number, entry.name, entry.queue, entry.started_at,
-            entry.connected_at, entry.ended_at, entry.outcome.value, entry.reason,
+            entry.connected_at, entry.ended_at, entry.outcome.value, entry.reason, entry.queue_call,
+            entry.disposition, entry.survey_score,
         )
         with self._lock, self._connect() as db:
             db.execute(
                 "INSERT INTO calls (sip_call_id, direction, number, name, queue, started_at, connected_at,"
-                " ended_at, outcome, reason) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " ended_at, outcome, reason, queue_call, disposition, survey_score)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 row,
             )
             db.execute("DELETE FROM calls WHERE id <= (SELECT MAX(id) FROM calls) - ?", (KEEP_ROWS,))
@@ -115,10 +128,21 @@ class CallHistory:
     def recent(self, limit: int = 200) -> list[HistoryEntry]:
         with self._lock, self._connect() as db:
             rows = db.execute(
-                "SELECT direction, number, name, queue, started_at, connected_at, ended_at, outcome, reason"
-                " FROM calls ORDER BY started_at DESC, id DESC LIMIT ?",
+                "SELECT direction, number, name, queue, started_at, connected_at, ended_at, outcome, reason,"
+                " queue_call, disposition, survey_score FROM calls ORDER BY started_at DESC, id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         return [
-            HistoryEntry(Direction(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], Outcome(r[7]), r[8]) for r in rows
+            HistoryEntry(Direction(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], Outcome(r[7]), r[8], r[9], r[10], r[11])
+            for r in rows
         ]
+
+    def set_after_call(self, queue_call: str, disposition: str | None = None, survey_score: int | None = None) -> None:
+        """The disposition and/or survey score of a queue call's rows."""
+        if not queue_call:
+            return
+        with self._lock, self._connect() as db:
+            if disposition is not None:
+                db.execute("UPDATE calls SET disposition = ? WHERE queue_call = ?", (disposition, queue_call))
+            if survey_score is not None:
+                db.execute("UPDATE calls SET survey_score = ? WHERE queue_call = ?", (survey_score, queue_call))

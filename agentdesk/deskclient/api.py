@@ -125,6 +125,19 @@ class DeskApi:
             raise ValueError(f"no such callback command: {command}")
         return self.request("POST", f"/api/v1/callbacks/{segment(task_id)}/{command}", body or {})
 
+    # -- after-call work (see deskclient/wrapups.py) ----------------------------------
+    def save_wrapup(self, uniqueid: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT /api/v1/wrapups/{uniqueid}: the agent's record (idempotent per call and agent)."""
+        return dict(self.request("PUT", f"/api/v1/wrapups/{segment(uniqueid)}", body))
+
+    def finish_wrapup(self, uniqueid: str) -> dict[str, Any]:
+        return dict(self.request("POST", f"/api/v1/wrapups/{segment(uniqueid)}/finish", {}))
+
+    def agent_calls(self, day: str) -> dict[str, Any]:
+        """The agent's queue calls of `day` (YYYY-MM-DD) with wrap-up and survey."""
+        query = urlencode({"day": day})
+        return dict(self.request("GET", f"/api/v1/agents/{segment(self.agent)}/calls?{query}"))
+
     def open_events(self, read_timeout: float) -> requests.Response:
         """The server-sent event stream (caller closes it)."""
         for attempt in (1, 2):

@@ -9,6 +9,8 @@ Signals (all delivered on the GUI thread):
   command_failed(str)               a queue login / pause command was refused or failed
   call_info_ready(str, QueueCallInfo) / call_info_failed(str, str)   screen-pop data by call id
   callback_changed(CallbackTaskView)  one callback task, new or changed (closed ones too)
+  wrapup_changed(WrapUpView)          this agent's (or, for a team lead, anyone's) wrap-up began/changed/ended
+  survey_arrived(SurveyResult)        a caller rated a call this agent served
 
 A thread reads the event stream and reconnects with back-off; the service
 sends a full snapshot first on every connection, so a drop loses nothing.
@@ -47,6 +49,7 @@ from .model import (
     parse_snapshot,
 )
 from .sse import ServerEvent, SseParser
+from .wrapups import SurveyResult, WrapUpView, parse_survey, parse_wrapup_view
 
 log = logging.getLogger("agentdesk.desk")
 
@@ -73,7 +76,8 @@ class _LinkProblem:
     reason: str  # for the agent to read
 
 
-_StreamNews = _Connected | QueueSummary | AgentState | CallbackTaskView | _PbxStatus | _LinkProblem
+_StreamNews = (_Connected | QueueSummary | AgentState | CallbackTaskView | WrapUpView | SurveyResult | _PbxStatus
+               | _LinkProblem)
 
 
 class _Stream:
@@ -127,6 +131,8 @@ class DeskConnection(QObject):
     call_info_ready = Signal(str, object)
     call_info_failed = Signal(str, str)
     callback_changed = Signal(object)
+    wrapup_changed = Signal(object)
+    survey_arrived = Signal(object)
     _from_stream = Signal(int, object)  # (generation, _StreamNews) from the reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -232,6 +238,10 @@ class DeskConnection(QObject):
             self.agent_changed.emit(news)
         elif isinstance(news, CallbackTaskView):
             self.callback_changed.emit(news)
+        elif isinstance(news, WrapUpView):
+            self.wrapup_changed.emit(news)
+        elif isinstance(news, SurveyResult):
+            self.survey_arrived.emit(news)
         elif isinstance(news, _PbxStatus):
             self.pbx_changed.emit(news.connected)
         else:
@@ -297,6 +307,10 @@ def _dispatch(event: ServerEvent, stream: _Stream) -> None:
             stream.send(parse_agent_state(data))
         elif event.name == "callback":
             stream.send(parse_task_view(data))
+        elif event.name == "wrapup":
+            stream.send(parse_wrapup_view(data))
+        elif event.name == "survey":
+            stream.send(parse_survey(data))
         elif event.name == "pbx":
             stream.send(_PbxStatus(bool(data.get("connected"))))
     except (ValueError, KeyError, TypeError, ModelError) as error:

@@ -91,6 +91,10 @@ class PastCall:
     queue: str
     outcome: str  # answered, abandoned, timeout, full, transferred, ...
     talk_seconds: int
+    disposition: str = ""  # the agent's wrap-up code ('' none)
+    notes: str = ""  # the agent's wrap-up notes (plain text)
+    first_contact_resolved: bool | None = None
+    survey_score: int | None = None  # the caller's 1-5 rating, None: none given
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class DeskSnapshot:
     queues: tuple[QueueSummary, ...]
     pause_reasons: tuple[str, ...]
     callbacks_open: int = 0  # open callback tasks this agent may see (the list itself is fetched)
+    wrapup: dict[str, Any] | None = None  # this agent's active wrap-up view (deskclient/wrapups.py), if any
 
 
 class ModelError(ValueError):
@@ -129,6 +134,7 @@ def parse_snapshot(data: dict[str, Any]) -> DeskSnapshot:
             queues=tuple(parse_queue(queue) for queue in data["queues"]),
             pause_reasons=tuple(str(reason) for reason in data["pause_reasons"]),
             callbacks_open=int(data.get("callbacks_open") or 0),
+            wrapup=data["wrapup"] if isinstance(data.get("wrapup"), dict) else None,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ModelError(f"bad snapshot: {error}") from error
@@ -206,9 +212,17 @@ def parse_call_info(data: dict[str, Any]) -> QueueCallInfo:
                     queue=str(h.get("queue", "")),
                     outcome=str(h["outcome"]),
                     talk_seconds=int(h.get("talk_seconds", 0)),
+                    disposition=str(h.get("disposition") or ""),
+                    notes=str(h.get("notes") or ""),
+                    first_contact_resolved=_maybe_bool(h.get("first_contact_resolved")),
+                    survey_score=None if h.get("survey_score") is None else int(h["survey_score"]),
                 )
                 for h in data.get("history", [])
             ),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ModelError(f"bad call info: {error}") from error
+
+
+def _maybe_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)

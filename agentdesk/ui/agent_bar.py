@@ -137,8 +137,16 @@ class AgentBar(QFrame):
     def _shortcuts(self) -> None:
         QShortcut(QKeySequence("Ctrl+P"), self, self.open_pause_menu)
         QShortcut(QKeySequence("Ctrl+R"), self, self.request_unpause)
-        for index in range(MAX_QUEUE_SHORTCUTS):
+        self._queue_keys = [
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self, lambda i=index: self._toggle_by_index(i))
+            for index in range(MAX_QUEUE_SHORTCUTS)
+        ]
+
+    def set_queue_keys_enabled(self, enabled: bool) -> None:
+        """Give up Ctrl+1..9 while another panel (the wrap-up's dispositions)
+        uses them: a key with two owners would work for neither."""
+        for shortcut in self._queue_keys:
+            shortcut.setEnabled(enabled)
 
     # -- what the composition root tells the bar ------------------------------------------
 

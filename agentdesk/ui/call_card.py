@@ -58,6 +58,7 @@ class CallCard(QFrame):
     transferClicked = Signal(int)
     completeClicked = Signal(int)
     conferenceClicked = Signal(int)
+    surveyClicked = Signal(int)  # transfer the caller to the satisfaction survey
 
     def __init__(self, call: CallSnapshot, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +113,9 @@ class CallCard(QFrame):
         self.conference_button.setToolTip(self.tr("Talk with this caller and your other call together (F12)"))
         self.conference_button.clicked.connect(lambda: self.conferenceClicked.emit(cid()))
         self.conference_button.hide()
+        self.survey_button = self._button("outgoing", self.tr("Survey"), "CallControl")
+        self.survey_button.setToolTip(self.tr("Transfer the caller to the satisfaction survey (Ctrl+F10)"))
+        self.survey_button.clicked.connect(lambda: self.surveyClicked.emit(cid()))
         self.keypad_button = self._button("dialpad", self.tr("Keypad"), "CallControl")
         self.keypad_button.setCheckable(True)
         self.keypad_button.toggled.connect(lambda on: self.pad.setVisible(on))
@@ -131,7 +135,7 @@ class CallCard(QFrame):
         buttons = QHBoxLayout()
         for button in (self.answer_button, self.decline_button, self.switch_button, self.complete_button,
                        self.conference_button, self.hold_button, self.mute_button, self.transfer_button,
-                       self.keypad_button):
+                       self.survey_button, self.keypad_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.hangup_button)
@@ -159,6 +163,7 @@ class CallCard(QFrame):
             button.setVisible(active)
         self.switch_button.setVisible(active and call.held)
         self.transfer_button.setVisible(active and not call.held)
+        self.survey_button.setVisible(active and not call.held and bool(call.queue))
         self.hold_button.setChecked(call.held)
         self.hold_button.setText(self.tr("Resume") if call.held else self.tr("Hold"))
         self.mute_button.setChecked(call.muted)

@@ -23,6 +23,7 @@ class CallsPanel(QWidget):
     transferClicked = Signal(int)
     completeClicked = Signal(int)
     conferenceClicked = Signal(int)
+    surveyClicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +68,7 @@ class CallsPanel(QWidget):
         card.transferClicked.connect(self.transferClicked)
         card.completeClicked.connect(self.completeClicked)
         card.conferenceClicked.connect(self.conferenceClicked)
+        card.surveyClicked.connect(self.surveyClicked)
 
     def _offer_completion(self) -> None:
         """With two connected calls, the held one can be joined to the other,

@@ -1,6 +1,10 @@
-"""The call history list; double-click or Enter calls the number back."""
+"""The call history list; double-click or Enter calls the number back.
+A queue call shows the agent's disposition and the caller's survey score
+once they are known."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
@@ -11,6 +15,7 @@ from .icons import icon
 from .text import format_duration, isolate, plain_tooltip
 
 MAX_SHOWN = 200
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def outcome_text(entry: HistoryEntry) -> str:
@@ -33,6 +38,14 @@ def when_text(stamp: float) -> str:
     if moment.date() == QDateTime.currentDateTime().date():
         return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
     return locale.toString(moment, "d MMM HH:mm")
+
+
+def after_call_text(entry: HistoryEntry) -> str:
+    """'Sale · survey 4/5': what came after a queue call ('' nothing yet)."""
+    parts = [entry.disposition] if entry.disposition else []
+    if entry.survey_score is not None:
+        parts.append(QCoreApplication.translate("History", "survey %1/5").replace("%1", str(entry.survey_score)))
+    return " · ".join(isolate(part) for part in parts)
 
 
 def icon_name(entry: HistoryEntry) -> str:
@@ -64,11 +77,30 @@ class HistoryList(QListWidget):
         who = entry.name or entry.number
         queue = f"  [{isolate(entry.queue)}]" if entry.queue else ""
         details = " · ".join(isolate(part) for part in (entry.number, when_text(entry.started_at), outcome_text(entry)))
+        after = after_call_text(entry)
+        details += f" · {after}" if after else ""
         # QListWidgetItem text is never interpreted as rich text.
         item = QListWidgetItem(icon(icon_name(entry)), f"{isolate(who)}{queue}\n{details}")
         item.setData(Qt.ItemDataRole.UserRole, entry.number)
+        item.setData(ENTRY_ROLE, entry)
         item.setToolTip(plain_tooltip(entry.reason))
         return item
+
+    def show_after_call(self, queue_call: str, disposition: str | None = None, score: int | None = None) -> None:
+        """A queue call's disposition or survey score arrived: its rows show it."""
+        for row in range(self.count()):
+            entry = self.item(row).data(ENTRY_ROLE)
+            if not isinstance(entry, HistoryEntry) or not queue_call or entry.queue_call != queue_call:
+                continue
+            entry = replace(entry, disposition=entry.disposition if disposition is None else disposition,
+                            survey_score=entry.survey_score if score is None else score)
+            fresh = self._item(entry)
+            self.item(row).setText(fresh.text())
+            self.item(row).setData(ENTRY_ROLE, entry)
+
+    def entry(self, row: int) -> HistoryEntry | None:
+        entry = self.item(row).data(ENTRY_ROLE)
+        return entry if isinstance(entry, HistoryEntry) else None
 
     def _activated(self, item: QListWidgetItem) -> None:
         number = item.data(Qt.ItemDataRole.UserRole)

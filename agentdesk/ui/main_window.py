@@ -8,6 +8,8 @@ held caller, the other call and the agent together), Ctrl+D dial pad,
 Ctrl+, settings, Ctrl+Q quit. With a call up and the number entry not
 focused, 0-9 * # send keypad tones. Callbacks (ui/callbacks.py): Ctrl+L the
 task list, Ctrl+B schedule a callback; Enter/Esc while an offer rings.
+Ctrl+F10 transfers a queue caller to the satisfaction survey; after the
+call, the wrap-up panel (ui/wrapups.py) takes Ctrl+1..9, Ctrl+Return, Ctrl+S.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from .icons import icon
 from .incoming import IncomingCallWindow
 from .text import plain_label
 from .transfer_picker import TransferPicker, TransferTarget
+
+SURVEY_EXTENSION = "*55"  # the survey in the PBX's [transfer] context
 
 
 def section_title(text: str) -> QWidget:
@@ -119,6 +123,11 @@ class MainWindow(QMainWindow):
             self.queues_dock.raise_()
         return dock
 
+    def add_wrapup(self, panel: QWidget) -> None:
+        """The after-call work panel, at the top of the main column's call area."""
+        column = self._column
+        column.insertWidget(column.indexOf(self.notice) + 1, panel)
+
     def _dock(self, title: str, name: str, content: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -147,6 +156,7 @@ class MainWindow(QMainWindow):
         self.calls.transferClicked.connect(self._guard(self.open_transfer))
         self.calls.completeClicked.connect(self._guard(self.complete_transfer))
         self.calls.conferenceClicked.connect(self._guard(self.start_conference))
+        self.calls.surveyClicked.connect(self._guard(self.transfer_to_survey))
         self.incoming.answerClicked.connect(self._guard(engine.answer))
         self.incoming.declineClicked.connect(self._guard(engine.reject))
 
@@ -171,6 +181,7 @@ class MainWindow(QMainWindow):
             ("F10", lambda: self._on_active_call(lambda c: self.open_transfer(c.call_id))),
             ("F11", lambda: self._on_held_caller(self.complete_transfer)),
             ("F12", lambda: self._on_held_caller(self.start_conference)),
+            ("Ctrl+F10", lambda: self._on_active_call(lambda c: self.transfer_to_survey(c.call_id))),
             ("Ctrl+D", self.dialer.pad_button.toggle),
             ("Ctrl+,", self.settingsRequested.emit),
             ("Ctrl+Q", self.close),
@@ -195,6 +206,14 @@ class MainWindow(QMainWindow):
             self.engine.dial(number)  # the caller goes on hold while the agent talks to the target
         else:
             self.engine.transfer(call_id, number)
+
+    def transfer_to_survey(self, call_id: int) -> None:
+        """Blind-transfer a queue caller to the survey; the agent's part of the call ends."""
+        call = self.engine.calls.get(call_id)
+        if call is None or not call.queue:
+            self.show_problem(self.tr("Only a queue call can go to the survey."))
+            return
+        self.engine.transfer(call_id, SURVEY_EXTENSION)
 
     def complete_transfer(self, call_id: int) -> None:
         other = self._other_connected(call_id)

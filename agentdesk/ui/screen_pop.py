@@ -33,7 +33,7 @@ from ..crm.lookup import CrmRecord
 from ..deskclient.model import PastCall, QueueCallInfo
 from .queue_panel import Clock, display_number
 from .style import ACCENT, MUTED
-from .text import format_duration, isolate, plain_label
+from .text import format_duration, isolate, plain_label, plain_tooltip
 
 MAX_PAST_CALLS = 10
 
@@ -61,6 +61,18 @@ def outcome_text(call: PastCall) -> str:
     }
     text = texts.get(call.outcome, call.outcome)
     return f"{text} ({format_duration(call.talk_seconds)})" if call.talk_seconds else text
+
+
+def wrapup_text(call: PastCall) -> str:
+    """The agent's disposition, and whether it was resolved on first contact."""
+    if call.first_contact_resolved:
+        resolved = QCoreApplication.translate("ScreenPop", "resolved on first contact")
+        return f"{call.disposition} · {resolved}" if call.disposition else resolved
+    return call.disposition
+
+
+def survey_text(call: PastCall) -> str:
+    return "" if call.survey_score is None else f"{call.survey_score}/5"
 
 
 def when_text(stamp: float) -> str:
@@ -172,7 +184,7 @@ class ScreenPopCard(QFrame):
     def _history_table(self) -> QTableWidget:
         table = QTableWidget(0, 4, self)
         table.setObjectName("PastCalls")
-        table.setHorizontalHeaderLabels([self.tr("Date"), self.tr("Agent"), self.tr("Queue"), self.tr("Outcome")])
+        table.setHorizontalHeaderLabels(self._column_titles(False))
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -183,6 +195,11 @@ class ScreenPopCard(QFrame):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         return table
+
+    def _column_titles(self, after_call: bool) -> list[str]:
+        """The wrap-up and survey columns appear once an earlier call has either."""
+        titles = [self.tr("Date"), self.tr("Agent"), self.tr("Queue"), self.tr("Outcome")]
+        return [*titles, self.tr("Disposition"), self.tr("Survey")] if after_call else titles
 
     # -- what the call says ---------------------------------------------------------------
 
@@ -220,11 +237,18 @@ class ScreenPopCard(QFrame):
 
     def _show_history(self, calls: Sequence[PastCall]) -> None:
         shown = sorted(calls, key=lambda call: call.at, reverse=True)[:MAX_PAST_CALLS]
+        after_call = any(wrapup_text(call) or survey_text(call) for call in shown)
+        titles = self._column_titles(after_call)
+        self.history.setColumnCount(len(titles))
+        self.history.setHorizontalHeaderLabels(titles)
         self.history.setRowCount(len(shown))
         for row, call in enumerate(shown):
-            texts = (when_text(call.at), call.agent_name or call.agent, call.queue, outcome_text(call))
+            texts = (when_text(call.at), call.agent_name or call.agent, call.queue, outcome_text(call),
+                     wrapup_text(call), survey_text(call))[:len(titles)]
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(isolate(text))  # table items are never rich text
+                if column == 4:
+                    item.setToolTip(plain_tooltip(call.notes))  # the agent's notes, as typed
                 self.history.setItem(row, column, item)
         self.history_title.setVisible(bool(shown))
         self.history.setVisible(bool(shown))

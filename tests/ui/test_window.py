@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt, QTranslator, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from agentdesk.phone.engine import PhoneEngine
@@ -176,3 +177,31 @@ def test_clicking_call_controls_does_not_leak_references(window: MainWindow, qtb
         card.hold_button.click()
         card.mute_button.click()
     assert (sys.getrefcount(True), sys.getrefcount(False)) >= before
+
+
+def test_a_queue_caller_goes_to_the_survey_by_key_or_button_and_others_do_not(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transfers: list[tuple[int, str]] = []
+    monkeypatch.setattr(window.engine, "transfer", lambda call_id, target: transfers.append((call_id, target)))
+    active = CALLER.with_changes(state=CallState.ACTIVE, connected_at=time.time())
+    try:
+        survey_to_queue_or_not(window, active, transfers)
+    finally:
+        window.engine.calls.clear()  # closing a window with calls up would ask "end the calls?"
+
+
+def survey_to_queue_or_not(window: MainWindow, active: CallSnapshot, transfers: list[tuple[int, str]]) -> None:
+    window.engine.calls[active.call_id] = active
+    window.show_call(active)
+    survey_key = next(s for s in window.findChildren(QShortcut) if s.key() == QKeySequence("Ctrl+F10"))
+    survey_key.activated.emit()  # as Ctrl+F10 does (key presses need the active window)
+    assert transfers == [(7, "*55")]
+    window.calls.cards[7].survey_button.click()
+    assert transfers == [(7, "*55")] * 2
+    direct = active.with_changes(queue="")  # a colleague's call: there is no queue to survey for
+    window.engine.calls[7] = direct
+    window.show_call(direct)
+    assert not window.calls.cards[7].survey_button.isVisibleTo(window)
+    survey_key.activated.emit()
+    assert len(transfers) == 2
