@@ -10,7 +10,6 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +33,6 @@ from agentdesk.desk.store import (
 from agentdesk.desk.store.engines import open_engine
 from agentdesk.desk.store.schema import MIGRATIONS, VERSION_TABLE
 from agentdesk.desk.store.sql import SqlStore
-from tests.helpers.postgres import PostgresCluster
 
 T0 = 1_763_800_000.125  # epoch seconds with a fraction PostgreSQL's REAL would lose
 INJECTIONS = ["'; DROP TABLE callback_tasks; --", "1' OR '1'='1", "%s %(x)s ? $1", 'Robert"); --']
@@ -60,33 +58,6 @@ def requested(item: CallbackTask, at: float | None = None, kind: str = "requeste
 def add(store: Store, *items: CallbackTask) -> None:
     for item in items:
         assert store.add_callback(item, requested(item))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/desk.sqlite3"
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    return cluster.new_database()
-
-
-@pytest.fixture
-def reopen(store_url: str) -> Iterator[Callable[[], Store]]:
-    """reopen() -> the store at store_url, opened anew (closed at the end)."""
-    opened: list[Store] = []
-
-    def open_again() -> Store:
-        opened.append(open_store(store_url))
-        return opened[-1]
-
-    yield open_again
-    for store in opened:
-        store.close()
-
-
-@pytest.fixture
-def store(reopen: Callable[[], Store]) -> Store:
-    return reopen()
 
 
 def test_a_task_and_its_events_survive_a_restart(store: Store, reopen: Callable[[], Store]) -> None:

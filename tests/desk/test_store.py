@@ -7,7 +7,7 @@ the service does when it is restarted."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,33 +44,6 @@ def entry(uniqueid: str, number: str = "+493012345", queue: str = "support", **f
     }
     values.update(fields)
     return CallEntry(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/desk.sqlite3"
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    return cluster.new_database()
-
-
-@pytest.fixture
-def reopen(store_url: str) -> Iterator[Callable[[], Store]]:
-    """reopen() -> the store at store_url, opened anew (closed at the end)."""
-    opened: list[Store] = []
-
-    def open_again() -> Store:
-        opened.append(open_store(store_url))
-        return opened[-1]
-
-    yield open_again
-    for store in opened:
-        store.close()
-
-
-@pytest.fixture
-def store(reopen: Callable[[], Store]) -> Store:
-    return reopen()
 
 
 def restart(store: Store, reopen: Callable[[], Store]) -> Store:

@@ -5,15 +5,13 @@ test_callback_store.py."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from agentdesk.desk.store import Store, StoreError, open_store
+from agentdesk.desk.store import Store, StoreError
 from agentdesk.desk.store.after_call_records import SURVEY_ANSWERED, SURVEY_NO_ANSWER, SURVEY_PARTIAL, SurveyResult
 from agentdesk.desk.store.survey_api import SurveyStats
-from tests.helpers.postgres import PostgresCluster
 
 T0 = 1_763_800_000.125
 
@@ -27,32 +25,6 @@ def result(uniqueid: str, **fields: object) -> SurveyResult:
     }
     values.update(fields)
     return SurveyResult(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/desk.sqlite3"
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    return cluster.new_database()
-
-
-@pytest.fixture
-def reopen(store_url: str) -> Iterator[Callable[[], Store]]:
-    opened: list[Store] = []
-
-    def open_again() -> Store:
-        opened.append(open_store(store_url))
-        return opened[-1]
-
-    yield open_again
-    for store in opened:
-        store.close()
-
-
-@pytest.fixture
-def store(reopen: Callable[[], Store]) -> Store:
-    return reopen()
 
 
 def test_a_survey_survives_a_restart(store: Store, reopen: Callable[[], Store]) -> None:

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
-
-from agentdesk.desk.store import CallEntry, Store, open_store
+from agentdesk.desk.store import CallEntry, Store
 from agentdesk.desk.store.after_call_records import WRAPUP_ACTIVE, WRAPUP_ENDED, WrapUp
 from agentdesk.desk.store.wrapup_api import AfterCallWork, WrapUpRecord
 from agentdesk.desk.store.wrapup_sql import RECORD_ONLY
-from tests.helpers.postgres import PostgresCluster
 
 T0 = 1_763_800_000.125
 INJECTION = "'; DROP TABLE wrapups; --"
@@ -41,32 +37,6 @@ def record(disposition: str = "Resolved", at: float = T0 + 10, **fields: object)
 
 def unseen(uniqueid: str, agent: str = "1001") -> WrapUp:
     return wrapup(uniqueid, agent, deadline_at=T0, state=WRAPUP_ENDED, ended_at=T0, end_reason=RECORD_ONLY)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/desk.sqlite3"
-    cluster: PostgresCluster = request.getfixturevalue("postgres")
-    return cluster.new_database()
-
-
-@pytest.fixture
-def reopen(store_url: str) -> Iterator[Callable[[], Store]]:
-    opened: list[Store] = []
-
-    def open_again() -> Store:
-        opened.append(open_store(store_url))
-        return opened[-1]
-
-    yield open_again
-    for store in opened:
-        store.close()
-
-
-@pytest.fixture
-def store(reopen: Callable[[], Store]) -> Store:
-    return reopen()
 
 
 def test_an_active_wrapup_survives_a_restart(store: Store, reopen: Callable[[], Store]) -> None:

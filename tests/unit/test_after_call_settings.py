@@ -18,16 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "pbx"))
 from pbxtool import queues
 from pbxtool.layout import PbxError
 
-
-def queues_ini(tmp_path: Path, knobs: str = "") -> Path:
-    path = tmp_path / "queues.ini"
-    path.write_text(
-        "[DEFAULT]\nstrategy = ringall\noverflow = voicemail\nwhen_no_agents = wait\n"
-        + "".join(f"{knob} = 5\n" for knob in queues.SECONDS_KNOBS)
-        + f"[billing]\nextension = 7005\n{knobs}",
-        encoding="utf-8",
-    )
-    return path
+from tests.unit.test_pbxtool import queues_ini  # a one-queue queues.ini with every required knob
 
 
 def test_a_queues_ini_without_after_call_knobs_gets_the_defaults(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from ..ami.client import AmiError
+from ..ami.astdb import forget_pending, pending_entries
 from .ivr import ivr_request
 
 if TYPE_CHECKING:
@@ -41,15 +41,10 @@ class PendingRequests:
     async def import_all(self) -> int:
         """Import every pending request; returns how many were imported."""
         async with self._lock:
-            try:
-                events = await self.service.ami.action_list("DBGetTree", Family=FAMILY)
-            except AmiError as error:
-                log.info("no pending callback requests read from AstDB: %s", error)
-                return 0
+            entries = await pending_entries(self.service.ami, FAMILY)
             imported = 0
-            for event in events:
-                key, value = event.get("Key"), event.get("Val")
-                if key and await self._import(key.rsplit("/", 1)[-1], value):
+            for uniqueid, value in entries or []:
+                if await self._import(uniqueid, value):
                     imported += 1
             return imported
 
@@ -76,12 +71,7 @@ class PendingRequests:
         return True
 
     async def _forget(self, uniqueid: str) -> None:
-        try:
-            await self.service.ami.action(
-                "Originate", Channel=f"Local/{uniqueid}@callback-pending-done/n", Context="callback-pending-done",
-                Exten="s", Priority="1", Async="true", Timeout="5000")
-        except AmiError as error:
-            log.warning("could not remove imported callback request %s from AstDB: %s", uniqueid[:64], error)
+        await forget_pending(self.service.ami, "callback-pending-done", uniqueid)
 
 
 def _int(text: str) -> int:

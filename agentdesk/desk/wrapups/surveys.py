@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..ami.client import AmiError
+from ..ami.astdb import forget_pending, pending_entries
 from ..people import TEAMLEAD
 from ..store import StoreError
 from ..store.after_call_records import SURVEY_ANSWERED, SURVEY_NO_ANSWER, SURVEY_PARTIAL, SurveyResult
@@ -162,16 +162,10 @@ class SurveyLog:
     async def import_pending(self) -> int:
         """Store every result kept in AstDB; how many were new."""
         async with self._lock:
-            try:
-                events = await self.service.ami.action_list("DBGetTree", Family=FAMILY)
-            except AmiError as error:
-                log.debug("no pending survey results read from AstDB: %s", error)
-                return 0
+            entries = await pending_entries(self.service.ami, FAMILY)
             added = 0
-            for event in events:
-                key, value = event.get("Key"), event.get("Val")
-                if key:
-                    added += await self._import(key.rsplit("/", 1)[-1], value)
+            for uniqueid, value in entries or []:
+                added += await self._import(uniqueid, value)
             return added
 
     async def _import(self, uniqueid: str, value: str) -> int:
@@ -189,9 +183,4 @@ class SurveyLog:
         return int(added)
 
     async def _forget(self, uniqueid: str) -> None:
-        try:
-            await self.service.ami.action(
-                "Originate", Channel=f"Local/{uniqueid}@survey-pending-done/n", Context="survey-pending-done",
-                Exten="s", Priority="1", Async="true", Timeout="5000")
-        except AmiError as error:
-            log.warning("could not remove imported survey result %s from AstDB: %s", uniqueid[:64], error)
+        await forget_pending(self.service.ami, "survey-pending-done", uniqueid)
