@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
+
+from tests.helpers.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 RUN = REPO / "pbx" / "run"
@@ -99,6 +102,13 @@ class Pbx:
 
     def db_del(self, family: str, key: str) -> None:
         self.cli(f"database del {family} {key}")
+
+    def kill_desk(self) -> None:
+        """SIGKILL the desk service, as on a crash, and wait until it is gone
+        (`pbx.run("desk", "start")` brings it back)."""
+        pid = int((self.home / "state" / "desk.pid").read_text().strip())
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not Path(f"/proc/{pid}").exists(), 10, "the desk service to die")
 
     def log_dir(self) -> Path:
         return self.home / "state" / "log"

@@ -259,7 +259,7 @@ def test_a_request_made_while_the_desk_service_is_down_is_not_lost(
     number = "09121110002"
     customer = make_party(number)
     customer_waits(customer, pbx, number)
-    kill_desk(pbx)
+    pbx.kill_desk()
     press_1_to_leave(pbx, customer, number)
     confirm_own_number(customer)
     time.sleep(3)  # the dialplan is retrying the desk service now
@@ -269,13 +269,6 @@ def test_a_request_made_while_the_desk_service_is_down_is_not_lost(
     assert task["origin"] == "inqueue"
     customer.wait_state("DISCONNECTED", timeout=40)
     assert [t["id"] for t in lead.tasks() if t["number"] == number] == [task["id"]]
-
-
-def kill_desk(pbx: Pbx) -> None:
-    """SIGKILL: the desk service dies mid-work, as on a crash."""
-    pid = int((pbx.home / "state" / "desk.pid").read_text().strip())
-    os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: not _alive(pid), 10, "the desk service to die")
 
 
 def _alive(pid: int) -> bool:
@@ -309,7 +302,7 @@ def test_tasks_survive_restarts_of_asterisk_and_the_desk_service(
                "the placeholder back in the new Asterisk's queue")
     assert lead.task(task_id)["state"] == "offered"
 
-    kill_desk(pbx)
+    pbx.kill_desk()
     assert pbx.run("desk", "start", timeout=120).returncode == 0
     lead.switch(True)
     wait_until(lambda: requests.get(f"{DESK_URL}/api/v1/health", timeout=5).json()["pbx_connected"], 20,

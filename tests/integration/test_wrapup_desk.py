@@ -11,10 +11,8 @@ it on with a short limit for every queue."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import signal
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -189,7 +187,7 @@ def test_a_desk_service_killed_mid_wrap_up_still_ends_it_at_the_deadline(
     with customers_ended(pbx):
         view = serve_a_call(pbx, desk, phone, a_number())
     wait_until(lambda: everywhere(pbx, paused_for_wrapup), 5, "paused for wrap-up")
-    kill_desk(pbx)
+    pbx.kill_desk()
     assert pbx.run("desk", "start", timeout=120).returncode == 0
     wait_until(lambda: requests.get(f"{DESK_URL}/api/v1/health", timeout=5).json()["pbx_connected"], 20,
                "the desk service back")
@@ -201,21 +199,6 @@ def test_a_desk_service_killed_mid_wrap_up_still_ends_it_at_the_deadline(
         assert everywhere(pbx, paused_for_wrapup)
     wait_until(lambda: everywhere(pbx, ready), view["deadline_at"] - time.time() + 5, "ready at the deadline")
     assert time.time() >= view["deadline_at"] - 0.5
-
-
-def kill_desk(pbx: Pbx) -> None:
-    """SIGKILL: the desk service dies mid-work, as on a crash."""
-    pid = int((pbx.home / "state" / "desk.pid").read_text().strip())
-    os.kill(pid, signal.SIGKILL)
-
-    def gone() -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-
-    wait_until(gone, 10, "the desk service to die")
 
 
 def a_served_call(pbx: Pbx, desk: DeskUser, phone: SipParty, number: str, count: int) -> dict[str, Any]:

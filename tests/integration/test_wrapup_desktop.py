@@ -93,21 +93,6 @@ def leave_queue(agent: str) -> None:
     desk.unpause()
 
 
-def kill_desk(pbx: Pbx) -> None:
-    """SIGKILL: the desk service dies mid-work, as on a crash."""
-    pid = int((pbx.home / "state" / "desk.pid").read_text().strip())
-    os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: not _alive(pid), 10, "the desk service to die")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def desk_back() -> bool:
     try:
         return bool(requests.get(f"{DESK_URL}/api/v1/health", timeout=2).json()["pbx_connected"])
@@ -162,7 +147,7 @@ def test_a_disposition_saved_while_the_desk_is_down_arrives_once(
     qtbot.waitUntil(lambda: wrapups.panel.isVisible() and wrapups.current == ringing.queue_call, timeout=10000)
     assert wrapups.panel.stage() in ("running", "warning") and wrapups.panel.countdown.text()
 
-    kill_desk(pbx)
+    pbx.kill_desk()
     panel = wrapups.panel
     agent.window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is agent.window)
