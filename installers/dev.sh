@@ -86,7 +86,7 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
   "$VENV/bin/agentdesk" config set crm_lookup_url 'http://127.0.0.1:8470/api/customers?phone={number}'
   "$VENV/bin/agentdesk" config set crm_open_url 'http://127.0.0.1:8470/customers/{id}'
   local pids=()
-  "$VENV/bin/python" -m agentdesk.crm.demo --port 8470 --delay-ms 50 >/dev/null 2>&1 &
+  "$VENV/bin/python" -m agentdesk.desktop.crm.demo --port 8470 --delay-ms 50 >/dev/null 2>&1 &
   pids+=($!)
   if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     install_packages xvfb
@@ -117,7 +117,9 @@ PY
 tests() {
   setup "$TEST_PACKAGES"
   say "ruff"
-  "$VENV/bin/ruff" check agentdesk tests pbx
+  "$VENV/bin/ruff" check agentdesk tests
+  say "import-linter (the parts and what each may import)"
+  "$VENV/bin/lint-imports"
   say "mypy"
   "$VENV/bin/mypy"
   say "pytest (real Asterisk, real calls, real PortAudio)"

@@ -18,8 +18,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.helpers.agent import Agent
+from tests.helpers.errorlog import ErrorLog
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import DESK_URL, SERVER, Pbx
+from tests.helpers.postgres import PostgresCluster, PostgresMissingError
 from tests.helpers.soundserver import SoundServer
 
 
@@ -44,6 +46,26 @@ def pbx() -> Iterator[Pbx]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A private PostgreSQL cluster (started from Debian's package; missing
+    binaries fail, never skip). The running cluster: `.url` is its default database, `.new_database()`
+    an empty one, `.socket_url(name)` the Unix-socket form."""
+    try:
+        cluster = PostgresCluster()
+    except PostgresMissingError as error:
+        pytest.fail(str(error))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresCluster) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return postgres.new_database()
+
+
 @pytest.fixture(autouse=True)
 def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test gets its own settings, data and keyring folders."""
@@ -55,28 +77,32 @@ def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-        self.allowed = False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(autouse=True)
-def error_log() -> Iterator[ErrorLog]:
-    """Fails a test that logged an unexpected error (STYLE.md item 15).
-    A test expecting errors sets error_log.allowed = True."""
+def error_log(request: pytest.FixtureRequest) -> Iterator[ErrorLog]:
+    """Fails a test that logged an unexpected error, in this process (every
+    logger under "agentdesk": desktop, server and PBX tool alike) or, for a
+    test with the PBX, in the desk service's own log. A test expecting errors
+    sets error_log.allowed = True."""
     handler = ErrorLog()
     logger = logging.getLogger("agentdesk")
     logger.addHandler(handler)
+    service_log = request.getfixturevalue("pbx").desk_log() if "pbx" in request.fixturenames else None
     yield handler
     logger.removeHandler(handler)
-    if handler.records and not handler.allowed:
-        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
-        pytest.fail(f"unexpected errors were logged:\n{lines}")
+    lines = [f"{r.name}: {r.getMessage()}" for r in handler.records]
+    if service_log is not None:
+        lines += [f"desk service: {line}" for line in service_log.errors_since()]
+    if lines and not handler.allowed:
+        pytest.fail("unexpected errors were logged:\n" + "\n".join(lines))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test whose fixtures reach the PBX must carry the pbx marker, so that
+    `pytest -m "not pbx"` is a fast tier that never starts Asterisk."""
+    unmarked = [item.nodeid for item in items
+                if "pbx" in getattr(item, "fixturenames", ()) and item.get_closest_marker("pbx") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use the PBX but are not marked pbx:\n" + "\n".join(unmarked))
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from agentdesk.history import HistoryEntry, Outcome
-from agentdesk.phone.model import Direction
+from agentdesk.desktop.history import HistoryEntry, Outcome
+from agentdesk.desktop.phone.model import Direction
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import MIC_TONE
@@ -119,9 +119,9 @@ def main() -> int:
             os.environ[key] = str(Path(folder) / sub)
         os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
         app = QApplication([])
-        from agentdesk import credentials
-        from agentdesk.app import Desktop
-        from agentdesk.settings import Settings
+        from agentdesk.desktop import credentials
+        from agentdesk.desktop.app import Desktop
+        from agentdesk.desktop.settings import Settings
         from tests.helpers.agent import DEFAULT_SETTINGS
 
         settings = Settings()

@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import requests
 
-from agentdesk.deskclient.callbacks import parse_task_list
+from agentdesk.contract.callbacks import parse_task_list
 from tests.bench.common import REPO, median, percentile
 from tests.helpers.baresip import sip_secret
 from tests.helpers.callbackflow import Lead
@@ -233,7 +233,7 @@ ListRow = tuple[str, list[float], list[float], int, int]  # name, ms to JSON, ms
 
 def time_list(user: DeskUser, query: str) -> tuple[list[float], list[float], int, int]:
     """Milliseconds to the parsed JSON and to the desktop's task views
-    (agentdesk.deskclient), over REPEATS; tasks and bytes of the last."""
+    (agentdesk.desktop.link), over REPEATS; tasks and bytes of the last."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {user.token}"
     session.get(f"{user.url}/api/v1/callbacks{query}", timeout=30)  # a warm connection, like a desktop's

@@ -27,13 +27,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
-from agentdesk.deskclient.callbacks import CallbackTaskView
-from agentdesk.ui.callback_filter import TaskState
-from agentdesk.ui.callback_list import CallbackListPanel
-from agentdesk.ui.callback_model import Column
-from agentdesk.ui.style import STYLE_SHEET
+from agentdesk.contract.callbacks import CallbackTaskView
+from agentdesk.desktop.ui.callbacks.filter import TaskState
+from agentdesk.desktop.ui.callbacks.model import Column
+from agentdesk.desktop.ui.callbacks.task_list import CallbackListPanel
+from agentdesk.desktop.ui.common.style import STYLE_SHEET
 from tests.bench.common import percentile
-from tests.ui.callback_fakes import NOW, many_tasks
+from tests.helpers.fakes import NOW, many_tasks
 
 TASKS = int(os.environ.get("BENCH_TASKS", "10000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))

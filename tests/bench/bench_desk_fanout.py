@@ -24,7 +24,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.common import REPO, cpu_seconds, median, percentile
+from tests.bench.common import (
+    REPO,
+    cpu_seconds,
+    median,
+    percentile,
+)
 from tests.helpers.pbx import DESK_URL, Pbx
 
 DESKTOPS = int(os.environ.get("BENCH_DESKTOPS", "200"))

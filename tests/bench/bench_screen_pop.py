@@ -43,17 +43,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QMessageLogContext, QObject, QTimer, QtMsgType, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from agentdesk.crm.demo import DemoCrm, load_customers
-from agentdesk.crm.lookup import CrmRecord
-from agentdesk.deskclient.model import QueueCallInfo
-from agentdesk.phone.model import CallSnapshot, CallState, RegState
-from agentdesk.resources import resource
+from agentdesk.contract.queues import QueueCallInfo
+from agentdesk.desktop.crm.demo import DemoCrm, load_customers
+from agentdesk.desktop.crm.lookup import CrmRecord
+from agentdesk.desktop.phone.model import CallSnapshot, CallState, RegState
+from agentdesk.desktop.resources import resource
 from tests.bench.common import REPO, median, percentile
 from tests.helpers.callers import dialplan_global, place_callers
 from tests.helpers.pbx import DESK_URL, SERVER, Pbx
 
 if TYPE_CHECKING:
-    from agentdesk.app import Desktop
+    from agentdesk.desktop.app import Desktop
 
 CALLS = int(os.environ.get("BENCH_CALLS", "20"))
 AGENT = "1019"
@@ -141,9 +141,9 @@ def in_queue(pbx: Pbx) -> bool:
 
 
 def build_desktop(app: QApplication, crm: DemoCrm) -> Desktop:
-    from agentdesk import credentials
-    from agentdesk.app import Desktop
-    from agentdesk.settings import Settings
+    from agentdesk.desktop import credentials
+    from agentdesk.desktop.app import Desktop
+    from agentdesk.desktop.settings import Settings
 
     settings = Settings()
     for key, value in {"server": SERVER, "user": AGENT, "auto_answer": False, "desk_url": DESK_URL,

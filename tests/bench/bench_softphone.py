@@ -107,7 +107,7 @@ class AgentDeskPhone(Phone):
         env = {**env, "AGENTDESK_CONFIG_DIR": str(folder / "config"), "AGENTDESK_DATA_DIR": str(folder / "data"),
                "XDG_DATA_HOME": str(folder / "xdg"), "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
         super().__init__(folder, env)
-        agentdesk = [sys.executable, "-m", "agentdesk"]
+        agentdesk = [sys.executable, "-m", "agentdesk.desktop"]
         subprocess.run([*agentdesk, "account", "add", "--server", SERVER, "--user", self.user, "--password-stdin"],
                        input=f"demo-{self.user}\n", env=self.env, check=True, capture_output=True, text=True)
         for key, value in (("auto_answer", "true"), ("microphone", DEVICE), ("speaker", DEVICE),
@@ -115,7 +115,7 @@ class AgentDeskPhone(Phone):
             subprocess.run([*agentdesk, "config", "set", key, value], env=self.env, check=True, capture_output=True)
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "agentdesk", "--log-level", "DEBUG"]
+        return [sys.executable, "-m", "agentdesk.desktop", "--log-level", "DEBUG"]
 
 
 class BaresipPhone(Phone):

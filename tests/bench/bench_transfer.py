@@ -2,7 +2,7 @@
 """Transfer timing: from the agent's transfer request to the customer and
 the transfer target hearing each other.
 
-The agent is the real AgentDesk phone engine (agentdesk/phone/engine.py) in
+The agent is the real AgentDesk phone engine (agentdesk/desktop/phone/engine.py) in
 this process, headless (no window, no sound device), registered as 1001.
 The customer (1002) is a SIP party (tests/peers/sipparty.py) playing
 1100 Hz; the target (1003) auto-answers and plays 700 Hz: first another SIP
@@ -44,8 +44,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
 
-from agentdesk.phone.engine import PhoneEngine
-from agentdesk.phone.model import AccountConfig, CallState, PhoneError, RegState
+from agentdesk.desktop.phone.engine import PhoneEngine
+from agentdesk.desktop.phone.model import (
+    AccountConfig,
+    CallState,
+    PhoneError,
+    RegState,
+)
 from tests.bench.bench_screen_pop import load_average, spin_until
 from tests.bench.common import REPO, median, percentile
 from tests.helpers.baresip import Baresip, BaresipError, sip_secret

@@ -47,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import requests
 
-from agentdesk.deskclient.sse import SseParser
+from agentdesk.desktop.link.sse import SseParser
 from tests.bench.bench_callback_delivery import StampedParty, load_average
 from tests.bench.common import REPO, median, percentile
 from tests.helpers.baresip import sip_secret

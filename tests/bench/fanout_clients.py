@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from agentdesk.deskclient.sse import SseParser
+from agentdesk.desktop.link.sse import SseParser
 
 UPDATED_AT = '"updated_at":'
 LAG_TICK = 0.01  # seconds between the event-loop lag probes

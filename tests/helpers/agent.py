@@ -8,13 +8,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from agentdesk import credentials
-from agentdesk.app import Desktop
-from agentdesk.phone.model import CallSnapshot, CallState, RegState
-from agentdesk.settings import Settings
-from agentdesk.ui.style import STYLE_SHEET
-
-from .soundserver import DEVICE
+from agentdesk.desktop import credentials
+from agentdesk.desktop.app import Desktop
+from agentdesk.desktop.phone.model import CallSnapshot, CallState, RegState
+from agentdesk.desktop.settings import Settings
+from agentdesk.desktop.ui.common.style import STYLE_SHEET
+from tests.helpers.soundserver import DEVICE
 
 DEFAULT_SETTINGS = {"microphone": DEVICE, "speaker": DEVICE, "ring_device": DEVICE}
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .dsp import analyse, as_samples, tone_share
+from tests.helpers.dsp import analyse, as_samples, tone_share
 
 MODULES = "/usr/lib/baresip/modules"
 SOURCE_RATE = 8000

@@ -11,9 +11,8 @@ from typing import Any
 
 import requests
 
-from agentdesk.deskclient.sse import SseParser
-
-from .pbx import DESK_URL
+from agentdesk.desktop.link.sse import SseParser
+from tests.helpers.pbx import DESK_URL
 
 
 class DeskUser:

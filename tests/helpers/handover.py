@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentdesk.phone.model import CallState
+from agentdesk.desktop.phone.model import CallState
 from tests.helpers.pbx import SERVER
 
 CUSTOMER_TONE = 1100

@@ -112,3 +112,28 @@ class Pbx:
 
     def log_dir(self) -> Path:
         return self.home / "state" / "log"
+
+    def desk_log(self) -> LogTail:
+        """The desk service's log from now on."""
+        return LogTail(self.log_dir() / "desk.log")
+
+
+class LogTail:
+    """What a log file gains after this object is made (a file rotated or
+    made anew in between is read from its start)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = path.stat().st_size if path.exists() else 0
+
+    def read(self) -> str:
+        if not self.path.exists():
+            return ""
+        with self.path.open("rb") as handle:
+            if self.path.stat().st_size >= self.offset:
+                handle.seek(self.offset)
+            return handle.read().decode("utf-8", errors="replace")
+
+    def errors_since(self) -> list[str]:
+        """Lines logged at ERROR or worse (a traceback counts with its first line)."""
+        return [line for line in self.read().splitlines() if " ERROR " in line or " CRITICAL " in line]

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .dsp import analyse
+from tests.helpers.dsp import analyse
 
 RATE = 16000
 PERIOD = 320

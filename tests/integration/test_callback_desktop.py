@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from agentdesk.phone.model import CallState
+from agentdesk.desktop.phone.model import CallState
 from tests.helpers.agent import Agent
 from tests.helpers.callbackflow import Lead, callbacks_on
 from tests.helpers.desk import DeskUser

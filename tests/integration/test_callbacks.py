@@ -28,7 +28,12 @@ from tests.helpers.callbackflow import (
     press_1_to_leave,
 )
 from tests.helpers.callbackstub import waiting_channels
-from tests.helpers.callers import customers_ended, place_callers, place_in_order, wait_waiting
+from tests.helpers.callers import (
+    customers_ended,
+    place_callers,
+    place_in_order,
+    wait_waiting,
+)
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import DESK_URL, SERVER, Pbx

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
-from agentdesk.phone.model import CallState, Direction
+from agentdesk.desktop.phone.model import CallState, Direction
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import MIC_TONE, SoundServer
+
+pytestmark = pytest.mark.pbx
 
 PARTY_TONE = 1100
 HEARD = 0.5  # share of the energy at the tone: clearly that tone

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentdesk.phone.model import CallState
+import pytest
+
+from agentdesk.desktop.phone.model import CallState
 from tests.helpers.handover import (
     ABSENT,
     CUSTOMER_TONE,
@@ -18,6 +20,8 @@ from tests.helpers.handover import (
     customer_call,
 )
 from tests.helpers.soundserver import MIC_TONE, SoundServer
+
+pytestmark = pytest.mark.pbx
 
 AGENT_TONE = int(MIC_TONE)
 TONES: list[float] = [CUSTOMER_TONE, TARGET_TONE, MIC_TONE]

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.party import SipParty
-from tests.helpers.pbx import PORT_OFFSET, RUN, Pbx, pbx_env
+from tests.helpers.pbx import (
+    PORT_OFFSET,
+    RUN,
+    Pbx,
+    pbx_env,
+)
+
+pytestmark = pytest.mark.pbx
 
 PORT = 5260 + PORT_OFFSET
 

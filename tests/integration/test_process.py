@@ -20,7 +20,7 @@ from tests.helpers.soundserver import DEVICE, SoundServer
 
 
 def agentdesk(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "agentdesk", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "agentdesk.desktop", *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=60)
 
 
@@ -41,7 +41,7 @@ def support_member(pbx: Pbx) -> Iterator[None]:
 
 
 def start_desktop(env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "agentdesk", "--log-level", "DEBUG"], env=env,
+    return subprocess.Popen([sys.executable, "-m", "agentdesk.desktop", "--log-level", "DEBUG"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
 
 
@@ -54,6 +54,7 @@ def take_a_queue_call(make_party: Any, pbx: Pbx) -> Any:
     return party
 
 
+@pytest.mark.pbx
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
 def test_quitting_with_a_call_up_hangs_up_unregisters_and_exits_0(
     make_party: Any, pbx: Pbx, sound: SoundServer, support_member: None, how: signal.Signals
@@ -93,6 +94,7 @@ def test_quitting_while_the_pbx_is_down_exits_0(tmp_path: Path) -> None:
     assert "registration unreachable" in log
 
 
+@pytest.mark.pbx
 def test_without_any_sound_device_the_phone_still_takes_calls(
     make_party: Any, pbx: Pbx, support_member: None, tmp_path: Path
 ) -> None:

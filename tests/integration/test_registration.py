@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from agentdesk.phone.model import RegState
+from agentdesk.desktop.phone.model import RegState
 from tests.helpers.pbx import Pbx
+
+pytestmark = pytest.mark.pbx
 
 
 class SecurityLog:

@@ -10,10 +10,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
-from agentdesk.phone.model import CallState, RegState
+from agentdesk.desktop.phone.model import CallState, RegState
 from tests.helpers.pbx import SERVER, Pbx
+
+pytestmark = pytest.mark.pbx
 
 TORTURE = Path(__file__).resolve().parents[1] / "data" / "rfc4475"
 STRANGER = "127.0.0.2"  # another host on the loopback network, not the PBX

@@ -24,12 +24,21 @@ from typing import Any
 
 import pytest
 
-from agentdesk.phone.model import CallState, TransferState
+from agentdesk.desktop.phone.model import CallState, TransferState
 from tests.helpers.baresip import Baresip, sip_secret
 from tests.helpers.callers import dialplan_global
-from tests.helpers.handover import ABSENT, CUSTOMER_TONE, HEARD, TARGET_TONE, consult, customer_call
+from tests.helpers.handover import (
+    ABSENT,
+    CUSTOMER_TONE,
+    HEARD,
+    TARGET_TONE,
+    consult,
+    customer_call,
+)
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import MIC_TONE, SoundServer
+
+pytestmark = pytest.mark.pbx
 
 AGENT, CUSTOMER, TARGET = "1001", "1002", "1003"
 MUSIC_RMS = 200  # hold music, not silence

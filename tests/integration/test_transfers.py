@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentdesk.phone.model import CallState, TransferState
+import pytest
+
+from agentdesk.desktop.phone.model import CallState, TransferState
 from tests.helpers.handover import (
     ABSENT,
     CUSTOMER_TONE,
@@ -16,6 +18,8 @@ from tests.helpers.handover import (
     customer_call,
 )
 from tests.helpers.soundserver import MIC_TONE, SoundServer
+
+pytestmark = pytest.mark.pbx
 
 
 def test_blind_transfer_connects_customer_and_target_and_the_agent_drops_out(
@@ -75,7 +79,7 @@ def test_the_agent_transfers_from_the_call_card_with_the_keyboard(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    from agentdesk.ui.transfer_picker import TransferPicker
+    from agentdesk.desktop.ui.phone.transfer_picker import TransferPicker
 
     agent = make_agent("1001")
     customer, target = make_party("1002"), make_party("1003")

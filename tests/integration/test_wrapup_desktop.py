@@ -23,7 +23,7 @@ import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from agentdesk.phone.model import CallState
+from agentdesk.desktop.phone.model import CallState
 from tests.helpers.agent import Agent
 from tests.helpers.callbackflow import TEAM_LEAD
 from tests.helpers.desk import DeskUser
@@ -186,8 +186,8 @@ def run_child_desktop() -> None:
     the second code and types NOTES, like an agent, and waits to be killed."""
     from PySide6.QtCore import QTimer
 
-    from agentdesk.app import Desktop
-    from agentdesk.settings import Settings
+    from agentdesk.desktop.app import Desktop
+    from agentdesk.desktop.settings import Settings
 
     app = QApplication(sys.argv[:1])
     desktop = Desktop(app, Settings())
@@ -207,7 +207,7 @@ def run_child_desktop() -> None:
 
 def configure(user: str) -> None:
     def agentdesk(*args: str, stdin: str = "") -> None:
-        result = subprocess.run([sys.executable, "-m", "agentdesk", *args], input=stdin, capture_output=True,
+        result = subprocess.run([sys.executable, "-m", "agentdesk.desktop", *args], input=stdin, capture_output=True,
                                 text=True, timeout=60)
         assert result.returncode == 0, result.stderr
 

@@ -1,15 +1,11 @@
-"""Tests of the bundled PBX's own configuration and tools: pbx/pbxtool is
-importable as `pbxtool`, as pbx/run sees it."""
+"""Tests of the bundled PBX's own configuration (pbx/): its dialplan asked
+by stubs instead of the desk service."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "pbx"))
 
 from tests.helpers.callbackstub import CallbacksStub
 from tests.helpers.callers import RouteStub, dialplan_global

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pbxtool.moh import PROGRESSION, note_frequency
 
+from agentdesk.pbxtool.moh import PROGRESSION, note_frequency
 from tests.helpers.callbackstub import (
     CUSTOMER,
     Ami,

@@ -27,7 +27,13 @@ from tests.helpers.callbackstub import (
     prompt_seconds,
     waiting_channels,
 )
-from tests.helpers.callers import customers_ended, dialplan_global, place_callers, queue_log, queue_sides
+from tests.helpers.callers import (
+    customers_ended,
+    dialplan_global,
+    place_callers,
+    queue_log,
+    queue_sides,
+)
 from tests.helpers.pbx import Pbx
 from tests.helpers.waiting import wait_until
 

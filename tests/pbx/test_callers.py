@@ -9,7 +9,13 @@ from itertools import pairwise
 
 import pytest
 
-from tests.helpers.callers import customers_ended, place_callers, queue_sides, run_pbx, wait_waiting
+from tests.helpers.callers import (
+    customers_ended,
+    place_callers,
+    queue_sides,
+    run_pbx,
+    wait_waiting,
+)
 from tests.helpers.pbx import RUN, Pbx, pbx_env
 from tests.helpers.waiting import wait_until
 

@@ -4,6 +4,8 @@ one party is left on their own."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers.pbx import Pbx
 from tests.helpers.waiting import wait_until
 from tests.pbx.test_transfer_routes import (
@@ -18,6 +20,8 @@ from tests.pbx.test_transfer_routes import (
     sip,
     transferred,
 )
+
+pytestmark = pytest.mark.pbx
 
 OTHER_AGENT = "1003"
 

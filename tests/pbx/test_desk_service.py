@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.pbx import DESK_URL, RUN, Pbx, pbx_env
+from tests.helpers.pbx import (
+    DESK_URL,
+    RUN,
+    Pbx,
+    pbx_env,
+)
 
 pytestmark = pytest.mark.pbx
 
@@ -62,7 +67,7 @@ def test_the_pbx_comes_up_with_the_desk_service(pbx: Pbx) -> None:
     pid = int((pbx.home / "state" / "desk.pid").read_text())
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     config = pbx.home / "state" / "desk-service.json"
-    assert cmdline[1:5] == [b"-m", b"agentdesk.desk", b"--config", str(config).encode()]
+    assert cmdline[1:5] == [b"-m", b"agentdesk.server", b"--config", str(config).encode()]
     assert json.loads(config.read_text())["queue_titles"] == {"support": "Support", "sales": "Sales"}
 
 

@@ -7,8 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from pbxtool import callers, confgen, directory, queues
-from pbxtool.layout import DIRECTORY_FILE, PBX_DIR, PbxError
+
+from agentdesk.pbxtool import (
+    callers,
+    confgen,
+    directory,
+    queues,
+)
+from agentdesk.pbxtool.layout import DIRECTORY_FILE, PBX_DIR, PbxError
 
 SHIPPED = queues.read_queues()
 

@@ -10,8 +10,8 @@ import time
 from typing import Any
 
 import pytest
-from pbxtool.queues import read_queues
 
+from agentdesk.pbxtool.queues import read_queues
 from tests.helpers.callers import (
     RouteStub,
     customers_ended,

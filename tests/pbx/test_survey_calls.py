@@ -15,7 +15,13 @@ from tests.helpers.callbackstub import CUSTOMER
 from tests.helpers.callers import dialplan_global
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
-from tests.helpers.surveystub import SurveyStub, channel_app, channel_uniqueid, press_when_asked, wait_playing
+from tests.helpers.surveystub import (
+    SurveyStub,
+    channel_app,
+    channel_uniqueid,
+    press_when_asked,
+    wait_playing,
+)
 from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.pbx

@@ -14,6 +14,8 @@ from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.waiting import wait_until
 
+pytestmark = pytest.mark.pbx
+
 CUSTOMER, AGENT, TARGET, UNREGISTERED = "1010", "1001", "1003", "1009"
 CUSTOMER_TONE, AGENT_TONE, TARGET_TONE = 700, 1400, 1100
 TONES: list[float] = [CUSTOMER_TONE, AGENT_TONE, TARGET_TONE]

@@ -1,0 +1,228 @@
+"""What the desk service tells a desktop, as frozen plain data.
+
+These are parsed from the service's JSON (HTTP replies and server-sent
+events; the wire format is documented in agentdesk/server/api.py). Parsing is
+strict about types and lenient about extra fields, so a newer service does
+not break an older desktop. Times are the service's epoch seconds; the
+desktop corrects them by `clock_offset` (service time minus local time,
+measured from each snapshot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class AgentActivity(Enum):
+    LOGGED_OUT = "logged_out"  # in no queue
+    READY = "ready"  # logged in, not paused, free
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    PAUSED = "paused"
+    UNAVAILABLE = "unavailable"  # logged in but the phone is not registered
+
+
+@dataclass(frozen=True)
+class WaitingCaller:
+    uniqueid: str
+    number: str
+    name: str
+    position: int
+    joined_at: float
+    vip: bool
+    callback_task: str = ""  # a callback task holding its place in line (not a live caller)
+
+
+@dataclass(frozen=True)
+class QueueMember:
+    agent: str
+    name: str
+    activity: AgentActivity
+    paused_reason: str
+    since: float
+
+
+@dataclass(frozen=True)
+class DayStats:
+    offered: int
+    answered: int
+    abandoned: int
+    service_level: float | None  # share answered within service_level_seconds; None before any call
+    service_level_seconds: int
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    name: str
+    title: str
+    strategy: str
+    callers: tuple[WaitingCaller, ...]
+    members: tuple[QueueMember, ...]
+    today: DayStats
+    extension: str = ""  # the number that reaches the queue (a transfer target)
+
+    def count(self, activity: AgentActivity) -> int:
+        return sum(1 for member in self.members if member.activity is activity)
+
+    @property
+    def longest_wait_since(self) -> float | None:
+        return min((caller.joined_at for caller in self.callers), default=None)
+
+
+@dataclass(frozen=True)
+class AgentState:
+    agent: str
+    name: str
+    role: str  # "agent" or "teamlead"
+    phone: str
+    queues: dict[str, bool]  # queue name -> logged in
+    activity: AgentActivity
+    paused_reason: str
+    since: float  # when the current activity began
+
+
+@dataclass(frozen=True)
+class PastCall:
+    at: float
+    agent: str
+    agent_name: str
+    queue: str
+    outcome: str  # answered, abandoned, timeout, full, transferred, ...
+    talk_seconds: int
+    disposition: str = ""  # the agent's wrap-up code ('' none)
+    notes: str = ""  # the agent's wrap-up notes (plain text)
+    first_contact_resolved: bool | None = None
+    survey_score: int | None = None  # the caller's 1-5 rating, None: none given
+
+
+@dataclass(frozen=True)
+class QueueCallInfo:
+    """What the service knows about a queue call when it rings an agent."""
+
+    uniqueid: str
+    queue: str
+    number: str
+    name: str
+    joined_at: float
+    position: int  # position on entry
+    vip: bool
+    repeat: bool  # called before (within the repeat window)
+    history: tuple[PastCall, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DeskSnapshot:
+    server_time: float
+    me: AgentState
+    queues: tuple[QueueSummary, ...]
+    pause_reasons: tuple[str, ...]
+    callbacks_open: int = 0  # open callback tasks this agent may see (the list itself is fetched)
+    wrapup: dict[str, Any] | None = None  # this agent's active wrap-up view (agentdesk/desktop/link/wrapups.py), if any
+
+
+class ModelError(ValueError):
+    """The service sent something that does not fit the model."""
+
+
+def parse_snapshot(data: dict[str, Any]) -> DeskSnapshot:
+    try:
+        return DeskSnapshot(
+            server_time=float(data["server_time"]),
+            me=parse_agent_state(data["me"]),
+            queues=tuple(parse_queue(queue) for queue in data["queues"]),
+            pause_reasons=tuple(str(reason) for reason in data["pause_reasons"]),
+            callbacks_open=int(data.get("callbacks_open") or 0),
+            wrapup=data["wrapup"] if isinstance(data.get("wrapup"), dict) else None,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"bad snapshot: {error}") from error
+
+
+def parse_agent_state(data: dict[str, Any]) -> AgentState:
+    return AgentState(
+        agent=str(data["agent"]),
+        name=str(data["name"]),
+        role=str(data["role"]),
+        phone=str(data["phone"]),
+        queues={str(name): bool(value) for name, value in data["queues"].items()},
+        activity=AgentActivity(data["activity"]),
+        paused_reason=str(data.get("paused_reason", "")),
+        since=float(data["since"]),
+    )
+
+
+def parse_queue(data: dict[str, Any]) -> QueueSummary:
+    today = data["today"]
+    level = today.get("service_level")
+    return QueueSummary(
+        name=str(data["name"]),
+        title=str(data.get("title") or data["name"]),
+        strategy=str(data.get("strategy", "")),
+        extension=str(data.get("extension", "")),
+        callers=tuple(
+            WaitingCaller(
+                uniqueid=str(c["uniqueid"]),
+                number=str(c["number"]),
+                name=str(c.get("name", "")),
+                position=int(c["position"]),
+                joined_at=float(c["joined_at"]),
+                vip=bool(c.get("vip", False)),
+                callback_task=str(c.get("callback") or ""),
+            )
+            for c in data["callers"]
+        ),
+        members=tuple(
+            QueueMember(
+                agent=str(m["agent"]),
+                name=str(m.get("name", "")),
+                activity=AgentActivity(m["activity"]),
+                paused_reason=str(m.get("paused_reason", "")),
+                since=float(m["since"]),
+            )
+            for m in data["members"]
+        ),
+        today=DayStats(
+            offered=int(today["offered"]),
+            answered=int(today["answered"]),
+            abandoned=int(today["abandoned"]),
+            service_level=None if level is None else float(level),
+            service_level_seconds=int(today["service_level_seconds"]),
+        ),
+    )
+
+
+def parse_call_info(data: dict[str, Any]) -> QueueCallInfo:
+    try:
+        return QueueCallInfo(
+            uniqueid=str(data["uniqueid"]),
+            queue=str(data["queue"]),
+            number=str(data["number"]),
+            name=str(data.get("name", "")),
+            joined_at=float(data["joined_at"]),
+            position=int(data["position"]),
+            vip=bool(data.get("vip", False)),
+            repeat=bool(data.get("repeat", False)),
+            history=tuple(
+                PastCall(
+                    at=float(h["at"]),
+                    agent=str(h.get("agent", "")),
+                    agent_name=str(h.get("agent_name", "")),
+                    queue=str(h.get("queue", "")),
+                    outcome=str(h["outcome"]),
+                    talk_seconds=int(h.get("talk_seconds", 0)),
+                    disposition=str(h.get("disposition") or ""),
+                    notes=str(h.get("notes") or ""),
+                    first_contact_resolved=_maybe_bool(h.get("first_contact_resolved")),
+                    survey_score=None if h.get("survey_score") is None else int(h["survey_score"]),
+                )
+                for h in data.get("history", [])
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"bad call info: {error}") from error
+
+
+def _maybe_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)

@@ -1,4 +1,0 @@
-"""CRM integration: customer look-up for the screen-pop (`lookup`) and a
-small demo CRM to try it against (`demo`, ``python -m agentdesk.crm.demo``).
-Nothing is imported here, so each module loads only what it needs.
-"""

@@ -1,0 +1,408 @@
+"""The composition root: builds every object, wires them, runs the loop.
+
+Nothing else creates long-lived objects or reaches for globals; tests build
+a `Desktop` with their own settings and folders.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator, Signal
+from PySide6.QtWidgets import QApplication
+
+from agentdesk import __version__
+
+from . import credentials
+from .audio.bridge import AudioBridge, DeviceChoice
+from .audio.devices import (
+    AudioUnavailableError,
+    check_usable,
+    device_worker,
+    list_devices,
+    load_portaudio,
+)
+from .audio.frames import FRAME_SAMPLES, RATE
+from .audio.native import PortAudioDevices
+from .audio.ringer import Ringer
+from .crm.lookup import CrmConfig, CrmLookup
+from .history import CallHistory, entry_for
+from .link.api import default_desk_url
+from .link.callback_client import CallbackClient
+from .link.connection import DeskConnection
+from .link.wrapup_outbox import WrapUpOutbox
+from .link.wrapups import SurveyResult, WrapUpDraft, WrapUpFiles
+from .logs import setup_logging
+from .phone.engine import PhoneEngine
+from .phone.model import (
+    AccountConfig,
+    CallSnapshot,
+    CallState,
+    PhoneError,
+)
+from .resources import resource
+from .settings import Settings, data_dir
+from .tasks import TaskRunner
+from .ui.callbacks.controller import CallbackDesk
+from .ui.common.settings_dialog import SettingsDialog
+from .ui.common.style import STYLE_SHEET
+from .ui.phone.main_window import MainWindow
+from .ui.queues.controller import DeskView
+from .ui.wrapup.controller import WrapUpDesk
+
+log = logging.getLogger("agentdesk.desktop")
+RTL_LANGUAGES = ("fa", "ar", "he", "ur")
+DEVICE_LATENCY = 0.06  # seconds of buffering PortAudio keeps on the device side
+ECHO_TEST = "600"
+
+
+def layout_direction(language: str, choice: str) -> Qt.LayoutDirection:
+    rtl = choice == "rtl" or (choice == "auto" and language in RTL_LANGUAGES)
+    return Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+
+
+class Desktop(QObject):
+    """The running softphone: settings, audio, phone engine, history, window.
+
+    Signals: finished() once quit() has hung up, unregistered and released
+    the audio devices; the owner then leaves the event loop."""
+
+    finished = Signal()
+
+    def __init__(self, app: QApplication, settings: Settings) -> None:
+        super().__init__(app)
+        self.app = app
+        self.settings = settings
+        self.tasks = TaskRunner(parent=self)
+        self._translators: list[QTranslator] = []
+        self.apply_language()
+        self.audio_problem = ""
+        self.bridge: AudioBridge | None = None
+        self.ringer: Ringer | None = None
+        self._sd: Any = None
+        self._audio_worker: ThreadPoolExecutor | None = None
+        self._open_audio()
+        self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
+        self.history = CallHistory(data_dir() / "history.sqlite3")
+        self.window = MainWindow(self.engine)
+        self.desk_link = DeskConnection(self)
+        # Its own workers: a slow CRM must not hold up keyring and history work.
+        self.crm_tasks = TaskRunner(workers=2, parent=self)
+        self.crm = CrmLookup(self.crm_tasks, parent=self)
+        self.desk = DeskView(self.desk_link, self.crm, self)
+        self.window.add_desk(self.desk.agent_bar, self.desk.screen_pop, self.desk.queue_panel)
+        self.window.transfer_targets = self.desk.transfer_targets
+        self.callback_client = CallbackClient(self.desk_link, self)
+        self.callbacks = self._build_callbacks()
+        self.wrapup_disk = TaskRunner(workers=1, parent=self)  # one worker: draft, outbox and ack writes in order
+        self.wrapups = self._build_wrapups()
+        self._password: str | None = None
+        self._quitting = False
+        self._wire()
+
+    # -- building ------------------------------------------------------------------
+
+    def apply_language(self) -> None:
+        language = self.settings.get("language") or QLocale.system().name().split("_")[0]
+        QLocale.setDefault(QLocale(language))
+        for old in self._translators:
+            self.app.removeTranslator(old)
+        self._translators = []
+        translator = QTranslator(self.app)
+        if translator.load(str(resource("translations", f"agentdesk_{language}.qm"))):
+            self.app.installTranslator(translator)
+            self._translators.append(translator)
+        self.app.setLayoutDirection(layout_direction(language, self.settings.get("layout_direction")))
+
+    def _build_callbacks(self) -> CallbackDesk:
+        link = self.desk_link
+        callbacks = CallbackDesk(self.callback_client, self.engine, self.window,
+                                 server=lambda: str(self.settings.get("server")),
+                                 clock=lambda: time.time() + link.clock_offset, status=self.window.show_problem)
+        dock = self.window.add_callbacks(callbacks.panel, callbacks.preview)
+
+        def show_list() -> None:
+            dock.show()
+            dock.raise_()
+
+        callbacks.show_list = show_list
+        title = dock.windowTitle()
+        callbacks.panel.count_changed.connect(
+            lambda count: dock.setWindowTitle(f"{title} ({count})" if count else title))
+        self.window.describe_call = callbacks.describe
+        self.window.unsaved_work = callbacks.unsaved_work
+        return callbacks
+
+    def _build_wrapups(self) -> WrapUpDesk:
+        link = self.desk_link
+
+        def send(draft: WrapUpDraft, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
+            link.run_request(lambda api: api.save_wrapup(draft.uniqueid, draft.body()), done, failed)
+
+        outbox = WrapUpOutbox(WrapUpFiles(data_dir() / "wrapups"), send, self.wrapup_disk, parent=self)
+        wrapups = WrapUpDesk(outbox, self.wrapup_disk, time.time, self.window.show_problem, self)
+        self.window.add_wrapup(wrapups.panel)
+        return wrapups
+
+    def _after_call(self, uniqueid: str, disposition: str | None = None, score: int | None = None) -> None:
+        """A queue call's disposition or survey score: into the call history."""
+        self.window.history.show_after_call(uniqueid, disposition, score)
+        self.tasks.run(lambda: self.history.set_after_call(uniqueid, disposition, score))
+
+    def _survey(self, result: SurveyResult) -> None:
+        if result.score is not None and result.agent == self.wrapups.me:
+            self._after_call(result.uniqueid, score=result.score)
+
+    def _open_audio(self) -> None:
+        try:
+            self._sd = load_portaudio()
+            check_usable(self._sd)
+        except AudioUnavailableError as problem:
+            self.audio_problem = str(problem)
+            log.warning("%s", problem)
+            return
+        choice = DeviceChoice(self.settings.get("microphone"), self.settings.get("speaker"),
+                              self.settings.get("tone_zone"))
+        self._audio_worker = device_worker()
+        devices = PortAudioDevices(self._sd, RATE, FRAME_SAMPLES, DEVICE_LATENCY)
+        self.bridge = AudioBridge(devices, choice, self._audio_worker)
+        self.ringer = Ringer(self._sd, self._audio_worker, self.settings.get("ring_device"))
+
+    def _wire(self) -> None:
+        self.engine.callChanged.connect(self._call_changed)
+        self.engine.incomingCall.connect(self._incoming)
+        self.engine.incomingCall.connect(self.desk.call_ringing)
+        self.engine.callChanged.connect(self.desk.call_changed)
+        self.engine.incomingCall.connect(self.callbacks.call_ringing)
+        self.engine.callChanged.connect(self.callbacks.call_changed)
+        self.desk_link.snapshot_received.connect(self.callbacks.snapshot)
+        self.desk_link.agent_changed.connect(self.callbacks.agent_changed)
+        self.callback_client.tasks_replaced.connect(self.callbacks.show_tasks)
+        self.callback_client.task_changed.connect(self.callbacks.task_changed)
+        self.callback_client.list_failed.connect(self.callbacks.list_failed)
+        self.desk_link.link_changed.connect(self.callbacks.list_failed)  # '' once connected again
+        self.desk_link.snapshot_received.connect(self.wrapups.snapshot)
+        self.desk_link.wrapup_changed.connect(self.wrapups.wrapup_changed)
+        self.desk_link.survey_arrived.connect(self._survey)
+        # The wrap-up panel takes Ctrl+1..9 (dispositions) while it shows.
+        self.wrapups.showing.connect(lambda shown: self.desk.agent_bar.set_queue_keys_enabled(not shown))
+        self.wrapups.disposition_chosen.connect(lambda uniqueid, code: self._after_call(uniqueid, code))
+        self.engine.stopped.connect(self._engine_stopped)
+        self.window.settingsRequested.connect(self.open_settings)
+        self.window.quitRequested.connect(self.quit)
+        if self.bridge is not None:
+            self.bridge.on_problem = self.engine.problem.emit  # thread-safe signal emit
+
+    # -- running -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.window.display_name = self.settings.get("display_name")
+        self.window.set_notice("audio", self.audio_problem)
+        try:
+            self.engine.start(self.settings.get("server"))
+        except PhoneError as error:
+            self.window.set_notice("phone", str(error))
+            return
+        self.engine.set_auto_answer(self.settings.get("auto_answer"))
+        self.tasks.run(lambda: self.history.recent(), self.window.set_history)
+        self.window.show()
+        self.load_account()
+
+    def load_account(self) -> None:
+        user, server = self.settings.get("user"), self.settings.get("server")
+        if not user or not server:
+            self.window.set_notice("account", self.window.tr("No account yet: open Settings to log in."))
+            self.open_settings()
+            return
+        self.tasks.run(lambda: credentials.load_password(user, server), self._password_loaded, self._keyring_failed)
+
+    def _password_loaded(self, password: str | None) -> None:
+        if password is None:
+            self.window.set_notice("account", self.window.tr("No password is stored for this account: open Settings."))
+            return
+        self._password = password
+        self.window.set_notice("account", "")
+        self._connect(password)
+
+    def _connect(self, password: str) -> None:
+        """Register with the PBX and link up with the desk service."""
+        try:
+            self.engine.configure(self.account_config(password))
+        except PhoneError as error:
+            self.window.show_problem(str(error))
+        self.connect_desk()
+
+    def connect_desk(self) -> None:
+        """(Re)connect to the desk service and set up the CRM look-up."""
+        get = self.settings.get
+        url = get("desk_url") or default_desk_url(get("server"))
+        self.desk_link.start(url, get("user"), get("user"), lambda: self._password)
+        self.tasks.run(self._crm_config, self.crm.configure, self._keyring_failed)
+
+    def _crm_config(self) -> CrmConfig | None:
+        """Runs on a worker: the auth header's value comes from the keyring."""
+        get = self.settings.get
+        if not get("crm_lookup_url"):
+            return None
+        token = ""
+        if get("crm_auth_header"):
+            host = urlsplit(get("crm_lookup_url")).hostname or ""
+            token = credentials.load_crm_token(host) or ""
+        return CrmConfig(get("crm_lookup_url"), get("crm_open_url"), get("crm_timeout_ms") / 1000,
+                         get("crm_auth_header"), token)
+
+    def _keyring_failed(self, error: Exception) -> None:
+        self.window.set_notice("account", str(error))
+
+    def account_config(self, password: str) -> AccountConfig:
+        get = self.settings.get
+        return AccountConfig(get("server"), get("user"), password, get("transport"), get("display_name"),
+                             get("register_seconds"))
+
+    def _incoming(self, call: CallSnapshot) -> None:
+        answers_itself = (self.settings.get("auto_answer") and call.queue and not call.callback_task
+                          and len(self.engine.live_calls()) <= 1)
+        if self.ringer is not None and not answers_itself:
+            self.ringer.start()
+
+    def _call_changed(self, call: CallSnapshot) -> None:
+        if self.ringer is not None and not any(c.state is CallState.RINGING_IN for c in self.engine.live_calls()):
+            self.ringer.stop()
+        if call.state is CallState.ENDED:
+            entry = entry_for(self.callbacks.describe(call))  # a dialled callback is kept as its customer
+            self.window.add_history(entry)
+            self.tasks.run(lambda: self.history.add(entry, call.sip_call_id))
+
+    # -- settings ------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        devices = None
+        if self._sd is not None:
+            devices = [(d.name, d.inputs > 0, d.outputs > 0) for d in list_devices(self._sd)]
+        bridge = self.bridge
+        level = (lambda: bridge.mic_level) if bridge is not None else (lambda: 0.0)
+        dialog = SettingsDialog(self.settings, devices, self.audio_problem, level, self.window)
+        dialog.saved.connect(lambda values, password: self._save_settings(dialog, values, password))
+        dialog.echoTestRequested.connect(lambda: self.window.dial(ECHO_TEST))
+        if self.bridge is not None:
+            self.bridge.monitor(True)
+            dialog.finished.connect(lambda _code: self.bridge.monitor(False) if self.bridge else None)
+        dialog.open()
+
+    def _save_settings(self, dialog: SettingsDialog, values: dict[str, Any], password: str) -> None:
+        def store() -> None:
+            if password:
+                credentials.save_password(values["user"], values["server"], password)
+            for key, value in values.items():
+                self.settings.set(key, value)
+            self.settings.save()
+
+        def done(_: object) -> None:
+            dialog.accept()
+            self._apply_settings(password)
+
+        self.tasks.run(store, done, lambda error: dialog.show_problem(str(error)))
+
+    def _apply_settings(self, new_password: str) -> None:
+        get = self.settings.get
+        self.window.display_name = get("display_name")
+        self.engine.set_auto_answer(get("auto_answer"))
+        if self.bridge is not None:
+            self.bridge.set_devices(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")))
+        if self.ringer is not None:
+            self.ringer.device = get("ring_device")
+        if new_password:
+            self._password = new_password
+        if self._password is None:
+            self.load_account()
+            return
+        self._connect(self._password)
+
+    # -- quitting ------------------------------------------------------------------
+
+    def quit(self) -> None:
+        """Hang up, unregister, release audio and leave the loop with 0."""
+        if self._quitting:
+            return
+        self._quitting = True
+        log.info("quitting")
+        self.window.incoming.hide()
+        self.engine.shutdown()
+
+    def _engine_stopped(self) -> None:
+        for device in (self.ringer, self.bridge):
+            if device is not None:
+                device.close()
+        if self._audio_worker is not None:
+            self._audio_worker.shutdown(wait=True)
+        self.desk_link.shutdown()  # drops desk commands still queued; never waits for the network
+        self.wrapups.outbox.stop()  # what is unsent stays in the outbox on disk, for the next start
+        self.wrapup_disk.shutdown()  # draft writes are quick and must not be cut short
+        self.crm.close()
+        self.crm_tasks.shutdown(wait=False, cancel=True)  # a slow CRM must not hold up quitting either
+        self.tasks.shutdown()
+        self.window.incoming.close()
+        self.finished.emit()
+
+
+class SignalWatcher(QObject):
+    """SIGINT/SIGTERM handled inside the Qt loop: a Python handler alone would
+    not run while Qt waits in C (STYLE.md item 14)."""
+
+    def __init__(self, app: QApplication, on_signal: Callable[[], None]) -> None:
+        super().__init__(app)
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: None)
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._woke)
+        self._on_signal = on_signal
+
+    def _woke(self) -> None:
+        self._reader.recv(64)
+        self._on_signal()
+
+
+NO_DISPLAY = (
+    "agentdesk: there is no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), and the "
+    "desktop needs one. Configure the account without a window with `agentdesk account add`; "
+    "for a headless check set QT_QPA_PLATFORM=offscreen."
+)
+
+
+def has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_desktop(log_level: str) -> int:
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    log_path = setup_logging(log_level, data_dir())
+    log.info("AgentDesk %s starting; log file %s", __version__, log_path)
+    app = QApplication(sys.argv)
+    app.setApplicationName("AgentDesk")
+    app.setOrganizationName("AgentDesk")
+    app.setApplicationVersion(__version__)
+    app.setStyleSheet(STYLE_SHEET)
+    app.setQuitOnLastWindowClosed(False)
+    desktop = Desktop(app, Settings())
+    desktop.finished.connect(lambda: app.exit(0))
+    SignalWatcher(app, desktop.quit)
+    desktop.start()
+    code = app.exec()
+    log.info("AgentDesk stopped with %s", code)
+    return code

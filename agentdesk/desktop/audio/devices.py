@@ -1,0 +1,76 @@
+"""Sound devices, through PortAudio (sounddevice).
+
+Devices are remembered by name: indexes change when a headset is plugged
+in. An empty name means the system's default device. When PortAudio or
+every device is missing, `AudioUnavailableError` says why in words; the phone
+then works for signalling only.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("agentdesk.desktop.audio")
+
+
+class AudioUnavailableError(Exception):
+    """No usable audio; the message is fit for the user."""
+
+
+@dataclass(frozen=True)
+class Device:
+    index: int
+    name: str
+    inputs: int
+    outputs: int
+
+
+def device_worker() -> ThreadPoolExecutor:
+    """The one thread that opens, starts, stops and closes streams. PortAudio
+    is not thread-safe: two threads opening streams at once (ring tone and
+    call audio, when a call is answered) deadlocked in its JACK host API."""
+    return ThreadPoolExecutor(1, thread_name_prefix="audio")
+
+
+def load_portaudio() -> Any:
+    try:
+        import sounddevice
+    except OSError:
+        raise AudioUnavailableError(
+            "Audio is unavailable: the PortAudio library is not installed (package libportaudio2)."
+        ) from None
+    return sounddevice
+
+
+def list_devices(sd: Any) -> list[Device]:
+    try:
+        found = sd.query_devices()
+    except Exception as error:
+        raise AudioUnavailableError(f"Audio is unavailable: PortAudio cannot list devices ({error}).") from None
+    return [
+        Device(i, str(d["name"]), int(d["max_input_channels"]), int(d["max_output_channels"]))
+        for i, d in enumerate(found)
+    ]
+
+
+def check_usable(sd: Any) -> None:
+    """Raise AudioUnavailableError unless there is a microphone and a speaker."""
+    devices = list_devices(sd)
+    if not any(d.outputs for d in devices):
+        raise AudioUnavailableError("Audio is unavailable: no speaker or headset was found. Calls still connect.")
+    if not any(d.inputs for d in devices):
+        raise AudioUnavailableError("Audio is unavailable: no microphone was found. Calls still connect.")
+
+
+def find_device(sd: Any, name: str, want_input: bool) -> int | None:
+    """The index of the named device, or None for the system default."""
+    if not name:
+        return None
+    for device in list_devices(sd):
+        if device.name == name and (device.inputs if want_input else device.outputs):
+            return device.index
+    log.warning("audio device %r is gone; using the default", name)
+    return None

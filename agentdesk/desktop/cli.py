@@ -1,0 +1,149 @@
+"""`agentdesk`: start the desktop, or configure it without a window.
+
+    agentdesk                                    start the softphone
+    agentdesk account add --server HOST[:PORT] --user 1001 --password-stdin
+    agentdesk account show | remove
+    agentdesk config list | get KEY | set KEY VALUE | reset KEY
+    agentdesk crm-token set --stdin | remove   the CRM's auth header value (keyring)
+
+The password is read from standard input (never from the command line,
+where other users can see it) and stored only in the OS keyring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from urllib.parse import urlsplit
+
+from agentdesk import __version__
+
+from . import credentials
+from .settings import (
+    BY_KEY,
+    SETTINGS,
+    SettingError,
+    Settings,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="agentdesk", description="AgentDesk agent softphone.")
+    parser.add_argument("--version", action="version", version=f"AgentDesk {__version__}")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="start the softphone (the default)")
+
+    account = commands.add_parser("account", help="the SIP account").add_subparsers(dest="action", required=True)
+    add = account.add_parser("add", help="set the account and store its password in the keyring")
+    add.add_argument("--server", required=True, help="PBX as host or host:port")
+    add.add_argument("--user", required=True, help="extension, e.g. 1001")
+    add.add_argument("--transport", choices=("udp", "tcp"), default="udp")
+    add.add_argument("--display-name", default="")
+    add.add_argument("--password-stdin", action="store_true", required=True,
+                     help="read the password from standard input")
+    account.add_parser("show", help="show the account (never the password)")
+    account.add_parser("remove", help="forget the account and delete its password")
+
+    config = commands.add_parser("config", help="settings").add_subparsers(dest="action", required=True)
+    config.add_parser("list", help="every setting with its value")
+    config.add_parser("get").add_argument("key")
+    set_ = config.add_parser("set")
+    set_.add_argument("key")
+    set_.add_argument("value")
+    config.add_parser("reset").add_argument("key")
+
+    crm = commands.add_parser("crm-token", help="the value of the CRM look-up's auth header (crm_auth_header)")
+    crm_actions = crm.add_subparsers(dest="action", required=True)
+    crm_actions.add_parser("set", help="read the value from standard input into the keyring").add_argument(
+        "--stdin", action="store_true", required=True)
+    crm_actions.add_parser("remove", help="delete it from the keyring")
+    return parser
+
+
+def account_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise SettingError("no password on standard input")
+        for key, value in (("server", args.server), ("user", args.user), ("transport", args.transport),
+                           ("display_name", args.display_name)):
+            settings.set(key, value)
+        credentials.save_password(args.user, args.server, password)
+        settings.save()
+        print(f"Account {args.user} on {args.server} saved; its password is in the keyring "
+              f"({credentials.backend_name()}).")
+    elif args.action == "show":
+        user, server = settings.get("user"), settings.get("server")
+        if not user or not server:
+            print("No account is set up.")
+            return 1
+        stored = credentials.load_password(user, server) is not None
+        print(f"user {user}\nserver {server}\ntransport {settings.get('transport')}")
+        print(f"password {'stored in the keyring' if stored else 'MISSING'}")
+    elif args.action == "remove":
+        user, server = settings.get("user"), settings.get("server")
+        if user and server:
+            credentials.delete_password(user, server)
+        settings.reset("user")
+        settings.reset("server")
+        settings.save()
+        print("Account removed.")
+    return 0
+
+
+def config_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "list":
+        for setting in SETTINGS:
+            print(f"{setting.key} = {settings.get(setting.key)!r}")
+    elif args.action == "get":
+        print(settings.get(args.key))
+    elif args.action == "set":
+        declared = BY_KEY.get(args.key)
+        if declared is None:
+            raise SettingError(f"there is no setting {args.key!r}; known: {', '.join(BY_KEY)}")
+        settings.set(args.key, declared.parse(args.value))
+        settings.save()
+    elif args.action == "reset":
+        settings.get(args.key)  # unknown keys are an error
+        settings.reset(args.key)
+        settings.save()
+    return 0
+
+
+def crm_token_command(args: argparse.Namespace, settings: Settings) -> int:
+    host = urlsplit(settings.get("crm_lookup_url")).hostname
+    if not host:
+        raise SettingError("set crm_lookup_url first: the token is kept per CRM host")
+    if args.action == "set":
+        token = sys.stdin.readline().rstrip("\r\n")
+        if not token:
+            raise SettingError("no token on standard input")
+        credentials.save_crm_token(host, token)
+        print(f"CRM token for {host} saved in the keyring ({credentials.backend_name()}).")
+    else:
+        credentials.delete_crm_token(host)
+        print(f"CRM token for {host} removed.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in (None, "run"):
+        from .app import run_desktop
+
+        return run_desktop(args.log_level)
+    settings = Settings()
+    try:
+        if args.command == "account":
+            return account_command(args, settings)
+        if args.command == "crm-token":
+            return crm_token_command(args, settings)
+        return config_command(args, settings)
+    except (SettingError, credentials.CredentialStoreError) as error:
+        print(f"agentdesk: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,382 @@
+"""The phone's behaviour, on the engine thread: what happens to calls and
+the registration when the agent acts or the PBX does something.
+
+`PhoneCore` implements the stack's listener and the engine's commands. It
+keeps one frozen `CallSnapshot` per call and reports every change through
+`CoreEvents`; it never touches Qt and never blocks.
+
+Invariants:
+- at most MAX_CALLS live calls; at most one of them is not on hold (the
+  focused call), and only the focused call's audio reaches the agent;
+- calls are taken only from the PBX's own address (scanners send INVITEs
+  straight to softphones);
+- an ended call's pjsua2 wrapper is released on the next loop turn.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import re
+import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from .handover import Handovers
+from .model import (
+    AccountConfig,
+    AccountSnapshot,
+    CallSnapshot,
+    CallState,
+    Direction,
+    PhoneError,
+    parse_remote,
+)
+from .probe import PbxProbe
+from .registration import PING_TIMEOUT, Registration
+
+if TYPE_CHECKING:
+    from .pjstack import SipStack
+
+log = logging.getLogger("agentdesk.desktop.phone")
+
+MAX_CALLS = 2
+FIRST_PING_DELAY = 0.2
+PROBE_POLL = 0.1  # seconds between looks for the probe's answer
+AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
+QUEUE_HEADER = "x-agentdesk-queue"
+TRANSFER_HEADER = "x-agentdesk-transfer"  # set by the PBX on transferred and returned calls
+QUEUE_CALL_HEADER = "x-agentdesk-call"  # the caller's channel uniqueid: the desk service's key for the screen-pop
+CALLBACK_HEADER = "x-agentdesk-callback"  # a callback task offered to the agent (answering = calling the customer)
+AUTODIAL_HEADER = "x-agentdesk-autodial"  # seconds until that task is called by itself (0: the agent decides)
+CALLBACK_TASK = re.compile(r"[0-9a-f]{12}")
+CALLBACK_USER = re.compile(r"cb([0-9a-f]{12})")  # the PBX's extension that calls a task's customer
+MAX_AUTODIAL_SECONDS = 600
+
+
+class CoreEvents(Protocol):
+    def registration(self, snapshot: AccountSnapshot) -> None: ...
+    def call(self, snapshot: CallSnapshot) -> None: ...
+    def incoming(self, snapshot: CallSnapshot) -> None: ...
+    def problem(self, text: str) -> None: ...
+
+
+class AudioControl(Protocol):
+    """What the core asks of the audio bridge; none of it may block."""
+
+    def activate(self) -> None: ...
+    def deactivate(self) -> None: ...
+    def play_tone(self, name: str | None) -> None: ...
+
+
+class Timers:
+    """A small timer heap for the engine loop."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = 0
+
+    def after(self, seconds: float, action: Callable[[], None]) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (time.monotonic() + seconds, self._seq, action))
+
+    def run_due(self) -> None:
+        now = time.monotonic()
+        while self._heap and self._heap[0][0] <= now:
+            heapq.heappop(self._heap)[2]()
+
+    def wait_ms(self, ceiling_ms: int) -> int:
+        if not self._heap:
+            return ceiling_ms
+        return max(0, min(ceiling_ms, int((self._heap[0][0] - time.monotonic()) * 1000) + 1))
+
+
+def resolve_addresses(server: str) -> set[str]:
+    host = server.rsplit(":", 1)[0] if server.count(":") == 1 else server
+    host = host.strip("[]")
+    try:
+        return {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return {host}
+
+
+def callback_offer(headers: dict[str, str]) -> tuple[str, int]:
+    """(task id, auto-dial seconds) from a ringing call's headers; ('', 0)
+    when it offers no callback. Malformed values count as absent."""
+    task = headers.get(CALLBACK_HEADER, "").strip()
+    if not CALLBACK_TASK.fullmatch(task):
+        if task:
+            log.warning("ignoring a malformed %s header", CALLBACK_HEADER)
+        return "", 0
+    seconds = headers.get(AUTODIAL_HEADER, "").strip()
+    autodial = int(seconds) if seconds.isdigit() and seconds.isascii() else 0
+    return task, min(autodial, MAX_AUTODIAL_SECONDS)
+
+
+class PhoneCore:
+    def __init__(self, events: CoreEvents, audio: AudioControl | None) -> None:
+        self.events = events
+        self.audio = audio
+        self.stack: SipStack | None = None
+        self.timers = Timers()
+        self.registration = Registration()
+        self.calls: dict[int, CallSnapshot] = {}
+        self.auto_answer = False
+        self._pbx_addresses: set[str] = set()
+        self._probe: PbxProbe | None = None
+        self._ping_since: float | None = None
+        self._ping_round = 0
+        self._reported: AccountSnapshot | None = None
+        self._ended: list[int] = []
+        self.handovers = Handovers(self)
+
+    # -- account ----------------------------------------------------------------
+
+    def configure(self, config: AccountConfig | None) -> None:
+        assert self.stack is not None
+        if config is None:
+            self.stack.unregister()
+            self._report(self.registration.configured(None))
+            return
+        self._pbx_addresses = resolve_addresses(config.server)
+        if self._probe is not None:
+            self._probe.close()
+        self._probe = PbxProbe(config.server, config.transport, config.user)
+        self._report(self.registration.configured(config))
+        self.stack.register(config)
+        self._ping_round += 1
+        self._ping_since = None
+        round_ = self._ping_round
+        # A first ping alongside the REGISTER: a PBX that is down shows as
+        # unreachable within PING_TIMEOUT instead of after SIP's 32 s timeout.
+        self.timers.after(FIRST_PING_DELAY, lambda: self._ping(round_))
+
+    def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None:
+        log.info("registration: %s %s (expires %s)", code, reason, expires)
+        self._report(self.registration.registration_result(code, reason, expires, active))
+
+    def _ping(self, round_: int) -> None:
+        if round_ != self._ping_round:
+            return  # the account was reconfigured; a newer round is running
+        self.timers.after(self.registration.ping_interval(), lambda: self._ping(round_))
+        if self.registration.should_ping() and self._probe is not None and self._ping_since is None:
+            self._ask(round_)
+
+    def _ask(self, round_: int) -> None:
+        assert self._probe is not None
+        self._ping_since = time.monotonic()
+        self._probe.ask()
+        self.timers.after(PROBE_POLL, lambda: self._check_probe(round_))
+
+    def _check_probe(self, round_: int) -> None:
+        if round_ != self._ping_round or self._probe is None or self._ping_since is None:
+            return
+        answer = self._probe.answer()
+        waited = time.monotonic() - self._ping_since
+        if answer is None and waited < PING_TIMEOUT:
+            self.timers.after(PROBE_POLL, lambda: self._check_probe(round_))
+            return
+        self._ping_since = None
+        self._probe.close()
+        self._ping_result({True: 200, False: 503, None: 408}[answer])
+
+    def _ping_result(self, code: int) -> None:
+        snapshot, reregister = self.registration.ping_result(code)
+        self._report(snapshot)
+        if reregister and self.stack is not None:
+            log.info("the PBX answers again: registering")
+            self.stack.reregister()
+
+    def on_transport_down(self) -> None:
+        """A TCP connection to the PBX closed: check at once."""
+        if self.registration.should_ping() and self._probe is not None and self._ping_since is None:
+            self._ask(self._ping_round)
+
+    def _report(self, snapshot: AccountSnapshot) -> None:
+        if snapshot != self._reported:
+            if self._reported is None or snapshot.state is not self._reported.state:
+                log.info("registration %s: %s", snapshot.state.value, snapshot.reason or snapshot.status_code)
+            self._reported = snapshot
+            self.events.registration(snapshot)
+
+    # -- incoming and outgoing calls --------------------------------------------
+
+    def live_calls(self) -> list[CallSnapshot]:
+        return [c for c in self.calls.values() if c.is_live]
+
+    def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
+        if source_ip not in self._pbx_addresses:
+            log.warning("refused a call from %s: not our PBX %s", source_ip, sorted(self._pbx_addresses))
+            return 403
+        if len(self.live_calls()) >= MAX_CALLS:
+            log.info("refused a call: already %d calls", MAX_CALLS)
+            return 486
+        log.debug("incoming call %d (INVITE at %.6f)", call_id, time.time())
+        number, name, uri = parse_remote(remote)
+        queue = headers.get(QUEUE_HEADER, "")[:64]
+        queue_call = headers.get(QUEUE_CALL_HEADER, "")[:64] if queue else ""
+        task, autodial = callback_offer(headers)
+        snapshot = CallSnapshot(
+            call_id, Direction.INCOMING, CallState.RINGING_IN, number, name, uri,
+            queue=queue, queue_call=queue_call, started_at=time.time(), sip_call_id=sip_id,
+            callback_task=task, autodial_seconds=autodial,
+        )
+        self.calls[call_id] = snapshot
+        self.events.incoming(snapshot)
+        self.events.call(snapshot)
+        # A transfer coming back (or arriving) must be taken by a person, knowingly; an offered
+        # callback is a preview the agent reads (its queue's auto-dial answers it, not this).
+        transferred = TRANSFER_HEADER in headers
+        if self.auto_answer and queue and not transferred and not task and len(self.live_calls()) == 1:
+            if self.audio is not None:
+                self.audio.play_tone("beep")
+            self.timers.after(AUTO_ANSWER_DELAY, lambda: self._auto_answer(call_id))
+        return 180
+
+    def _auto_answer(self, call_id: int) -> None:
+        call = self.calls.get(call_id)
+        if call is not None and call.state is CallState.RINGING_IN:
+            self.answer(call_id)
+
+    def dial(self, uri: str) -> None:
+        if len(self.live_calls()) >= MAX_CALLS:
+            self.events.problem(f"You already have {MAX_CALLS} calls. End one first.")
+            return
+        talking = [c for c in self.live_calls() if c.state is CallState.ACTIVE]
+        # Calling out while talking to someone puts them on hold: a consultation.
+        consult_for = talking[0].call_id if len(talking) == 1 else 0
+        task = CALLBACK_USER.fullmatch(parse_remote(uri)[0])
+        self.place_call(uri, hold_others=True, consult_for=consult_for, callback_task=task.group(1) if task else "")
+
+    def place_call(self, uri: str, hold_others: bool, **details: object) -> None:
+        """Dial `uri`; `details` are CallSnapshot fields (name, consultation…)."""
+        assert self.stack is not None
+        if hold_others:
+            self._hold_others(None)
+        call_id = self.stack.dial(uri)
+        number, name, full = parse_remote(uri)
+        snapshot = CallSnapshot(
+            call_id, Direction.OUTGOING, CallState.DIALING, number, name, full, started_at=time.time()
+        )
+        self.update(snapshot.with_changes(**details))
+
+    def answer(self, call_id: int) -> None:
+        assert self.stack is not None
+        self._hold_others(call_id)
+        self.stack.answer(call_id)
+
+    def reject(self, call_id: int) -> None:
+        assert self.stack is not None
+        self.stack.reject(call_id, 486)
+
+    def hangup(self, call_id: int) -> None:
+        assert self.stack is not None
+        self.stack.hangup(call_id)
+
+    def hold(self, call_id: int, on: bool) -> None:
+        assert self.stack is not None
+        call = self.live(call_id)
+        if call.state is not CallState.ACTIVE or call.held == on:
+            return
+        if not on:
+            self._hold_others(call_id)
+        self.stack.set_hold(call_id, on)
+        self.update(call.with_changes(held=on))
+
+    def switch_to(self, call_id: int) -> None:
+        self.hold(call_id, False)
+
+    def transfer(self, call_id: int, uri: str) -> None:
+        self.handovers.transfer(call_id, uri)
+
+    def complete_transfer(self, call_id: int, consult_id: int) -> None:
+        self.handovers.complete(call_id, consult_id)
+
+    def conference(self, call_id: int, consult_id: int, room_uri: str) -> None:
+        self.handovers.conference(call_id, consult_id, room_uri)
+
+    def on_transfer_status(self, call_id: int, code: int, reason: str, final: bool) -> None:
+        self.handovers.on_transfer_status(call_id, code, final, reason)
+
+    def mute(self, call_id: int, on: bool) -> None:
+        self.update(self.live(call_id).with_changes(muted=on))
+
+    def send_dtmf(self, call_id: int, digits: str) -> None:
+        assert self.stack is not None
+        if self.live(call_id).state is CallState.ACTIVE:
+            self.stack.send_dtmf(call_id, digits)
+
+    def _hold_others(self, keep: int | None) -> None:
+        for call in self.live_calls():
+            if call.call_id != keep and call.state is CallState.ACTIVE and not call.held:
+                self.hold(call.call_id, True)
+
+    def live(self, call_id: int) -> CallSnapshot:
+        call = self.calls.get(call_id)
+        if call is None or not call.is_live:
+            raise PhoneError("That call has already ended.")
+        return call
+
+    # -- what pjsua2 reports -----------------------------------------------------
+
+    def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None:
+        call = self.calls.get(call_id)
+        if call is None:
+            return  # a refused call
+        changes: dict[str, object] = {"state": state, "status_code": code, "reason": reason}
+        if state is CallState.ACTIVE and not call.connected_at:
+            changes["connected_at"] = time.time()
+        if state is CallState.ENDED:
+            changes["has_audio"] = False
+            self._ended.append(call_id)
+        self.update(call.with_changes(**changes))
+        if state is CallState.ENDED:
+            self.handovers.call_ended(self.calls[call_id])
+
+    def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None:
+        call = self.calls.get(call_id)
+        if call is not None and call.is_live:
+            self.update(call.with_changes(has_audio=active or local_hold, remote_held=remote_hold))
+
+    def update(self, call: CallSnapshot) -> None:
+        previous = self.calls.get(call.call_id)
+        self.calls[call.call_id] = call
+        self._apply_audio(call, previous)
+        if call != previous:
+            self.events.call(call)
+
+    def _apply_audio(self, call: CallSnapshot, previous: CallSnapshot | None) -> None:
+        if self.stack is None:
+            return
+        if call.is_live:
+            # An ended call's media are gone with it: its old conference slot
+            # may already belong to a newer call, so it is left alone.
+            hear = call.has_audio and not call.held
+            self.stack.route_audio(call.call_id, speaker=hear, microphone=hear and not call.muted)
+        if self.audio is None:
+            return
+        live = self.live_calls()
+        if any(c.has_audio for c in live):  # held calls too: their media clock must keep ticking
+            self.audio.activate()
+        ringing_back = any(c.state is CallState.RINGING_OUT and not c.has_audio for c in live)
+        if ringing_back:
+            self.audio.play_tone("ringback")
+        elif previous is not None and previous.state is CallState.RINGING_OUT:
+            self.audio.play_tone(None)
+        if not live:
+            self.audio.deactivate()
+
+    def close(self) -> None:
+        """The engine is stopping: let go of the probe's socket."""
+        if self._probe is not None:
+            self._probe.close()
+
+    def release_ended(self) -> None:
+        """Drop pjsua2 wrappers of ended calls; called after each poll."""
+        if self.stack is None:
+            return
+        while self._ended:
+            call_id = self._ended.pop()
+            self.stack.release(call_id)
+            self.calls.pop(call_id, None)

@@ -1,0 +1,293 @@
+"""The softphone as the rest of the application sees it.
+
+`PhoneEngine` is a QObject living on the GUI thread. Its commands return at
+once: each is queued for the SIP thread, which owns pjsua2 (via SipStack)
+and the call logic (PhoneCore). Results come back as signals carrying
+frozen snapshots.
+
+Why a thread of our own (STYLE.md item 3, measured): it blocks inside
+pjsua2's `libHandleEvents` in C, without the GIL, so SIP is answered the
+moment it arrives (a QTimer poll answers one tick late) and an idle phone
+costs no CPU. A command wakes it at once by sending an empty keep-alive
+(CRLF, which pjsip ignores) to its own loopback UDP port.
+
+Signals (all delivered on the GUI thread):
+  registrationChanged(AccountSnapshot)
+  callChanged(CallSnapshot)     every change of every call, ENDED included
+  incomingCall(CallSnapshot)    once per incoming call, as it starts ringing
+  problem(str)                  something the agent should read
+  stopped()                     after shutdown(): calls ended, unregistered,
+                                pjsua2 destroyed
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import queue
+import socket
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from .core import AudioControl, PhoneCore
+from .dialing import dtmf_digits, target_uri
+from .model import (
+    AccountConfig,
+    AccountSnapshot,
+    CallSnapshot,
+    PhoneError,
+    RegState,
+)
+from .pjstack import SipStack
+from .sipmsg import host_only
+from .stackapi import ClockUser
+
+log = logging.getLogger("agentdesk.desktop.phone")
+
+IDLE_WAIT_MS = 500
+WAKE = b"\r\n\r\n"
+Command = Callable[[PhoneCore], None]
+
+
+class AudioBridgeLike(AudioControl, ClockUser, Protocol):
+    pass
+
+
+def bind_address_for(server: str) -> str:
+    """Listen on loopback only when the PBX is on this machine. Decided from
+    the address as written (no DNS here: this runs on the GUI thread)."""
+    host = host_only(server).strip("[]")
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "0.0.0.0"
+    return "127.0.0.1" if address.version == 4 and address.is_loopback else "0.0.0.0"
+
+
+class PhoneEngine(QObject):
+    registrationChanged = Signal(object)
+    callChanged = Signal(object)
+    incomingCall = Signal(object)
+    problem = Signal(str)
+    stopped = Signal()
+
+    def __init__(self, audio: AudioBridgeLike | None, user_agent: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._audio = audio
+        self._user_agent = user_agent
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._wake_address: tuple[str, int] | None = None
+        self._ready = threading.Event()
+        self._start_error = ""
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._server = ""
+        self._user = ""
+        self._bind = "0.0.0.0"
+        self.calls: dict[int, CallSnapshot] = {}
+        self.account = AccountSnapshot(RegState.OFFLINE)
+        self.callChanged.connect(self._mirror_call)
+        self.registrationChanged.connect(self._mirror_account)
+
+    # -- life cycle (GUI thread) ------------------------------------------------
+
+    def start(self, server_hint: str = "") -> None:
+        """Start the SIP thread; raises PhoneError if pjsua2 cannot start."""
+        self._bind = bind_address_for(server_hint)
+        self._thread = threading.Thread(target=self._run, args=(self._bind,), name="sip", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        if self._start_error or self._wake_address is None:
+            raise PhoneError(f"The SIP stack did not start: {self._start_error or 'timeout'}")
+
+    def shutdown(self) -> None:
+        """Hang up, unregister and stop; `stopped` is emitted when done."""
+        if self._thread is None or not self._thread.is_alive():
+            self.stopped.emit()
+            return
+        self._stopping = True
+        self._wake()
+
+    def wait_stopped(self, timeout: float = 10.0) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stopping
+
+    # -- commands (GUI thread; raise PhoneError for bad input) -------------------
+
+    def configure(self, config: AccountConfig | None) -> None:
+        """Register with this account (None: go offline). A PBX that needs
+        another local address (loopback or not) restarts the SIP stack,
+        which is refused while calls are up."""
+        bind = bind_address_for(config.server) if config else self._bind
+        if bind != self._bind:
+            if self.live_calls():
+                raise PhoneError("End your calls first: the phone must restart to reach the new PBX address.")
+            self._bind = bind
+            self._remember(config)
+            self._submit(lambda core: self._rebind(core, bind, config))
+            return
+        self._remember(config)
+        self._submit(lambda core: core.configure(config))
+
+    def _remember(self, config: AccountConfig | None) -> None:
+        self._server = config.server if config else ""
+        self._user = config.user if config else ""
+
+    def dial(self, text: str) -> None:
+        uri = target_uri(text, self._server)
+        self._submit(lambda core: core.dial(uri))
+
+    def answer(self, call_id: int) -> None:
+        self._submit(lambda core: core.answer(call_id))
+
+    def reject(self, call_id: int) -> None:
+        self._submit(lambda core: core.reject(call_id))
+
+    def hangup(self, call_id: int) -> None:
+        self._submit(lambda core: core.hangup(call_id))
+
+    def hold(self, call_id: int, on: bool) -> None:
+        self._submit(lambda core: core.hold(call_id, on))
+
+    def switch_to(self, call_id: int) -> None:
+        self._submit(lambda core: core.switch_to(call_id))
+
+    def transfer(self, call_id: int, text: str) -> None:
+        """Blind transfer to a number, extension or sip: URI."""
+        uri = target_uri(text, self._server)
+        self._submit(lambda core: core.transfer(call_id, uri))
+
+    def complete_transfer(self, call_id: int, consult_id: int) -> None:
+        self._submit(lambda core: core.complete_transfer(call_id, consult_id))
+
+    def conference(self, call_id: int, consult_id: int) -> None:
+        """Three-way call with both parties in the agent's room on the PBX."""
+        if not self._user:
+            raise PhoneError("Set up your account before starting a conference.")
+        room = target_uri(f"sip:room{self._user}@{self._server}", self._server)
+        self._submit(lambda core: core.conference(call_id, consult_id, room))
+
+    def mute(self, call_id: int, on: bool) -> None:
+        self._submit(lambda core: core.mute(call_id, on))
+
+    def send_dtmf(self, call_id: int, text: str) -> None:
+        digits = dtmf_digits(text)
+        self._submit(lambda core: core.send_dtmf(call_id, digits))
+
+    def set_auto_answer(self, on: bool) -> None:
+        self._submit(lambda core: setattr(core, "auto_answer", on))
+
+    def live_calls(self) -> list[CallSnapshot]:
+        return [c for c in self.calls.values() if c.is_live]
+
+    def _submit(self, command: Command) -> None:
+        if not self.running:
+            raise PhoneError("The phone is not running.")
+        self._commands.put(command)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._wake_address is not None:
+            # If this fails, the loop still wakes on its own within IDLE_WAIT_MS.
+            with contextlib.suppress(OSError):
+                self._wake_socket.sendto(WAKE, self._wake_address)
+
+    def _mirror_call(self, call: CallSnapshot) -> None:
+        if call.is_live:
+            self.calls[call.call_id] = call
+        else:
+            self.calls.pop(call.call_id, None)
+
+    def _mirror_account(self, snapshot: AccountSnapshot) -> None:
+        self.account = snapshot
+
+    # -- CoreEvents (SIP thread) -------------------------------------------------
+
+    def registration(self, snapshot: AccountSnapshot) -> None:
+        self.registrationChanged.emit(snapshot)
+
+    def call(self, snapshot: CallSnapshot) -> None:
+        self.callChanged.emit(snapshot)
+
+    def incoming(self, snapshot: CallSnapshot) -> None:
+        self.incomingCall.emit(snapshot)
+
+    def problem_for_user(self, text: str) -> None:
+        self.problem.emit(text)
+
+    # -- the SIP thread ----------------------------------------------------------
+
+    def _run(self, bind: str) -> None:
+        core = PhoneCore(_Events(self), self._audio)
+        core.stack = SipStack(core, self._user_agent)
+        try:
+            self._wake_address = core.stack.start(bind, self._audio)
+        except Exception as error:  # reported by start()
+            log.exception("SIP stack start failed")
+            self._start_error = str(error)
+            self._ready.set()
+            return
+        self._ready.set()
+        log.info("SIP thread running, bound to %s", bind)
+        try:
+            self._loop(core)
+        finally:
+            core.close()
+            core.stack.shutdown()
+            log.info("SIP thread stopped")
+            self.stopped.emit()
+
+    def _rebind(self, core: PhoneCore, bind: str, config: AccountConfig | None) -> None:
+        """On the SIP thread: a new stack on the new local address."""
+        assert core.stack is not None
+        core.stack.shutdown()
+        stack = SipStack(core, self._user_agent)
+        core.stack = stack
+        self._wake_address = stack.start(bind, self._audio)
+        log.info("SIP stack restarted, bound to %s", bind)
+        core.configure(config)
+
+    def _loop(self, core: PhoneCore) -> None:
+        while not self._stopping:
+            assert core.stack is not None
+            core.stack.poll(core.timers.wait_ms(IDLE_WAIT_MS))
+            core.timers.run_due()
+            self._drain(core)
+            core.release_ended()
+
+    def _drain(self, core: PhoneCore) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                command(core)
+            except PhoneError as error:
+                self.problem.emit(str(error))
+            except Exception:
+                log.exception("phone command failed")
+                self.problem.emit("The phone hit an internal error; details are in the log.")
+
+
+class _Events:
+    """Adapts the engine's signals to the core's CoreEvents protocol."""
+
+    def __init__(self, engine: PhoneEngine) -> None:
+        self.registration = engine.registration
+        self.call = engine.call
+        self.incoming = engine.incoming
+        self.problem = engine.problem_for_user

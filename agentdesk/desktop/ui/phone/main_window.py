@@ -1,0 +1,351 @@
+"""The main window: header, dialer, live calls, history.
+
+Keyboard first: F2 number entry, Enter dials, F4 hang up, F5 answer, F6
+decline, F7 switch calls, F8 hold/resume, F9 mute, F10 transfer (pick a
+target: Enter transfers, Ctrl+Enter talks to them first), F11 complete the
+transfer (join the held caller with the other call), F12 conference (the
+held caller, the other call and the agent together), Ctrl+D dial pad,
+Ctrl+, settings, Ctrl+Q quit. With a call up and the number entry not
+focused, 0-9 * # send keypad tones. Callbacks (ui/callbacks/controller.py): Ctrl+L the
+task list, Ctrl+B schedule a callback; Enter/Esc while an offer rings.
+Ctrl+F10 transfers a queue caller to the satisfaction survey; after the
+call, the wrap-up panel (ui/wrapup/) takes Ctrl+1..9, Ctrl+Return, Ctrl+S.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...history import HistoryEntry
+from ...phone.dialing import KEYPAD
+from ...phone.engine import PhoneEngine
+from ...phone.model import (
+    AccountSnapshot,
+    CallSnapshot,
+    CallState,
+    PhoneError,
+)
+from ..common.icons import icon
+from ..common.text import plain_label
+from .call_card import caller_title
+from .calls_panel import CallsPanel
+from .dialer import Dialer
+from .header import Header
+from .history_view import HistoryList
+from .incoming import IncomingCallWindow
+from .transfer_picker import TransferPicker, TransferTarget
+
+SURVEY_EXTENSION = "*55"  # the survey in the PBX's [transfer] context
+
+
+def section_title(text: str) -> QWidget:
+    label = plain_label(text, "SectionTitle")
+    label.setContentsMargins(12, 6, 12, 0)
+    return label
+
+
+class MainWindow(QMainWindow):
+    settingsRequested = Signal()
+    quitRequested = Signal()
+
+    def __init__(self, engine: PhoneEngine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.display_name = ""
+        self.setWindowTitle("AgentDesk")
+        self.setWindowIcon(icon("agentdesk", size=64))
+        self.header = Header(self)
+        self.dialer = Dialer(self)
+        self.calls = CallsPanel(self)
+        self.history = HistoryList(self)
+        self.incoming = IncomingCallWindow()
+        self.notice = plain_label("", "AudioWarning")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self._notices: dict[str, str] = {}
+        # Who can take a transfer; the desk view supplies live agents and queues.
+        self.transfer_targets: Callable[[], list[TransferTarget]] = list
+        # How a call is shown (a dialled callback task as its customer); the callback desk supplies it.
+        self.describe_call: Callable[[CallSnapshot], CallSnapshot] = lambda call: call
+        self.queues_dock: QDockWidget | None = None
+        # Work that quitting would lose ('' none), e.g. an unsaved callback outcome.
+        self.unsaved_work: Callable[[], str] = str
+        self._build()
+        self._wire()
+        self._shortcuts()
+        self.resize(440, 720)
+
+    def _build(self) -> None:
+        body = QWidget(self)
+        column = self._column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 8)
+        column.setSpacing(6)
+        column.addWidget(self.header)
+        column.addWidget(self.dialer)
+        column.addWidget(self.notice)
+        column.addWidget(section_title(self.tr("Calls")))
+        column.addWidget(self.calls)
+        column.addWidget(section_title(self.tr("History")))
+        column.addWidget(self.history, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setCentralWidget(scroll)
+
+    def add_desk(self, agent_bar: QWidget, screen_pop: QWidget, queue_panel: QWidget) -> None:
+        """Place the contact-center widgets: agent state under the header,
+        the screen-pop above the calls, the live queues in a side dock."""
+        column = self._column
+        column.insertWidget(1, agent_bar)
+        column.insertWidget(column.indexOf(self.notice) + 1, screen_pop)
+        dock = self.queues_dock = self._dock(self.tr("Queues"), "QueuesDock", queue_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resize(self.width() + 380, self.height())
+
+    def add_callbacks(self, task_list: QWidget, preview: QWidget) -> QDockWidget:
+        """The callback task list as a dock (a tab next to the queues) and
+        the preview of an offered callback above the screen-pop."""
+        column = self._column
+        column.insertWidget(column.indexOf(self.notice) + 1, preview)
+        dock = self._dock(self.tr("Callbacks"), "CallbacksDock", task_list)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        if self.queues_dock is not None:
+            self.tabifyDockWidget(self.queues_dock, dock)
+            self.queues_dock.raise_()
+        return dock
+
+    def add_wrapup(self, panel: QWidget) -> None:
+        """The after-call work panel, at the top of the main column's call area."""
+        column = self._column
+        column.insertWidget(column.indexOf(self.notice) + 1, panel)
+
+    def _dock(self, title: str, name: str, content: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(content)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        return dock
+
+    def _wire(self) -> None:
+        engine = self.engine
+        engine.registrationChanged.connect(self.show_account)
+        engine.callChanged.connect(self.show_call)
+        engine.incomingCall.connect(self.show_incoming)
+        engine.problem.connect(self.show_problem)
+        self.header.settingsRequested.connect(self.settingsRequested)
+        self.dialer.dialRequested.connect(self.dial)
+        self.dialer.pad.keyPressed.connect(self._pad_key)
+        self.history.callBackRequested.connect(self.dial)
+        self.calls.answerClicked.connect(self._guard(engine.answer))
+        self.calls.declineClicked.connect(self._guard(engine.reject))
+        self.calls.hangupClicked.connect(self._guard(engine.hangup))
+        self.calls.holdClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "held", engine.hold)))
+        self.calls.muteClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "muted", engine.mute)))
+        self.calls.switchClicked.connect(self._guard(engine.switch_to))
+        self.calls.keypadPressed.connect(self._guard(engine.send_dtmf))
+        self.calls.transferClicked.connect(self._guard(self.open_transfer))
+        self.calls.completeClicked.connect(self._guard(self.complete_transfer))
+        self.calls.conferenceClicked.connect(self._guard(self.start_conference))
+        self.calls.surveyClicked.connect(self._guard(self.transfer_to_survey))
+        self.incoming.answerClicked.connect(self._guard(engine.answer))
+        self.incoming.declineClicked.connect(self._guard(engine.reject))
+
+    def _guard(self, command: Callable[..., object]) -> Callable[..., None]:
+        def run(*args: Any) -> None:
+            try:
+                command(*args)
+            except PhoneError as error:
+                self.show_problem(str(error))
+
+        return run
+
+    def _shortcuts(self) -> None:
+        keys: list[tuple[str, Callable[[], object]]] = [
+            ("F2", lambda: self.dialer.entry.setFocus()),
+            ("F4", lambda: self._on_focused_call(self.engine.hangup)),
+            ("F5", lambda: self._on_ringing_call(self.engine.answer)),
+            ("F6", lambda: self._on_ringing_call(self.engine.reject)),
+            ("F7", self._switch_calls),
+            ("F8", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "held", self.engine.hold))),
+            ("F9", lambda: self._on_active_call(lambda c: self._toggle(c.call_id, "muted", self.engine.mute))),
+            ("F10", lambda: self._on_active_call(lambda c: self.open_transfer(c.call_id))),
+            ("F11", lambda: self._on_held_caller(self.complete_transfer)),
+            ("F12", lambda: self._on_held_caller(self.start_conference)),
+            ("Ctrl+F10", lambda: self._on_active_call(lambda c: self.transfer_to_survey(c.call_id))),
+            ("Ctrl+D", self.dialer.pad_button.toggle),
+            ("Ctrl+,", self.settingsRequested.emit),
+            ("Ctrl+Q", self.close),
+        ]
+        for sequence, action in keys:
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(self._guard(action))
+
+    # -- what the agent does -------------------------------------------------------
+
+    def open_transfer(self, call_id: int) -> None:
+        call = next((c for c in self._live() if c.call_id == call_id), None)
+        if call is None:
+            return
+        picker = TransferPicker(caller_title(call), self.transfer_targets(), self)  # type: ignore[arg-type]
+        picker.chosen.connect(lambda number, consult: self._transfer(call_id, number, consult))
+        picker.open()
+
+    def _transfer(self, call_id: int, number: str, consult: bool) -> None:
+        if consult:
+            self.engine.dial(number)  # the caller goes on hold while the agent talks to the target
+        else:
+            self.engine.transfer(call_id, number)
+
+    def transfer_to_survey(self, call_id: int) -> None:
+        """Blind-transfer a queue caller to the survey; the agent's part of the call ends."""
+        call = self.engine.calls.get(call_id)
+        if call is None or not call.queue:
+            self.show_problem(self.tr("Only a queue call can go to the survey."))
+            return
+        self.engine.transfer(call_id, SURVEY_EXTENSION)
+
+    def complete_transfer(self, call_id: int) -> None:
+        other = self._other_connected(call_id)
+        if other is not None:
+            self.engine.complete_transfer(call_id, other.call_id)
+
+    def start_conference(self, call_id: int) -> None:
+        other = self._other_connected(call_id)
+        if other is not None:
+            self.engine.conference(call_id, other.call_id)
+
+    def _other_connected(self, call_id: int) -> CallSnapshot | None:
+        return next((c for c in self._live() if c.call_id != call_id and c.state is CallState.ACTIVE), None)
+
+    def _on_held_caller(self, action: Callable[[int], None]) -> None:
+        """F11/F12: act on the held caller when the agent has two calls up."""
+        held = next((c for c in self._live() if c.state is CallState.ACTIVE and c.held), None)
+        if held is not None and len(self._live()) == 2:
+            action(held.call_id)
+
+    def dial(self, text: str) -> None:
+        try:
+            self.engine.dial(text)
+        except PhoneError as error:
+            self.dialer.show_problem(str(error))
+            return
+        self.dialer.entry.clear()
+
+    def _toggle(self, call_id: int, flag: str, command: Callable[[int, bool], None]) -> None:
+        call = self.engine.calls.get(call_id)
+        if call is not None:
+            command(call_id, not getattr(call, flag))
+
+    def _pad_key(self, key: str) -> None:
+        active = self._active_call()
+        if active is not None and not self.dialer.entry.hasFocus():
+            self._guard(self.engine.send_dtmf)(active.call_id, key)
+        else:
+            self.dialer.type_key(key)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        active = self._active_call()
+        if active is not None and event.text() and event.text() in KEYPAD and not self.dialer.entry.hasFocus():
+            self._guard(self.engine.send_dtmf)(active.call_id, event.text())
+            return
+        super().keyPressEvent(event)
+
+    def _live(self) -> list[CallSnapshot]:
+        return sorted(self.engine.live_calls(), key=lambda c: c.call_id)
+
+    def _active_call(self) -> CallSnapshot | None:
+        return next((c for c in self._live() if c.state is CallState.ACTIVE and not c.held), None)
+
+    def _on_ringing_call(self, command: Callable[[int], None]) -> None:
+        ringing = [c for c in self._live() if c.state is CallState.RINGING_IN]
+        if ringing:
+            command(ringing[0].call_id)
+
+    def _on_focused_call(self, command: Callable[[int], None]) -> None:
+        active = self._active_call()
+        target = active or next((c for c in self._live() if c.state is not CallState.RINGING_IN), None)
+        if target is not None:
+            command(target.call_id)
+
+    def _on_active_call(self, command: Callable[[CallSnapshot], None]) -> None:
+        target = self._active_call() or next((c for c in self._live() if c.state is CallState.ACTIVE), None)
+        if target is not None:
+            command(target)
+
+    def _switch_calls(self) -> None:
+        held = [c for c in self._live() if c.state is CallState.ACTIVE and c.held]
+        if held:
+            self.engine.switch_to(held[0].call_id)
+
+    # -- what the phone reports -----------------------------------------------------
+
+    def show_account(self, snapshot: AccountSnapshot) -> None:
+        self.header.show_account(snapshot, self.display_name)
+
+    def show_call(self, call: CallSnapshot) -> None:
+        self.calls.show_call(self.describe_call(call))
+        ringing = [c for c in self._live() if c.state is CallState.RINGING_IN]
+        if ringing:
+            self.incoming.show_call(ringing[-1])
+        else:
+            self.incoming.hide()
+
+    def show_incoming(self, call: CallSnapshot) -> None:
+        self.incoming.show_call(call)
+        QApplication.alert(self)
+
+    def show_problem(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def set_notice(self, kind: str, text: str) -> None:
+        """A lasting notice (audio unavailable, no password...); '' clears it."""
+        self._notices[kind] = text
+        shown = "\n".join(t for t in self._notices.values() if t)
+        self.notice.setText(shown)
+        self.notice.setVisible(bool(shown))
+
+    def set_history(self, entries: list[HistoryEntry]) -> None:
+        self.history.set_entries(entries)
+
+    def add_history(self, entry: HistoryEntry) -> None:
+        self.history.add_entry(entry)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.engine.live_calls() and not self._confirm_quit():
+            event.ignore()
+            return
+        unsaved = self.unsaved_work()
+        if unsaved and not self._confirm_losing(unsaved):
+            event.ignore()
+            return
+        event.ignore()  # the application quits once the phone has hung up
+        self.quitRequested.emit()
+
+    def _confirm_quit(self) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Quit AgentDesk"),
+            self.tr("You have a call. Quitting hangs it up. Quit anyway?"),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _confirm_losing(self, what: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Quit AgentDesk"),
+                                      self.tr("%1 Quit anyway?").replace("%1", what),
+                                      defaultButton=QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,264 @@
+"""The desk service next to the bundled PBX: started, checked and stopped by
+pbx/run, so the PBX comes up complete.
+
+It runs as `<python> -m agentdesk.server --config <state>/desk-service.json`,
+detached in a session of its own, output in <state>/log/desk-console.log and
+its pid in <state>/desk.pid. The Python is $AGENTDESK_DESK_PYTHON, else the
+checkout's .venv. Like Asterisk, it is stopped only by that pid, and only
+while that pid is really this PBX's desk service (its command line names
+the module and this state folder's config).
+
+Its "callbacks" settings come from pbx/callbacks.ini (the knobs of every
+queue) and pbx/queues.ini (each queue's policy): `callback_settings`.
+"""
+
+from __future__ import annotations
+
+import configparser
+import ipaddress
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from .layout import (
+    PBX_DIR,
+    Layout,
+    Network,
+    PbxError,
+)
+from .queues import QueueSettings, callback_policy
+
+REPO = PBX_DIR.parent
+MODULE = "agentdesk.server"
+CALLBACKS_FILE = PBX_DIR / "callbacks.ini"
+HEALTH_PATH = "/api/v1/health"
+HEALTH_TIMEOUT = 15.0
+STOP_TIMEOUT = 5.0
+# Can this Python run `-m agentdesk.server`? (A folder without __main__ cannot.)
+_MODULE_CHECK = (
+    "import importlib.util as u, sys\n"
+    f"s = u.find_spec({MODULE!r})\n"
+    "ok = s is not None and (\n"
+    f"    s.submodule_search_locations is None or u.find_spec({MODULE + '.__main__'!r}) is not None)\n"
+    "sys.exit(0 if ok else 1)\n"
+)
+
+
+# Whole-number knobs of pbx/callbacks.ini: name -> highest value allowed.
+CALLBACK_COUNTS = {
+    "per_number_limit": 1000,
+    "per_number_hours": 8760,
+    "per_client_limit": 10000,
+    "per_client_minutes": 10080,
+    "days_ahead": 365,
+    "same_agent_wait_minutes": 1440,
+}
+_REGION = re.compile(r"[A-Z]{2}")
+_HOURS = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+class DeskUnavailableError(Exception):
+    """No Python that can run the desk service: not an error for the PBX."""
+
+
+def console_log(layout: Layout) -> Path:
+    return layout.log_dir / "desk-console.log"
+
+
+def choose_python() -> str:
+    """The Python that runs the service, checked to have the module."""
+    python = os.environ.get("AGENTDESK_DESK_PYTHON") or ""
+    if not python:
+        venv = REPO / ".venv" / "bin" / "python"
+        if not venv.exists():
+            raise DeskUnavailableError("no Python for it (set AGENTDESK_DESK_PYTHON, or make .venv: installers/dev.sh)")
+        python = str(venv)
+    try:
+        found = subprocess.run(
+            [python, "-c", _MODULE_CHECK], cwd=REPO, capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+        ).returncode == 0
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise DeskUnavailableError(f"{python} cannot be run ({error})") from None
+    if not found:
+        raise DeskUnavailableError(f"{python} has no {MODULE} module (pip install -e '.[server]')")
+    return python
+
+
+def url(network: Network) -> str:
+    """Where the service answers on this machine."""
+    host = ipaddress.ip_address(network.bind)
+    if host.is_unspecified:
+        return f"http://127.0.0.1:{network.desk_port}"
+    return f"http://{host if host.version == 4 else f'[{host}]'}:{network.desk_port}"
+
+
+def running_pid(layout: Layout) -> int | None:
+    """PID of this PBX's desk service if it is alive, else None."""
+    try:
+        pid = int(layout.desk_pid_file.read_text().strip())
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+        return None  # exited, not yet reaped
+    ours = MODULE.encode() in cmdline and str(layout.desk_config_file).encode() in cmdline
+    return pid if ours else None
+
+
+def start(layout: Layout, network: Network) -> int:
+    """Start the service (if it is not running) and wait until it is
+    healthy; its pid. DeskUnavailableError when there is nothing to run it with."""
+    pid = running_pid(layout)
+    if pid is not None:
+        return pid
+    if not layout.desk_config_file.exists():
+        raise PbxError(f"{layout.desk_config_file} is missing; start the PBX first: pbx/run start")
+    health = url(network) + HEALTH_PATH
+    if is_healthy(health):
+        raise PbxError(f"another program already answers at {health}; set AGENTDESK_DESK_PORT to a free port")
+    command = [choose_python(), "-m", MODULE, "--config", str(layout.desk_config_file)]
+    layout.log_dir.mkdir(parents=True, exist_ok=True)
+    with console_log(layout).open("w", encoding="utf-8") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    layout.desk_pid_file.write_text(f"{process.pid}\n")
+    try:
+        _wait_healthy(layout, process, health)
+    except PbxError:
+        stop(layout)
+        raise
+    return process.pid
+
+
+def _wait_healthy(layout: Layout, process: subprocess.Popen[bytes], health: str) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise PbxError(f"the desk service exited ({process.returncode}) while starting.\n{log_tail(layout)}")
+        if is_healthy(health):
+            return
+        time.sleep(0.2)
+    raise PbxError(f"the desk service did not answer {health} in {HEALTH_TIMEOUT:.0f} s.\n{log_tail(layout)}")
+
+
+def is_healthy(health: str) -> bool:
+    try:
+        with urllib.request.urlopen(health, timeout=1) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def log_tail(layout: Layout, lines: int = 20) -> str:
+    path = console_log(layout)
+    if not path.exists():
+        return f"({path} is empty)"
+    tail = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    return "\n".join([f"--- {path}", *tail])
+
+
+def stop(layout: Layout) -> bool:
+    """Stop the service; False when it was not running."""
+    pid = running_pid(layout)
+    if pid is None:
+        layout.desk_pid_file.unlink(missing_ok=True)
+        return False
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        os.kill(pid, sig)
+        if _wait_gone(layout, pid):
+            break
+    layout.desk_pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _wait_gone(layout: Layout, pid: int) -> bool:
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        if running_pid(layout) != pid:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def callback_settings(queues: list[QueueSettings], path: Path = CALLBACKS_FILE) -> dict[str, object]:
+    """desk-service.json's "callbacks": pbx/callbacks.ini, checked, plus
+    every queue's policy from pbx/queues.ini."""
+    parser = configparser.ConfigParser(inline_comment_prefixes=None, interpolation=None, default_section="none")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except (OSError, configparser.Error) as error:
+        raise PbxError(f"{path}: {error}") from None
+    if parser.sections() != ["callbacks"]:
+        raise PbxError(f"{path}: needs exactly one section, [callbacks]")
+    section = parser["callbacks"]
+    where = f"{path} [callbacks]"
+    unknown = sorted(set(section) - {*CALLBACK_COUNTS, "region", "hours", "web_queues", "web_origins"})
+    if unknown:
+        raise PbxError(f"{where}: unknown setting {unknown[0]!r}")
+    counts = {knob: _count(where, section, knob, top) for knob, top in CALLBACK_COUNTS.items()}
+    enabled = [q.name for q in queues if q.callbacks.enabled]
+    return {
+        "region": _checked(where, section, "region", _REGION, "two capital letters, e.g. IR"),
+        "per_number_limit": counts["per_number_limit"],
+        "per_number_hours": counts["per_number_hours"],
+        "per_client_limit": counts["per_client_limit"],
+        "per_client_minutes": counts["per_client_minutes"],
+        "hours": _booking_hours(where, section),
+        "days_ahead": counts["days_ahead"],
+        "same_agent_wait_minutes": counts["same_agent_wait_minutes"],
+        "web_queues": _web_queues(where, section, enabled),
+        "web_origins": _web_origins(where, section),
+        "queues": {q.name: callback_policy(q) for q in queues},
+    }
+
+
+def _count(where: str, section: configparser.SectionProxy, knob: str, top: int) -> int:
+    value = section.get(knob, "").strip()
+    if not value.isdigit() or int(value) > top:
+        raise PbxError(f"{where}: {knob} must be a whole number from 0 to {top}, not {value!r}")
+    return int(value)
+
+
+def _checked(where: str, section: configparser.SectionProxy, knob: str, pattern: re.Pattern[str], what: str) -> str:
+    value = section.get(knob, "").strip()
+    if not pattern.fullmatch(value):
+        raise PbxError(f"{where}: {knob} must be {what}, not {value!r}")
+    return value
+
+
+def _booking_hours(where: str, section: configparser.SectionProxy) -> str:
+    value = _checked(where, section, "hours", _HOURS, "HH:MM-HH:MM, e.g. 08:00-20:00")
+    start, end = value.split("-")
+    if start >= end:
+        raise PbxError(f"{where}: hours must end after they start, not {value!r}")
+    return value
+
+
+def _listed(section: configparser.SectionProxy, knob: str) -> list[str]:
+    return [item.strip() for item in section.get(knob, "").split(",") if item.strip()]
+
+
+def _web_queues(where: str, section: configparser.SectionProxy, enabled: list[str]) -> list[str]:
+    names = _listed(section, "web_queues")
+    for name in names:
+        if name not in enabled:
+            raise PbxError(f"{where}: web_queues: {name!r} is not a queue with callback = yes in pbx/queues.ini")
+    return names
+
+
+def _web_origins(where: str, section: configparser.SectionProxy) -> list[str]:
+    origins = _listed(section, "web_origins")
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise PbxError(f"{where}: web_origins: {origin!r} is not an origin like https://www.example.com")
+    return origins

@@ -1,0 +1,157 @@
+"""Where the bundled PBX keeps things, and how it is configured.
+
+Everything is decided once, from the environment and the command line, into
+a frozen `Layout`; the other modules take it as an argument.
+
+Folders (defaults; AGENTDESK_PBX_HOME moves them all, AGENTDESK_PBX_ROOTFS
+the root filesystem alone):
+  ~/.cache/agentdesk/pbx/rootfs   Debian sid root filesystem with Asterisk
+  ~/.cache/agentdesk/pbx/state    generated config, logs, spool, AstDB, pid
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# The pbx/ folder of the checkout (configuration, directory, queues); an
+# installation elsewhere names it with AGENTDESK_PBX_DIR.
+PBX_DIR = Path(os.environ.get("AGENTDESK_PBX_DIR") or Path(__file__).resolve().parents[2] / "pbx")
+CONFIG_DIR = PBX_DIR / "asterisk"
+DIRECTORY_FILE = PBX_DIR / "directory.csv"
+
+# Where the project's config and the state folder appear inside the root
+# filesystem (bind mounts in a private mount namespace).
+CONFIG_MOUNT = "/etc/asterisk-agentdesk"
+STATE_MOUNT = "/var/lib/agentdesk-pbx"
+
+# Generated config files holding secrets: readable by Asterisk's group only.
+PRIVATE_CONFIG_FILES = ("pjsip_users.conf", "voicemail_users.conf", "manager_users.conf", "extensions_globals.conf")
+
+DEFAULT_MIRROR = "http://deb.debian.org/debian"
+
+
+class PbxError(Exception):
+    """A problem the user can act on; printed as one message, no traceback."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """Addresses Asterisk binds to. Loopback unless told otherwise."""
+
+    bind: str = "127.0.0.1"
+    sip_port: int = 5060
+    rtp_start: int = 10000
+    rtp_end: int = 20000
+    ami_port: int = 5038  # always on 127.0.0.1: only the desk service uses AMI
+    desk_port: int = 8480  # the desk service's HTTP API, on `bind`
+
+    @property
+    def is_loopback(self) -> bool:
+        return ipaddress.ip_address(self.bind).is_loopback
+
+    @property
+    def sip_address(self) -> str:
+        return f"{self.bind}:{self.sip_port}"
+
+
+@dataclass(frozen=True)
+class Layout:
+    home: Path
+    network: Network
+    mirror: str = DEFAULT_MIRROR
+    engine: str = "auto"  # auto | rootfs | system
+
+    @property
+    def rootfs(self) -> Path:
+        # One provisioned root filesystem can serve several PBX homes (the
+        # demo's and the tests').
+        shared = os.environ.get("AGENTDESK_PBX_ROOTFS")
+        return Path(shared).expanduser().resolve() if shared else self.home / "rootfs"
+
+    @property
+    def state(self) -> Path:
+        return self.home / "state"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state / "asterisk.pid"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.state / "log"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.state / "secrets.json"
+
+    @property
+    def service_secrets_file(self) -> Path:
+        return self.state / "service-secrets.json"
+
+    @property
+    def desk_config_file(self) -> Path:
+        return self.state / "desk-service.json"
+
+    @property
+    def desk_pid_file(self) -> Path:
+        return self.state / "desk.pid"
+
+
+def default_home() -> Path:
+    explicit = os.environ.get("AGENTDESK_PBX_HOME")
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "agentdesk" / "pbx"
+
+
+def parse_port_range(text: str) -> tuple[int, int]:
+    try:
+        start_text, end_text = text.split("-", 1)
+        start, end = int(start_text), int(end_text)
+    except ValueError:
+        raise PbxError(f"RTP port range must look like 10000-20000, not {text!r}") from None
+    if not 1024 <= start < end <= 65535:
+        raise PbxError(f"RTP port range {text!r} is outside 1024-65535 or empty")
+    return start, end
+
+
+def make_network(bind: str | None, sip_port: int | None, rtp_ports: str | None) -> Network:
+    bind = bind or os.environ.get("AGENTDESK_PBX_BIND") or "127.0.0.1"
+    try:
+        ipaddress.ip_address(bind)
+    except ValueError:
+        raise PbxError(f"bind address must be an IP address, not {bind!r}") from None
+    port = sip_port or int(os.environ.get("AGENTDESK_SIP_PORT", "5060"))
+    if not 1 <= port <= 65535:
+        raise PbxError(f"SIP port {port} is not a valid port")
+    start, end = parse_port_range(rtp_ports or os.environ.get("AGENTDESK_RTP_PORTS", "10000-20000"))
+    ami_port = _port_from_env("AGENTDESK_AMI_PORT", 5038)
+    desk_port = _port_from_env("AGENTDESK_DESK_PORT", 8480)
+    return Network(bind=bind, sip_port=port, rtp_start=start, rtp_end=end, ami_port=ami_port, desk_port=desk_port)
+
+
+def _port_from_env(name: str, default: int) -> int:
+    text = os.environ.get(name, str(default))
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise PbxError(f"{name} must be a port number, not {text!r}")
+    return int(text)
+
+
+def make_layout(
+    bind: str | None = None,
+    sip_port: int | None = None,
+    rtp_ports: str | None = None,
+) -> Layout:
+    engine = os.environ.get("AGENTDESK_PBX_ENGINE", "auto")
+    if engine not in ("auto", "rootfs", "system"):
+        raise PbxError(f"AGENTDESK_PBX_ENGINE must be auto, rootfs or system, not {engine!r}")
+    return Layout(
+        home=default_home(),
+        network=make_network(bind, sip_port, rtp_ports),
+        mirror=os.environ.get("AGENTDESK_DEBIAN_MIRROR", DEFAULT_MIRROR),
+        engine=engine,
+    )

@@ -1,0 +1,85 @@
+"""`python -m agentdesk.server --config desk-service.json`: run the desk
+service until SIGTERM/SIGINT. `pbx/run start` starts it next to the bundled
+PBX; on a real server run it under the service manager."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.handlers
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from .api import build_app
+from .config import ConfigError, DeskConfig, load_config
+from .service import DeskService
+from .store import StoreError, open_store
+
+log = logging.getLogger("agentdesk.server")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m agentdesk.server", description="The AgentDesk desk service.")
+    parser.add_argument("--config", required=True, type=Path, help="desk-service.json")
+    parser.add_argument("--database", help="override the database URL (sqlite:///PATH or postgresql://...)")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print(f"desk service: {error}", file=sys.stderr)
+        return 2
+    setup_logging(config)
+    try:
+        store = open_store(args.database or config.database)
+    except StoreError as error:
+        log.error("cannot open the database: %s", error)
+        print(f"desk service: cannot open the database: {error}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(config, DeskService(config, store)))
+    except OSError as error:
+        log.error("cannot listen on %s:%s: %s", config.http_host, config.http_port, error.strerror)
+        print(f"desk service: cannot listen on {config.http_host}:{config.http_port}: {error.strerror}",
+              file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+async def serve(config: DeskConfig, service: DeskService) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    # Open event streams would otherwise hold the shutdown for 60 s.
+    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)
+    await runner.setup()
+    site = web.TCPSite(runner, config.http_host, config.http_port, reuse_address=True)
+    await service.start()
+    await site.start()
+    log.info("desk service listening on http://%s:%s", config.http_host, config.http_port)
+    try:
+        await stop.wait()
+    finally:
+        log.info("desk service stopping")
+        service.hub.close_all()  # streams end; desktops reconnect to whoever comes next
+        await runner.cleanup()
+        await service.stop()  # writes what is queued, then lets go of AMI and the store
+
+
+def setup_logging(config: DeskConfig) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if config.log is not None:
+        config.log.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.RotatingFileHandler(config.log, maxBytes=5_000_000, backupCount=3))
+    logging.basicConfig(level=logging.INFO, handlers=handlers,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,339 @@
+"""The desk service's HTTP API (aiohttp). JSON in, JSON out; errors are
+{"error": "<a sentence a person can act on>"} with a 4xx/5xx status.
+
+  GET  /api/v1/health                          no auth
+  POST /api/v1/session        {"agent", "password"} -> {"token", "expires_at", "agent", "name", "role"}
+  DELETE /api/v1/session                       sign out (the token stops working)
+  GET  /api/v1/snapshot                        everything a desktop shows (see views.py)
+  GET  /api/v1/events                          server-sent events: snapshot, queue, agent, pbx
+  PUT  /api/v1/agents/{agent}/queues/{queue}   {"logged_in": bool, "phone": "1001"}
+  PUT  /api/v1/agents/{agent}/pause            {"paused": bool, "reason": "Lunch"}
+  GET  /api/v1/calls/{uniqueid}                the screen-pop of a queue call
+  GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
+  GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
+  GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
+  GET  /pbx/v1/route?queue=&number=            the dialplan asks (X-PBX-Token): "<priority>,<phone>"
+  ...and the callback routes: agentdesk/server/callbacks/api.py, pbxroutes.py, web.py,
+  the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py
+
+An agent may act only on itself; a team lead may act on any agent. Likewise
+an agent reads only their own transfers and transfer rate, a team lead all
+(`day` is the service's local date, today when left out). AMI is
+never exposed: each endpoint maps to a fixed, validated set of actions.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from .auth import Session
+from .people import TEAMLEAD
+from .queues.agents import CommandError
+from .service import DeskService
+from .views import transfer_rates_view, transfer_view
+from .wrapups.sessions import SIGNED_OUT, WRAPUP_REASON
+
+log = logging.getLogger("agentdesk.server")
+
+SERVICE: web.AppKey[DeskService] = web.AppKey("service", DeskService)
+NUMBER = re.compile(r"\+?[0-9]{2,20}")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_BODY = 16 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def build_app(service: DeskService) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware], client_max_size=MAX_BODY)
+    app[SERVICE] = service
+    app.add_routes(
+        [
+            web.get("/api/v1/health", health),
+            web.post("/api/v1/session", sign_in),
+            web.delete("/api/v1/session", sign_out),
+            web.get("/api/v1/snapshot", snapshot),
+            web.get("/api/v1/events", events),
+            web.put("/api/v1/agents/{agent}/queues/{queue}", queue_login),
+            web.put("/api/v1/agents/{agent}/pause", pause),
+            web.get("/api/v1/calls/{uniqueid}", call_info),
+            web.get("/api/v1/vips", vip_list),
+            web.put("/api/v1/vips/{number}", vip_add),
+            web.delete("/api/v1/vips/{number}", vip_remove),
+            web.get("/api/v1/transfers", transfer_list),
+            web.get("/api/v1/stats/transfers", transfer_rates),
+            web.get("/pbx/v1/route", pbx_route),
+        ]
+    )
+    add_callbacks(app, service)
+    add_after_call(app)
+    return app
+
+
+def add_after_call(app: web.Application) -> None:
+    """The wrap-up and survey routes (agentdesk/server/wrapups/)."""
+    from .wrapups.api import add_wrapup_routes
+    from .wrapups.survey_routes import add_survey_routes
+
+    add_wrapup_routes(app)
+    add_survey_routes(app)
+
+
+def add_callbacks(app: web.Application, service: DeskService) -> None:
+    """The callback routes (agentdesk/server/callbacks/); imported here, as
+    they build on this module's helpers."""
+    from .callbacks.api import add_callback_routes
+    from .callbacks.pbxroutes import add_pbx_callback_routes
+    from .callbacks.web import add_web_routes
+
+    add_callback_routes(app)
+    add_pbx_callback_routes(app)
+    add_web_routes(app, service.callbacks.from_web, service.config.callbacks, service.clock)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except CommandError as error:
+        return web.json_response({"error": str(error)}, status=error.status)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return web.json_response({"error": error.reason}, status=error.status)
+    except Exception:
+        log.exception("request %s %s failed", request.method, request.path)
+        return web.json_response({"error": "the desk service failed; see its log"}, status=500)
+
+
+async def health(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    return web.json_response({"status": "ok", "pbx_connected": service.ami.connected,
+                              "desktops": service.hub.count})
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CommandError(400, "the request body must be JSON") from None
+    if not isinstance(data, dict):
+        raise CommandError(400, "the request body must be a JSON object")
+    return data
+
+
+def text_field(data: dict[str, Any], name: str, limit: int = 200) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value or len(value) > limit:
+        raise CommandError(400, f"{name!r} must be a non-empty text of at most {limit} characters")
+    return value
+
+
+def bool_field(data: dict[str, Any], name: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise CommandError(400, f"{name!r} must be true or false")
+    return value
+
+
+async def session_of(request: web.Request) -> Session:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise CommandError(401, "sign in first (no bearer token)")
+    return await request.app[SERVICE].sessions.verify(header[7:].strip())
+
+
+async def acting_for(request: web.Request) -> tuple[Session, str]:
+    """The session and the agent it acts on: itself, or anyone for a team lead."""
+    session = await session_of(request)
+    agent = request.match_info["agent"]
+    if agent != session.person.agent and session.person.role != TEAMLEAD:
+        raise CommandError(403, "an agent can only change their own state")
+    if request.app[SERVICE].people.get(agent) is None:
+        raise CommandError(404, f"there is no agent {agent!r}")
+    return session, agent
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    token, session = await request.app[SERVICE].sessions.login(
+        text_field(data, "agent", 20), text_field(data, "password", 200), request.remote or ""
+    )
+    person = session.person
+    return web.json_response({"token": token, "expires_at": session.expires_at, "agent": person.agent,
+                              "name": person.name, "role": person.role})
+
+
+async def sign_out(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    service = request.app[SERVICE]
+    await service.sessions.logout(session)
+    service.hub.close_session(session.token_hash)
+    await service.wrapups.agent_gone(session.person.agent, SIGNED_OUT)
+    return web.json_response({"signed_out": True})
+
+
+async def snapshot(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    return web.json_response(request.app[SERVICE].snapshot(session.person))
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    session = await session_of(request)
+    service = request.app[SERVICE]
+    if service.hub.closed:
+        raise CommandError(503, "the desk service is shutting down")
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await response.prepare(request)
+    first = service.hub.encode("snapshot", service.snapshot(session.person))
+    subscriber = service.hub.subscribe(session.person.agent, session.person.role, session.token_hash, first)
+    try:
+        async for frame in service.hub.frames(subscriber):
+            await response.write(frame)
+    except (ConnectionResetError, ConnectionError):
+        pass
+    finally:
+        service.hub.unsubscribe(subscriber)
+    return response
+
+
+async def queue_login(request: web.Request) -> web.Response:
+    session, agent = await acting_for(request)
+    service = request.app[SERVICE]
+    data = await read_json(request)
+    logged_in = bool_field(data, "logged_in")
+    queue = request.match_info["queue"]
+    if queue not in service.board.queues:
+        raise CommandError(404, f"there is no queue named {queue!r}")
+    phone = str(data.get("phone") or agent)
+    check_phone(service, session, agent, phone)
+    await service.set_queue_login(agent, queue, logged_in, phone)
+    log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
+    return web.json_response({"agent": agent, "queue": queue, "logged_in": logged_in})
+
+
+def check_phone(service: DeskService, session: Session, agent: str, phone: str) -> None:
+    """An agent works from their own extension or a shared desk phone
+    (hot-desking); only a team lead may seat an agent at anyone's phone."""
+    if not phone.isdigit() or service.people.get(phone) is None:
+        raise CommandError(400, f"phone {phone[:20]!r} is not an extension of this PBX")
+    allowed = phone == agent or phone in service.config.desk_phones or session.person.role == TEAMLEAD
+    if not allowed:
+        raise CommandError(403, f"phone {phone} belongs to someone else; use your own or a shared desk phone")
+    seated = service.board.agent_on_phone(phone)
+    if seated is not None and seated != agent:
+        raise CommandError(409, f"phone {phone} is in use by agent {seated}")
+
+
+async def pause(request: web.Request) -> web.Response:
+    session, agent = await acting_for(request)
+    service = request.app[SERVICE]
+    data = await read_json(request)
+    paused = bool_field(data, "paused")
+    reason = ""
+    if paused:
+        reason = text_field(data, "reason", 40)
+        # "wrap-up" is the desk service's own reason (after a queue call), never chosen.
+        if reason not in service.config.pause_reasons or reason == WRAPUP_REASON:
+            raise CommandError(400, f"{reason!r} is not a pause reason here: {', '.join(service.config.pause_reasons)}")
+    elif session.person.role != TEAMLEAD and service.wrapups.unpause_refusal(agent):
+        raise CommandError(409, service.wrapups.unpause_refusal(agent))
+    await service.set_pause(agent, paused, reason)
+    return web.json_response({"agent": agent, "paused": paused, "reason": reason})
+
+
+async def call_info(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    uniqueid = request.match_info["uniqueid"]
+    if not re.fullmatch(r"[0-9A-Za-z._-]{1,64}", uniqueid):
+        raise CommandError(400, "that is not a call ID")
+    queue = request.query.get("queue", "")[:64]
+    service = request.app[SERVICE]
+    found = await service.call_json(uniqueid, queue)
+    if found is None:
+        raise CommandError(404, "the desk service knows no queue call with that ID")
+    if not service.may_see_call(session.person, found):
+        raise CommandError(403, "this call was not offered to you or your queues")
+    return web.json_response(found)
+
+
+async def vip_list(request: web.Request) -> web.Response:
+    await session_of(request)
+    vips = await request.app[SERVICE].db(lambda s: s.vip_numbers())
+    return web.json_response({"vips": [{"number": n, "note": note} for n, note in sorted(vips.items())]})
+
+
+async def vip_add(request: web.Request) -> web.Response:
+    number = await lead_and_number(request)
+    data = await read_json(request)
+    note = str(data.get("note", ""))[:200]
+    await request.app[SERVICE].db(lambda s: s.set_vip(number, note))
+    return web.json_response({"number": number, "note": note})
+
+
+async def vip_remove(request: web.Request) -> web.Response:
+    number = await lead_and_number(request)
+    await request.app[SERVICE].db(lambda s: s.remove_vip(number))
+    return web.json_response({"number": number, "removed": True})
+
+
+async def lead_and_number(request: web.Request) -> str:
+    session = await session_of(request)
+    if session.person.role != TEAMLEAD:
+        raise CommandError(403, "only team leads can change the VIP list")
+    number = request.match_info["number"]
+    if not NUMBER.fullmatch(number):
+        raise CommandError(400, f"{number[:30]!r} is not a phone number")
+    return number
+
+
+def day_param(request: web.Request) -> date:
+    text = request.query.get("day", "")
+    if not text:
+        return request.app[SERVICE].today()
+    try:
+        if DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        log.info("refusing day %r: no such date", text)
+    raise CommandError(400, f"day {text[:20]!r} is not a date like 2025-01-31")
+
+
+async def transfer_list(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    agent = request.query.get("agent") or None
+    if session.person.role != TEAMLEAD:
+        if agent not in (None, session.person.agent):
+            raise CommandError(403, "an agent can only see their own transfers")
+        agent = session.person.agent
+    service = request.app[SERVICE]
+    day = day_param(request)
+    names = service.names()
+    found = await service.transfers_of(day, agent)
+    return web.json_response({"day": day.isoformat(), "transfers": [transfer_view(t, names) for t in found]})
+
+
+async def transfer_rates(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    service = request.app[SERVICE]
+    day = day_param(request)
+    kpi = await service.transfer_rates(day)
+    only = None if session.person.role == TEAMLEAD else session.person.agent
+    return web.json_response(transfer_rates_view(day.isoformat(), kpi, service.names(), only))
+
+
+async def pbx_route(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    token = request.headers.get("X-PBX-Token") or request.query.get("token", "")
+    if not token or not hmac.compare_digest(token.encode(), service.config.pbx_token.encode()):
+        raise CommandError(403, "wrong PBX token")
+    queue, number = request.query.get("queue", ""), request.query.get("number", "")
+    priority, phone = await service.route(queue, number, request.query.get("call", "")[:64])
+    return web.Response(text=f"{priority},{phone}", content_type="text/plain")

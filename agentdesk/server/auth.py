@@ -1,0 +1,95 @@
+"""Login sessions of the desk service: an agent or team lead signs in with
+their agent ID and secret and gets a random bearer token that expires.
+Only a hash of the token is stored, so a copied database opens no desk.
+Failed logins are limited per client address and agent ID, so guessing is
+slow and a stranger elsewhere cannot lock an agent out."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .people import People, Person
+from .queues.agents import CommandError
+from .store import Store, TokenRecord
+
+log = logging.getLogger("agentdesk.server")
+
+MAX_FAILURES = 5
+FAILURE_WINDOW_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Session:
+    person: Person
+    token_hash: str
+    expires_at: float
+
+
+class Sessions:
+    def __init__(
+        self,
+        people: People,
+        db: Callable[[Callable[[Store], Any]], Awaitable[Any]],
+        clock: Callable[[], float],
+        lifetime: float,
+    ) -> None:
+        self._people = people
+        self._db = db
+        self._clock = clock
+        self._lifetime = lifetime
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    async def login(self, agent: str, password: str, client: str = "") -> tuple[str, Session]:
+        key = (client, agent)
+        self._check_rate(key)
+        person = self._people.check_password(agent, password)
+        if person is None:
+            if self._people.get(agent) is not None:  # only real agent IDs take memory
+                self._failures[key].append(self._clock())
+            log.info("failed login for agent ID %r from %s", agent[:20], client)
+            raise CommandError(401, "wrong agent ID or password")
+        self._failures.pop(key, None)
+        token = secrets.token_urlsafe(32)
+        record = TokenRecord(_hash(token), person.agent, person.role, self._clock() + self._lifetime)
+        await self._db(lambda s: s.save_token(record))
+        log.info("%s (%s) signed in", person.agent, person.role)
+        return token, Session(person, record.token_hash, record.expires_at)
+
+    async def verify(self, token: str) -> Session:
+        record: TokenRecord | None = await self._db(lambda s: s.get_token(_hash(token)))
+        if record is None or record.expires_at <= self._clock():
+            raise CommandError(401, "not signed in, or the session expired: sign in again")
+        person = self._people.get(record.agent)
+        if person is None:
+            raise CommandError(401, "this agent ID is no longer in the directory")
+        return Session(person, record.token_hash, record.expires_at)
+
+    async def logout(self, session: Session) -> None:
+        await self._db(lambda s: s.delete_token(session.token_hash))
+
+    async def purge(self) -> None:
+        now = self._clock()
+        await self._db(lambda s: s.purge_tokens(now))
+
+    def _check_rate(self, key: tuple[str, str]) -> None:
+        recent = self._failures.get(key)
+        if recent is None:
+            return
+        cutoff = self._clock() - FAILURE_WINDOW_SECONDS
+        while recent and recent[0] < cutoff:
+            recent.popleft()
+        if not recent:
+            del self._failures[key]
+            return
+        if len(recent) >= MAX_FAILURES:
+            raise CommandError(429, "too many failed sign-ins for this agent ID; wait a minute")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

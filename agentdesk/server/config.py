@@ -1,0 +1,113 @@
+"""The desk service's configuration: desk-service.json (written by
+`pbx/run start` next to the bundled PBX, or by hand on a real server).
+
+    {"ami": {"host", "port", "username", "secret"},
+     "http": {"host", "port"},
+     "pbx_token": "...",            # the dialplan's token for /pbx/v1/*
+     "directory": "pbx/directory.csv", "secrets": ".../secrets.json",
+     "database": "sqlite:///...",   # or postgresql://...
+     "log": ".../desk.log",
+     # optional, with defaults:
+     "pause_reasons": [...], "token_hours": 12, "repeat_days": 7,
+     "sticky_hours": 24, "queue_titles": {"support": "Support"},
+     "desk_phones": ["1020"],      # shared desk phones any agent may log in from
+     "callbacks": {...},           # callback knobs (agentdesk/server/callbacks/settings.py)
+     "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/server/wrapups/settings.py)
+     "test_clock": false}          # tests only: the clock may be moved forward over the API
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .callbacks.settings import CallbackSettings, parse_callback_settings
+from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
+
+# Set to 1 in the tests' environment (never in a deployment): the service's
+# clock may be moved forward over the API, to test scheduled callbacks.
+TEST_CLOCK_VARIABLE = "AGENTDESK_DESK_TEST_CLOCK"
+DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Training", "Back office", "Meeting")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class AmiSettings:
+    host: str
+    port: int
+    username: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    ami: AmiSettings
+    http_host: str
+    http_port: int
+    pbx_token: str = field(repr=False)
+    directory: Path
+    secrets: Path
+    database: str = field(repr=False)
+    log: Path | None = None
+    pause_reasons: tuple[str, ...] = DEFAULT_PAUSE_REASONS
+    token_seconds: float = 12 * 3600
+    repeat_seconds: float = 7 * 86400
+    sticky_seconds: float = 24 * 3600
+    queue_titles: dict[str, str] = field(default_factory=dict)
+    desk_phones: frozenset[str] = frozenset()  # shared phones any agent may work from
+    queue_extensions: dict[str, str] = field(default_factory=dict)  # queue -> the number that reaches it
+    queue_wrapup_seconds: dict[str, int] = field(default_factory=dict)  # queue -> Asterisk's wrapuptime
+    callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
+    wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
+    test_clock: bool = False  # tests only: PUT /api/v1/test/clock may move the service's clock forward
+
+    def wrapup_policy(self, queue: str) -> WrapUpPolicy:
+        """The queue's after-call work policy (the defaults for a queue not configured)."""
+        return self.wrapup.get(queue) or WrapUpPolicy()
+
+
+def load_config(path: Path) -> DeskConfig:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path} is not valid JSON: {error}") from None
+    try:
+        return _parse(data, path.parent)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"{path}: missing or bad setting {error}") from None
+
+
+def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
+    ami = data["ami"]
+    log = data.get("log")
+    if len(str(data["pbx_token"])) < 16:
+        raise ValueError("pbx_token (at least 16 characters)")
+    return DeskConfig(
+        ami=AmiSettings(str(ami["host"]), int(ami["port"]), str(ami["username"]), str(ami["secret"])),
+        http_host=str(data["http"]["host"]),
+        http_port=int(data["http"]["port"]),
+        pbx_token=str(data["pbx_token"]),
+        directory=base / str(data["directory"]),
+        secrets=base / str(data["secrets"]),
+        database=str(data["database"]),
+        log=base / str(log) if log else None,
+        pause_reasons=tuple(str(r) for r in data.get("pause_reasons", DEFAULT_PAUSE_REASONS)),
+        token_seconds=float(data.get("token_hours", 12)) * 3600,
+        repeat_seconds=float(data.get("repeat_days", 7)) * 86400,
+        sticky_seconds=float(data.get("sticky_hours", 24)) * 3600,
+        queue_titles={str(k): str(v) for k, v in data.get("queue_titles", {}).items()},
+        desk_phones=frozenset(str(p) for p in data.get("desk_phones", [])),
+        queue_extensions={str(k): str(v) for k, v in data.get("queue_extensions", {}).items()},
+        queue_wrapup_seconds={str(k): int(v) for k, v in data.get("queue_wrapup_seconds", {}).items()},
+        callbacks=parse_callback_settings(data.get("callbacks", {})),
+        wrapup=parse_wrapup_settings(data.get("wrapup", {})),
+        test_clock=data.get("test_clock") is True or os.environ.get(TEST_CLOCK_VARIABLE) == "1",
+    )

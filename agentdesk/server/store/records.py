@@ -1,0 +1,253 @@
+"""What the desk service keeps: frozen records read back from its store.
+
+Times are Unix epoch seconds (float). Every record is a plain value: it
+says what was true when it was read, never a live view of a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The outcomes the store itself sets; at the end of a call the service passes
+# its own ("completed", "abandoned", "timeout", "full", "transferred", "left").
+WAITING = "waiting"
+ANSWERED = "answered"
+ABANDONED = "abandoned"
+
+# Transfer kinds and results (see TransferRecord).
+BLIND = "blind"
+ATTENDED = "attended"
+CONFERENCE = "conference"
+VOICEMAIL = "voicemail"
+ACCEPTED = "accepted"
+FAILED = "failed"
+RETURNED = "returned:"  # + the target's DIALSTATUS, e.g. "returned:BUSY"
+
+
+class StoreError(Exception):
+    """The store could not do what was asked: a bad URL, an unreachable or
+    refusing database, a failed write. The message says what and where, and
+    never carries a password."""
+
+
+@dataclass(frozen=True)
+class CallEntry:
+    """A caller as it joins a queue (Asterisk's QueueCallerJoin).
+
+    `uniqueid` is the caller channel's Uniqueid (the record's key), `linkedid`
+    ties it to the rest of the call, `position` is its place on joining."""
+
+    uniqueid: str
+    linkedid: str
+    queue: str
+    number: str
+    name: str
+    joined_at: float
+    position: int
+    vip: bool
+
+
+@dataclass(frozen=True)
+class CallRecord(CallEntry):
+    """One queue call as stored: the entry plus what became of it.
+
+    Invariants: `outcome` is "waiting" until an agent connects, "answered"
+    from then on, and the service's final outcome once `ended_at` is set;
+    `agent` is "" and `connected_at`/`hold_seconds` None while no agent
+    connected."""
+
+    agent: str
+    connected_at: float | None
+    ended_at: float | None
+    hold_seconds: int | None
+    talk_seconds: int | None
+    outcome: str
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An agent's wish to take calls of `queue` on `phone` (a device such as
+    "PJSIP/1001"), since `since`."""
+
+    agent: str
+    queue: str
+    phone: str
+    since: float
+
+
+@dataclass(frozen=True)
+class PauseState:
+    """Whether an agent asked to be paused in all their queues, and why."""
+
+    agent: str
+    paused: bool
+    reason: str
+    since: float
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """A queue's counts over a period (see Store.day_stats for definitions)."""
+
+    offered: int
+    answered: int
+    abandoned: int
+    answered_within_sl: int
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """One transfer an agent made (blind, attended, conference or to
+    voicemail), as agentdesk/server/transfers.py builds it from AMI.
+
+    `transfer_id` names the AMI event it came from (replays do not duplicate
+    it); `call` is the customer's queue call record key ("<uniqueid>" or
+    "<uniqueid>@<queue>", see calllog.py), or the customer channel's
+    uniqueid for a call that did not come from a queue; `uniqueid` is always
+    the customer channel's; `queue` is "" for such direct calls. `result` is
+    "accepted", "failed" or "returned:<DIALSTATUS>"."""
+
+    transfer_id: str
+    at: float
+    kind: str
+    agent: str
+    phone: str
+    call: str
+    uniqueid: str
+    queue: str
+    target: str
+    result: str
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A desktop's login: only the hash of the token is ever stored."""
+
+    token_hash: str
+    agent: str
+    role: str
+    expires_at: float
+
+
+# -- callback tasks (issue 5; design: /tmp/cb/design.md "Words")
+
+# States. Open ones: nobody has finished with the task yet.
+CB_WAITING = "waiting"  # open, held by nobody; due once due_at <= now
+CB_OFFERED = "offered"  # a placeholder is in the Asterisk queue or ringing an agent
+CB_CLAIMED = "claimed"  # one agent holds it (dialling, talking, choosing the outcome)
+CB_DONE = "done"  # the customer was reached
+CB_FAILED = "failed"  # given up: attempts used, wrong number, declined
+CB_CANCELLED = "cancelled"  # the caller was served on a call of their own, or a team lead cancelled
+OPEN_CALLBACK_STATES = (CB_WAITING, CB_OFFERED, CB_CLAIMED)
+CLOSED_CALLBACK_STATES = (CB_DONE, CB_FAILED, CB_CANCELLED)
+
+# Origins: how the customer asked.
+ORIGIN_INQUEUE = "inqueue"  # pressed 1 while waiting in a queue
+ORIGIN_SCHEDULED = "scheduled"  # chose a time in the IVR, or an agent booked one
+ORIGIN_WEB = "web"  # the company website's form
+ORIGIN_MISSED = "missed"  # abandoned the queue after the minimum wait
+
+# Outcomes of one attempt.
+OUTCOME_REACHED = "reached"
+OUTCOME_NO_ANSWER = "no_answer"
+OUTCOME_BUSY = "busy"
+OUTCOME_VOICEMAIL = "voicemail"
+OUTCOME_WRONG_NUMBER = "wrong_number"
+OUTCOME_DECLINED = "declined"
+OUTCOMES = (
+    OUTCOME_REACHED,
+    OUTCOME_NO_ANSWER,
+    OUTCOME_BUSY,
+    OUTCOME_VOICEMAIL,
+    OUTCOME_WRONG_NUMBER,
+    OUTCOME_DECLINED,
+)
+
+# Kinds of CallbackEvent. The store itself writes "claimed" (claim_callback);
+# "requested" and "merged" count towards a number's request limit.
+EVENT_REQUESTED = "requested"
+EVENT_MERGED = "merged"
+EVENT_OFFERED = "offered"
+EVENT_SKIPPED = "skipped"
+EVENT_CLAIMED = "claimed"
+EVENT_RELEASED = "released"
+EVENT_DIALLED = "dialled"  # detail: the DIALSTATUS
+EVENT_OUTCOME = "outcome"  # detail: the outcome
+EVENT_RESCHEDULED = "rescheduled"
+EVENT_CANCELLED = "cancelled"
+EVENT_EXPIRED = "expired"
+EVENT_SERVED_INBOUND = "served_inbound"
+EVENT_REFUSED = "refused"  # task_id "" allowed: detail names the reason and the number
+
+
+@dataclass(frozen=True)
+class CallbackTask:
+    """A customer to be called back, as stored.
+
+    `task_id` is 12 lowercase hex characters; `number` the dialable digits.
+    `arrival_at` is the task's place in its queue's line (ordered with live
+    callers by priority DESC, arrival_at ASC); `due_at` when it may be called.
+    `agent` is the holder while offered/claimed ("" otherwise); `request_key`
+    ("" for none) makes a request idempotent (the caller's uniqueid, a web
+    submission id...). Invariant the store enforces: `closed_at` is None
+    exactly while `state` is open (OPEN_CALLBACK_STATES)."""
+
+    task_id: str
+    queue: str
+    number: str
+    name: str
+    topic: str
+    notes: str
+    origin: str
+    state: str
+    priority: int
+    arrival_at: float
+    due_at: float
+    window_end: float | None
+    attempts: int
+    max_attempts: int
+    last_outcome: str  # "" before any attempt
+    agent: str
+    preferred_agent: str  # the "same agent" wish ("" none)
+    request_key: str
+    created_at: float
+    updated_at: float
+    closed_at: float | None
+    first_attempt_at: float | None
+    reached_at: float | None
+    created_by: str  # an agent id, "ivr", "web" or "missed"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_CALLBACK_STATES
+
+
+@dataclass(frozen=True)
+class CallbackEvent:
+    """One thing that happened to a callback task (see the EVENT_* kinds),
+    kept for reports and the task's history."""
+
+    task_id: str
+    at: float
+    kind: str
+    agent: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CallbackStats:
+    """Callback counts over a period (see Store.callback_stats for the
+    definitions); the rate and averages are None when nothing counted."""
+
+    requested: int
+    attempted: int
+    reached: int
+    failed: int
+    open: int
+    success_rate: float | None
+    avg_seconds_to_first_attempt: float | None
+    avg_seconds_to_reached: float | None

@@ -1,0 +1,123 @@
+"""The wrap-up routes for desktops (see /tmp/issue6.md's contract).
+
+  PUT  /api/v1/wrapups/{uniqueid}          the agent's record of a call (idempotent per call and agent)
+        {"disposition", "notes"?, "first_contact_resolved"?, "follow_up"?: null | {"at", "topic"},
+         "finish"?, "record_id"?} -> {"saved", "first", "callback_task", "wrapup": view | null}
+         (+ "follow_up_error" when a follow-up was asked for but no task could be made)
+  POST /api/v1/wrapups/{uniqueid}/finish   end the wrap-up early -> {"wrapup": view}; 409 while a
+                                           required disposition is missing
+  GET  /api/v1/agents/{agent}/calls?day=   the agent's queue calls of the day with their after-call
+                                           work -> {"day", "agent", "calls": [views.py "agent call"]}
+  PUT  /api/v1/test/wrapup {"enabled", "limit_seconds"?, "warning_seconds"?, "then"?,
+                            "disposition_required"?}
+        only with "test_clock" (tests): wrap-up on/off (off when a test set-up starts), and
+        policy fields that then hold for every queue (each PUT replaces them; none: the config's)
+
+`uniqueid` is the caller channel's (AgentComplete's Uniqueid, the
+screen-pop's call ID). An agent reads only their own calls; a team lead
+any agent's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from ..api import (
+    SERVICE,
+    day_param,
+    read_json,
+    session_of,
+)
+from ..callbacks.api import test_only
+from ..people import TEAMLEAD
+from ..queues.agents import CommandError
+from ..service import day_bounds
+from .records import parse_record
+from .settings import THEN_PAUSED, THEN_READY
+from .views import agent_call_view
+
+CALL_ID = re.compile(r"[0-9A-Za-z._-]{1,64}")
+
+
+def add_wrapup_routes(app: web.Application) -> None:
+    """Mount the wrap-up routes on the desk service's app."""
+    app.add_routes([
+        web.put("/api/v1/wrapups/{uniqueid}", record_put),
+        web.post("/api/v1/wrapups/{uniqueid}/finish", finish_post),
+        web.get("/api/v1/agents/{agent}/calls", agent_calls),
+        web.put("/api/v1/test/wrapup", test_switch),
+    ])
+
+
+def call_id(request: web.Request) -> str:
+    uniqueid = request.match_info["uniqueid"]
+    if not CALL_ID.fullmatch(uniqueid):
+        raise CommandError(400, "that is not a call ID")
+    return uniqueid
+
+
+async def record_put(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    uniqueid = call_id(request)
+    record = parse_record(await read_json(request))
+    service = request.app[SERVICE]
+    return web.json_response(await service.wrapup_records.save(session.person.agent, uniqueid, record))
+
+
+async def finish_post(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    uniqueid = call_id(request)
+    service = request.app[SERVICE]
+    wrapup = await service.wrapups.finish(session.person.agent, uniqueid)
+    if wrapup is None:
+        raise CommandError(404, "you have no wrap-up of that call")
+    return web.json_response({"wrapup": service.wrapups.view(wrapup)})
+
+
+async def agent_calls(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    agent = request.match_info["agent"]
+    if agent != session.person.agent and session.person.role != TEAMLEAD:
+        raise CommandError(403, "an agent can only see their own calls")
+    service = request.app[SERVICE]
+    if service.people.get(agent) is None:
+        raise CommandError(404, f"there is no agent {agent[:20]!r}")
+    day = day_param(request)
+    start, end = day_bounds(day)
+    found = await service.db(lambda s: s.agent_calls(agent, start, end))
+    return web.json_response({"day": day.isoformat(), "agent": agent, "calls": [agent_call_view(c) for c in found]})
+
+
+async def test_switch(request: web.Request) -> web.Response:
+    await test_only(request)
+    data = await read_json(request)
+    enabled = data.get("enabled")
+    if not isinstance(enabled, bool):
+        raise CommandError(400, "'enabled' must be true or false")
+    overrides = test_overrides(data)
+    request.app[SERVICE].wrapups.switch(enabled, overrides)
+    return web.json_response({"enabled": enabled, **overrides})
+
+
+def test_overrides(data: dict[str, Any]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name in ("limit_seconds", "warning_seconds"):
+        value = data.get(name)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
+                raise CommandError(400, f"{name!r} must be whole seconds from 0 to 3600")
+            overrides[name] = value
+    then = data.get("then")
+    if then is not None:
+        if then not in (THEN_READY, THEN_PAUSED):
+            raise CommandError(400, "'then' must be ready or paused")
+        overrides["then"] = then
+    required = data.get("disposition_required")
+    if required is not None:
+        if not isinstance(required, bool):
+            raise CommandError(400, "'disposition_required' must be true or false")
+        overrides["disposition_required"] = required
+    return overrides

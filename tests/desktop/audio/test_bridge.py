@@ -1,0 +1,138 @@
+"""The audio bridge with stand-ins for PortAudio and for pjmedia's clock.
+(The real PortAudio path and the real media clock are exercised by every
+integration test that checks tones.)"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from agentdesk.desktop.audio.bridge import MAX_MIC_FRAMES, AudioBridge, DeviceChoice
+from agentdesk.desktop.audio.frames import FRAME_BYTES, SILENCE, tone_frames
+from agentdesk.desktop.audio.native import PA_OUTPUT_UNDERFLOW, ffi
+
+HEADSET = DeviceChoice("Headset", "Headset")
+
+
+def frame(value: int) -> bytes:
+    return value.to_bytes(2, "little", signed=True) * (FRAME_BYTES // 2)
+
+
+class EchoClock:
+    """Gives back each microphone frame, like a call to an echo test."""
+
+    def __init__(self) -> None:
+        self.heard: list[bytes] = []
+
+    def tick(self, microphone: Any, speaker: Any) -> None:
+        self.heard.append(ffi.buffer(microphone, FRAME_BYTES)[:])
+        ffi.memmove(speaker, microphone, FRAME_BYTES)
+
+
+class FakeStream:
+    def __init__(self, microphone: int | None, speaker: int | None, on_block: Any) -> None:
+        self.microphone, self.speaker, self.on_block = microphone, speaker, on_block
+        self.started = self.closed = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def stop(self) -> None:
+        self.started = False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def block(self, microphone: bytes = SILENCE, flags: int = 0) -> bytes:
+        """PortAudio asking for one block: returns what was played."""
+        out = ffi.new("char[]", FRAME_BYTES)
+        self.on_block(ffi.from_buffer(microphone), out, flags)
+        return bytes(ffi.buffer(out, FRAME_BYTES))
+
+
+NAMES = {"Headset": 0, "Speakers": 1, "": 0}
+
+
+class FakeDevices:
+    def __init__(self, fail: bool = False) -> None:
+        self.streams: list[FakeStream] = []
+        self.fail = fail
+
+    def index(self, name: str, want_input: bool) -> int:
+        return NAMES[name]
+
+    def open(self, microphone: int | None, speaker: int | None, on_block: Any) -> FakeStream:
+        if self.fail:
+            raise OSError("device busy")
+        stream = FakeStream(microphone, speaker, on_block)
+        self.streams.append(stream)
+        return stream
+
+
+def open_bridge(choice: DeviceChoice = HEADSET, fail: bool = False) -> tuple[AudioBridge, FakeDevices, EchoClock]:
+    devices = FakeDevices(fail)
+    worker = ThreadPoolExecutor(1)
+    bridge = AudioBridge(devices, choice, worker)
+    clock = EchoClock()
+    bridge.attach_clock(clock)
+    bridge.activate()
+    worker.submit(lambda: None).result()  # the open has run
+    return bridge, devices, clock
+
+
+def test_one_device_is_one_duplex_stream_that_ticks_the_media_clock() -> None:
+    bridge, devices, clock = open_bridge()
+    (stream,) = devices.streams
+    assert (stream.microphone, stream.speaker, stream.started) == (0, 0, True)
+    assert stream.block(frame(7)) == frame(7)  # heard what the calls gave back
+    assert clock.heard == [frame(7)] and bridge.stats.ticks == 1
+    assert bridge.mic_level == 0.0  # measured only while a level meter shows it
+    bridge.monitor(True)  # the streams are open already: nothing else changes
+    stream.block(frame(7))
+    assert abs(bridge.mic_level - 7 / 32768) < 1e-6
+
+
+def test_a_late_callback_is_counted_as_an_underrun() -> None:
+    bridge, devices, _clock = open_bridge()
+    devices.streams[0].block(frame(1), PA_OUTPUT_UNDERFLOW)
+    assert bridge.stats.underruns == 1
+
+
+def test_two_devices_queue_the_microphone_for_the_speaker_s_tick() -> None:
+    bridge, devices, clock = open_bridge(DeviceChoice("Headset", "Speakers"))
+    microphone, speaker = devices.streams
+    assert (microphone.microphone, microphone.speaker, speaker.microphone, speaker.speaker) == (0, None, None, 1)
+    for value in range(MAX_MIC_FRAMES + 2):
+        microphone.block(frame(value))
+    assert bridge.stats.mic_dropped == 2  # delay cannot build up
+    assert speaker.block() == frame(2) and clock.heard == [frame(2)]
+
+
+def test_a_local_tone_replaces_what_the_agent_hears_but_the_clock_keeps_ticking() -> None:
+    bridge, devices, clock = open_bridge()
+    bridge.play_tone("beep")
+    beep = tone_frames("beep")
+    played = [devices.streams[0].block(frame(3)) for _ in beep]
+    assert played == list(beep) and len(clock.heard) == len(beep)
+    assert devices.streams[0].block(frame(3)) == frame(3)  # the beep is over
+
+
+def test_without_a_usable_device_a_timer_keeps_the_media_going(error_log: Any) -> None:
+    error_log.allowed = True  # the failed open is logged as an error
+    bridge, _devices, clock = open_bridge(fail=True)
+    problems: list[str] = []
+    bridge.on_problem = problems.append
+    time.sleep(0.2)
+    assert 5 <= len(clock.heard) <= 15 and set(clock.heard) == {SILENCE}
+    bridge.detach_clock()
+    ticks = len(clock.heard)
+    time.sleep(0.1)
+    assert len(clock.heard) == ticks  # nothing reaches pjmedia after detach
+
+
+def test_closing_releases_the_device() -> None:
+    bridge, devices, _clock = open_bridge()
+    bridge.deactivate()
+    bridge._worker.submit(lambda: None).result()
+    assert devices.streams[0].closed and not bridge.is_open

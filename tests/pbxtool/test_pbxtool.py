@@ -1,0 +1,268 @@
+"""pbx/run's configuration generation and checks (no Asterisk needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from agentdesk.pbxtool import (
+    confgen,
+    deskservice,
+    directory,
+    engine,
+    prompts,
+    queues,
+    rootfs,
+)
+from agentdesk.pbxtool.layout import (
+    CONFIG_DIR,
+    DIRECTORY_FILE,
+    Layout,
+    Network,
+    PbxError,
+    make_network,
+)
+
+
+def test_the_directory_has_the_agents_team_leads_and_customer_phones() -> None:
+    users = directory.read_directory(DIRECTORY_FILE)
+    extensions = {u.extension for u in users if not u.is_customer}
+    assert {str(n) for n in range(1001, 1021)} | {"1901", "1902", "1903"} == extensions
+    assert {u.role for u in users if u.extension.startswith("19")} == {"teamlead"}
+    customers = {u.extension: u.name for u in users if u.is_customer}
+    assert customers == {f"0912111000{n}": f"Customer {n}" for n in range(1, 6)}
+
+
+def test_a_bad_directory_line_is_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "directory.csv"
+    bad.write_text("1001,Name,boss\n")
+    with pytest.raises(PbxError, match="role of 1001"):
+        directory.read_directory(bad)
+
+
+def test_loopback_binds_sip_and_media_to_loopback() -> None:
+    text = confgen.transports_conf(Network())
+    assert text.count("bind = 127.0.0.1:5060") == 2
+    assert "media_address = 127.0.0.1" in text and "bind_rtp_to_media_address = yes" in text
+    public = confgen.transports_conf(Network(bind="0.0.0.0"))
+    assert "media_address" not in public
+
+
+def test_demo_secrets_are_marked_and_random_ones_are_strong() -> None:
+    users = directory.read_directory(DIRECTORY_FILE)
+    demo = confgen.users_conf(users, directory.demo_secrets(users))
+    assert "DEMO SECRETS" in demo and "password = demo-1001" in demo
+    real = directory.random_secrets(users)
+    assert len(set(real.sip.values())) == len(users) and all(len(p) >= 20 for p in real.sip.values())
+    assert "DEMO" not in confgen.users_conf(users, real)
+
+
+def test_network_settings_are_checked() -> None:
+    with pytest.raises(PbxError, match="IP address"):
+        make_network("localhost", None, None)
+    with pytest.raises(PbxError, match="RTP port range"):
+        make_network(None, None, "20000-10000")
+
+
+def test_without_root_and_without_mmdebstrap_it_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rootfs, "check_mirror", lambda mirror: None)
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    layout = Layout(tmp_path, Network())
+    with pytest.raises(PbxError, match="mmdebstrap"):
+        rootfs.provision(layout)
+
+
+def test_without_debootstrap_as_root_it_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rootfs, "check_mirror", lambda mirror: None)
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(PbxError, match="apt-get install debootstrap"):
+        rootfs.provision(Layout(tmp_path, Network()))
+
+
+def test_the_rootfs_engine_mounts_privately_and_drops_root(tmp_path: Path) -> None:
+    rootfs_engine = engine.Engine("rootfs", engine.ROOTFS_ASTERISK, "/var/lib/agentdesk-pbx", "/etc/x")
+    command = rootfs_engine.command(Layout(tmp_path, Network()), "-rx", "core show uptime")
+    assert command[:4] == ["unshare", "--mount", "--propagation", "private"]
+    assert command[-3:] == ["-C", "/var/lib/agentdesk-pbx/etc/asterisk.conf", "-rx", "core show uptime"][-3:]
+
+
+
+def test_customer_phones_call_the_queues_only_and_have_no_mailbox() -> None:
+    users = directory.read_directory(DIRECTORY_FILE)
+    secrets = directory.demo_secrets(users)
+    text = confgen.users_conf(users, secrets)
+    template = text.split("[customer-endpoint](!,media-binding)\n", 1)[1].split("\n\n", 1)[0]
+    for line in ("context = customers", "dtmf_mode = rfc4733", "allow_transfer = no"):
+        assert line in template.splitlines()
+    customer = text.split("[09121110001](customer-endpoint)\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert customer == ['callerid = "Customer 1" <09121110001>', "auth = 09121110001", "aors = 09121110001"]
+    assert "mailboxes = 1001@default" in text
+    shipped = queues.read_queues()
+    with_queues = directory.add_mailbox_pins(secrets, (q.extension for q in shipped))
+    mailboxes = confgen.voicemail_users_conf(users, with_queues, shipped)
+    assert "1001 => 1001,Sara Karimi" in mailboxes and "09121110001" not in mailboxes
+
+
+def queues_ini(tmp_path: Path, knobs: str = "") -> Path:
+    path = tmp_path / "queues.ini"
+    path.write_text(
+        "[DEFAULT]\nstrategy = ringall\noverflow = voicemail\nwhen_no_agents = wait\n"
+        + "".join(f"{knob} = 5\n" for knob in queues.SECONDS_KNOBS)
+        + f"[billing]\nextension = 7005\n{knobs}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_callback_knobs_have_defaults_and_reach_asterisk_and_the_desk_service(tmp_path: Path) -> None:
+    (plain,) = queues.read_queues(queues_ini(tmp_path))
+    assert plain.callbacks == queues.QueueCallbacks()  # a queues.ini from before callbacks still reads
+    (billing,) = queues.read_queues(queues_ini(tmp_path, (
+        "callback = yes\ncallback_offer_position = 4\ncallback_retry_minutes = 5, 15,60\n"
+        "callback_caller_id = +982191000000\nlanguage = fa\ncallback_autodial_seconds = 7\n"
+    )))
+    assert "\ncontext = queue-keys\n" in queues.queues_conf([billing])
+    assert "QUEUE_LANGUAGE_billing = fa" in queues.dialplan_globals([billing]).splitlines()
+    assert queues.callback_policy(billing) == {
+        "enabled": True, "offer_position": 4, "offer_wait_seconds": 120, "offer_every_seconds": 60,
+        "caller_id": "+982191000000", "max_attempts": 3, "retry_minutes": [5, 15, 60], "give_up_hours": 48,
+        "missed_min_wait_seconds": 20, "autodial_seconds": 7, "skip_delay_seconds": 120, "language": "fa",
+    }
+    (off,) = queues.read_queues(queues_ini(tmp_path, "callback = no\n"))
+    assert "queue-keys" not in queues.queues_conf([off]) and queues.callback_policy(off)["enabled"] is False
+
+
+@pytest.mark.parametrize(
+    ("knobs", "complaint"),
+    [
+        ("callback = maybe\n", "callback must be yes or no"),
+        ("language = de\n", "language must be one of en, fa, ru"),
+        ("callback_caller_id = 0219-100\n", "callback_caller_id must be 3-20 digits"),
+        ("callback_retry_minutes = 10, soon\n", "callback_retry_minutes must be whole minutes"),
+        ("callback_max_attempts = 0\n", "callback_max_attempts must be at least 1"),
+        ("callback_offer_wait_seconds = -5\n", "callback_offer_wait_seconds must be a whole number"),
+        ("callback_offer_positon = 3\n", "unknown setting 'callback_offer_positon'"),
+    ],
+)
+def test_a_wrong_callback_knob_is_named(tmp_path: Path, knobs: str, complaint: str) -> None:
+    with pytest.raises(PbxError, match=re.escape(complaint)):
+        queues.read_queues(queues_ini(tmp_path, knobs))
+
+
+def test_the_desk_service_gets_the_callback_settings_of_the_design() -> None:
+    settings = deskservice.callback_settings(queues.read_queues())
+    assert list(settings) == [
+        "region", "per_number_limit", "per_number_hours", "per_client_limit", "per_client_minutes", "hours",
+        "days_ahead", "same_agent_wait_minutes", "web_queues", "web_origins", "queues",
+    ]
+    assert (settings["region"], settings["hours"]) == ("IR", "08:00-20:00")
+    assert settings["web_queues"] == ["support", "sales"] and settings["web_origins"] == []
+    support = settings["queues"]["support"]  # type: ignore[index]
+    assert support["enabled"] is True and support["caller_id"] == "02191000000" and support["language"] == "en"
+    json.dumps(settings)  # it goes into desk-service.json as it is
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ("region = Iran", "region must be two capital letters"),
+        ("hours = 20:00-08:00", "hours must end after they start"),
+        ("hours = 8-20", "hours must be HH:MM-HH:MM"),
+        ("per_number_limit = many", "per_number_limit must be a whole number"),
+        ("web_queues = billing", "'billing' is not a queue with callback = yes"),
+        ("web_origins = www.example.com", "'www.example.com' is not an origin"),
+        ("web_origin = https://www.example.com", "unknown setting 'web_origin'"),
+    ],
+)
+def test_a_wrong_callbacks_ini_knob_is_named(tmp_path: Path, line: str, complaint: str) -> None:
+    knob = line.split(" = ")[0]
+    shipped = deskservice.CALLBACKS_FILE.read_text(encoding="utf-8")
+    text = re.sub(rf"^{knob} =.*$", line, shipped, flags=re.M) if f"\n{knob} =" in shipped else shipped + line + "\n"
+    path = tmp_path / "callbacks.ini"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PbxError, match=re.escape(complaint)):
+        deskservice.callback_settings(queues.read_queues(), path)
+
+
+def test_every_prompt_the_dialplan_plays_is_made_in_every_language() -> None:
+    made = prompts.read_prompts()
+    names = set(prompts.expected_names())
+    for language in queues.LANGUAGES:
+        assert {p.name for p in made if p.language == language} == names, language
+    dialplan = (CONFIG_DIR / "extensions_callback.conf").read_text(encoding="utf-8")
+    played = set(re.findall(r"\$\{CALLBACK_P\}/([a-z][a-z0-9-]*)", dialplan))
+    played |= set(re.findall(r"LOCAL\(why\)=([a-z-]+)", dialplan)) | {"refused", "limited", "back-in-line"}
+    families = {name for name in played if name.endswith("-")}  # e.g. minutes-${CALLBACK_MINUTES}
+    assert families == {"minutes-", "number-", "weekday-"}
+    assert played - families <= names, played - families - names
+    waits = {int(n) for n in re.findall(r"CALLBACK_MINUTES=(\d+)\)", dialplan)}
+    assert waits <= set(prompts.WAIT_MINUTES)
+    offer = next(p for p in made if p.key == "en/offer-1")
+    assert offer.text == "Your expected wait is about" and offer.voice == "en-us"
+
+
+def test_prompts_are_made_again_only_when_their_text_changes(tmp_path: Path) -> None:
+    spoken: list[str] = []
+
+    def speak(prompt: prompts.Prompt, target: Path) -> None:
+        spoken.append(prompt.key)
+        target.write_bytes(prompt.text.encode())
+
+    first = [prompts.Prompt("en", "hello", "Hello", "en-us", 150), prompts.Prompt("en", "pause", "", "en-us", 150)]
+    assert prompts.ensure_prompts(tmp_path, first, speak) == 2
+    assert spoken == ["en/hello"]  # an empty text is a pause, not spoken
+    assert (tmp_path / "en" / "pause.sln16").stat().st_size == int(prompts.PAUSE_SECONDS * prompts.RATE) * 2
+    assert prompts.ensure_prompts(tmp_path, first, speak) == 0
+    changed = [prompts.Prompt("en", "hello", "Hello there", "en-us", 150), first[1]]
+    assert prompts.ensure_prompts(tmp_path, changed, speak) == 1
+    assert (tmp_path / "en" / "hello.sln16").read_bytes() == b"Hello there"
+    (tmp_path / "en" / "pause.sln16").unlink()
+    assert prompts.ensure_prompts(tmp_path, changed, speak) == 1
+
+
+def test_a_prompt_text_needs_its_placeholder(tmp_path: Path) -> None:
+    path = tmp_path / "prompts.ini"
+    shipped = prompts.PROMPTS_FILE.read_text(encoding="utf-8")
+    path.write_text(shipped.replace("about {minutes}. Goodbye.", "soon. Goodbye.", 1), encoding="utf-8")
+    with pytest.raises(PbxError, match=re.escape("[en]: thanks-in needs one {placeholder}")):
+        prompts.read_prompts(path)
+    path.write_text(shipped.replace("tomorrow = tomorrow\n", "", 1), encoding="utf-8")
+    with pytest.raises(PbxError, match="missing text 'tomorrow'"):
+        prompts.read_prompts(path)
+
+
+def test_a_prompt_that_cannot_be_made_is_tried_again_at_the_next_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(prompt: prompts.Prompt, target: Path) -> None:
+        raise PbxError(f"cannot make the prompt {prompt.key} with espeak-ng: no voice")
+
+    hello = [prompts.Prompt("xx", "hello", "Hello", "xx", 150)]
+    assert prompts.ensure_prompts(tmp_path, hello, broken) == 0
+    assert "1 callback prompts could not be made, e.g. cannot make the prompt xx/hello" in capsys.readouterr().err
+    def working(prompt: prompts.Prompt, target: Path) -> None:
+        target.write_bytes(b"hi")
+
+    assert prompts.ensure_prompts(tmp_path, hello, working) == 1
+
+
+def test_prompts_spoken_once_are_copied_into_another_state_folder(tmp_path: Path) -> None:
+    spoken: list[str] = []
+
+    def speak(prompt: prompts.Prompt, target: Path) -> None:
+        spoken.append(prompt.text)
+        target.write_bytes(prompt.text.encode() * 100)
+
+    hello = [prompts.Prompt("en", "hello", "Hello", "en-us", 150)]
+    cache = tmp_path / "cache"
+    for home in ("first", "second"):
+        assert prompts.ensure_prompts(tmp_path / home, hello, prompts.cached(speak, cache)) == 1
+    assert spoken == ["Hello"]  # the second folder got a copy
+    assert (tmp_path / "second" / "en" / "hello.sln16").read_bytes() == b"Hello" * 100
