@@ -1,5 +1,6 @@
-"""Callback tasks as the desk service shows them to a desktop (its
-`task_view`), as frozen plain data.
+"""Callback tasks on the wire, as frozen plain data: the desk service writes
+them with dump_task_view/dump_event_view, the desktop reads them with the
+parse_* functions.
 
 Parsing is lenient both ways: extra keys are ignored and missing ones take
 a harmless default, so a service a version ahead or behind does not break
@@ -10,16 +11,14 @@ service's epoch seconds (correct local time by the link's clock_offset).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ids import is_task_id
 from .queues import ModelError
+from .states import CB_WAITING, OPEN_CALLBACK_STATES
 
-TASK_ID = re.compile(r"[0-9a-f]{12}")
-OPEN_STATES = ("waiting", "offered", "claimed")
-OUTCOMES = ("reached", "no_answer", "busy", "voicemail", "wrong_number", "declined")
 OVERDUE_AFTER_SECONDS = 15 * 60  # a task not called within this of its due time is overdue
 
 
@@ -34,8 +33,8 @@ class CallbackTaskView:
     name: str = ""
     topic: str = ""
     notes: str = ""
-    origin: str = ""  # inqueue | scheduled | web | missed
-    state: str = "waiting"  # waiting | offered | claimed | done | failed | cancelled
+    origin: str = ""  # states.ORIGIN_*
+    state: str = CB_WAITING  # states.CB_*
     priority: int = 0
     vip: bool = False
     arrival_at: float = 0.0
@@ -54,7 +53,7 @@ class CallbackTaskView:
 
     @property
     def is_open(self) -> bool:
-        return self.state in OPEN_STATES
+        return self.state in OPEN_CALLBACK_STATES
 
     def is_due(self, now: float) -> bool:
         return self.due_at <= now
@@ -71,9 +70,10 @@ class CallbackEventView:
     """One thing that happened to a task (requested, offered, dialled, outcome...)."""
 
     at: float
-    kind: str
+    kind: str  # states.EVENT_*
     agent: str = ""
     detail: str = ""
+    agent_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,13 @@ def parse_task_view(data: Any) -> CallbackTaskView:
     if not isinstance(data, dict):
         raise ModelError(f"a callback task is not an object: {type(data).__name__}")
     task_id = _text(data, "id")
-    if not TASK_ID.fullmatch(task_id):
+    if not is_task_id(task_id):
         raise ModelError(f"a callback task has no valid id: {task_id[:40]!r}")
     return CallbackTaskView(
         task_id=task_id,
         **{key: _text(data, key) for key in ("queue", "number", "display_number", "name", "topic", "notes",
                                             "origin", "last_outcome", "agent", "agent_name", "preferred_agent")},
-        state=_text(data, "state") or "waiting",
+        state=_text(data, "state") or CB_WAITING,
         priority=_number(data, "priority", lambda v: int(float(v)), 0),
         vip=bool(data.get("vip", False)),
         arrival_at=_number(data, "arrival_at", float, 0.0),
@@ -180,4 +180,22 @@ def parse_task_detail(data: Any) -> CallbackTaskDetail:
 
 def _event(data: dict[str, Any]) -> CallbackEventView:
     return CallbackEventView(at=_number(data, "at", float, 0.0), kind=_text(data, "kind"),
-                             agent=_text(data, "agent"), detail=_text(data, "detail"))
+                             agent=_text(data, "agent"), detail=_text(data, "detail"),
+                             agent_name=_text(data, "agent_name"))
+
+
+# -- writing (the desk service) ------------------------------------------------------------
+
+
+def dump_task_view(task: CallbackTaskView) -> dict[str, Any]:
+    data = {key: getattr(task, key) for key in _TASK_FIELDS}
+    data["id"] = task.task_id
+    return data
+
+
+def dump_event_view(event: CallbackEventView) -> dict[str, Any]:
+    return {"at": event.at, "kind": event.kind, "agent": event.agent, "agent_name": event.agent_name,
+            "detail": event.detail}
+
+
+_TASK_FIELDS = tuple(name for name in CallbackTaskView.__dataclass_fields__ if name != "task_id")

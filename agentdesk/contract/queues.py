@@ -1,27 +1,20 @@
-"""What the desk service tells a desktop, as frozen plain data.
+"""The queues, agents and queue calls on the wire, as frozen plain data.
 
-These are parsed from the service's JSON (HTTP replies and server-sent
-events; the wire format is documented in agentdesk/server/api.py). Parsing is
-strict about types and lenient about extra fields, so a newer service does
-not break an older desktop. Times are the service's epoch seconds; the
-desktop corrects them by `clock_offset` (service time minus local time,
-measured from each snapshot).
+The desk service writes them with the dump_* functions and the desktop
+reads them with the parse_* functions (HTTP replies and server-sent events;
+the routes are listed in agentdesk/server/api.py). Parsing is strict about
+types and lenient about extra fields, so a newer service does not break an
+older desktop. Times are the service's epoch seconds; the desktop corrects
+them by `clock_offset` (service time minus local time, measured from each
+snapshot).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
-
-class AgentActivity(Enum):
-    LOGGED_OUT = "logged_out"  # in no queue
-    READY = "ready"  # logged in, not paused, free
-    RINGING = "ringing"
-    ON_CALL = "on_call"
-    PAUSED = "paused"
-    UNAVAILABLE = "unavailable"  # logged in but the phone is not registered
+from .states import AgentActivity
 
 
 @dataclass(frozen=True)
@@ -99,7 +92,7 @@ class PastCall:
 
 @dataclass(frozen=True)
 class QueueCallInfo:
-    """What the service knows about a queue call when it rings an agent."""
+    """What the service knows about a queue call when it rings an agent (the screen-pop)."""
 
     uniqueid: str
     queue: str
@@ -110,16 +103,23 @@ class QueueCallInfo:
     vip: bool
     repeat: bool  # called before (within the repeat window)
     history: tuple[PastCall, ...] = field(default_factory=tuple)
+    linkedid: str = ""  # the whole call's id (the caller's first channel)
+    agent: str = ""  # who answered it ('' while it waits or rings)
+    outcome: str = "waiting"  # states.CALL_*, or how it ended
 
 
 @dataclass(frozen=True)
 class DeskSnapshot:
+    """Everything a desktop shows, sent first on every event stream and by GET /api/v1/snapshot."""
+
     server_time: float
     me: AgentState
     queues: tuple[QueueSummary, ...]
     pause_reasons: tuple[str, ...]
-    callbacks_open: int = 0  # open callback tasks this agent may see (the list itself is fetched)
-    wrapup: dict[str, Any] | None = None  # this agent's active wrap-up view (agentdesk/desktop/link/wrapups.py), if any
+    pbx_connected: bool = True  # the desk service reaches Asterisk
+    # This agent's active wrap-up view (wrapups.py), if any: kept as sent and
+    # read with wrapups.parse_wrapup_view, so an unreadable one never costs the snapshot.
+    wrapup: dict[str, Any] | None = None
 
 
 class ModelError(ValueError):
@@ -133,7 +133,7 @@ def parse_snapshot(data: dict[str, Any]) -> DeskSnapshot:
             me=parse_agent_state(data["me"]),
             queues=tuple(parse_queue(queue) for queue in data["queues"]),
             pause_reasons=tuple(str(reason) for reason in data["pause_reasons"]),
-            callbacks_open=int(data.get("callbacks_open") or 0),
+            pbx_connected=bool(data.get("pbx_connected", True)),
             wrapup=data["wrapup"] if isinstance(data.get("wrapup"), dict) else None,
         )
     except (KeyError, TypeError, ValueError) as error:
@@ -219,6 +219,9 @@ def parse_call_info(data: dict[str, Any]) -> QueueCallInfo:
                 )
                 for h in data.get("history", [])
             ),
+            linkedid=str(data.get("linkedid") or ""),
+            agent=str(data.get("agent") or ""),
+            outcome=str(data.get("outcome") or "waiting"),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ModelError(f"bad call info: {error}") from error
@@ -226,3 +229,78 @@ def parse_call_info(data: dict[str, Any]) -> QueueCallInfo:
 
 def _maybe_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
+
+
+# -- writing (the desk service) ------------------------------------------------------------
+
+
+def dump_snapshot(snapshot: DeskSnapshot) -> dict[str, Any]:
+    return {
+        "server_time": snapshot.server_time,
+        "pbx_connected": snapshot.pbx_connected,
+        "me": dump_agent_state(snapshot.me),
+        "queues": [dump_queue(queue) for queue in snapshot.queues],
+        "pause_reasons": list(snapshot.pause_reasons),
+        "wrapup": snapshot.wrapup,
+    }
+
+
+def dump_agent_state(agent: AgentState) -> dict[str, Any]:
+    return {
+        "agent": agent.agent,
+        "name": agent.name,
+        "role": agent.role,
+        "phone": agent.phone,
+        "queues": dict(agent.queues),
+        "activity": agent.activity.value,
+        "paused_reason": agent.paused_reason,
+        "since": agent.since,
+    }
+
+
+def dump_queue(queue: QueueSummary) -> dict[str, Any]:
+    return {
+        "name": queue.name,
+        "title": queue.title,
+        "extension": queue.extension,
+        "strategy": queue.strategy,
+        "callers": [
+            {"uniqueid": c.uniqueid, "number": c.number, "name": c.name, "position": c.position,
+             "joined_at": c.joined_at, "vip": c.vip, "callback": c.callback_task}
+            for c in queue.callers
+        ],
+        "members": [
+            {"agent": m.agent, "name": m.name, "activity": m.activity.value, "paused_reason": m.paused_reason,
+             "since": m.since}
+            for m in queue.members
+        ],
+        "today": {
+            "offered": queue.today.offered,
+            "answered": queue.today.answered,
+            "abandoned": queue.today.abandoned,
+            "service_level": queue.today.service_level,
+            "service_level_seconds": queue.today.service_level_seconds,
+        },
+    }
+
+
+def dump_call_info(call: QueueCallInfo) -> dict[str, Any]:
+    return {
+        "uniqueid": call.uniqueid,
+        "linkedid": call.linkedid,
+        "queue": call.queue,
+        "number": call.number,
+        "name": call.name,
+        "joined_at": call.joined_at,
+        "position": call.position,
+        "vip": call.vip,
+        "agent": call.agent,
+        "outcome": call.outcome,
+        "repeat": call.repeat,
+        "history": [
+            {"at": h.at, "agent": h.agent, "agent_name": h.agent_name, "queue": h.queue, "outcome": h.outcome,
+             "talk_seconds": h.talk_seconds, "disposition": h.disposition, "notes": h.notes,
+             "first_contact_resolved": h.first_contact_resolved, "survey_score": h.survey_score}
+            for h in call.history
+        ],
+    }

@@ -21,6 +21,7 @@ from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator, S
 from PySide6.QtWidgets import QApplication
 
 from agentdesk import __version__
+from agentdesk.contract.wrapups import SurveyResult
 
 from . import credentials
 from .audio.bridge import AudioBridge, DeviceChoice
@@ -40,7 +41,7 @@ from .link.api import default_desk_url
 from .link.callback_client import CallbackClient
 from .link.connection import DeskConnection
 from .link.wrapup_outbox import WrapUpOutbox
-from .link.wrapups import SurveyResult, WrapUpDraft, WrapUpFiles
+from .link.wrapups import WrapUpDraft, WrapUpFiles
 from .logs import setup_logging
 from .phone.engine import PhoneEngine
 from .phone.model import (

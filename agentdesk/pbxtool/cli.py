@@ -6,6 +6,8 @@ import argparse
 import subprocess
 import sys
 
+from agentdesk.server.directory import Person, Secrets
+
 from . import (
     callers,
     confgen,
@@ -190,7 +192,7 @@ def manage_secrets(layout: Layout, generate: bool, show: bool) -> None:
 
 
 def _apply_if_running(
-    layout: Layout, users: list[directory.User], value: directory.Secrets, queue_list: list[QueueSettings]
+    layout: Layout, users: list[Person], value: Secrets, queue_list: list[QueueSettings]
 ) -> None:
     engine = engines.load(layout)
     if runner.running_pid(layout) is None or engine is None:

@@ -15,9 +15,10 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+from agentdesk.server.directory import Person, Secrets
+
 from . import prompts
 from .deskservice import callback_settings
-from .directory import Secrets, User
 from .layout import CONFIG_DIR, Layout, Network
 from .moh import ensure_hold_music
 from .queues import (
@@ -94,7 +95,7 @@ language = en
 """
 
 
-def users_conf(users: list[User], value: Secrets) -> str:
+def users_conf(users: list[Person], value: Secrets) -> str:
     text = GENERATED_HEADER
     if value.demo:
         text += "; DEMO SECRETS: run `pbx/run secrets --generate` before real use.\n"
@@ -113,7 +114,7 @@ def users_conf(users: list[User], value: Secrets) -> str:
     return text
 
 
-def voicemail_users_conf(users: list[User], value: Secrets, queues: list[QueueSettings]) -> str:
+def voicemail_users_conf(users: list[Person], value: Secrets, queues: list[QueueSettings]) -> str:
     lines = [f"{u.extension} => {value.voicemail_pin[u.extension]},{u.name}" for u in users if not u.is_customer]
     return GENERATED_HEADER + "\n".join(lines) + "\n" + mailboxes_conf(queues, value.voicemail_pin)
 
@@ -130,7 +131,7 @@ def musiconhold_conf(base: str) -> str:
 
 
 def assemble(
-    layout: Layout, base: str, config_root: str, users: list[User], value: Secrets, queues: list[QueueSettings]
+    layout: Layout, base: str, config_root: str, users: list[Person], value: Secrets, queues: list[QueueSettings]
 ) -> None:
     """Write the config folder. `base` is the state folder and `config_root`
     the project config folder, both as Asterisk will see them. `value` has

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from agentdesk.contract.ids import is_queue_name
+
 from .layout import PBX_DIR, PbxError
 
 QUEUES_FILE = PBX_DIR / "queues.ini"
@@ -38,7 +40,6 @@ OVERFLOW_KINDS = ("voicemail", "hangup", "queue")
 NO_AGENT_POLICIES = ("wait", "overflow")
 # Device states that make a queue "empty" for when_no_agents = overflow.
 EMPTY_WHEN = "paused,unavailable,invalid,unknown"
-_NAME = re.compile(r"[a-z][a-z0-9]{1,30}")
 _EXTENSION = re.compile(r"[1-9][0-9]{2,5}")
 LANGUAGES = ("en", "fa", "ru")  # the callback prompts' languages (pbx/prompts.ini)
 _CALLER_ID = re.compile(r"\+?[0-9]{3,20}")
@@ -155,7 +156,7 @@ def read_queues(path: Path = QUEUES_FILE) -> list[QueueSettings]:
 def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSettings:
     name = section.name
     where = f"{path} [{name}]"
-    if not _NAME.fullmatch(name):
+    if not is_queue_name(name):
         raise PbxError(f"{where}: a queue name is 2-31 lowercase letters and digits, starting with a letter")
     known = {f.lower() for f in (*SECONDS_KNOBS, "title", "extension", "strategy", "overflow", "when_no_agents")}
     known |= {*CALLBACK_NUMBER_KNOBS, *CALLBACK_DEFAULTS, *AFTER_CALL_DEFAULTS}

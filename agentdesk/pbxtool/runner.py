@@ -13,6 +13,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from agentdesk.server.directory import Person, Secrets
+
 from . import confgen, directory, queues
 from . import engine as engines
 from .layout import DIRECTORY_FILE, Layout, PbxError
@@ -69,10 +71,10 @@ def start(layout: Layout) -> None:
     print_summary(layout, pid)
 
 
-def load_setup(layout: Layout) -> tuple[list[directory.User], list[queues.QueueSettings], directory.Secrets]:
+def load_setup(layout: Layout) -> tuple[list[Person], list[queues.QueueSettings], Secrets]:
     """The people, the queues and the secrets (queue mailbox PINs included),
     all checked."""
-    users = directory.read_directory(DIRECTORY_FILE)
+    users = directory.read_people(DIRECTORY_FILE)
     queue_list = queues.read_queues()
     queues.check_against_users(queue_list, (u.extension for u in users))
     secrets = directory.load_secrets(layout.secrets_file, users)

@@ -34,18 +34,20 @@ from typing import Any
 
 from aiohttp import web
 
+from agentdesk.contract.events import SNAPSHOT
+from agentdesk.contract.ids import DAY, is_uniqueid
+from agentdesk.contract.states import TEAMLEAD, WRAPUP_REASON
+
 from .auth import Session
-from .people import TEAMLEAD
 from .queues.agents import CommandError
 from .service import DeskService
 from .views import transfer_rates_view, transfer_view
-from .wrapups.sessions import SIGNED_OUT, WRAPUP_REASON
+from .wrapups.sessions import SIGNED_OUT
 
 log = logging.getLogger("agentdesk.server")
 
 SERVICE: web.AppKey[DeskService] = web.AppKey("service", DeskService)
 NUMBER = re.compile(r"\+?[0-9]{2,20}")
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_BODY = 16 * 1024
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -192,7 +194,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         raise CommandError(503, "the desk service is shutting down")
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await response.prepare(request)
-    first = service.hub.encode("snapshot", service.snapshot(session.person))
+    first = service.hub.encode(SNAPSHOT, service.snapshot(session.person))
     subscriber = service.hub.subscribe(session.person.agent, session.person.role, session.token_hash, first)
     try:
         async for frame in service.hub.frames(subscriber):
@@ -252,7 +254,7 @@ async def pause(request: web.Request) -> web.Response:
 async def call_info(request: web.Request) -> web.Response:
     session = await session_of(request)
     uniqueid = request.match_info["uniqueid"]
-    if not re.fullmatch(r"[0-9A-Za-z._-]{1,64}", uniqueid):
+    if not is_uniqueid(uniqueid):
         raise CommandError(400, "that is not a call ID")
     queue = request.query.get("queue", "")[:64]
     service = request.app[SERVICE]

@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .people import People, Person
+from agentdesk.server.directory import Person
+
+from .people import People
 from .queues.agents import CommandError
 from .store import Store, TokenRecord
 

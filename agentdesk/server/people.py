@@ -1,32 +1,23 @@
-"""Who may use the desk service: the PBX directory (extension, name, role)
-and each person's secret (the same secret as their SIP account, kept in the
-PBX state folder's secrets.json; re-read when that file changes)."""
+"""Who may use the desk service: the PBX directory (extension, name, role,
+the queues an agent may join) and each person's secret (the same secret as
+their SIP account). Both files are read by directory.py and read again
+when they change; a file that became unreadable keeps the last good copy.
+"""
 
 from __future__ import annotations
 
-import csv
 import hmac
-import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
+
+from .directory import DirectoryError, Person, read_directory, read_secrets
 
 log = logging.getLogger("agentdesk.server")
 
-AGENT = "agent"
-CUSTOMER = "customer"
-TEAMLEAD = "teamlead"
-
-
-@dataclass(frozen=True)
-class Person:
-    agent: str  # the agent ID: the person's extension in the directory
-    name: str
-    role: str  # AGENT or TEAMLEAD
-
 
 class People:
-    """The directory plus password checks; files are re-read when they change."""
+    """The directory plus password checks. Customers (the demo's phones) are
+    not people of the desk service: they never sign in."""
 
     def __init__(self, directory: Path, secrets: Path) -> None:
         self._directory_file = directory
@@ -56,8 +47,14 @@ class People:
         if stamp == self._stamp:
             return
         self._stamp = stamp
-        self._people = {p.agent: p for p in read_directory(self._directory_file)}
-        self._secrets = read_secrets(self._secrets_file)
+        try:
+            self._people = {p.agent: p for p in read_directory(self._directory_file) if not p.is_customer}
+        except DirectoryError as error:
+            log.error("%s; keeping the directory as it was", error)
+        try:
+            self._secrets = read_secrets(self._secrets_file).sip
+        except DirectoryError as error:
+            log.error("%s; keeping the secrets as they were", error)
 
 
 def _mtime(path: Path) -> float:
@@ -65,30 +62,3 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return 0.0
-
-
-def read_directory(path: Path) -> list[Person]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        log.error("cannot read the directory %s: %s", path, error.strerror)
-        return []
-    rows = csv.reader(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
-    people = []
-    for row in rows:
-        if len(row) == 3 and row[0].strip().isdigit() and row[2].strip() in (AGENT, TEAMLEAD):
-            people.append(Person(row[0].strip(), row[1].strip(), row[2].strip()))
-        elif len(row) == 3 and row[2].strip() == CUSTOMER:
-            continue  # the demo's customer phones: they do not sign in to the desk service
-        else:
-            log.warning("skipping a malformed directory line in %s", path)
-    return people
-
-
-def read_secrets(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data["sip"].items()}
-    except (OSError, ValueError, KeyError, AttributeError) as error:
-        log.error("cannot read the secrets file %s: %s", path, type(error).__name__)
-        return {}

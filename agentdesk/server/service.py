@@ -18,6 +18,18 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from agentdesk.contract import events
+from agentdesk.contract.queues import (
+    AgentState,
+    DeskSnapshot,
+    QueueSummary,
+    dump_agent_state,
+    dump_queue,
+    dump_snapshot,
+)
+from agentdesk.contract.states import TEAMLEAD
+from agentdesk.server.directory import Person
+
 from .ami.client import AmiClient, AmiError
 from .ami.fields import event_time
 from .ami.protocol import AmiMessage
@@ -28,7 +40,7 @@ from .callbacks.pending import PendingRequests
 from .callbacks.tasks import CallbackTasks
 from .config import DeskConfig
 from .hub import EventHub
-from .people import TEAMLEAD, People, Person
+from .people import People
 from .queues.agents import AgentDirector
 from .queues.board import QueueBoard, callback_task_of
 from .queues.calllog import CallLog
@@ -42,10 +54,10 @@ from .store import (
 )
 from .transfers import TransferKpi, TransferLog, transfer_kpi
 from .views import (
-    agent_view,
+    agent_state,
     call_view,
     combined_activity,
-    queue_view,
+    queue_summary,
 )
 from .wrapups.records import WrapUpRecords
 from .wrapups.sessions import LOGGED_OUT, WrapUpSessions
@@ -208,7 +220,7 @@ class DeskService:
         await self.callback_dispatch.adopt()  # before the dispatcher may run again
         self.synced.set()
         self._spawn(self.callback_hooks.import_pending())
-        self.hub.publish("pbx", {"connected": True})
+        self.hub.publish(events.PBX, {"connected": True})
         for person in self.people.all():
             self.publish_agent(person.agent)
 
@@ -245,7 +257,7 @@ class DeskService:
     def _on_disconnected(self, reason: str) -> None:
         log.warning("lost Asterisk: %s", reason)
         self.synced.clear()
-        self.hub.publish("pbx", {"connected": False})
+        self.hub.publish(events.PBX, {"connected": False})
 
     # -- statistics ------------------------------------------------------------
     def _stats_changed(self, queue: str) -> None:
@@ -296,11 +308,17 @@ class DeskService:
         return {p.agent: p.name for p in self.people.all()}
 
     def queue_json(self, name: str) -> dict[str, Any]:
+        return dump_queue(self.queue_summary(name))
+
+    def queue_summary(self, name: str) -> QueueSummary:
         title = self.queue_title(name)
         extension = self.config.queue_extensions.get(name, "")
-        return queue_view(self.board.queues[name], title, extension, self._stats.get(name), self.names())
+        return queue_summary(self.board.queues[name], title, extension, self._stats.get(name), self.names())
 
     def agent_json(self, person: Person) -> dict[str, Any]:
+        return dump_agent_state(self.agent_state(person))
+
+    def agent_state(self, person: Person) -> AgentState:
         # Asterisk's members are the truth; the stored pause gives the time
         # the pause began (it survives restarts of this service).
         members = self.board.memberships_of(person.agent)
@@ -310,7 +328,7 @@ class DeskService:
         since = self._since(person.agent, activity, reason, self.pauses.get(person.agent))
         phone = self.board.phone_of(person.agent) or person.agent
         queues = {name: name in members for name in sorted(self.board.queues)}
-        return agent_view(person, phone, queues, activity, reason, since)
+        return agent_state(person, phone, queues, activity, reason, since)
 
     def _since(self, agent: str, activity: str, reason: str, pause: PauseState | None) -> float:
         if activity == "paused" and pause is not None and pause.paused and pause.reason == reason:
@@ -322,14 +340,14 @@ class DeskService:
         return self._activity[agent][2]
 
     def snapshot(self, person: Person) -> dict[str, Any]:
-        return {
-            "server_time": self.clock(),
-            "pbx_connected": self.ami.connected,
-            "me": self.agent_json(person),
-            "queues": [self.queue_json(name) for name in sorted(self.board.queues)],
-            "pause_reasons": list(self.config.pause_reasons),
-            "wrapup": self.wrapups.view_of(person.agent),
-        }
+        return dump_snapshot(DeskSnapshot(
+            server_time=self.clock(),
+            me=self.agent_state(person),
+            queues=tuple(self.queue_summary(name) for name in sorted(self.board.queues)),
+            pause_reasons=tuple(self.config.pause_reasons),
+            pbx_connected=self.ami.connected,
+            wrapup=self.wrapups.view_of(person.agent),
+        ))
 
     def publish_queue(self, name: str, happened: float | None = None) -> None:
         """Push a queue's summary; `updated_at` is when Asterisk saw the change
@@ -337,13 +355,13 @@ class DeskService:
         if name in self.board.queues:
             data = self.queue_json(name)
             data["updated_at"] = happened if happened is not None else self.clock()
-            self.hub.publish("queue", data)
+            self.hub.publish(events.QUEUE, data)
 
     def publish_wrapup(self, view: dict[str, Any], agent: str) -> None:
         """A wrap-up's view to its agent's desktops and to the team leads'."""
         for person in self.people.all():
             if person.agent == agent or person.role == TEAMLEAD:
-                self.hub.publish("wrapup", view, agent=person.agent)
+                self.hub.publish(events.WRAPUP, view, agent=person.agent)
 
     def queue_title(self, queue: str) -> str:
         return self.config.queue_titles.get(queue, queue.capitalize())
@@ -351,7 +369,7 @@ class DeskService:
     def publish_agent(self, agent: str) -> None:
         person = self.people.get(agent)
         if person is not None:
-            self.hub.publish("agent", self.agent_json(person), agent=agent)
+            self.hub.publish(events.AGENT, self.agent_json(person), agent=agent)
 
     async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:
         call = await self.calls.lookup(uniqueid, queue) or await self.callback_hooks.placeholder_call(uniqueid)

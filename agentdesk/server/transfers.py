@@ -38,20 +38,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agentdesk.contract.states import (
+    TRANSFER_ACCEPTED,
+    TRANSFER_ATTENDED,
+    TRANSFER_BLIND,
+    TRANSFER_CONFERENCE,
+    TRANSFER_FAILED,
+    TRANSFER_RETURNED,
+    TRANSFER_VOICEMAIL,
+)
+
 from .ami.fields import event_time
 from .ami.protocol import AmiMessage
 from .queues.calllog import CallLog, DbCall, QueueVisit
-from .store import (
-    ACCEPTED,
-    ATTENDED,
-    BLIND,
-    CONFERENCE,
-    FAILED,
-    RETURNED,
-    VOICEMAIL,
-    StoreError,
-    TransferRecord,
-)
+from .store import StoreError, TransferRecord
 
 log = logging.getLogger("agentdesk.server")
 
@@ -150,7 +150,7 @@ class TransferTracker:
             return self._attended(event, event_time(event, now))
         if event.name == "UserEvent" and event.get("UserEvent") == RETURNED_EVENT:
             status = event.get("Status") or "UNKNOWN"
-            return [Returned(event.get("Call"), event.get("To"), RETURNED + status)]
+            return [Returned(event.get("Call"), event.get("To"), TRANSFER_RETURNED + status)]
         return []
 
     def expire(self, now: float) -> list[Outcome]:
@@ -177,7 +177,7 @@ class TransferTracker:
             leg = RoomLeg(at, transfer_id, agent, phone, event.get("TransfererUniqueid"), customer,
                           self._visit_of(customer.uniqueid), success)
             return self._room_leg(extension, leg)
-        kind = VOICEMAIL if extension.startswith("*") else BLIND
+        kind = TRANSFER_VOICEMAIL if extension.startswith("*") else TRANSFER_BLIND
         return [self._record(transfer_id, at, kind, agent, phone, customer, extension.lstrip("*"), success)]
 
     def _room_leg(self, room: str, leg: RoomLeg) -> list[Outcome]:
@@ -193,7 +193,7 @@ class TransferTracker:
     def _conference(self, customer: RoomLeg, consulted: RoomLeg | None) -> TransferRecord:
         target = consulted.party.number if consulted is not None else ""
         success = customer.success and (consulted is None or consulted.success)
-        return self._record(customer.transfer_id, customer.at, CONFERENCE, customer.agent, customer.phone,
+        return self._record(customer.transfer_id, customer.at, TRANSFER_CONFERENCE, customer.agent, customer.phone,
                             customer.party, target, success, customer.visit)
 
     # -- attended --------------------------------------------------------------
@@ -210,7 +210,7 @@ class TransferTracker:
         target = consulted.number or event.get("SecondTransfererConnectedLineNum")
         transfer_id = _transfer_id(event, "OrigTransfererUniqueid", at)
         success = event.get("Result") == "Success"
-        return [self._record(transfer_id, at, ATTENDED, agent, phone, held, target, success, held_visit)]
+        return [self._record(transfer_id, at, TRANSFER_ATTENDED, agent, phone, held, target, success, held_visit)]
 
     # -- shared ----------------------------------------------------------------
     def _agent(self, phone: str, event: AmiMessage) -> str | None:
@@ -233,7 +233,7 @@ class TransferTracker:
             uniqueid=customer.uniqueid,
             queue=visit.queue if visit else "",
             target=target,
-            result=ACCEPTED if success else FAILED,
+            result=TRANSFER_ACCEPTED if success else TRANSFER_FAILED,
         )
 
 
@@ -336,14 +336,14 @@ def transfer_kpi(transfers: list[TransferRecord], answered: dict[tuple[str, str]
         agents.setdefault(agent, TransferRate()).answered += count
         queues.setdefault(queue, TransferRate()).answered += count
     for transfer in transfers:
-        if transfer.result == FAILED:
+        if transfer.result == TRANSFER_FAILED:
             continue
         by_agent = agents.setdefault(transfer.agent, TransferRate())
         if not transfer.queue:
             by_agent.direct += 1
             continue
         by_queue = queues.setdefault(transfer.queue, TransferRate())
-        back = int(transfer.result.startswith(RETURNED))
+        back = int(transfer.result.startswith(TRANSFER_RETURNED))
         for rate in (by_agent, by_queue):
             rate.transfers += 1
             rate.returned += back

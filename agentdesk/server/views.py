@@ -1,21 +1,12 @@
-"""The JSON the desk service sends (the wire format; parsed on the desktop
-by agentdesk/contract/queues.py).
+"""The JSON the desk service sends. What desktops read (queues, agents, the
+screen-pop) is built as the contract's views (agentdesk/contract/queues.py)
+and written by its dump_* functions; the transfer views below are read
+only over the REST API (reports):
 
-queue:  {"name", "title", "extension", "strategy",
-         "callers": [{"uniqueid", "number", "name", "position", "joined_at", "vip",
-                      "callback" (the task a callback placeholder holds the place of, else "")}],
-         "members": [{"agent", "name", "activity", "paused_reason", "since"}],
-         "today": {"offered", "answered", "abandoned", "service_level", "service_level_seconds"}}
-agent:  {"agent", "name", "role", "phone", "queues": {queue: bool}, "activity",
-         "paused_reason", "since"}
-call:   {"uniqueid", "queue", "number", "name", "joined_at", "position", "vip",
-         "agent", "outcome", "repeat", "history": [{"at", "agent", "agent_name", "queue", "outcome", "talk_seconds",
-                      "disposition", "notes", "first_contact_resolved", "survey_score"}]}
 transfer: {"id", "at", "kind", "agent", "agent_name", "phone", "call", "uniqueid", "queue", "target",
            "result"}
 transfer_rates: {"day", "agents": [{"agent", "name", "answered", "transfers", "returned", "direct",
                  "transfer_rate"}], "queues": [{"queue", "answered", "transfers", "returned", "transfer_rate"}]}
-Activities: logged_out, ready, ringing, on_call, paused, unavailable.
 Transfer kinds: blind, attended, conference, voicemail; results: accepted,
 failed, returned:<DIALSTATUS>. transfer_rate = transfers / answered (null
 while nothing was answered).
@@ -25,118 +16,74 @@ from __future__ import annotations
 
 from typing import Any
 
-from .people import Person
+from agentdesk.contract import queues as wire
+from agentdesk.contract.states import AgentActivity
+from agentdesk.server.directory import Person
+
 from .queues.board import QueueState
 from .store import CallRecord, DayStats, TransferRecord
 from .store.wrapup_api import AfterCallWork
 from .transfers import TransferKpi, TransferRate
-from .wrapups.views import after_call_fields
 
-ACTIVITY_ORDER = ("ringing", "on_call", "ready", "unavailable")
-
-
-def queue_view(queue: QueueState, title: str, extension: str, stats: DayStats | None,
-               names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "name": queue.name,
-        "title": title,
-        "extension": extension,
-        "strategy": queue.strategy,
-        "callers": [
-            {
-                "uniqueid": c.uniqueid,
-                "number": c.number,
-                "name": c.name,
-                "position": c.position,
-                "joined_at": c.joined_at,
-                "vip": c.vip,
-                "callback": c.callback_task,
-            }
-            for c in queue.ordered_callers()
-        ],
-        "members": [
-            {
-                "agent": m.agent,
-                "name": names.get(m.agent, ""),
-                "activity": m.activity,
-                "paused_reason": m.reason if m.paused else "",
-                "since": m.since,
-            }
-            for m in sorted(queue.members.values(), key=lambda m: m.agent)
-        ],
-        "today": stats_view(stats, queue.service_level_seconds),
-    }
+ACTIVITY_ORDER = (AgentActivity.RINGING, AgentActivity.ON_CALL, AgentActivity.READY, AgentActivity.UNAVAILABLE)
 
 
-def stats_view(stats: DayStats | None, level_seconds: int) -> dict[str, Any]:
+def queue_summary(queue: QueueState, title: str, extension: str, stats: DayStats | None,
+                  names: dict[str, str]) -> wire.QueueSummary:
+    callers = tuple(
+        wire.WaitingCaller(c.uniqueid, c.number, c.name, c.position, c.joined_at, c.vip, c.callback_task)
+        for c in queue.ordered_callers()
+    )
+    members = tuple(
+        wire.QueueMember(m.agent, names.get(m.agent, ""), AgentActivity(m.activity), m.reason if m.paused else "",
+                         m.since)
+        for m in sorted(queue.members.values(), key=lambda m: m.agent)
+    )
+    return wire.QueueSummary(queue.name, title, queue.strategy, callers, members,
+                             today_figures(stats, queue.service_level_seconds), extension)
+
+
+def today_figures(stats: DayStats | None, level_seconds: int) -> wire.DayStats:
     if stats is None:
-        return {"offered": 0, "answered": 0, "abandoned": 0, "service_level": None,
-                "service_level_seconds": level_seconds}
+        return wire.DayStats(0, 0, 0, None, level_seconds)
     finished = stats.answered + stats.abandoned
-    return {
-        "offered": stats.offered,
-        "answered": stats.answered,
-        "abandoned": stats.abandoned,
-        "service_level": round(stats.answered_within_sl / finished, 4) if finished else None,
-        "service_level_seconds": level_seconds,
-    }
+    level = round(stats.answered_within_sl / finished, 4) if finished else None
+    return wire.DayStats(stats.offered, stats.answered, stats.abandoned, level, level_seconds)
 
 
 def combined_activity(activities: list[str], paused: bool) -> str:
     """One activity for an agent who may be in several queues."""
     if not activities:
-        return "logged_out"
-    if paused or "paused" in activities:
-        return "paused"
+        return AgentActivity.LOGGED_OUT.value
+    if paused or AgentActivity.PAUSED.value in activities:
+        return AgentActivity.PAUSED.value
     for activity in ACTIVITY_ORDER:
-        if activity in activities:
-            return activity
-    return "ready"
+        if activity.value in activities:
+            return activity.value
+    return AgentActivity.READY.value
 
 
-def agent_view(person: Person, phone: str, queues: dict[str, bool], activity: str, reason: str,
-               since: float) -> dict[str, Any]:
-    return {
-        "agent": person.agent,
-        "name": person.name,
-        "role": person.role,
-        "phone": phone,
-        "queues": queues,
-        "activity": activity,
-        "paused_reason": reason if activity == "paused" else "",
-        "since": since,
-    }
+def agent_state(person: Person, phone: str, queues: dict[str, bool], activity: str, reason: str,
+                since: float) -> wire.AgentState:
+    return wire.AgentState(person.agent, person.name, person.role, phone, queues, AgentActivity(activity),
+                           reason if activity == AgentActivity.PAUSED.value else "", since)
 
 
 def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: dict[str, str],
               work: dict[str, AfterCallWork] | None = None) -> dict[str, Any]:
     """The screen-pop; `work` is the history calls' after-call work by record key."""
     work = work or {}
-    return {
-        "uniqueid": call.uniqueid,
-        "linkedid": call.linkedid,
-        "queue": call.queue,
-        "number": call.number,
-        "name": call.name,
-        "joined_at": call.joined_at,
-        "position": call.position,
-        "vip": call.vip,
-        "agent": call.agent,
-        "outcome": call.outcome,
-        "repeat": repeat,
-        "history": [
-            {
-                "at": past.joined_at,
-                "agent": past.agent,
-                "agent_name": names.get(past.agent, ""),
-                "queue": past.queue,
-                "outcome": past.outcome,
-                "talk_seconds": past.talk_seconds or 0,
-                **after_call_fields(work.get(past.uniqueid)),
-            }
-            for past in history
-        ],
-    }
+    past = tuple(past_call(entry, names, work.get(entry.uniqueid)) for entry in history)
+    info = wire.QueueCallInfo(call.uniqueid, call.queue, call.number, call.name, call.joined_at, call.position,
+                              call.vip, repeat, past, call.linkedid, call.agent, call.outcome)
+    return wire.dump_call_info(info)
+
+
+def past_call(call: CallRecord, names: dict[str, str], work: AfterCallWork | None) -> wire.PastCall:
+    work = work or AfterCallWork()
+    return wire.PastCall(call.joined_at, call.agent, names.get(call.agent, ""), call.queue, call.outcome,
+                         call.talk_seconds or 0, work.disposition, work.notes, work.first_contact_resolved,
+                         work.survey_score)
 
 
 def transfer_view(transfer: TransferRecord, names: dict[str, str]) -> dict[str, Any]:

@@ -90,12 +90,13 @@ def test_a_request_sends_only_what_was_given() -> None:
                     "due_at": NOW, "same_agent": False, "call": "1800000000.7"}
 
 
-def test_the_snapshot_counts_open_callbacks() -> None:
+def test_the_snapshot_says_whether_the_service_reaches_the_pbx() -> None:
     me = {"agent": "1001", "name": "Nina", "role": "agent", "phone": "1001", "queues": {},
           "activity": "logged_out", "since": 0}
     data = {"server_time": NOW, "me": me, "queues": [], "pause_reasons": []}
-    assert parse_snapshot(data).callbacks_open == 0
-    assert parse_snapshot({**data, "callbacks_open": 12}).callbacks_open == 12
+    assert parse_snapshot(data).pbx_connected
+    assert not parse_snapshot({**data, "pbx_connected": False}).pbx_connected
+    assert parse_snapshot({**data, "callbacks_open": 12}) == parse_snapshot(data)  # unknown keys are ignored
 
 
 def test_a_queue_caller_may_be_a_callback_placeholder() -> None:

@@ -80,14 +80,14 @@ def test_a_mistake_names_the_queue_and_the_knob(tmp_path: Path, section: str, co
 
 
 def test_a_queue_number_cannot_hide_a_person() -> None:
-    users = directory.read_directory(DIRECTORY_FILE)
+    users = directory.read_people(DIRECTORY_FILE)
     queues.check_against_users(SHIPPED, (u.extension for u in users))
     with pytest.raises(PbxError, match="belongs to a user"):
         queues.check_against_users(SHIPPED, [SHIPPED[0].extension])
 
 
 def test_each_queue_has_a_mailbox_with_its_own_pin() -> None:
-    users = directory.read_directory(DIRECTORY_FILE)
+    users = directory.read_people(DIRECTORY_FILE)
     mailboxes = [q.extension for q in SHIPPED]
     demo = directory.add_mailbox_pins(directory.demo_secrets(users), mailboxes)
     real = directory.add_mailbox_pins(directory.random_secrets(users), mailboxes)

@@ -133,7 +133,8 @@ def test_a_sticky_agent_rings_first_with_the_call_headers(pbx: Pbx, route: Route
         agent.wait_state("CONFIRMED")
         assert agent.hear([caller.tone_hz])[str(caller.tone_hz)] > HEARD
         agent.wait_state("DISCONNECTED", timeout=10)  # the customer hangs up after talking
-    assert not [line for line in queue_log(pbx, since) if line.event == "ENTERQUEUE"]
+    entered = [line for line in queue_log(pbx, since) if line.event == "ENTERQUEUE" and caller.number in line.data]
+    assert not entered  # the sticky agent took it before it ever queued
 
 
 def test_an_unanswered_sticky_agent_leaves_the_caller_to_the_queue(

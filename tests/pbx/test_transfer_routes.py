@@ -174,6 +174,9 @@ def answered_sales_call(make_party: MakeParty) -> tuple[SipParty, SipParty, dict
     agent.wait_state("CONFIRMED")
     customer.send("tone", freq=CUSTOMER_TONE)
     agent.send("tone", freq=AGENT_TONE)
+    # The queue bridges the two a moment after the agent's 200 OK; a REFER
+    # before that is refused (400), so the transfer waits until they talk.
+    assert_talking(customer, CUSTOMER_TONE, agent, AGENT_TONE)
     return customer, agent, offer
 
 

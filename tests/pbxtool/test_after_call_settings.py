@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from agentdesk.contract.states import THEN_PAUSED
 from agentdesk.pbxtool import queues
 from agentdesk.pbxtool.layout import PbxError
-from agentdesk.server.wrapups.settings import THEN_PAUSED, WrapUpPolicy, parse_wrapup_settings
+from agentdesk.server.wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 from tests.pbxtool.test_pbxtool import queues_ini  # a one-queue queues.ini with every required knob
 
 

@@ -28,7 +28,7 @@ from agentdesk.pbxtool.layout import (
 
 
 def test_the_directory_has_the_agents_team_leads_and_customer_phones() -> None:
-    users = directory.read_directory(DIRECTORY_FILE)
+    users = directory.read_people(DIRECTORY_FILE)
     extensions = {u.extension for u in users if not u.is_customer}
     assert {str(n) for n in range(1001, 1021)} | {"1901", "1902", "1903"} == extensions
     assert {u.role for u in users if u.extension.startswith("19")} == {"teamlead"}
@@ -38,9 +38,9 @@ def test_the_directory_has_the_agents_team_leads_and_customer_phones() -> None:
 
 def test_a_bad_directory_line_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "directory.csv"
-    bad.write_text("1001,Name,boss\n")
+    bad.write_text("1001,Name,boss,\n")
     with pytest.raises(PbxError, match="role of 1001"):
-        directory.read_directory(bad)
+        directory.read_people(bad)
 
 
 def test_loopback_binds_sip_and_media_to_loopback() -> None:
@@ -52,7 +52,7 @@ def test_loopback_binds_sip_and_media_to_loopback() -> None:
 
 
 def test_demo_secrets_are_marked_and_random_ones_are_strong() -> None:
-    users = directory.read_directory(DIRECTORY_FILE)
+    users = directory.read_people(DIRECTORY_FILE)
     demo = confgen.users_conf(users, directory.demo_secrets(users))
     assert "DEMO SECRETS" in demo and "password = demo-1001" in demo
     real = directory.random_secrets(users)
@@ -95,7 +95,7 @@ def test_the_rootfs_engine_mounts_privately_and_drops_root(tmp_path: Path) -> No
 
 
 def test_customer_phones_call_the_queues_only_and_have_no_mailbox() -> None:
-    users = directory.read_directory(DIRECTORY_FILE)
+    users = directory.read_people(DIRECTORY_FILE)
     secrets = directory.demo_secrets(users)
     text = confgen.users_conf(users, secrets)
     template = text.split("[customer-endpoint](!,media-binding)\n", 1)[1].split("\n\n", 1)[0]

@@ -35,6 +35,7 @@ from typing import Any
 import requests
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from agentdesk.contract import events
 from agentdesk.contract.callbacks import CallbackTaskView, parse_task_view
 from agentdesk.contract.queues import (
     AgentState,
@@ -46,16 +47,11 @@ from agentdesk.contract.queues import (
     parse_queue,
     parse_snapshot,
 )
+from agentdesk.contract.wrapups import SurveyResult, WrapUpView, parse_survey, parse_wrapup_view
 
 from ..tasks import TaskRunner
 from .api import DeskApi, DeskError
 from .sse import ServerEvent, SseParser
-from .wrapups import (
-    SurveyResult,
-    WrapUpView,
-    parse_survey,
-    parse_wrapup_view,
-)
 
 log = logging.getLogger("agentdesk.desktop.link")
 
@@ -305,19 +301,20 @@ def _stream_once(api: DeskApi, stream: _Stream) -> str | None:
 def _dispatch(event: ServerEvent, stream: _Stream) -> None:
     try:
         data = json.loads(event.data)
-        if event.name == "snapshot":
-            stream.send(_Connected(parse_snapshot(data), bool(data.get("pbx_connected", True))))
-        elif event.name == "queue":
+        if event.name == events.SNAPSHOT:
+            snapshot = parse_snapshot(data)
+            stream.send(_Connected(snapshot, snapshot.pbx_connected))
+        elif event.name == events.QUEUE:
             stream.send(parse_queue(data))
-        elif event.name == "agent":
+        elif event.name == events.AGENT:
             stream.send(parse_agent_state(data))
-        elif event.name == "callback":
+        elif event.name == events.CALLBACK:
             stream.send(parse_task_view(data))
-        elif event.name == "wrapup":
+        elif event.name == events.WRAPUP:
             stream.send(parse_wrapup_view(data))
-        elif event.name == "survey":
+        elif event.name == events.SURVEY:
             stream.send(parse_survey(data))
-        elif event.name == "pbx":
+        elif event.name == events.PBX:
             stream.send(_PbxStatus(bool(data.get("connected"))))
     except (ValueError, KeyError, TypeError, ModelError) as error:
         log.warning("skipping a malformed %r event from the desk service: %s", event.name, error)

@@ -1,6 +1,5 @@
-"""After-call work as the desk service shows it (the wrap-up view, survey
-results) and the agent's wrap-up record, kept on disk until the service
-has it.
+"""The agent's wrap-up record, kept on disk until the desk service has it
+(the wrap-up view and survey results themselves: agentdesk/contract/wrapups.py).
 
 Files (pure, no Qt; call them off the GUI thread): every record lives in
 the user's data folder under wrapups/<agent>/, one JSON file per call
@@ -24,114 +23,11 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from agentdesk.contract.queues import ModelError
+from agentdesk.contract.states import MAX_DISPOSITION, MAX_NOTES, MAX_TOPIC
+from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view, parse_wrapup_view
 
 log = logging.getLogger("agentdesk.desktop.link")
 
-MAX_DISPOSITION = 60
-MAX_NOTES = 4000
-MAX_TOPIC = 200
-
-
-@dataclass(frozen=True)
-class WrapUpView:
-    """One agent's wrap-up of one queue call (the service's wrap-up view).
-    Times are the service's epoch seconds; `now` is its clock when sent."""
-
-    agent: str
-    uniqueid: str
-    linkedid: str = ""
-    queue: str = ""
-    queue_title: str = ""
-    number: str = ""
-    name: str = ""
-    started_at: float = 0.0
-    deadline_at: float = 0.0
-    warning_at: float = 0.0
-    limit_seconds: int = 0
-    then: str = "ready"  # ready | paused: where the agent goes when it ends
-    disposition_required: bool = False
-    dispositions: tuple[str, ...] = ()
-    state: str = "active"  # active | ended
-    end_reason: str = ""
-    saved: bool = False  # the service has the record
-    overtime: bool = False
-    now: float = 0.0
-
-    @property
-    def active(self) -> bool:
-        return self.state == "active"
-
-    def json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["dispositions"] = list(self.dispositions)
-        return data
-
-
-@dataclass(frozen=True)
-class SurveyResult:
-    """The caller's rating of a call (the `survey` event)."""
-
-    uniqueid: str
-    linkedid: str = ""
-    queue: str = ""
-    agent: str = ""
-    number: str = ""
-    score: int | None = None  # 1-5, None: not given
-    resolved: bool | None = None
-    status: str = ""  # answered | partial | no_answer
-    finished_at: float = 0.0
-
-
-def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return "" if value is None else str(value)
-
-
-def _float(data: dict[str, Any], key: str) -> float:
-    value = data.get(key)
-    if value is None or value == "":
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ModelError(f"wrap-up field {key!r} is not a number: {value!r}")
-    try:
-        return float(value)
-    except ValueError as error:
-        raise ModelError(f"wrap-up field {key!r} is not a number: {value!r}") from error
-
-
-def parse_wrapup_view(data: Any) -> WrapUpView:
-    """The service's wrap-up view; ModelError if it names no call or agent."""
-    if not isinstance(data, dict) or not _text(data, "uniqueid") or not _text(data, "agent"):
-        raise ModelError("a wrap-up names no call or agent")
-    codes = data.get("dispositions") or []
-    if not isinstance(codes, list):
-        raise ModelError("a wrap-up's dispositions are not a list")
-    return WrapUpView(
-        agent=_text(data, "agent"), uniqueid=_text(data, "uniqueid"), linkedid=_text(data, "linkedid"),
-        queue=_text(data, "queue"), queue_title=_text(data, "queue_title") or _text(data, "queue"),
-        number=_text(data, "number"), name=_text(data, "name"), end_reason=_text(data, "end_reason"),
-        started_at=_float(data, "started_at"), deadline_at=_float(data, "deadline_at"),
-        warning_at=_float(data, "warning_at"), now=_float(data, "now"),
-        limit_seconds=int(_float(data, "limit_seconds")),
-        then=_text(data, "then") or "ready",
-        disposition_required=bool(data.get("disposition_required", False)),
-        dispositions=tuple(str(code) for code in codes),
-        state=_text(data, "state") or "active",
-        saved=bool(data.get("saved", False)),
-        overtime=bool(data.get("overtime", False)),
-    )
-
-
-def parse_survey(data: Any) -> SurveyResult:
-    if not isinstance(data, dict) or not _text(data, "uniqueid"):
-        raise ModelError("a survey result names no call")
-    score, resolved = data.get("score"), data.get("resolved")
-    return SurveyResult(
-        **{key: _text(data, key) for key in ("uniqueid", "linkedid", "queue", "agent", "number", "status")},
-        score=None if score is None else int(score),
-        resolved=None if resolved is None else bool(resolved),
-        finished_at=_float(data, "finished_at"),
-    )
 
 
 @dataclass(frozen=True)
@@ -156,7 +52,7 @@ class WrapUpDraft:
 
     @classmethod
     def for_view(cls, view: WrapUpView) -> WrapUpDraft:
-        return cls(view.agent, view.uniqueid, view=view.json())
+        return cls(view.agent, view.uniqueid, view=dump_wrapup_view(view))
 
     def shown_view(self) -> WrapUpView:
         """The wrap-up to show: as last seen, or what the record itself says."""

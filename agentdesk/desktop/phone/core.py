@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import heapq
 import logging
-import re
 import socket
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
+
+from agentdesk.contract import headers as header
+from agentdesk.contract.ids import is_task_id, task_of_extension
 
 from .handover import Handovers
 from .model import (
@@ -45,13 +47,6 @@ MAX_CALLS = 2
 FIRST_PING_DELAY = 0.2
 PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
-QUEUE_HEADER = "x-agentdesk-queue"
-TRANSFER_HEADER = "x-agentdesk-transfer"  # set by the PBX on transferred and returned calls
-QUEUE_CALL_HEADER = "x-agentdesk-call"  # the caller's channel uniqueid: the desk service's key for the screen-pop
-CALLBACK_HEADER = "x-agentdesk-callback"  # a callback task offered to the agent (answering = calling the customer)
-AUTODIAL_HEADER = "x-agentdesk-autodial"  # seconds until that task is called by itself (0: the agent decides)
-CALLBACK_TASK = re.compile(r"[0-9a-f]{12}")
-CALLBACK_USER = re.compile(r"cb([0-9a-f]{12})")  # the PBX's extension that calls a task's customer
 MAX_AUTODIAL_SECONDS = 600
 
 
@@ -104,12 +99,12 @@ def resolve_addresses(server: str) -> set[str]:
 def callback_offer(headers: dict[str, str]) -> tuple[str, int]:
     """(task id, auto-dial seconds) from a ringing call's headers; ('', 0)
     when it offers no callback. Malformed values count as absent."""
-    task = headers.get(CALLBACK_HEADER, "").strip()
-    if not CALLBACK_TASK.fullmatch(task):
+    task = headers.get(header.CALLBACK, "").strip()
+    if not is_task_id(task):
         if task:
-            log.warning("ignoring a malformed %s header", CALLBACK_HEADER)
+            log.warning("ignoring a malformed %s header", header.CALLBACK)
         return "", 0
-    seconds = headers.get(AUTODIAL_HEADER, "").strip()
+    seconds = headers.get(header.AUTODIAL, "").strip()
     autodial = int(seconds) if seconds.isdigit() and seconds.isascii() else 0
     return task, min(autodial, MAX_AUTODIAL_SECONDS)
 
@@ -214,8 +209,8 @@ class PhoneCore:
             return 486
         log.debug("incoming call %d (INVITE at %.6f)", call_id, time.time())
         number, name, uri = parse_remote(remote)
-        queue = headers.get(QUEUE_HEADER, "")[:64]
-        queue_call = headers.get(QUEUE_CALL_HEADER, "")[:64] if queue else ""
+        queue = headers.get(header.QUEUE, "")[:64]
+        queue_call = headers.get(header.QUEUE_CALL, "")[:64] if queue else ""
         task, autodial = callback_offer(headers)
         snapshot = CallSnapshot(
             call_id, Direction.INCOMING, CallState.RINGING_IN, number, name, uri,
@@ -227,7 +222,7 @@ class PhoneCore:
         self.events.call(snapshot)
         # A transfer coming back (or arriving) must be taken by a person, knowingly; an offered
         # callback is a preview the agent reads (its queue's auto-dial answers it, not this).
-        transferred = TRANSFER_HEADER in headers
+        transferred = header.TRANSFER in headers
         if self.auto_answer and queue and not transferred and not task and len(self.live_calls()) == 1:
             if self.audio is not None:
                 self.audio.play_tone("beep")
@@ -246,8 +241,8 @@ class PhoneCore:
         talking = [c for c in self.live_calls() if c.state is CallState.ACTIVE]
         # Calling out while talking to someone puts them on hold: a consultation.
         consult_for = talking[0].call_id if len(talking) == 1 else 0
-        task = CALLBACK_USER.fullmatch(parse_remote(uri)[0])
-        self.place_call(uri, hold_others=True, consult_for=consult_for, callback_task=task.group(1) if task else "")
+        task = task_of_extension(parse_remote(uri)[0])
+        self.place_call(uri, hold_others=True, consult_for=consult_for, callback_task=task)
 
     def place_call(self, uri: str, hold_others: bool, **details: object) -> None:
         """Dial `uri`; `details` are CallSnapshot fields (name, consultation…)."""

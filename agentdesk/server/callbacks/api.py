@@ -25,6 +25,9 @@ from typing import Any
 
 from aiohttp import web
 
+from agentdesk.contract.ids import is_task_id
+from agentdesk.contract.states import OUTCOMES, TEAMLEAD
+
 from ..api import (
     SERVICE,
     day_param,
@@ -32,10 +35,9 @@ from ..api import (
     session_of,
 )
 from ..auth import Session
-from ..people import TEAMLEAD
 from ..queues.agents import CommandError
 from ..service import day_bounds
-from ..store.records import OUTCOMES, CallbackTask
+from ..store.records import CallbackTask
 from .numbers import normalise
 from .requests import NewRequest
 from .tasks import CallbackTasks
@@ -43,7 +45,6 @@ from .views import event_view, stats_view
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
-TASK_ID = re.compile(r"[0-9a-f]{12}")
 NUMBER_TEXT = re.compile(r"[0-9+()\s.-]{2,30}")
 
 
@@ -102,7 +103,7 @@ async def task_detail(request: web.Request) -> web.Response:
 
 async def visible_task(request: web.Request, session: Session) -> CallbackTask:
     task_id = request.match_info["id"]
-    if not TASK_ID.fullmatch(task_id):
+    if not is_task_id(task_id):
         raise CommandError(400, "that is not a callback task ID")
     task = await tasks_of(request).get(task_id)
     if not may_see(request, session, task):

@@ -27,11 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from agentdesk.contract.states import CB_OFFERED, CB_WAITING
+
 from ..ami.client import AmiError
 from ..ami.protocol import AmiMessage
 from ..queues.board import Caller, QueueState, callback_task_of
 from ..store import Store
-from ..store.records import CB_OFFERED, CB_WAITING, CallbackTask
+from ..store.records import CallbackTask
 from .fast import FREE_AGENT_EVENTS, FastDelivery
 from .line import placeholders_wanted
 from .numbers import normalise

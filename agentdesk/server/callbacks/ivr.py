@@ -5,17 +5,18 @@ it (pbxroutes.py) or as it was kept in AstDB while the service was away
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING
 
-from ..store.records import ORIGIN_INQUEUE, ORIGIN_SCHEDULED, CallbackTask
+from agentdesk.contract.ids import is_uniqueid
+from agentdesk.contract.states import ORIGIN_INQUEUE, ORIGIN_SCHEDULED
+
+from ..store.records import CallbackTask
 from .policy import expected_wait_seconds, schedule_time
 from .requests import NewRequest
 
 if TYPE_CHECKING:
     from ..service import DeskService
 
-UNIQUEID = re.compile(r"[0-9A-Za-z._-]{1,64}")
 SCHEDULED_WINDOW_SECONDS = 3600  # a time asked for in the IVR: called within the hour after it
 DEFAULT_HANDLE_SECONDS = 180
 # A request kept in AstDB while the service was away: the caller was already
@@ -30,7 +31,7 @@ async def ivr_request(service: DeskService, queue: str, number: str, call: str, 
     of the time asked for). The caller's place in line is their original
     queue arrival (the call record of `call`)."""
     tasks = service.callbacks
-    if queue not in service.board.queues or not UNIQUEID.fullmatch(call):
+    if queue not in service.board.queues or not is_uniqueid(call):
         return "invalid", "", 0
     now = pressed_at or tasks.now()
     due_at = schedule_time(at, now, tasks.settings) if at else now

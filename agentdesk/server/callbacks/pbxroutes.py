@@ -19,12 +19,11 @@ import re
 
 from aiohttp import web
 
+from agentdesk.contract.ids import is_task_id
+
 from ..api import SERVICE
 from ..queues.agents import CommandError
 from .ivr import ivr_request
-
-TASK_ID = re.compile(r"[0-9a-f]{12}")
-UNIQUEID = re.compile(r"[0-9A-Za-z._-]{1,64}")
 
 
 def add_pbx_callback_routes(app: web.Application) -> None:
@@ -65,7 +64,7 @@ async def request_callback(request: web.Request) -> web.Response:
 async def dial(request: web.Request) -> web.Response:
     from_pbx(request)
     task_id, phone = request.query.get("task", ""), request.query.get("phone", "")
-    if not TASK_ID.fullmatch(task_id) or not phone.isdigit():
+    if not is_task_id(task_id) or not phone.isdigit():
         return text("closed,,")
     from_list = request.query.get("from") == "list"
     kind, number, caller_id = await request.app[SERVICE].callbacks.dial(task_id, phone, from_list)
@@ -76,7 +75,7 @@ async def dialled(request: web.Request) -> web.Response:
     from_pbx(request)
     task_id, phone = request.query.get("task", ""), request.query.get("phone", "")
     status = re.sub(r"[^A-Z]", "", request.query.get("status", "").upper())[:20] or "UNKNOWN"
-    if TASK_ID.fullmatch(task_id) and phone.isdigit():
+    if is_task_id(task_id) and phone.isdigit():
         await request.app[SERVICE].callbacks.dialled(task_id, phone, status)
     return text("ok")
 

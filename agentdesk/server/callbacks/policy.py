@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from ..store.records import (
+from agentdesk.contract.states import (
     CB_DONE,
     CB_FAILED,
     CB_WAITING,
@@ -23,8 +23,9 @@ from ..store.records import (
     OUTCOME_REACHED,
     OUTCOME_VOICEMAIL,
     OUTCOMES,
-    CallbackTask,
 )
+
+from ..store.records import CallbackTask
 from .settings import CallbackSettings, QueueCallbackPolicy
 
 RETRY_OUTCOMES = frozenset({OUTCOME_NO_ANSWER, OUTCOME_BUSY, OUTCOME_VOICEMAIL})

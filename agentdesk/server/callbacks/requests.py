@@ -15,15 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from agentdesk.contract import events
+from agentdesk.contract.states import CB_WAITING, ORIGIN_MISSED, ORIGIN_SCHEDULED, ORIGIN_WEB
+
 from ..store import Store
-from ..store.records import (
-    CB_WAITING,
-    ORIGIN_MISSED,
-    ORIGIN_SCHEDULED,
-    ORIGIN_WEB,
-    CallbackEvent,
-    CallbackTask,
-)
+from ..store.records import CallbackEvent, CallbackTask
 from .numbers import normalise
 from .settings import CallbackSettings, QueueCallbackPolicy
 from .views import task_view
@@ -230,7 +226,7 @@ class CallbackRequests:
     def publish(self, task: CallbackTask) -> None:
         policy = self.policy(task.queue)
         view = task_view(task, self.service.names(), self.settings.region, policy.autodial_seconds)
-        self.service.hub.publish("callback", view)
+        self.service.hub.publish(events.CALLBACK, view)
 
     def view(self, task: CallbackTask, names: dict[str, str] | None = None) -> dict[str, object]:
         policy = self.policy(task.queue)

@@ -26,7 +26,8 @@ from typing import Any
 
 import phonenumbers
 
-_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+from agentdesk.contract.ids import is_queue_name
+
 _LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Za-z]{2,4})?")
 _CALLER_ID = re.compile(r"\+?[0-9]{3,20}")
 _ORIGIN = re.compile(r"https?://[^/\s]+")
@@ -150,7 +151,7 @@ def _queues(data: Any) -> dict[str, QueueCallbackPolicy]:
         raise ValueError("callbacks.queues: must be an object of queue name -> policy")
     queues: dict[str, QueueCallbackPolicy] = {}
     for name, value in data.items():
-        if not isinstance(name, str) or not _QUEUE_NAME.fullmatch(name):
+        if not isinstance(name, str) or not is_queue_name(name):
             raise ValueError(f"callbacks.queues: {name!r} is not a queue name")
         queues[name] = _queue_policy(value, f"callbacks.queues.{name}")
     return queues

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..queues.agents import CommandError
-from ..store.records import (
+from agentdesk.contract.states import (
     CB_CANCELLED,
     CB_CLAIMED,
     CB_FAILED,
@@ -27,9 +26,10 @@ from ..store.records import (
     OPEN_CALLBACK_STATES,
     ORIGIN_INQUEUE,
     ORIGIN_MISSED,
-    CallbackEvent,
-    CallbackTask,
 )
+
+from ..queues.agents import CommandError
+from ..store.records import CallbackEvent, CallbackTask
 from .numbers import normalise
 from .policy import after_outcome, give_up_at
 from .requests import NOTE_LIMIT, CallbackRequests, _joined

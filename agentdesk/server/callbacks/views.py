@@ -1,18 +1,16 @@
-"""The JSON of callback tasks (the wire format; parsed on the desktop by
-agentdesk/desktop/link).
+"""The JSON of callback tasks: the task and its events as the contract's
+views (agentdesk/contract/callbacks.py), and the statistics (read over the
+REST API only):
 
-task: {"id", "queue", "number", "display_number", "name", "topic", "notes", "origin", "state",
-       "priority", "vip", "arrival_at", "due_at", "window_end", "attempts", "max_attempts",
-       "last_outcome", "agent", "agent_name", "preferred_agent", "created_at", "updated_at",
-       "closed_at", "autodial_seconds"}
-event: {"at", "kind", "agent", "agent_name", "detail"}
-stats: {"requested", "attempted", "reached", "failed", "open", "success_rate",
+stats: {"day", "requested", "attempted", "reached", "failed", "open", "success_rate",
         "avg_seconds_to_first_attempt", "avg_seconds_to_reached"}
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from agentdesk.contract.callbacks import CallbackEventView, CallbackTaskView, dump_event_view, dump_task_view
 
 from ..store.records import CallbackEvent, CallbackStats, CallbackTask
 from .numbers import display
@@ -21,37 +19,20 @@ VIP_PRIORITY = 10
 
 
 def task_view(task: CallbackTask, names: dict[str, str], region: str, autodial_seconds: int = 0) -> dict[str, Any]:
-    return {
-        "id": task.task_id,
-        "queue": task.queue,
-        "number": task.number,
-        "display_number": display(task.number, region),
-        "name": task.name,
-        "topic": task.topic,
-        "notes": task.notes,
-        "origin": task.origin,
-        "state": task.state,
-        "priority": task.priority,
-        "vip": task.priority >= VIP_PRIORITY,
-        "arrival_at": task.arrival_at,
-        "due_at": task.due_at,
-        "window_end": task.window_end,
-        "attempts": task.attempts,
-        "max_attempts": task.max_attempts,
-        "last_outcome": task.last_outcome,
-        "agent": task.agent,
-        "agent_name": names.get(task.agent, ""),
-        "preferred_agent": task.preferred_agent,
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
-        "closed_at": task.closed_at,
-        "autodial_seconds": autodial_seconds,
-    }
+    return dump_task_view(CallbackTaskView(
+        task_id=task.task_id, queue=task.queue, number=task.number, display_number=display(task.number, region),
+        name=task.name, topic=task.topic, notes=task.notes, origin=task.origin, state=task.state,
+        priority=task.priority, vip=task.priority >= VIP_PRIORITY, arrival_at=task.arrival_at, due_at=task.due_at,
+        window_end=task.window_end, attempts=task.attempts, max_attempts=task.max_attempts,
+        last_outcome=task.last_outcome, agent=task.agent, agent_name=names.get(task.agent, ""),
+        preferred_agent=task.preferred_agent, created_at=task.created_at, updated_at=task.updated_at,
+        closed_at=task.closed_at, autodial_seconds=autodial_seconds,
+    ))
 
 
 def event_view(event: CallbackEvent, names: dict[str, str]) -> dict[str, Any]:
-    return {"at": event.at, "kind": event.kind, "agent": event.agent, "agent_name": names.get(event.agent, ""),
-            "detail": event.detail}
+    return dump_event_view(CallbackEventView(event.at, event.kind, event.agent, event.detail,
+                                             names.get(event.agent, "")))
 
 
 def stats_view(day: str, stats: CallbackStats) -> dict[str, Any]:

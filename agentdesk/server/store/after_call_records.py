@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # WrapUp.state
-WRAPUP_ACTIVE = "active"  # the agent is paused for it (counting down, or past the limit)
-WRAPUP_ENDED = "ended"  # the agent left it (finished early, limit reached, or replaced)
 
 # SurveyResult.status
 SURVEY_ANSWERED = "answered"  # every question asked was answered

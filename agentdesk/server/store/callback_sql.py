@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from .records import (
+from agentdesk.contract.states import (
     CB_CLAIMED,
     CB_DONE,
     CB_FAILED,
@@ -25,10 +25,9 @@ from .records import (
     EVENT_MERGED,
     EVENT_REQUESTED,
     OPEN_CALLBACK_STATES,
-    CallbackEvent,
-    CallbackStats,
-    CallbackTask,
 )
+
+from .records import CallbackEvent, CallbackStats, CallbackTask
 
 if TYPE_CHECKING:
     from .engines import Result

@@ -8,20 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The outcomes the store itself sets; at the end of a call the service passes
-# its own ("completed", "abandoned", "timeout", "full", "transferred", "left").
-WAITING = "waiting"
-ANSWERED = "answered"
-ABANDONED = "abandoned"
+from agentdesk.contract.states import OPEN_CALLBACK_STATES
 
-# Transfer kinds and results (see TransferRecord).
-BLIND = "blind"
-ATTENDED = "attended"
-CONFERENCE = "conference"
-VOICEMAIL = "voicemail"
-ACCEPTED = "accepted"
-FAILED = "failed"
-RETURNED = "returned:"  # + the target's DIALSTATUS, e.g. "returned:BUSY"
+# Call outcomes, transfer kinds and callback states: agentdesk/contract/states.py.
 
 
 class StoreError(Exception):
@@ -133,55 +122,8 @@ class TokenRecord:
     expires_at: float
 
 
-# -- callback tasks (issue 5; design: /tmp/cb/design.md "Words")
-
-# States. Open ones: nobody has finished with the task yet.
-CB_WAITING = "waiting"  # open, held by nobody; due once due_at <= now
-CB_OFFERED = "offered"  # a placeholder is in the Asterisk queue or ringing an agent
-CB_CLAIMED = "claimed"  # one agent holds it (dialling, talking, choosing the outcome)
-CB_DONE = "done"  # the customer was reached
-CB_FAILED = "failed"  # given up: attempts used, wrong number, declined
-CB_CANCELLED = "cancelled"  # the caller was served on a call of their own, or a team lead cancelled
-OPEN_CALLBACK_STATES = (CB_WAITING, CB_OFFERED, CB_CLAIMED)
-CLOSED_CALLBACK_STATES = (CB_DONE, CB_FAILED, CB_CANCELLED)
-
-# Origins: how the customer asked.
-ORIGIN_INQUEUE = "inqueue"  # pressed 1 while waiting in a queue
-ORIGIN_SCHEDULED = "scheduled"  # chose a time in the IVR, or an agent booked one
-ORIGIN_WEB = "web"  # the company website's form
-ORIGIN_MISSED = "missed"  # abandoned the queue after the minimum wait
-
-# Outcomes of one attempt.
-OUTCOME_REACHED = "reached"
-OUTCOME_NO_ANSWER = "no_answer"
-OUTCOME_BUSY = "busy"
-OUTCOME_VOICEMAIL = "voicemail"
-OUTCOME_WRONG_NUMBER = "wrong_number"
-OUTCOME_DECLINED = "declined"
-OUTCOMES = (
-    OUTCOME_REACHED,
-    OUTCOME_NO_ANSWER,
-    OUTCOME_BUSY,
-    OUTCOME_VOICEMAIL,
-    OUTCOME_WRONG_NUMBER,
-    OUTCOME_DECLINED,
-)
-
-# Kinds of CallbackEvent. The store itself writes "claimed" (claim_callback);
+# -- callback tasks. The store itself writes the event "claimed" (claim_callback);
 # "requested" and "merged" count towards a number's request limit.
-EVENT_REQUESTED = "requested"
-EVENT_MERGED = "merged"
-EVENT_OFFERED = "offered"
-EVENT_SKIPPED = "skipped"
-EVENT_CLAIMED = "claimed"
-EVENT_RELEASED = "released"
-EVENT_DIALLED = "dialled"  # detail: the DIALSTATUS
-EVENT_OUTCOME = "outcome"  # detail: the outcome
-EVENT_RESCHEDULED = "rescheduled"
-EVENT_CANCELLED = "cancelled"
-EVENT_EXPIRED = "expired"
-EVENT_SERVED_INBOUND = "served_inbound"
-EVENT_REFUSED = "refused"  # task_id "" allowed: detail names the reason and the number
 
 
 @dataclass(frozen=True)

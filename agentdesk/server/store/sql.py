@@ -14,24 +14,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from agentdesk.contract.states import CALL_ABANDONED, CALL_ANSWERED, CALL_WAITING, TRANSFER_ACCEPTED, TRANSFER_BLIND
+
 from .base import Store
 from .callback_sql import CallbackSql
 from .engines import Engine, Result, open_engine
-from .records import (
-    ABANDONED,
-    ACCEPTED,
-    ANSWERED,
-    BLIND,
-    WAITING,
-    CallEntry,
-    CallRecord,
-    DayStats,
-    Membership,
-    PauseState,
-    StoreError,
-    TokenRecord,
-    TransferRecord,
-)
+from .records import CallEntry, CallRecord, DayStats, Membership, PauseState, StoreError, TokenRecord, TransferRecord
 from .schema import migrate
 from .survey_sql import SurveySql
 from .wrapup_sql import WrapUpSql
@@ -145,7 +133,7 @@ class SqlStore(CallbackSql, WrapUpSql, SurveySql, Store):
                 entry.joined_at,
                 entry.position,
                 int(entry.vip),
-                WAITING,
+                CALL_WAITING,
             ),
         )
         if not added:
@@ -155,7 +143,7 @@ class SqlStore(CallbackSql, WrapUpSql, SurveySql, Store):
         changed = self._write(
             "UPDATE queue_calls SET agent = ?, connected_at = ?, hold_seconds = ?, outcome = ?"
             " WHERE uniqueid = ? AND connected_at IS NULL AND ended_at IS NULL",
-            (agent, at, hold_seconds, ANSWERED, uniqueid),
+            (agent, at, hold_seconds, CALL_ANSWERED, uniqueid),
         )
         if not changed:
             log.debug("queue call %s unknown, connected or ended: connection to %s ignored", uniqueid, agent)
@@ -203,7 +191,7 @@ class SqlStore(CallbackSql, WrapUpSql, SurveySql, Store):
             " COALESCE(SUM(CASE WHEN outcome = ? THEN 1 ELSE 0 END), 0),"
             " COALESCE(SUM(CASE WHEN connected_at IS NOT NULL AND hold_seconds <= ? THEN 1 ELSE 0 END), 0)"
             " FROM queue_calls WHERE queue = ? AND joined_at >= ? AND joined_at < ? AND outcome <> ?",
-            (ABANDONED, service_level_seconds, queue, start, end, WAITING),
+            (CALL_ABANDONED, service_level_seconds, queue, start, end, CALL_WAITING),
         )
         offered, answered, abandoned, within = (int(value) for value in rows[0])
         return DayStats(offered, answered, abandoned, within)
@@ -235,7 +223,7 @@ class SqlStore(CallbackSql, WrapUpSql, SurveySql, Store):
             "UPDATE transfers SET result = ? WHERE transfer_id = (SELECT transfer_id FROM transfers"
             " WHERE uniqueid = ? AND target = ? AND kind = ? AND result = ?"
             " ORDER BY made_at DESC, transfer_id DESC LIMIT 1)",
-            (result, uniqueid, target, BLIND, ACCEPTED),
+            (result, uniqueid, target, TRANSFER_BLIND, TRANSFER_ACCEPTED),
         ))
 
     def transfers(self, start: float, end: float, agent: str | None = None) -> list[TransferRecord]:

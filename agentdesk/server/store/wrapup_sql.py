@@ -16,7 +16,9 @@ from contextlib import AbstractContextManager
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
-from .after_call_records import WRAPUP_ACTIVE, WRAPUP_ENDED, WrapUp
+from agentdesk.contract.states import WRAPUP_ACTIVE, WRAPUP_ENDED
+
+from .after_call_records import WrapUp
 from .records import CallRecord
 from .wrapup_api import AfterCallWork, AgentCall, WrapUpRecord
 

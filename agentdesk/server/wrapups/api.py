@@ -20,10 +20,12 @@ any agent's.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
+
+from agentdesk.contract.ids import is_uniqueid
+from agentdesk.contract.states import TEAMLEAD, THEN_PAUSED, THEN_READY
 
 from ..api import (
     SERVICE,
@@ -32,14 +34,10 @@ from ..api import (
     session_of,
 )
 from ..callbacks.api import test_only
-from ..people import TEAMLEAD
 from ..queues.agents import CommandError
 from ..service import day_bounds
 from .records import parse_record
-from .settings import THEN_PAUSED, THEN_READY
 from .views import agent_call_view
-
-CALL_ID = re.compile(r"[0-9A-Za-z._-]{1,64}")
 
 
 def add_wrapup_routes(app: web.Application) -> None:
@@ -54,7 +52,7 @@ def add_wrapup_routes(app: web.Application) -> None:
 
 def call_id(request: web.Request) -> str:
     uniqueid = request.match_info["uniqueid"]
-    if not CALL_ID.fullmatch(uniqueid):
+    if not is_uniqueid(uniqueid):
         raise CommandError(400, "that is not a call ID")
     return uniqueid
 

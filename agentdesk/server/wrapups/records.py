@@ -15,10 +15,18 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from agentdesk.contract.states import (
+    MAX_DISPOSITION,
+    MAX_NOTES,
+    MAX_TOPIC,
+    ORIGIN_SCHEDULED,
+    WRAPUP_ACTIVE,
+    WRAPUP_ENDED,
+)
+
 from ..callbacks.requests import NewRequest
 from ..queues.agents import CommandError
-from ..store.after_call_records import WRAPUP_ACTIVE, WRAPUP_ENDED, WrapUp
-from ..store.records import ORIGIN_SCHEDULED
+from ..store.after_call_records import WrapUp
 from ..store.wrapup_api import WrapUpRecord
 from ..store.wrapup_sql import RECORD_ONLY
 
@@ -27,9 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("agentdesk.server.wrapups")
 
-MAX_DISPOSITION = 60
-MAX_NOTES = 4000
-MAX_TOPIC = 200
 MAX_RECORD_ID = 100
 
 

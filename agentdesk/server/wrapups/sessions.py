@@ -24,18 +24,19 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
+from agentdesk.contract.states import THEN_READY, WRAPUP_ACTIVE, WRAPUP_REASON
+
 from ..ami.fields import caller_name
 from ..ami.protocol import AmiMessage
 from ..queues.agents import CommandError
 from ..store import CallRecord, PauseState, Store
-from ..store.after_call_records import WRAPUP_ACTIVE, WrapUp
-from .settings import THEN_READY, WrapUpPolicy
+from ..store.after_call_records import WrapUp
+from .settings import WrapUpPolicy
 from .views import is_overtime, wrapup_view
 
 log = logging.getLogger("agentdesk.server.wrapups")
 
 T = TypeVar("T")
-WRAPUP_REASON = "wrap-up"  # the pause reason Asterisk shows; only the desk service sets it
 RELEASE_RETRY_SECONDS = 5.0
 RELEASE_ATTEMPTS = 12
 

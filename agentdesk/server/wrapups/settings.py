@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-THEN_READY = "ready"
-THEN_PAUSED = "paused"
+from agentdesk.contract.states import THEN_PAUSED, THEN_READY
+
 MAX_DISPOSITIONS = 9  # hotkeys Ctrl+1 .. Ctrl+9
 DEFAULT_DISPOSITIONS = ("Resolved", "Information given", "Complaint", "Sale", "Escalated", "Wrong number")
 

@@ -19,9 +19,10 @@ from typing import Any
 
 from aiohttp import web
 
+from agentdesk.contract.states import TEAMLEAD
+
 from ..api import SERVICE, day_param, session_of
 from ..callbacks.pbxroutes import from_pbx, text
-from ..people import TEAMLEAD
 from ..service import day_bounds
 from ..store.survey_api import SurveyStats
 from .surveys import PENDING_FIELDS, SurveyInputError, SurveyLog

@@ -21,8 +21,13 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from agentdesk.contract import events
+from agentdesk.contract import wrapups as wire
+from agentdesk.contract.ids import is_extension, is_queue_name, is_uniqueid
+from agentdesk.contract.states import TEAMLEAD
+from agentdesk.contract.wrapups import dump_survey
+
 from ..ami.astdb import forget_pending, pending_entries
-from ..people import TEAMLEAD
 from ..store import StoreError
 from ..store.after_call_records import (
     SURVEY_ANSWERED,
@@ -42,9 +47,6 @@ PENDING_FIELDS = ("linkedid", "queue", "agent", "phone", "number", "language", "
 IMPORT_SECONDS = 30.0
 WATCH_SECONDS = 1.0  # how often the import loop looks whether the service (re)synchronised
 LANGUAGES = ("en", "fa", "ru")
-CALL_ID = re.compile(r"[0-9A-Za-z._-]{1,64}")
-QUEUE_NAME = re.compile(r"[a-z0-9_-]{0,40}")
-AGENT_ID = re.compile(r"[0-9A-Za-z_-]{0,40}")
 SCORES = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 RESOLVED_KEYS = {"1": True, "2": False}
 
@@ -67,10 +69,10 @@ def parse_result(fields: Mapping[str, str], uniqueid: str, agent: str, now: floa
     """A SurveyResult from the dialplan's fields (PENDING_FIELDS; `agent` is
     already resolved). Keys other than 1-5 (and 1/2 for resolved) count as
     not answered; times missing or unreadable are `now`."""
-    if not CALL_ID.fullmatch(uniqueid):
+    if not is_uniqueid(uniqueid):
         raise SurveyInputError(f"{uniqueid[:70]!r} is not a call ID")
     queue = fields.get("queue", "")
-    if not QUEUE_NAME.fullmatch(queue):
+    if queue and not is_queue_name(queue):
         raise SurveyInputError(f"{queue[:50]!r} is not a queue name")
     linkedid = fields.get("linkedid", "")
     score = SCORES.get(fields.get("score", "").strip())
@@ -80,7 +82,7 @@ def parse_result(fields: Mapping[str, str], uniqueid: str, agent: str, now: floa
     finished = _epoch(fields.get("finished", ""), now)
     return SurveyResult(
         uniqueid=uniqueid,
-        linkedid=linkedid if CALL_ID.fullmatch(linkedid) else uniqueid,
+        linkedid=linkedid if is_uniqueid(linkedid) else uniqueid,
         queue=queue,
         agent=agent,
         number=re.sub(r"[^+0-9]", "", fields.get("number", ""))[:30],
@@ -100,10 +102,10 @@ def pending_fields(value: str) -> dict[str, str] | None:
 
 
 def survey_view(result: SurveyResult) -> dict[str, Any]:
-    """The `survey` event's payload (the contract in /tmp/issue6.md)."""
-    return {"uniqueid": result.uniqueid, "linkedid": result.linkedid, "queue": result.queue, "agent": result.agent,
-            "number": result.number, "score": result.score, "resolved": result.resolved, "status": result.status,
-            "finished_at": result.finished_at}
+    """The `survey` event's payload."""
+    return dump_survey(wire.SurveyResult(result.uniqueid, result.linkedid, result.queue, result.agent,
+                                         result.number, result.score, result.resolved, result.status,
+                                         result.finished_at))
 
 
 def _epoch(text: str, default: float) -> float:
@@ -135,20 +137,20 @@ class SurveyLog:
         transferred the caller to the survey), else the agent the call log
         has for the call; "" when nobody is known."""
         people = self.service.people
-        if member and AGENT_ID.fullmatch(member) and people.get(member) is not None:
+        if member and is_extension(member) and people.get(member) is not None:
             return member
         if phone.isdigit():
             agent = self.service.agent_of_phone(phone)
             if agent is not None:
                 return agent
-        call = await self.service.db(lambda s: s.get_call(uniqueid)) if CALL_ID.fullmatch(uniqueid) else None
+        call = await self.service.db(lambda s: s.get_call(uniqueid)) if is_uniqueid(uniqueid) else None
         return call.agent if call is not None else ""
 
     def publish(self, result: SurveyResult) -> None:
         view = survey_view(result)
         leads = {p.agent for p in self.service.people.all() if p.role == TEAMLEAD}
         for agent in sorted(leads | ({result.agent} if result.agent else set())):
-            self.service.hub.publish("survey", view, agent=agent)
+            self.service.hub.publish(events.SURVEY, view, agent=agent)
 
     # -- results the dialplan kept in AstDB -------------------------------------
     async def run_imports(self) -> None:

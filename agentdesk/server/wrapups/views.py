@@ -1,8 +1,7 @@
-"""The wrap-up JSON the desk service sends (see /tmp/issue6.md's contract):
+"""The wrap-up JSON the desk service sends: the wrap-up view is the
+contract's (agentdesk/contract/wrapups.py); an agent's calls of a day are
+read over the REST API only:
 
-wrapup: {"agent", "uniqueid", "linkedid", "queue", "queue_title", "number", "name", "started_at",
-         "deadline_at", "warning_at", "limit_seconds", "then", "disposition_required", "dispositions",
-         "state", "end_reason", "saved", "overtime", "now"}
 agent call: {"uniqueid", "linkedid", "queue", "number", "name", "joined_at", "connected_at", "ended_at",
              "hold_seconds", "talk_seconds", "outcome", "disposition", "notes", "first_contact_resolved",
              "wrapup_seconds", "callback_task", "survey_score", "survey_resolved", "survey_status"}
@@ -12,7 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store.after_call_records import WRAPUP_ACTIVE, WrapUp
+from agentdesk.contract.states import WRAPUP_ACTIVE
+from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view
+
+from ..store.after_call_records import WrapUp
 from ..store.wrapup_api import AfterCallWork, AgentCall
 from .settings import WrapUpPolicy
 
@@ -25,27 +27,14 @@ def is_overtime(wrapup: WrapUp, policy: WrapUpPolicy, now: float) -> bool:
 
 def wrapup_view(wrapup: WrapUp, policy: WrapUpPolicy, queue_title: str, name: str, now: float) -> dict[str, Any]:
     limit = max(0, round(wrapup.deadline_at - wrapup.started_at))
-    return {
-        "agent": wrapup.agent,
-        "uniqueid": wrapup.uniqueid,
-        "linkedid": wrapup.linkedid,
-        "queue": wrapup.queue,
-        "queue_title": queue_title,
-        "number": wrapup.number,
-        "name": name,
-        "started_at": wrapup.started_at,
-        "deadline_at": wrapup.deadline_at,
-        "warning_at": wrapup.deadline_at - min(policy.warning_seconds, limit),
-        "limit_seconds": limit,
-        "then": policy.then,
-        "disposition_required": policy.disposition_required,
-        "dispositions": list(policy.dispositions),
-        "state": wrapup.state,
-        "end_reason": wrapup.end_reason,
-        "saved": wrapup.saved_at is not None,
-        "overtime": is_overtime(wrapup, policy, now),
-        "now": now,
-    }
+    return dump_wrapup_view(WrapUpView(
+        agent=wrapup.agent, uniqueid=wrapup.uniqueid, linkedid=wrapup.linkedid, queue=wrapup.queue,
+        queue_title=queue_title, number=wrapup.number, name=name, started_at=wrapup.started_at,
+        deadline_at=wrapup.deadline_at, warning_at=wrapup.deadline_at - min(policy.warning_seconds, limit),
+        limit_seconds=limit, then=policy.then, disposition_required=policy.disposition_required,
+        dispositions=tuple(policy.dispositions), state=wrapup.state, end_reason=wrapup.end_reason,
+        saved=wrapup.saved_at is not None, overtime=is_overtime(wrapup, policy, now), now=now,
+    ))
 
 
 def after_call_fields(work: AfterCallWork | None) -> dict[str, Any]:

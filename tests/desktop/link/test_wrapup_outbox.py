@@ -12,15 +12,10 @@ from typing import Any
 
 import pytest
 
+from agentdesk.contract.wrapups import dump_wrapup_view, parse_survey, parse_wrapup_view
 from agentdesk.desktop.link.api import DeskError
 from agentdesk.desktop.link.wrapup_outbox import WrapUpOutbox, worth_retrying
-from agentdesk.desktop.link.wrapups import (
-    WrapUpDraft,
-    WrapUpFiles,
-    parse_survey,
-    parse_wrapup_view,
-    write_durably,
-)
+from agentdesk.desktop.link.wrapups import WrapUpDraft, WrapUpFiles, write_durably
 from agentdesk.desktop.tasks import TaskRunner
 
 AGENT = "1001"
@@ -219,7 +214,7 @@ def test_the_wrapup_view_and_survey_parse() -> None:
                               "number": "09121110001", "deadline_at": 100, "warning_at": 90, "now": 80,
                               "dispositions": ["Sale", "Info"], "disposition_required": True, "extra": 1})
     assert view.active and view.dispositions == ("Sale", "Info") and view.deadline_at == 100.0
-    assert parse_wrapup_view(view.json()) == view
+    assert parse_wrapup_view(dump_wrapup_view(view)) == view
     survey = parse_survey({"uniqueid": CALL, "agent": "1001", "score": 4, "resolved": 1, "status": "answered"})
     assert survey.score == 4 and survey.resolved is True
     assert parse_survey({"uniqueid": CALL, "score": None, "status": "no_answer"}).score is None

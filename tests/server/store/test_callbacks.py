@@ -14,13 +14,8 @@ from typing import Any
 
 import pytest
 
+from agentdesk.contract.states import CB_CANCELLED, CB_CLAIMED, CB_DONE, CB_FAILED, CB_OFFERED, CB_WAITING
 from agentdesk.server.store import (
-    CB_CANCELLED,
-    CB_CLAIMED,
-    CB_DONE,
-    CB_FAILED,
-    CB_OFFERED,
-    CB_WAITING,
     CallbackEvent,
     CallbackStats,
     CallbackTask,

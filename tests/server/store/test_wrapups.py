@@ -10,8 +10,9 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from agentdesk.contract.states import WRAPUP_ACTIVE, WRAPUP_ENDED
 from agentdesk.server.store import CallEntry, Store
-from agentdesk.server.store.after_call_records import WRAPUP_ACTIVE, WRAPUP_ENDED, WrapUp
+from agentdesk.server.store.after_call_records import WrapUp
 from agentdesk.server.store.wrapup_api import AfterCallWork, WrapUpRecord
 from agentdesk.server.store.wrapup_sql import RECORD_ONLY
 

@@ -13,17 +13,12 @@ from typing import Any, TypeVar
 
 import pytest
 
+from agentdesk.contract.states import WRAPUP_ACTIVE, WRAPUP_ENDED, WRAPUP_REASON
 from agentdesk.server.ami.protocol import AmiMessage
 from agentdesk.server.queues.agents import CommandError
 from agentdesk.server.store import PauseState, Store, open_store
-from agentdesk.server.store.after_call_records import WRAPUP_ACTIVE, WRAPUP_ENDED
 from agentdesk.server.store.wrapup_api import WrapUpRecord
-from agentdesk.server.wrapups.sessions import (
-    LOGGED_OUT,
-    WRAPUP_REASON,
-    EndedCall,
-    WrapUpSessions,
-)
+from agentdesk.server.wrapups.sessions import LOGGED_OUT, EndedCall, WrapUpSessions
 from agentdesk.server.wrapups.settings import WrapUpPolicy
 
 T = TypeVar("T")

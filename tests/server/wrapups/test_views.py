@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from agentdesk.contract.states import WRAPUP_ACTIVE
 from agentdesk.server.queues.agents import CommandError
 from agentdesk.server.store import CallRecord
-from agentdesk.server.store.after_call_records import WRAPUP_ACTIVE, WrapUp
+from agentdesk.server.store.after_call_records import WrapUp
 from agentdesk.server.store.wrapup_api import AfterCallWork
 from agentdesk.server.views import call_view
 from agentdesk.server.wrapups.records import parse_record

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agentdesk.contract.queues import AgentActivity, AgentState
+from agentdesk.contract.queues import AgentState
+from agentdesk.contract.states import AgentActivity
 
 from ..common.style import (
     ACCENT,

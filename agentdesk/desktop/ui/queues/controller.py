@@ -14,14 +14,8 @@ import logging
 
 from PySide6.QtCore import QObject
 
-from agentdesk.contract.queues import (
-    AgentActivity,
-    AgentState,
-    DeskSnapshot,
-    QueueCallInfo,
-    QueueMember,
-    QueueSummary,
-)
+from agentdesk.contract.queues import AgentState, DeskSnapshot, QueueCallInfo, QueueMember, QueueSummary
+from agentdesk.contract.states import AgentActivity
 
 from ...crm.lookup import CrmLookup
 from ...link.connection import DeskConnection

@@ -16,7 +16,8 @@ import phonenumbers
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from agentdesk.contract.queues import AgentActivity, QueueSummary, WaitingCaller
+from agentdesk.contract.queues import QueueSummary, WaitingCaller
+from agentdesk.contract.states import AgentActivity
 
 from ..common.style import (
     ACCENT,

@@ -25,9 +25,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from agentdesk.contract.queues import DeskSnapshot, ModelError
+from agentdesk.contract.states import WRAPUP_ENDED
+from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view, parse_wrapup_view
 
 from ...link.wrapup_outbox import WrapUpOutbox
-from ...link.wrapups import WrapUpDraft, WrapUpView, parse_wrapup_view
+from ...link.wrapups import WrapUpDraft
 from ...tasks import TaskRunner
 from .panel import Clock, WrapUpPanel
 
@@ -112,7 +114,7 @@ class WrapUpDesk(QObject):
         if view.active and draft is None:
             draft = self.drafts[view.uniqueid] = WrapUpDraft.for_view(view)
         if draft is not None:
-            self.drafts[view.uniqueid] = replace(draft, view=view.json())
+            self.drafts[view.uniqueid] = replace(draft, view=dump_wrapup_view(view))
         if view.uniqueid == self.current:
             self.panel.update_view(view)
             if not view.active and not self._owed(view.uniqueid):
@@ -128,7 +130,8 @@ class WrapUpDesk(QObject):
             if known is not None and known.revision >= stored.revision:
                 continue
             # Not known to be running: shown as over until the service says otherwise.
-            view = known.view if known is not None else replace(stored.shown_view(), state="ended").json()
+            ended = replace(stored.shown_view(), state=WRAPUP_ENDED)
+            view = known.view if known is not None else dump_wrapup_view(ended)
             self.drafts[stored.uniqueid] = replace(stored, view=view)
             log.info("restored the unfinished wrap-up of call %s", stored.uniqueid)
             if stored.uniqueid == self.current:

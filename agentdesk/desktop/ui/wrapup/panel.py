@@ -36,12 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...link.wrapups import (
-    MAX_NOTES,
-    MAX_TOPIC,
-    WrapUpDraft,
-    WrapUpView,
-)
+from agentdesk.contract.states import MAX_NOTES, MAX_TOPIC
+from agentdesk.contract.wrapups import WrapUpView
+
+from ...link.wrapups import WrapUpDraft
 from ..callbacks.dialogs import when_edit
 from ..common.style import (
     ACCENT,

@@ -16,13 +16,8 @@ from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from agentdesk.contract.callbacks import CallbackRequest, CallbackTaskDetail
-from agentdesk.contract.queues import (
-    AgentActivity,
-    AgentState,
-    DayStats,
-    DeskSnapshot,
-    QueueSummary,
-)
+from agentdesk.contract.queues import AgentState, DayStats, DeskSnapshot, QueueSummary
+from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.phone.model import CallSnapshot, CallState, Direction
 from agentdesk.desktop.ui.callbacks.controller import CallbackDesk
 from agentdesk.desktop.ui.callbacks.dialogs import ScheduleDialog

@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from agentdesk.contract.queues import AgentActivity, AgentState
+from agentdesk.contract.queues import AgentState
+from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.ui.queues.agent_bar import AgentBar
 
 NOW = 1_800_000_000.0

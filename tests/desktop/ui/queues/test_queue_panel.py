@@ -11,13 +11,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from agentdesk.contract.queues import (
-    AgentActivity,
-    DayStats,
-    QueueMember,
-    QueueSummary,
-    WaitingCaller,
-)
+from agentdesk.contract.queues import DayStats, QueueMember, QueueSummary, WaitingCaller
+from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.ui.queues.queue_panel import QueuePanel, display_number
 
 LRI, PDI = "\u2068", "\u2069"

@@ -15,10 +15,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from agentdesk.contract.queues import AgentActivity, AgentState, DeskSnapshot
+from agentdesk.contract.queues import AgentState, DeskSnapshot
+from agentdesk.contract.states import AgentActivity
+from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view
 from agentdesk.desktop.link.api import DeskError
 from agentdesk.desktop.link.wrapup_outbox import WrapUpOutbox
-from agentdesk.desktop.link.wrapups import WrapUpDraft, WrapUpFiles, WrapUpView
+from agentdesk.desktop.link.wrapups import WrapUpDraft, WrapUpFiles
 from agentdesk.desktop.tasks import TaskRunner
 from agentdesk.desktop.ui.wrapup.controller import WrapUpDesk
 
@@ -39,7 +41,7 @@ def wrapup(**fields: Any) -> WrapUpView:
 
 def snapshot(agent: str = "1001", active: WrapUpView | None = None) -> DeskSnapshot:
     me = AgentState(agent, "Nina", "agent", agent, {"support": True}, AgentActivity.PAUSED, "wrap-up", NOW)
-    return DeskSnapshot(NOW + SKEW, me, (), (), wrapup=active.json() if active else None)
+    return DeskSnapshot(NOW + SKEW, me, (), (), wrapup=dump_wrapup_view(active) if active else None)
 
 
 class FakeDesk:

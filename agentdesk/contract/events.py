@@ -1,0 +1,17 @@
+"""The names of the desk service's server-sent events (GET /api/v1/events).
+
+Every stream starts with SNAPSHOT (everything the desktop shows, see
+queues.py); the others carry one changed thing.
+"""
+
+from __future__ import annotations
+
+SNAPSHOT = "snapshot"  # queues.DeskSnapshot
+QUEUE = "queue"  # queues.QueueSummary
+AGENT = "agent"  # queues.AgentState, only to that agent (and team leads)
+PBX = "pbx"  # {"connected": bool}: the desk service's link to Asterisk
+CALLBACK = "callback"  # callbacks.CallbackTaskView, only to those who may see its queue
+WRAPUP = "wrapup"  # wrapups.WrapUpView, to its agent and team leads
+SURVEY = "survey"  # wrapups.SurveyResult, to its agent and team leads
+
+ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY)
