@@ -357,7 +357,7 @@ class Desktop(QObject):
 
 class SignalWatcher(QObject):
     """SIGINT/SIGTERM handled inside the Qt loop: a Python handler alone would
-    not run while Qt waits in C (STYLE.md item 14)."""
+    not run while Qt waits in C."""
 
     def __init__(self, app: QApplication, on_signal: Callable[[], None]) -> None:
         super().__init__(app)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Callbacks with 10,000 open tasks (issue 5's benchmark: the task list
+"""Callbacks with 10,000 open tasks (the targets: the task list
 within 100 ms; the next due task reaches a free agent within 200 ms).
 
 The bundled PBX and desk service (fresh desk database) on the test ports.

@@ -11,7 +11,7 @@ Asterisk and the same PortAudio/JACK sound server, for baresip:
 - audio bridge underruns per minute while the UI thread is kept busy
   (AgentDesk in this process, see bench_busy_ui()).
 
-Targets (issue 2): ringing UI < 50 ms p95; CPU per call-minute <= 1.5x
+Targets: ringing UI < 50 ms p95; CPU per call-minute <= 1.5x
 baresip; idle RSS < 150 MB; zero underruns with a busy UI.
 
 Run: installers/dev.sh bench   (or .venv/bin/python tests/bench/bench_softphone.py)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Wrap-up timing (issue 6): how soon after a queue call the agent is held
+"""Wrap-up timing: how soon after a queue call the agent is held
 for after-call work, and how soon Done makes them ready again.
 
 The bundled PBX and desk service (fresh desk database) on the test ports.

@@ -1,4 +1,4 @@
-"""The after-call knobs (issue 6): pbx/queues.ini's wrap-up and survey
+"""The after-call knobs: pbx/queues.ini's wrap-up and survey
 settings, checked by agentdesk/pbxtool, and the "wrapup" section the desk
 service reads from desk-service.json."""
 

@@ -1,6 +1,6 @@
 """The desk service's one connection to the Asterisk Manager Interface.
 
-Two layers on top of the pure protocol (STYLE.md item 8): `AmiConnection`
+Two layers on top of the pure protocol: `AmiConnection`
 moves bytes over one TCP connection; `AmiClient` keeps a connection logged
 in (reconnecting with backoff, pinging to notice a dead peer), matches
 responses to actions by ActionID and hands every other event, in arrival

@@ -6,7 +6,7 @@ each message is a block of "Name: value" lines ending with a blank line.
 defensively (Asterisk is trusted, but a broken line must cost one message,
 not the connection); `encode_action` builds what we send, and refuses
 anything that could smuggle a header or a second action into the stream.
-Being pure, both are tested on recorded transcripts (STYLE.md item 8).
+Being pure, both are tested on recorded transcripts.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Callback tasks (issue 5): customers keep their place in line without
+"""Callback tasks: customers keep their place in line without
 holding and agents work one task list.
 
 The modules here are pure logic (no I/O, injected clocks): `settings`

@@ -1,4 +1,4 @@
-"""Records of after-call work (issue 6): an agent's wrap-up of one queue
+"""Records of after-call work: an agent's wrap-up of one queue
 call, and the caller's post-call survey. Times are Unix epoch seconds."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Callback tasks on SQL (issue 5): the part of SqlStore that keeps tasks,
+"""Callback tasks on SQL: the part of SqlStore that keeps tasks,
 their events and the callback blacklist (see Store for each method's meaning).
 
 A task and the event that explains its change are written in one

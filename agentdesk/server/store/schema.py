@@ -91,7 +91,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX transfers_by_uniqueid ON transfers (uniqueid, made_at)",
     ),
     (
-        # Callback tasks (issue 5, agentdesk/server/store/callback_sql.py).
+        # Callback tasks (agentdesk/server/store/callback_sql.py).
         # IF NOT EXISTS: a database rolled back to an older version by hand
         # (tests/server/store/test_store.py does) may still have these tables.
         """CREATE TABLE IF NOT EXISTS callback_tasks (
@@ -151,7 +151,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
     ),
     (
-        # After-call work (issue 6, after_call_records.py): one row per agent
+        # After-call work (after_call_records.py): one row per agent
         # and queue call, its session written by the service and its record
         # (disposition...) by the desktop, once.
         """CREATE TABLE IF NOT EXISTS wrapups (

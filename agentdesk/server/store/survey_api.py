@@ -1,4 +1,4 @@
-"""The Store's survey methods (issue 6), declared apart from base.py so
+"""The Store's survey methods, declared apart from base.py so
 the survey work stays in its own files (implemented by survey_sql.py)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Store's wrap-up methods (issue 6), declared apart from base.py so
+"""The Store's wrap-up methods, declared apart from base.py so
 the wrap-up work stays in its own files (implemented by wrapup_sql.py).
 
 Every change that must neither be lost nor happen twice is one

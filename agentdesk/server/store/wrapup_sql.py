@@ -1,4 +1,4 @@
-"""Wrap-ups on SQL (issue 6): the part of SqlStore that keeps wrap-up
+"""Wrap-ups on SQL: the part of SqlStore that keeps wrap-up
 sessions and records (see wrapup_api.WrapUpStore for each method's meaning).
 
 Starting (with replacing), ending and saving are each one transaction of

@@ -1,2 +1,2 @@
-"""After-call work (issue 6): wrap-up sessions, their records and the
+"""After-call work: wrap-up sessions, their records and the
 post-call survey results, on the desk service's side."""

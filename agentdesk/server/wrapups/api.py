@@ -1,4 +1,4 @@
-"""The wrap-up routes for desktops (see /tmp/issue6.md's contract).
+"""The wrap-up routes for desktops (the views are agentdesk/contract/wrapups.py).
 
   PUT  /api/v1/wrapups/{uniqueid}          the agent's record of a call (idempotent per call and agent)
         {"disposition", "notes"?, "first_contact_resolved"?, "follow_up"?: null | {"at", "topic"},

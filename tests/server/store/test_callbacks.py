@@ -1,4 +1,4 @@
-"""The store's callback tasks (issue 5), on both engines with the same test
+"""The store's callback tasks, on both engines with the same test
 bodies: a SQLite file and a real PostgreSQL server (tests/helpers/postgres.py),
 as in test_store.py."""
 

@@ -1,4 +1,4 @@
-"""The store's post-call surveys (issue 6), on both engines with the same
+"""The store's post-call surveys, on both engines with the same
 test bodies: a SQLite file and a real PostgreSQL server, as in
 test_callbacks.py."""
 

@@ -1,4 +1,4 @@
-"""The store's wrap-ups (issue 6), on both engines with the same test bodies:
+"""The store's wrap-ups, on both engines with the same test bodies:
 a SQLite file and a real PostgreSQL server (tests/helpers/postgres.py), as
 in test_callbacks.py. Starting, ending and saving are conditional:
 never two active wrap-ups for an agent, never a record overwritten."""

@@ -1,4 +1,4 @@
-"""The wrap-up JSON of the contract (/tmp/issue6.md): the wrap-up view, the
+"""The wrap-up JSON of the contract (agentdesk/contract/wrapups.py): the wrap-up view, the
 screen-pop history's after-call fields, and the record body's checks."""
 
 from __future__ import annotations
