@@ -3,8 +3,9 @@
 #
 #   installers/dev.sh demo    set up, start the bundled PBX and the desktop as
 #                             agent 1001, and place a demo call to it
-#   installers/dev.sh test    set up, check the code (ruff, mypy) and run the
-#                             whole test suite against the real PBX
+#   installers/dev.sh test    set up, check the code (ruff, import-linter, mypy),
+#                             run the fast tests, then those against the real
+#                             PBX (arguments, if any, go to pytest instead)
 #   installers/dev.sh bench   set up and run the benchmarks (tests/bench/)
 #   installers/dev.sh setup   only install what is missing
 #
@@ -122,8 +123,15 @@ tests() {
   "$VENV/bin/lint-imports"
   say "mypy"
   "$VENV/bin/mypy"
-  say "pytest (real Asterisk, real calls, real PortAudio)"
-  "$VENV/bin/python" -m pytest "$@"
+  if [ $# -gt 0 ]; then
+    "$VENV/bin/python" -m pytest "$@"
+    return
+  fi
+  # The fast tier first, so that a plain mistake fails in a minute or two.
+  say "pytest, fast tier (no PBX)"
+  "$VENV/bin/python" -m pytest -m "not pbx"
+  say "pytest, PBX tier (real Asterisk, real calls, real PortAudio)"
+  "$VENV/bin/python" -m pytest -m pbx
 }
 
 bench() {
@@ -139,5 +147,5 @@ case "${1:-}" in
   test) shift; tests "$@" ;;
   bench) bench ;;
   setup) setup "$TEST_PACKAGES" ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac
