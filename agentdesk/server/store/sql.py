@@ -17,6 +17,7 @@ from typing import Any
 from agentdesk.contract.states import CALL_ABANDONED, CALL_ANSWERED, CALL_WAITING, TRANSFER_ACCEPTED, TRANSFER_BLIND
 
 from .base import Store
+from .call_rows import CALL_COLUMNS, call_record
 from .callback_sql import CallbackSql
 from .engines import Engine, Result, open_engine
 from .records import CallEntry, CallRecord, DayStats, Membership, PauseState, StoreError, TokenRecord, TransferRecord
@@ -26,10 +27,6 @@ from .wrapup_sql import WrapUpSql
 
 log = logging.getLogger("agentdesk.server.store")
 
-CALL_COLUMNS = (
-    "uniqueid, linkedid, queue, number, name, joined_at, position, vip,"
-    " agent, connected_at, ended_at, hold_seconds, talk_seconds, outcome"
-)
 TRANSFER_COLUMNS = "transfer_id, made_at, kind, agent, phone, call_key, uniqueid, queue, target, result"
 
 
@@ -274,29 +271,6 @@ class SqlStore(CallbackSql, WrapUpSql, SurveySql, Store):
 
     def purge_tokens(self, now: float) -> int:
         return self._write("DELETE FROM login_tokens WHERE expires_at <= ?", (now,))
-
-
-def call_record(row: Sequence[Any]) -> CallRecord:
-    """A queue_calls row (CALL_COLUMNS order) as a CallRecord; converts
-    explicitly because SQLite keeps whatever type a value was written with."""
-    uniqueid, linkedid, queue, number, name, joined_at, position, vip = row[:8]
-    agent, connected_at, ended_at, hold_seconds, talk_seconds, outcome = row[8:]
-    return CallRecord(
-        uniqueid=str(uniqueid),
-        linkedid=str(linkedid),
-        queue=str(queue),
-        number=str(number),
-        name=str(name),
-        joined_at=float(joined_at),
-        position=int(position),
-        vip=bool(vip),
-        agent=str(agent),
-        connected_at=None if connected_at is None else float(connected_at),
-        ended_at=None if ended_at is None else float(ended_at),
-        hold_seconds=None if hold_seconds is None else int(hold_seconds),
-        talk_seconds=None if talk_seconds is None else int(talk_seconds),
-        outcome=str(outcome),
-    )
 
 
 def transfer_record(row: Sequence[Any]) -> TransferRecord:

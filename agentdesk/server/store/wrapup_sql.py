@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from agentdesk.contract.states import WRAPUP_ACTIVE, WRAPUP_ENDED
 
 from .after_call_records import WrapUp
+from .call_rows import CALL_COLUMNS, call_record
 from .records import CallRecord
 from .wrapup_api import AfterCallWork, AgentCall, WrapUpRecord
 
@@ -128,8 +129,6 @@ class WrapUpSql:
         return found
 
     def agent_calls(self, agent: str, start: float, end: float) -> list[AgentCall]:
-        from .sql import CALL_COLUMNS, call_record  # sql.py mixes this class in: imported when used
-
         calls = [call_record(row) for row in self._rows(
             f"SELECT {CALL_COLUMNS} FROM queue_calls WHERE agent = ? AND joined_at >= ? AND joined_at < ?"
             " AND connected_at IS NOT NULL ORDER BY joined_at, uniqueid",
