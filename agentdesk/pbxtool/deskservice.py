@@ -4,7 +4,7 @@ pbx/run, so the PBX comes up complete.
 It runs as `<python> -m agentdesk.server --config <state>/desk-service.json`,
 detached in a session of its own, output in <state>/log/desk-console.log and
 its pid in <state>/desk.pid. The Python is $AGENTDESK_DESK_PYTHON, else the
-checkout's .venv. Like Asterisk, it is stopped only by that pid, and only
+one running this tool (the server part installs both). Like Asterisk, it is stopped only by that pid, and only
 while that pid is really this PBX's desk service (its command line names
 the module and this state folder's config).
 
@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -73,21 +74,22 @@ def console_log(layout: Layout) -> Path:
 
 def choose_python() -> str:
     """The Python that runs the service, checked to have the module."""
-    python = os.environ.get("AGENTDESK_DESK_PYTHON") or ""
-    if not python:
-        venv = REPO / ".venv" / "bin" / "python"
-        if not venv.exists():
-            raise DeskUnavailableError("no Python for it (set AGENTDESK_DESK_PYTHON, or make .venv: installers/dev.sh)")
-        python = str(venv)
+    python = os.environ.get("AGENTDESK_DESK_PYTHON") or sys.executable
     try:
         found = subprocess.run(
-            [python, "-c", _MODULE_CHECK], cwd=REPO, capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+            [python, "-c", _MODULE_CHECK], cwd=_workdir(), capture_output=True, timeout=30, stdin=subprocess.DEVNULL
         ).returncode == 0
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DeskUnavailableError(f"{python} cannot be run ({error})") from None
     if not found:
         raise DeskUnavailableError(f"{python} has no {MODULE} module (pip install -e '.[server]')")
     return python
+
+
+def _workdir() -> Path | None:
+    """The checkout when run from one (its own package is the one imported),
+    else wherever we are."""
+    return REPO if (REPO / "agentdesk").is_dir() else None
 
 
 def url(network: Network) -> str:
@@ -127,7 +129,7 @@ def start(layout: Layout, network: Network) -> int:
     layout.log_dir.mkdir(parents=True, exist_ok=True)
     with console_log(layout).open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
-            command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+            command, cwd=_workdir(), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     layout.desk_pid_file.write_text(f"{process.pid}\n")

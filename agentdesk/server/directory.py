@@ -127,8 +127,10 @@ def _strings(mapping: dict[object, object]) -> dict[str, str]:
 
 
 def write_secrets(path: Path, value: Secrets) -> None:
-    """Replace the secrets file in one step; it is created 0600 (and its folder 0700)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Replace the secrets file in one step; it is created 0600. The folder is
+    left as it is: the PBX's state folder must stay passable for Asterisk's
+    own user, whose files live below it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
