@@ -11,16 +11,11 @@ from typing import Protocol
 
 import grimp
 
-# Each a set of modules that import one another; the service's feature
-# objects still receive the service itself, and the route modules import
-# the module that assembles them.
+# Each a set of modules that import one another: the phone's transfer logic
+# is handed the call core, and the route modules import the module that
+# assembles them.
 KNOWN_CYCLES = [
     {"agentdesk.desktop.phone.core", "agentdesk.desktop.phone.handover"},
-    {
-        "agentdesk.server.callbacks.dispatch", "agentdesk.server.callbacks.fast", "agentdesk.server.callbacks.hooks",
-        "agentdesk.server.callbacks.ivr", "agentdesk.server.callbacks.pending", "agentdesk.server.callbacks.requests",
-        "agentdesk.server.callbacks.tasks", "agentdesk.server.service", "agentdesk.server.wrapups.records",
-    },
     {
         "agentdesk.server.api", "agentdesk.server.callbacks.api", "agentdesk.server.callbacks.pbxroutes",
         "agentdesk.server.wrapups.api", "agentdesk.server.wrapups.survey_routes",

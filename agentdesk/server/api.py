@@ -268,7 +268,7 @@ async def call_info(request: web.Request) -> web.Response:
 
 async def vip_list(request: web.Request) -> web.Response:
     await session_of(request)
-    vips = await request.app[SERVICE].db(lambda s: s.vip_numbers())
+    vips = await request.app[SERVICE].db(lambda s: s.calls.vip_numbers())
     return web.json_response({"vips": [{"number": n, "note": note} for n, note in sorted(vips.items())]})
 
 
@@ -276,13 +276,13 @@ async def vip_add(request: web.Request) -> web.Response:
     number = await lead_and_number(request)
     data = await read_json(request)
     note = str(data.get("note", ""))[:200]
-    await request.app[SERVICE].db(lambda s: s.set_vip(number, note))
+    await request.app[SERVICE].db(lambda s: s.calls.set_vip(number, note))
     return web.json_response({"number": number, "note": note})
 
 
 async def vip_remove(request: web.Request) -> web.Response:
     number = await lead_and_number(request)
-    await request.app[SERVICE].db(lambda s: s.remove_vip(number))
+    await request.app[SERVICE].db(lambda s: s.calls.remove_vip(number))
     return web.json_response({"number": number, "removed": True})
 
 

@@ -59,12 +59,12 @@ class Sessions:
         self._failures.pop(key, None)
         token = secrets.token_urlsafe(32)
         record = TokenRecord(_hash(token), person.agent, person.role, self._clock() + self._lifetime)
-        await self._db(lambda s: s.save_token(record))
+        await self._db(lambda s: s.agents.save_token(record))
         log.info("%s (%s) signed in", person.agent, person.role)
         return token, Session(person, record.token_hash, record.expires_at)
 
     async def verify(self, token: str) -> Session:
-        record: TokenRecord | None = await self._db(lambda s: s.get_token(_hash(token)))
+        record: TokenRecord | None = await self._db(lambda s: s.agents.get_token(_hash(token)))
         if record is None or record.expires_at <= self._clock():
             raise CommandError(401, "not signed in, or the session expired: sign in again")
         person = self._people.get(record.agent)
@@ -73,11 +73,11 @@ class Sessions:
         return Session(person, record.token_hash, record.expires_at)
 
     async def logout(self, session: Session) -> None:
-        await self._db(lambda s: s.delete_token(session.token_hash))
+        await self._db(lambda s: s.agents.delete_token(session.token_hash))
 
     async def purge(self) -> None:
         now = self._clock()
-        await self._db(lambda s: s.purge_tokens(now))
+        await self._db(lambda s: s.agents.purge_tokens(now))
 
     def _check_rate(self, key: tuple[str, str]) -> None:
         recent = self._failures.get(key)

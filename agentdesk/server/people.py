@@ -34,6 +34,10 @@ class People:
         self._refresh()
         return list(self._people.values())
 
+    def names(self) -> dict[str, str]:
+        """Agent ID -> display name, for everyone in the directory."""
+        return {p.agent: p.name for p in self.all()}
+
     def check_password(self, agent: str, password: str) -> Person | None:
         """The person when the password is theirs; None otherwise (timing-safe)."""
         self._refresh()

@@ -13,18 +13,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from agentdesk.contract import events
 from agentdesk.contract.queues import (
-    AgentState,
     DeskSnapshot,
-    QueueSummary,
-    dump_agent_state,
-    dump_queue,
     dump_snapshot,
 )
 from agentdesk.contract.states import TEAMLEAD
@@ -36,28 +31,30 @@ from .ami.protocol import AmiMessage
 from .auth import Sessions
 from .callbacks.dispatch import CallbackDispatcher
 from .callbacks.hooks import CallbackHooks, is_identifying
+from .callbacks.ivr import IvrIntake
 from .callbacks.pending import PendingRequests
+from .callbacks.placements import Placements
 from .callbacks.tasks import CallbackTasks
 from .config import DeskConfig
 from .hub import EventHub
+from .live import LiveViews
 from .people import People
 from .queues.agents import AgentDirector
 from .queues.board import QueueBoard, callback_task_of
 from .queues.calllog import CallLog
+from .queues.handling import HandleTimes
+from .queues.pauses import AgentPauses, PauseBook
+from .runtime import Background, StoreRunner
+from .seats import Seats
 from .store import (
     CallEntry,
     CallRecord,
-    DayStats,
-    PauseState,
     Store,
     TransferRecord,
 )
 from .transfers import TransferKpi, TransferLog, transfer_kpi
 from .views import (
-    agent_state,
     call_view,
-    combined_activity,
-    queue_summary,
 )
 from .wrapups.records import WrapUpRecords
 from .wrapups.sessions import LOGGED_OUT, WrapUpSessions
@@ -72,6 +69,9 @@ SYNC_RETRY_SECONDS = 5.0
 
 
 class DeskService:
+    """Builds the service's parts, each given what it needs, and routes AMI
+    events to them; the HTTP routes reach the parts through it."""
+
     def __init__(self, config: DeskConfig, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self._base_clock = clock
@@ -79,33 +79,42 @@ class DeskService:
         self.clock: Callable[[], float] = self._now
         clock = self.clock
         self.store = store
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="store")
+        self.db = StoreRunner(store)
+        self._background = Background()
+        spawn = self._background.spawn
         self.people = People(config.directory, config.secrets)
         self.board = QueueBoard(clock)
         self.hub = EventHub()
+        self.seats = Seats(self.board, self.people)
         self.sessions = Sessions(self.people, self.db, clock, config.token_seconds)
         self.ami = AmiClient(
             config.ami.host, config.ami.port, config.ami.username, config.ami.secret,
             on_event=self._on_event, on_connected=self._on_connected, on_disconnected=self._on_disconnected,
         )
-        self.calls = CallLog(self.db, clock, self._stats_changed)
-        self.calls.phone_agent = self.board.agent_on_phone
-        self.transfers = TransferLog(self.db, self.calls, self.agent_of_phone, clock)
+        pause_book: PauseBook = {}
+        self.views = LiveViews(self.board, self.people, self.hub, config, clock, pause_book)
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
-        self.pauses: dict[str, PauseState] = {}
-        self._stats: dict[str, DayStats] = {}
+        self.pauses = AgentPauses(self.director, self.db, clock, pause_book, self.views.publish_agent)
+        # A test set-up starts with callbacks and wrap-up off: only their own tests see offers and pauses.
+        switched_on = not config.test_clock
+        self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy,
+                                      switched_on)
+        self.calls = CallLog(self.db, clock, self._stats_changed, self.board.agent_on_phone,
+                             self.wrapups.sticky_call_ended)
+        self.transfers = TransferLog(self.db, self.calls, self.seats.agent_of_phone, clock)
         self._stats_due: set[str] = set()
-        self._activity: dict[str, tuple[str, str, float]] = {}
         self.synced = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.callbacks = CallbackTasks(self, config.callbacks)
-        self.callback_dispatch = CallbackDispatcher(self, self.callbacks)
-        self.pending_callbacks = PendingRequests(self)
-        self.callback_hooks = CallbackHooks(self)
-        # A test set-up starts with wrap-up off: only its wrap-up tests pause agents after calls.
-        self.wrapups = WrapUpSessions(self, config.wrapup_policy, not config.test_clock)
-        self.wrapup_records = WrapUpRecords(self)
-        self.calls.sticky_completed = self.wrapups.sticky_call_ended
+        self.handle_times = HandleTimes()
+        placements = Placements(self.ami, spawn)
+        self.callbacks = CallbackTasks(config.callbacks, self.db, clock, self.people, self.seats, self.board,
+                                       self.hub, placements, switched_on)
+        self.callback_dispatch = CallbackDispatcher(self.callbacks, placements, self.board, self.ami, self.db, clock,
+                                                    spawn, self.synced, self.handle_times,
+                                                    config.queue_wrapup_seconds)
+        self.ivr = IvrIntake(self.callbacks, self.board, self.calls, self.handle_times)
+        self.pending_callbacks = PendingRequests(self.ami, self.synced, self.ivr)
+        self.callback_hooks = CallbackHooks(self.callbacks, self.db, spawn, self.pending_callbacks)
+        self.wrapup_records = WrapUpRecords(self.wrapups, self.callbacks, self.calls, self.db, clock)
 
     def _now(self) -> float:
         return self._base_clock() + self._clock_offset
@@ -119,39 +128,25 @@ class DeskService:
         self._clock_offset = 0.0
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        self._spawn(work)
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background work failed", exc_info=task.exception())
-
-    async def db(self, work: Callable[[Store], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, self.store)
+        self._background.spawn(work)
 
     async def start(self) -> None:
-        self.pauses = await self.db(lambda s: s.pause_states())
+        await self.pauses.load()
         await self.wrapups.load()
         await self.sessions.purge()
         await self.ami.start()
-        self._spawn(self._new_day_refresh())
-        self._spawn(self.callback_dispatch.run())
-        self._spawn(self.pending_callbacks.run())
+        self.spawn(self._new_day_refresh())
+        self.spawn(self.callback_dispatch.run())
+        self.spawn(self.pending_callbacks.run())
 
     async def stop(self) -> None:
         self.hub.close_all()
         await self.ami.stop()
         self.transfers.stop()
         await self.calls.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        self._executor.shutdown(wait=True)
+        self._background.cancel_all()
+        self.db.close()
 
     async def _new_day_refresh(self) -> None:
         """At midnight "today" starts again, even if no call comes."""
@@ -167,17 +162,18 @@ class DeskService:
         self.calls.handle(event)
         self.transfers.handle(event)
         if event.name == "QueueCallerJoin":
-            self._spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
+            self.spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
         self.callback_hooks.milestones(event)
+        self.handle_times.handle(event)
         self.callback_dispatch.handle(event)
         if event.name in ("AgentConnect", "AgentComplete") and self.people.get(event.get("MemberName")) \
                 and not callback_task_of(event.get("Channel")):
             self._wrap_up(event)
         happened = event_time(event, self.clock())
         for queue in change.queues:
-            self.publish_queue(queue, happened)
+            self.views.publish_queue(queue, happened)
         for agent in change.agents:
-            self.publish_agent(agent)
+            self.views.publish_agent(agent)
 
     def _wrap_up(self, event: AmiMessage) -> None:
         if event.name == "AgentConnect":
@@ -186,25 +182,21 @@ class DeskService:
             self.calls.in_order(self._start_wrap_up, event)  # after the call's end is written
 
     async def _start_wrap_up(self, event: AmiMessage) -> None:
-        self._spawn(self.wrapups.agent_complete(event))  # not holding up the call log
-
-    def average_handle_seconds(self, queue: str) -> float | None:
-        """A running average of the queue's talk times (None before the first call)."""
-        return self.callback_hooks.average_handle_seconds(queue)
+        self.spawn(self.wrapups.agent_complete(event))  # not holding up the call log
 
     async def _flag_vip(self, uniqueid: str, number: str) -> None:
-        if await self.db(lambda s: s.is_vip(number)):
+        if await self.db(lambda s: s.calls.is_vip(number)):
             self.board.mark_vip(uniqueid)
             found = self.board.caller(uniqueid)
             if found is not None:
-                self.publish_queue(found[0].name)
+                self.views.publish_queue(found[0].name)
 
     async def _on_connected(self) -> None:
         log.info("connected to Asterisk; resynchronising queues and agents")
         if not await self._resync():
             # Never reconcile against a picture Asterisk did not confirm.
             self.board.queues.clear()
-            self._spawn(self._retry_sync())
+            self.spawn(self._retry_sync())
             return
         await self.director.reconcile()
         await self._resync()
@@ -212,17 +204,17 @@ class DeskService:
         live = await self._live_channels()
         if live is not None:
             await self.calls.close_stale(live | {uid for q in self.board.queues.values() for uid in q.callers})
-        vips = await self.db(lambda s: s.vip_numbers())
+        vips = await self.db(lambda s: s.calls.vip_numbers())
         for queue in self.board.queues.values():
             for caller in queue.callers.values():
                 caller.vip = caller.number in vips
             await self._refresh_stats(queue.name)
         await self.callback_dispatch.adopt()  # before the dispatcher may run again
         self.synced.set()
-        self._spawn(self.callback_hooks.import_pending())
+        self.spawn(self.callback_hooks.import_pending())
         self.hub.publish(events.PBX, {"connected": True})
         for person in self.people.all():
-            self.publish_agent(person.agent)
+            self.views.publish_agent(person.agent)
 
     async def _retry_sync(self) -> None:
         await asyncio.sleep(SYNC_RETRY_SECONDS)
@@ -264,7 +256,7 @@ class DeskService:
         if queue in self._stats_due:
             return
         self._stats_due.add(queue)
-        asyncio.get_running_loop().call_later(STATS_DELAY_SECONDS, lambda: self._spawn(self._refresh_stats(queue)))
+        asyncio.get_running_loop().call_later(STATS_DELAY_SECONDS, lambda: self.spawn(self._refresh_stats(queue)))
 
     async def _refresh_stats(self, queue: str) -> None:
         self._stats_due.discard(queue)
@@ -272,104 +264,46 @@ class DeskService:
         level = state.service_level_seconds if state else 30
         start, now = _midnight(self.clock()), self.clock()
         try:
-            self._stats[queue] = await self.db(lambda s: s.day_stats(queue, start, now + 1, level))
+            self.views.set_stats(queue, await self.db(lambda s: s.calls.day_stats(queue, start, now + 1, level)))
         except Exception:
             log.exception("computing today's statistics of %s failed", queue)
             return
-        self.publish_queue(queue)
+        self.views.publish_queue(queue)
 
     # -- transfers -----------------------------------------------------------------
     def agent_of_phone(self, phone: str) -> str | None:
-        """The agent working on `phone`: the one logged in there (hot-desking),
-        else the phone's own person in the directory (None: nobody's phone).
-        A queue member not named by an agent ID (added outside the desk
-        service) does not count."""
-        for agent in (self.board.agent_on_phone(phone), phone):
-            if agent is not None and self.people.get(agent) is not None:
-                return agent
-        return None
+        return self.seats.agent_of_phone(phone)
 
     async def transfers_of(self, day: date, agent: str | None = None) -> list[TransferRecord]:
         """The transfers made on `day` (local time), by one agent or all."""
         start, end = day_bounds(day)
-        return await self.db(lambda s: s.transfers(start, end, agent))
+        return await self.db(lambda s: s.calls.transfers(start, end, agent))
 
     async def transfer_rates(self, day: date) -> TransferKpi:
         """The transfer rate by agent and by queue on `day` (local time)."""
         start, end = day_bounds(day)
-        answered = await self.db(lambda s: s.answered_counts(start, end))
-        return transfer_kpi(await self.db(lambda s: s.transfers(start, end)), answered)
+        answered = await self.db(lambda s: s.calls.answered_counts(start, end))
+        return transfer_kpi(await self.db(lambda s: s.calls.transfers(start, end)), answered)
 
     def today(self) -> date:
         return datetime.fromtimestamp(self.clock()).date()
 
     # -- views -------------------------------------------------------------------
     def names(self) -> dict[str, str]:
-        return {p.agent: p.name for p in self.people.all()}
-
-    def queue_json(self, name: str) -> dict[str, Any]:
-        return dump_queue(self.queue_summary(name))
-
-    def queue_summary(self, name: str) -> QueueSummary:
-        title = self.queue_title(name)
-        extension = self.config.queue_extensions.get(name, "")
-        return queue_summary(self.board.queues[name], title, extension, self._stats.get(name), self.names())
+        return self.people.names()
 
     def agent_json(self, person: Person) -> dict[str, Any]:
-        return dump_agent_state(self.agent_state(person))
-
-    def agent_state(self, person: Person) -> AgentState:
-        # Asterisk's members are the truth; the stored pause gives the time
-        # the pause began (it survives restarts of this service).
-        members = self.board.memberships_of(person.agent)
-        paused_members = [m for m in members.values() if m.paused]
-        activity = combined_activity([m.activity for m in members.values()], bool(paused_members))
-        reason = paused_members[0].reason if paused_members else ""
-        since = self._since(person.agent, activity, reason, self.pauses.get(person.agent))
-        phone = self.board.phone_of(person.agent) or person.agent
-        queues = {name: name in members for name in sorted(self.board.queues)}
-        return agent_state(person, phone, queues, activity, reason, since)
-
-    def _since(self, agent: str, activity: str, reason: str, pause: PauseState | None) -> float:
-        if activity == "paused" and pause is not None and pause.paused and pause.reason == reason:
-            return pause.since
-        last = self._activity.get(agent)
-        if last is not None and last[:2] == (activity, reason):
-            return last[2]
-        self._activity[agent] = (activity, reason, self.clock())
-        return self._activity[agent][2]
+        return self.views.agent_json(person)
 
     def snapshot(self, person: Person) -> dict[str, Any]:
         return dump_snapshot(DeskSnapshot(
             server_time=self.clock(),
-            me=self.agent_state(person),
-            queues=tuple(self.queue_summary(name) for name in sorted(self.board.queues)),
+            me=self.views.agent_state(person),
+            queues=tuple(self.views.queue_summary(name) for name in sorted(self.board.queues)),
             pause_reasons=tuple(self.config.pause_reasons),
             pbx_connected=self.ami.connected,
             wrapup=self.wrapups.view_of(person.agent),
         ))
-
-    def publish_queue(self, name: str, happened: float | None = None) -> None:
-        """Push a queue's summary; `updated_at` is when Asterisk saw the change
-        (lets desktops and the fan-out benchmark see delivery latency)."""
-        if name in self.board.queues:
-            data = self.queue_json(name)
-            data["updated_at"] = happened if happened is not None else self.clock()
-            self.hub.publish(events.QUEUE, data)
-
-    def publish_wrapup(self, view: dict[str, Any], agent: str) -> None:
-        """A wrap-up's view to its agent's desktops and to the team leads'."""
-        for person in self.people.all():
-            if person.agent == agent or person.role == TEAMLEAD:
-                self.hub.publish(events.WRAPUP, view, agent=person.agent)
-
-    def queue_title(self, queue: str) -> str:
-        return self.config.queue_titles.get(queue, queue.capitalize())
-
-    def publish_agent(self, agent: str) -> None:
-        person = self.people.get(agent)
-        if person is not None:
-            self.hub.publish(events.AGENT, self.agent_json(person), agent=agent)
 
     async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:
         call = await self.calls.lookup(uniqueid, queue) or await self.callback_hooks.placeholder_call(uniqueid)
@@ -383,9 +317,9 @@ class DeskService:
         history: list[CallRecord] = []
         if is_identifying(call.number):  # withheld numbers share no history
             number, before = call.number, call.joined_at
-            history = await self.db(lambda s: s.calls_of_number(number, 5, before))
+            history = await self.db(lambda s: s.calls.calls_of_number(number, 5, before))
         repeat = any(past.joined_at >= call.joined_at - self.config.repeat_seconds for past in history)
-        work = await self.db(lambda s: s.after_call_work(history)) if history else {}
+        work = await self.db(lambda s: s.wrapups.after_call_work(history)) if history else {}
         return call_view(call, history, repeat, self.names(), work)
 
     def _board_entry(self, uniqueid: str) -> CallEntry | None:
@@ -410,24 +344,22 @@ class DeskService:
             await self.wrapups.agent_unpaused(agent)
 
     async def apply_pause(self, agent: str, paused: bool, reason: str) -> None:
-        await self.director.pause(agent, paused, reason)
-        self.pauses[agent] = PauseState(agent, paused, reason if paused else "", self.clock())
-        self.publish_agent(agent)
+        await self.pauses.apply(agent, paused, reason)
 
     async def set_queue_login(self, agent: str, queue: str, logged_in: bool, phone: str) -> None:
         if logged_in:
             await self.director.login(agent, queue, phone)
         else:
             await self.director.logout(agent, queue)
-            if not await self.db(lambda s: s.memberships(agent)):
+            if not await self.db(lambda s: s.agents.memberships(agent)):
                 await self.wrapups.agent_gone(agent, LOGGED_OUT)
 
     # -- the dialplan's questions -------------------------------------------------
     async def route(self, queue: str, number: str, uniqueid: str = "") -> tuple[int, str]:
         """(priority, phone of a free sticky agent or "") for a caller about to queue."""
-        vip = await self.db(lambda s: s.is_vip(number))
+        vip = await self.db(lambda s: s.calls.is_vip(number))
         since = self.clock() - self.config.sticky_seconds
-        agent = await self.db(lambda s: s.last_agent(number, since)) if number else None
+        agent = await self.db(lambda s: s.calls.last_agent(number, since)) if number else None
         phone = ""
         queue_state = self.board.queues.get(queue)
         member = queue_state is not None and agent in queue_state.members

@@ -50,7 +50,8 @@ from agentdesk.contract.states import (
 
 from .ami.fields import event_time
 from .ami.protocol import AmiMessage
-from .queues.calllog import CallLog, DbCall, QueueVisit
+from .queues.calllog import CallLog, QueueVisit
+from .runtime import StoreAccess
 from .store import StoreError, TransferRecord
 
 log = logging.getLogger("agentdesk.server")
@@ -248,7 +249,7 @@ class TransferLog:
     that came before it (`CallLog.in_order`); conference legs that wait for
     their pair are let go by a timer."""
 
-    def __init__(self, db: DbCall, calls: CallLog, agent_of: AgentOf, clock: Callable[[], float]) -> None:
+    def __init__(self, db: StoreAccess, calls: CallLog, agent_of: AgentOf, clock: Callable[[], float]) -> None:
         self._db = db
         self._calls = calls
         self._clock = clock
@@ -287,11 +288,11 @@ class TransferLog:
 
     async def _save(self, outcome: Outcome) -> None:
         if isinstance(outcome, TransferRecord):
-            await self._db(lambda s: s.add_transfer(outcome))
+            await self._db(lambda s: s.calls.add_transfer(outcome))
             log.info("%s transfer by %s of %s to %s: %s", outcome.kind, outcome.agent, outcome.call,
                      outcome.target, outcome.result)
             return
-        found = await self._db(lambda s: s.return_transfer(outcome.uniqueid, outcome.target, outcome.result))
+        found = await self._db(lambda s: s.calls.return_transfer(outcome.uniqueid, outcome.target, outcome.result))
         if found:
             log.info("the transfer of %s to %s came back: %s", outcome.uniqueid, outcome.target, outcome.result)
         else:

@@ -22,7 +22,7 @@ from agentdesk.server.directory import Person
 
 from .queues.board import QueueState
 from .store import CallRecord, DayStats, TransferRecord
-from .store.wrapup_api import AfterCallWork
+from .store.after_call_records import AfterCallWork
 from .transfers import TransferKpi, TransferRate
 
 ACTIVITY_ORDER = (AgentActivity.RINGING, AgentActivity.ON_CALL, AgentActivity.READY, AgentActivity.UNAVAILABLE)

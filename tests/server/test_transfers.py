@@ -224,9 +224,9 @@ def test_the_call_log_ties_a_transfer_to_the_queue_visit_even_as_the_call_ends()
             call_event("QueueCallerJoin"), call_event("AgentConnect"), ami(ATTENDED),
             call_event("AgentComplete", Reason="transfer", TalkTime="1"), call_event("Hangup"), ami(ATTENDED),
         ]))
-        [record] = store.transfers(NOW - 86400, NOW)
+        [record] = store.calls.transfers(NOW - 86400, NOW)
         assert (record.call, record.queue, record.target) == ("1795381383.0@sales", "sales", "1003")
-        assert store.get_call("1795381383.0@sales").outcome == "transferred"  # type: ignore[union-attr]
+        assert store.calls.get_call("1795381383.0@sales").outcome == "transferred"  # type: ignore[union-attr]
 
 
 def test_a_returned_event_changes_the_result_of_the_blind_transfer_it_belongs_to() -> None:
@@ -234,7 +234,7 @@ def test_a_returned_event_changes_the_result_of_the_blind_transfer_it_belongs_to
         uniqueid = RETURNED["Call"]
         asyncio.run(replay(store, [ami(BLIND, TransfereeUniqueid=uniqueid, TransfererUniqueid="1795381342.4"),
                                    ami(RETURNED), ami(RETURNED, To="1004")]))
-        [record] = store.transfers(NOW - 86400, NOW)
+        [record] = store.calls.transfers(NOW - 86400, NOW)
         assert (record.uniqueid, record.result) == (uniqueid, "returned:BUSY")
 
 
@@ -249,7 +249,7 @@ def test_a_caller_back_in_the_same_queue_gets_a_record_for_each_visit() -> None:
             *visit[:2], call_event("AgentConnect", MemberName="1004"),
         ]))
         uniqueid = "1795381383.0"
-        visits = [store.get_call(key) for key in (uniqueid, f"{uniqueid}@sales", f"{uniqueid}@sales#2")]
+        visits = [store.calls.get_call(key) for key in (uniqueid, f"{uniqueid}@sales", f"{uniqueid}@sales#2")]
         assert [(v.agent, v.outcome) for v in visits if v is not None] == [
             ("1001", "completed"), ("1003", "completed"), ("1004", "answered")
         ]

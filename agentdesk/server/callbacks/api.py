@@ -80,10 +80,10 @@ async def task_list(request: web.Request) -> web.Response:
     state = request.query.get("state", "open")
     queue = request.query.get("queue") or None
     if state == "open":
-        found = await request.app[SERVICE].db(lambda s: s.open_callbacks(queue))
+        found = await request.app[SERVICE].db(lambda s: s.callbacks.open_callbacks(queue))
     elif state == "closed":
         start, end = day_bounds(day_param(request))
-        found = [t for t in await request.app[SERVICE].db(lambda s: s.callbacks_closed(start, end))
+        found = [t for t in await request.app[SERVICE].db(lambda s: s.callbacks.callbacks_closed(start, end))
                  if queue is None or t.queue == queue]
     else:
         raise CommandError(400, "state must be open or closed")
@@ -96,7 +96,7 @@ async def task_detail(request: web.Request) -> web.Response:
     session = await session_of(request)
     task = await visible_task(request, session)
     service = request.app[SERVICE]
-    events = await service.db(lambda s: s.callback_events(task.task_id))
+    events = await service.db(lambda s: s.callbacks.callback_events(task.task_id))
     names = service.names()
     return web.json_response({**tasks_of(request).view(task), "events": [event_view(e, names) for e in events]})
 
@@ -181,14 +181,14 @@ async def task_stats(request: web.Request) -> web.Response:
     if session.person.role != TEAMLEAD and queue not in request.app[SERVICE].board.memberships_of(
             session.person.agent):
         raise CommandError(403, "agents see the callback figures of their own queues (?queue=)")
-    stats = await request.app[SERVICE].db(lambda s: s.callback_stats(start, end, queue))
+    stats = await request.app[SERVICE].db(lambda s: s.callbacks.callback_stats(start, end, queue))
     return web.json_response(stats_view(day.isoformat(), stats))
 
 
 # -- the do-not-call list ---------------------------------------------------------
 async def blocked_list(request: web.Request) -> web.Response:
     await session_of(request)
-    blocks = await request.app[SERVICE].db(lambda s: s.callback_blocks())
+    blocks = await request.app[SERVICE].db(lambda s: s.callbacks.callback_blocks())
     return web.json_response({"blocked": [{"number": n, "reason": r, "until": u}
                                           for n, (r, u) in sorted(blocks.items())]})
 
@@ -198,13 +198,13 @@ async def blocked_add(request: web.Request) -> web.Response:
     data = await read_json(request)
     until = epoch_field(data, "until", 0.0) or None
     reason = short_text(data, "reason", 200)
-    await request.app[SERVICE].db(lambda s: s.set_callback_block(number, reason, until))
+    await request.app[SERVICE].db(lambda s: s.callbacks.set_callback_block(number, reason, until))
     return web.json_response({"number": number, "reason": reason, "until": until})
 
 
 async def blocked_remove(request: web.Request) -> web.Response:
     number = await lead_number(request)
-    await request.app[SERVICE].db(lambda s: s.remove_callback_block(number))
+    await request.app[SERVICE].db(lambda s: s.callbacks.remove_callback_block(number))
     return web.json_response({"number": number, "removed": True})
 
 

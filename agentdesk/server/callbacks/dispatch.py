@@ -24,24 +24,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from agentdesk.contract.states import CB_OFFERED, CB_WAITING
 
-from ..ami.client import AmiError
+from ..ami.client import AmiClient, AmiError
 from ..ami.protocol import AmiMessage
-from ..queues.board import Caller, QueueState, callback_task_of
+from ..queues.board import Caller, QueueBoard, QueueState, callback_task_of
+from ..queues.handling import HandleTimes
+from ..runtime import Clock, Spawn, StoreAccess
 from ..store import Store
 from ..store.records import CallbackTask
 from .fast import FREE_AGENT_EVENTS, FastDelivery
 from .line import placeholders_wanted
 from .numbers import normalise
+from .placements import Placement, Placements
 from .policy import expected_wait_seconds, should_offer
 from .tasks import CallbackTasks
-
-if TYPE_CHECKING:
-    from ..service import DeskService
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -56,32 +55,26 @@ CLAIM_CHECK_SECONDS = 60
 VIP_PRIORITY = 10
 
 
-@dataclass
-class Placement:
-    task_id: str
-    queue: str
-    channel_a: str  # our uniqueid of the ;1 half
-    since: float
-    rank: tuple[int, float] = (0, 0.0)  # (priority, arrival): its place in the line
-    number: str = ""
-    answered: bool = False  # an agent took it: it no longer holds a place in line
-
-
 class CallbackDispatcher:
-    def __init__(self, service: DeskService, tasks: CallbackTasks) -> None:
-        self.service = service
+    def __init__(self, tasks: CallbackTasks, placements: Placements, board: QueueBoard, ami: AmiClient,
+                 db: StoreAccess, clock: Clock, spawn: Spawn, synced: asyncio.Event, handle_times: HandleTimes,
+                 queue_wrapup_seconds: dict[str, int]) -> None:
         self.tasks = tasks
-        self.placed: dict[str, Placement] = {}
+        self._placements = placements
+        self._board = board
+        self._ami = ami
+        self._db = db
+        self._clock = clock
+        self._spawn = spawn
+        self._synced = synced
+        self._handle_times = handle_times
         self._offered_at: dict[str, float] = {}
         self._serial = 0
         self._kick: asyncio.TimerHandle | None = None
         self._running = False
         self._again = False
         self._next_claim_check = 0.0
-        self.fast = FastDelivery(service, self._rings)
-        self._ringing_agents: dict[str, str] = {}
-        tasks.on_withdraw.append(self.withdraw)
-        tasks.ringing_agent = self.ringing_agent
+        self.fast = FastDelivery(board, ami, spawn, queue_wrapup_seconds, self._rings)
 
     # -- driving -----------------------------------------------------------------
     async def run(self) -> None:
@@ -97,10 +90,10 @@ class CallbackDispatcher:
 
     def _kicked(self) -> None:
         self._kick = None
-        self.service.spawn(self.tick_safely())
+        self._spawn(self.tick_safely())
 
     async def tick_safely(self) -> None:
-        if not self.service.synced.is_set():
+        if not self._synced.is_set():
             return
         if self._running:
             self._again = True  # a change during this tick: look once more right after it
@@ -117,13 +110,13 @@ class CallbackDispatcher:
             self._running = False
 
     async def tick(self) -> None:
-        now = self.service.clock()
-        for name in list(self.service.board.queues):
-            due = await self.service.db(_due_in(name, now))
+        now = self._clock()
+        for name in list(self._board.queues):
+            due = await self._db(_due_in(name, now))
             due = [t for t in await self.tasks.expire_given_up(due)
-                   if t.task_id not in self.placed and t.request_key not in self.tasks.caller_on_line
+                   if t.task_id not in self._placements.placed and t.request_key not in self.tasks.caller_on_line
                    and self._may_place(t, now)]
-            queue = self.service.board.queues.get(name)
+            queue = self._board.queues.get(name)
             if queue is not None:
                 await self._fill(queue, due)
                 await self._offer(queue, now)
@@ -136,7 +129,7 @@ class CallbackDispatcher:
         """Same-agent preference: a task for agent X waits for X while X is
         logged in but busy, up to same_agent_wait_minutes past its due time."""
         agent = task.preferred_agent
-        board = self.service.board
+        board = self._board
         if not agent or not board.memberships_of(agent) or board.is_free(agent):
             return True
         return now >= task.due_at + self.tasks.settings.same_agent_wait_seconds
@@ -146,13 +139,14 @@ class CallbackDispatcher:
         in the queue themselves is not called back meanwhile: their task
         waits (and ends if they are served, see CallbackTasks.served_inbound)."""
         in_line = self._numbers_in_line(queue)
-        for placement in [p for p in self.placed.values() if p.queue == queue.name and p.number in in_line]:
+        for placement in [p for p in self._placements.placed.values() if p.queue == queue.name and p.number in in_line]:
             await self._yield_to_caller(placement)
         due = [t for t in due if t.number not in in_line]
         if not due or not queue.members:
             return
         live = [(_priority(c), c.joined_at) for c in queue.callers.values() if not c.callback_task]
-        holding = [(p.task_id, p.rank) for p in self.placed.values() if p.queue == queue.name and not p.answered]
+        holding = [(p.task_id, p.rank) for p in self._placements.placed.values()
+                   if p.queue == queue.name and not p.answered]
         for task, position in placeholders_wanted(live, due, holding, SLOTS):
             await self._place(task, position)
 
@@ -163,11 +157,11 @@ class CallbackDispatcher:
         return {n for n in numbers if n}
 
     async def _yield_to_caller(self, placement: Placement) -> None:
-        self.withdraw(placement.task_id)
+        self._placements.withdraw(placement.task_id)
         await self._back_in_line(placement.task_id, "the customer is in the queue themselves", force=True)
 
     async def _place(self, task: CallbackTask, position: int) -> None:
-        now = self.service.clock()
+        now = self._clock()
         _, offered = await self.tasks.change(
             task.task_id, lambda t: t.state == CB_WAITING and t.due_at <= now,
             lambda t: replace(t, state=CB_OFFERED, agent=""), "offered", "", f"position {position}")
@@ -175,17 +169,17 @@ class CallbackDispatcher:
             return  # taken, skipped, rescheduled or merged meanwhile: the next tick sees it as it is now
         self._serial += 1
         ids = f"cb{task.task_id}-{self._serial}"
-        self.placed[task.task_id] = Placement(task.task_id, task.queue, f"{ids}a", now,
+        self._placements.placed[task.task_id] = Placement(task.task_id, task.queue, f"{ids}a", now,
                                               (task.priority, task.arrival_at), task.number)
         phone = self._preferred_phone(task)
         if phone:
-            self._ringing_agents[task.task_id] = task.preferred_agent
+            self._placements.ringing[task.task_id] = task.preferred_agent
         policy = self.tasks.policy(task.queue)
         variables = [f"CALLBACK_TASK={task.task_id}", f"CALLBACK_QUEUE={task.queue}",
                      f"CALLBACK_PRIO={task.priority}", f"CALLBACK_POSITION={position}",
                      f"CALLBACK_PHONE={phone}", f"CALLBACK_AUTODIAL={policy.autodial_seconds}"]
         try:
-            reply = await self.service.ami.action(
+            reply = await self._ami.action(
                 "Originate", Channel=f"Local/{task.task_id}@callback-line/n", Context="callback-connect",
                 Exten=task.task_id, Priority="1", Async="true", Timeout=str(PLACEHOLDER_TIMEOUT_MS),
                 CallerID=_caller_id(task), ChannelId=f"{ids}a", OtherChannelId=f"{ids}b", Variable=variables)
@@ -196,32 +190,20 @@ class CallbackDispatcher:
             await self._back_in_line(task.task_id, "placeholder failed")
             return
         log.info("callback %s joins queue %s at position %d", task.task_id, task.queue, position)
-        if task.task_id in self.placed:
+        if task.task_id in self._placements.placed:
             self.tasks.publish(offered)
 
     def _preferred_phone(self, task: CallbackTask) -> str:
         agent = task.preferred_agent
-        if agent and self.service.board.is_free(agent):
-            return self.service.board.phone_of(agent) or ""
+        if agent and self._board.is_free(agent):
+            return self._board.phone_of(agent) or ""
         return ""
-
-    def withdraw(self, task_id: str) -> None:
-        """Take a task's placeholder out of Asterisk (claimed, skipped...)."""
-        placement = self.placed.pop(task_id, None)
-        if placement is not None:
-            self.service.spawn(self._hang_up(placement))
-
-    async def _hang_up(self, placement: Placement) -> None:
-        try:
-            await self.service.ami.action("Hangup", Channel=f"/^Local\\/{placement.task_id}@callback-line-/")
-        except AmiError as error:
-            log.info("placeholder of callback %s already gone: %s", placement.task_id, error)
 
     async def _back_in_line(self, task_id: str, why: str, force: bool = False) -> None:
         """The placeholder is gone without an agent taking the task."""
-        if self.placed.pop(task_id, None) is None and not force:
+        if self._placements.placed.pop(task_id, None) is None and not force:
             return
-        self._ringing_agents.pop(task_id, None)
+        self._placements.ringing.pop(task_id, None)
         _, back = await self.tasks.change(task_id, lambda t: t.state == CB_OFFERED,
                                           lambda t: replace(t, state=CB_WAITING, agent=""), "returned", "", why)
         if back is not None:
@@ -237,12 +219,13 @@ class CallbackDispatcher:
                 self.tasks.caller_on_line.discard(uniqueid)
                 self.kick()
             task_id = task_of_uniqueid(uniqueid) or callback_task_of(event.get("Channel"))
-            if task_id and task_id in self.placed and (uniqueid.endswith("a") or event.get("Channel").endswith(";1")):
-                self.service.spawn(self._back_in_line(task_id, event.get("Cause-txt") or "hung up"))
+            first_half = uniqueid.endswith("a") or event.get("Channel").endswith(";1")
+            if task_id and task_id in self._placements.placed and first_half:
+                self._spawn(self._back_in_line(task_id, event.get("Cause-txt") or "hung up"))
         elif event.name == "OriginateResponse" and event.get("Response") == "Failure":
             task_id = task_of_uniqueid(event.get("Uniqueid"))
             if task_id:
-                self.service.spawn(self._back_in_line(task_id, "originate failed"))
+                self._spawn(self._back_in_line(task_id, "originate failed"))
         elif callback_task_of(event.get("Channel")):
             self._placeholder_event(event)
         if callback_task_of(event.get("Channel")) or event.name in FREE_AGENT_EVENTS:
@@ -255,38 +238,35 @@ class CallbackDispatcher:
         claim belongs to whoever answers), and when an agent took it."""
         task_id = callback_task_of(event.get("Channel"))
         if event.name == "AgentCalled":
-            self._ringing_agents[task_id] = event.get("MemberName")
-            self.service.spawn(self._show_ringing(task_id))
+            self._placements.ringing[task_id] = event.get("MemberName")
+            self._spawn(self._show_ringing(task_id))
         elif event.name in ("AgentRingNoAnswer", "QueueCallerJoin"):
             # (not QueueCallerLeave: a placeholder leaves the queue to ring a free agent directly)
-            self._ringing_agents.pop(task_id, None)
-        elif event.name == "AgentConnect" and task_id in self.placed:
-            self.placed[task_id].answered = True
-            self._ringing_agents.pop(task_id, None)
+            self._placements.ringing.pop(task_id, None)
+        elif event.name == "AgentConnect" and task_id in self._placements.placed:
+            self._placements.placed[task_id].answered = True
+            self._placements.ringing.pop(task_id, None)
 
     async def _show_ringing(self, task_id: str) -> None:
-        task = await self.service.db(lambda s: s.get_callback(task_id))
-        agent = self._ringing_agents.get(task_id, "")
+        task = await self._db(lambda s: s.callbacks.get_callback(task_id))
+        agent = self._placements.ringing.get(task_id, "")
         if task is not None and task.state == CB_OFFERED and agent:
             self.tasks.publish(replace(task, agent=agent))  # shown, not stored
 
     def _rings(self, task_id: str, agent: str) -> None:
         """A placeholder rings `agent`'s phone directly (not through the queue)."""
-        self._ringing_agents[task_id] = agent
-        self.service.spawn(self._show_ringing(task_id))
-
-    def ringing_agent(self, task_id: str) -> str:
-        return self._ringing_agents.get(task_id, "")
+        self._placements.ringing[task_id] = agent
+        self._spawn(self._show_ringing(task_id))
 
     async def adopt(self) -> None:
         """After a (re)connect: placeholders still in Asterisk are ours again;
         offered tasks without one go back into the line."""
-        present = {c.callback_task: (q.name, c.joined_at) for q in self.service.board.queues.values()
+        present = {c.callback_task: (q.name, c.joined_at) for q in self._board.queues.values()
                    for c in q.callers.values() if c.callback_task}
-        self.placed = {task_id: p for task_id, p in self.placed.items() if task_id in present}
+        self._placements.placed = {task_id: p for task_id, p in self._placements.placed.items() if task_id in present}
         for task_id, (queue, joined) in present.items():
-            self.placed.setdefault(task_id, Placement(task_id, queue, "", self.service.clock(), (0, joined)))
-        for task in await self.service.db(lambda s: s.open_callbacks(None)):
+            self._placements.placed.setdefault(task_id, Placement(task_id, queue, "", self._clock(), (0, joined)))
+        for task in await self._db(lambda s: s.callbacks.open_callbacks(None)):
             if task.state == CB_OFFERED and task.task_id not in present:
                 await self._back_in_line(task.task_id, "not in the queue after a restart", force=True)
 
@@ -296,7 +276,7 @@ class CallbackDispatcher:
         if not policy.enabled:
             return
         free = sum(1 for m in queue.members.values() if m.activity == "ready")
-        handle = self.service.average_handle_seconds(queue.name) or DEFAULT_HANDLE_SECONDS
+        handle = self._handle_times.average(queue.name) or DEFAULT_HANDLE_SECONDS
         for caller in queue.ordered_callers():
             if caller.callback_task or sum(ch.isdigit() for ch in caller.number) < 3:
                 continue
@@ -304,13 +284,13 @@ class CallbackDispatcher:
             if should_offer(caller.position, wait, self._offered_at.get(caller.uniqueid), now, policy):
                 self._offered_at[caller.uniqueid] = now
                 await self._whisper(caller, wait, policy.language)
-        live = {uid for q in self.service.board.queues.values() for uid in q.callers}
+        live = {uid for q in self._board.queues.values() for uid in q.callers}
         self._offered_at = {uid: at for uid, at in self._offered_at.items() if uid in live}
 
     async def _whisper(self, caller: Caller, wait: int, language: str) -> None:
         minutes = max(1, round(wait / 60))
         try:
-            await self.service.ami.action(
+            await self._ami.action(
                 "Originate", Channel="Local/offer@callback-whisper/n", Context="callback-offer-prompt",
                 Exten="s", Priority="1", Async="true", Timeout="10000",
                 Variable=[f"__OFFER_TARGET={caller.channel}", f"OFFER_MINUTES={minutes}",
@@ -320,7 +300,7 @@ class CallbackDispatcher:
 
 
 def _due_in(queue: str, now: float) -> Callable[[Store], list[CallbackTask]]:
-    return lambda store: store.callbacks_due(now, DUE_BATCH, queue)
+    return lambda store: store.callbacks.callbacks_due(now, DUE_BATCH, queue)
 
 
 def _priority(caller: Caller) -> int:

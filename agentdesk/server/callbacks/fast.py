@@ -18,15 +18,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from ..ami.client import AmiError
+from ..ami.client import AmiClient, AmiError
 from ..ami.fields import as_int
 from ..ami.protocol import AmiMessage
-from ..queues.board import Caller
-
-if TYPE_CHECKING:
-    from ..service import DeskService
+from ..queues.board import Caller, QueueBoard
+from ..runtime import Spawn
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -36,8 +33,12 @@ RING_DONE_EVENTS = frozenset({"AgentRingNoAnswer", "AgentConnect", "QueueCallerL
 
 
 class FastDelivery:
-    def __init__(self, service: DeskService, rings: Callable[[str, str], None]) -> None:
-        self.service = service
+    def __init__(self, board: QueueBoard, ami: AmiClient, spawn: Spawn, queue_wrapup_seconds: dict[str, int],
+                 rings: Callable[[str, str], None]) -> None:
+        self._board = board
+        self._ami = ami
+        self._spawn = spawn
+        self._queue_wrapup_seconds = queue_wrapup_seconds
         self._rings = rings  # (task, agent): tells the dispatcher whose phone a placeholder rings
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._moving: set[str] = set()  # placeholders on their way to an agent (their channels)
@@ -59,21 +60,21 @@ class FastDelivery:
         """An agent's state in a queue changed: if they are free now, or
         will be once their wrap-up is over, deliver then."""
         agent = event.get("MemberName")
-        if not self.service.board.is_free(agent):
+        if not self._board.is_free(agent):
             return
         last_call = max(as_int(event.get("LastCall")), int(self._call_ended.get(agent, 0)))
-        wrapup = as_int(event.get("Wrapuptime")) or self.service.config.queue_wrapup_seconds.get(
+        wrapup = as_int(event.get("Wrapuptime")) or self._queue_wrapup_seconds.get(
             event.get("Queue"), 0)
         wait = max(0.0, last_call + wrapup - time.time()) if last_call else 0.0
         previous = self._timers.pop(agent, None)
         if previous is not None:
             previous.cancel()
         self._timers[agent] = asyncio.get_running_loop().call_later(
-            wait, lambda: self.service.spawn(self.deliver_to(agent)))
+            wait, lambda: self._spawn(self.deliver_to(agent)))
 
     async def deliver_to(self, agent: str) -> None:
         self._timers.pop(agent, None)
-        board = self.service.board
+        board = self._board
         if not board.is_free(agent):
             return
         phone = board.phone_of(agent)
@@ -91,8 +92,8 @@ class FastDelivery:
         asyncio.get_running_loop().call_later(30.0, self._moving.discard, channel)
         try:
             for name, value in (("CALLBACK_PHONE", phone), ("CALLBACK_POSITION", "1")):
-                await self.service.ami.action("Setvar", Channel=channel, Variable=name, Value=value)
-            await self.service.ami.action("Redirect", Channel=channel, Context="callback-line",
+                await self._ami.action("Setvar", Channel=channel, Variable=name, Value=value)
+            await self._ami.action("Redirect", Channel=channel, Context="callback-line",
                                           Exten=placeholder.callback_task, Priority="1")
         except AmiError as error:
             log.info("callback %s stays in the queue for %s: %s", placeholder.callback_task, agent, error)

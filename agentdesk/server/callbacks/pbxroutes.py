@@ -23,7 +23,6 @@ from agentdesk.contract.ids import is_task_id
 
 from ..api import SERVICE
 from ..queues.agents import CommandError
-from .ivr import ivr_request
 
 
 def add_pbx_callback_routes(app: web.Application) -> None:
@@ -55,8 +54,8 @@ async def check(request: web.Request) -> web.Response:
 async def request_callback(request: web.Request) -> web.Response:
     from_pbx(request)
     query = request.query
-    kind, task, when = await ivr_request(
-        request.app[SERVICE], query.get("queue", ""), query.get("number", "")[:40], query.get("call", ""),
+    kind, task, when = await request.app[SERVICE].ivr.request(
+        query.get("queue", ""), query.get("number", "")[:40], query.get("call", ""),
         _int(query.get("priority"), 0, 999), _int(query.get("position"), 1, 999), query.get("at", ""))
     return text(f"{kind},{task},{when}" if task else f"{kind},,")
 

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from ..ami.astdb import forget_pending, pending_entries
-from .ivr import ivr_request
-
-if TYPE_CHECKING:
-    from ..service import DeskService
+from ..ami.client import AmiClient
+from .ivr import IvrIntake
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -28,20 +25,22 @@ IMPORT_SECONDS = 30.0
 
 
 class PendingRequests:
-    def __init__(self, service: DeskService) -> None:
-        self.service = service
+    def __init__(self, ami: AmiClient, synced: asyncio.Event, intake: IvrIntake) -> None:
+        self._ami = ami
+        self._synced = synced
+        self._intake = intake
         self._lock = asyncio.Lock()
 
     async def run(self) -> None:
         while True:
             await asyncio.sleep(IMPORT_SECONDS)
-            if self.service.synced.is_set():
+            if self._synced.is_set():
                 await self.import_all()
 
     async def import_all(self) -> int:
         """Import every pending request; returns how many were imported."""
         async with self._lock:
-            entries = await pending_entries(self.service.ami, FAMILY)
+            entries = await pending_entries(self._ami, FAMILY)
             imported = 0
             for uniqueid, value in entries or []:
                 if await self._import(uniqueid, value):
@@ -55,8 +54,8 @@ class PendingRequests:
             return False
         queue, number, priority, position, at, pressed = fields
         try:
-            kind, task, _ = await ivr_request(self.service, queue, number, uniqueid, _int(priority),
-                                              max(1, _int(position)), at, float(pressed or 0) or None)
+            kind, task, _ = await self._intake.request(queue, number, uniqueid, _int(priority),
+                                                       max(1, _int(position)), at, float(pressed or 0) or None)
         except Exception:
             log.exception("importing pending callback request %s failed; it stays in AstDB", uniqueid[:64])
             return False
@@ -71,7 +70,7 @@ class PendingRequests:
         return True
 
     async def _forget(self, uniqueid: str) -> None:
-        await forget_pending(self.service.ami, "callback-pending-done", uniqueid)
+        await forget_pending(self._ami, "callback-pending-done", uniqueid)
 
 
 def _int(text: str) -> int:

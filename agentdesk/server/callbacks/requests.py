@@ -13,20 +13,22 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from agentdesk.contract import events
 from agentdesk.contract.states import CB_WAITING, ORIGIN_MISSED, ORIGIN_SCHEDULED, ORIGIN_WEB
 
+from ..hub import EventHub
+from ..people import People
+from ..queues.board import QueueBoard
+from ..runtime import Clock, StoreAccess
+from ..seats import Seats
 from ..store import Store
 from ..store.records import CallbackEvent, CallbackTask
 from .numbers import normalise
+from .placements import Placements
 from .settings import CallbackSettings, QueueCallbackPolicy
 from .views import task_view
 from .web import WebCallbackRequest
-
-if TYPE_CHECKING:
-    from ..service import DeskService
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -66,16 +68,20 @@ class RequestResult:
 class CallbackRequests:
     """Requests, and the base of CallbackTasks."""
 
-    def __init__(self, service: DeskService, settings: CallbackSettings) -> None:
-        self.service = service
+    def __init__(self, settings: CallbackSettings, db: StoreAccess, clock: Clock, people: People, seats: Seats,
+                 board: QueueBoard, hub: EventHub, placements: Placements, switched_on: bool = True) -> None:
         self.settings = settings
-        # A test set-up starts with callbacks off: only its callback tests see offers.
-        self.switched_on = not service.config.test_clock
-        self.on_withdraw: list[Callable[[str], None]] = []
+        self._db = db
+        self._clock = clock
+        self._people = people
+        self._seats = seats
+        self._board = board
+        self._hub = hub
+        self._placements = placements
+        self.switched_on = switched_on  # off in a test set-up until a test switches it on
         self._request_lock = asyncio.Lock()
         self.answered: set[str] = set()  # claimed tasks whose customer answered the current attempt
         self.caller_on_line: set[str] = set()  # request keys (uniqueids) of callers still in the IVR
-        self.ringing_agent: Callable[[str], str] = lambda task_id: ""  # set by the dispatcher
 
     def policy(self, queue: str) -> QueueCallbackPolicy:
         policy = self.settings.policy(queue)
@@ -87,7 +93,7 @@ class CallbackRequests:
         log.warning("callbacks switched %s (test set-up)", "on" if on else "off")
 
     def now(self) -> float:
-        return self.service.clock()
+        return self._clock()
 
     # -- requests ------------------------------------------------------------
     async def check_number(self, number: str) -> tuple[str, str]:
@@ -96,7 +102,7 @@ class CallbackRequests:
         if digits is None:
             return "invalid", ""
         now = self.now()
-        if await self.service.db(lambda s: s.is_callback_blocked(digits, now)):
+        if await self._db(lambda s: s.callbacks.is_callback_blocked(digits, now)):
             return "refused", ""
         return "ok", digits
 
@@ -114,10 +120,10 @@ class CallbackRequests:
         new = replace(new, number=digits)
         if new.request_key:
             key = new.request_key
-            known = await self.service.db(lambda s: s.callback_by_key(key))
+            known = await self._db(lambda s: s.callbacks.callback_by_key(key))
             if known is not None:
                 return RequestResult("ok", known)
-        existing = await self.service.db(lambda s: s.open_callback_for(digits, new.queue))
+        existing = await self._db(lambda s: s.callbacks.open_callback_for(digits, new.queue))
         if new.created_by in LIMITED_REQUESTERS and await self._over_limit(digits):
             await self._record_refusal(new, "limited")
             return RequestResult("limited", existing)
@@ -139,13 +145,13 @@ class CallbackRequests:
 
     async def _over_limit(self, number: str) -> bool:
         since = self.now() - self.settings.per_number_seconds
-        count = await self.service.db(lambda s: s.count_callback_requests(number, since))
+        count = await self._db(lambda s: s.callbacks.count_callback_requests(number, since))
         return count >= self.settings.per_number_limit
 
     async def _record_refusal(self, new: NewRequest, why: str) -> None:
         event = CallbackEvent("", self.now(), "refused", new.created_by, f"{why} {new.number[:40]} {new.origin}")
         log.info("callback request of %s refused: %s", new.origin, why)
-        await self.service.db(lambda s: s.add_callback_event(event))
+        await self._db(lambda s: s.callbacks.add_callback_event(event))
 
     async def _create(self, new: NewRequest) -> RequestResult:
         now = self.now()
@@ -159,9 +165,9 @@ class CallbackRequests:
             closed_at=None, first_attempt_at=None, reached_at=None, created_by=new.created_by,
         )
         event = CallbackEvent(task.task_id, now, "requested", new.created_by, f"{new.origin} {new.number}")
-        if not await self.service.db(lambda s: s.add_callback(task, event)):
+        if not await self._db(lambda s: s.callbacks.add_callback(task, event)):
             key = new.request_key
-            known = await self.service.db(lambda s: s.callback_by_key(key))
+            known = await self._db(lambda s: s.callbacks.callback_by_key(key))
             return RequestResult("ok", known)
         log.info("callback task %s: %s request for queue %s", task.task_id, new.origin, new.queue)
         self.publish(task)
@@ -201,7 +207,7 @@ class CallbackRequests:
                                       request_key=f"missed:{uniqueid}"))
 
     async def _store(self, task: CallbackTask, event: CallbackEvent | None) -> None:
-        await self.service.db(lambda s: s.update_callback(task, event))
+        await self._db(lambda s: s.callbacks.update_callback(task, event))
 
     async def change(self, task_id: str, allowed: Callable[[CallbackTask], bool],
                       change: Callable[[CallbackTask], CallbackTask], kind: str, by: str,
@@ -213,29 +219,29 @@ class CallbackRequests:
         now = self.now()
 
         def work(store: Store) -> tuple[CallbackTask | None, CallbackTask | None]:
-            current = store.get_callback(task_id)
+            current = store.callbacks.get_callback(task_id)
             if current is None or not allowed(current):
                 return current, None
             after = replace(change(current), updated_at=now)
-            store.update_callback(after, CallbackEvent(task_id, now, kind, by, detail[:200]) if kind else None)
+            event = CallbackEvent(task_id, now, kind, by, detail[:200]) if kind else None
+            store.callbacks.update_callback(after, event)
             return current, after
 
-        return await self.service.db(work)
+        return await self._db(work)
 
     # -- pushing -------------------------------------------------------------
     def publish(self, task: CallbackTask) -> None:
         policy = self.policy(task.queue)
-        view = task_view(task, self.service.names(), self.settings.region, policy.autodial_seconds)
-        self.service.hub.publish(events.CALLBACK, view)
+        view = task_view(task, self._people.names(), self.settings.region, policy.autodial_seconds)
+        self._hub.publish(events.CALLBACK, view)
 
     def view(self, task: CallbackTask, names: dict[str, str] | None = None) -> dict[str, object]:
         policy = self.policy(task.queue)
-        return task_view(task, names if names is not None else self.service.names(), self.settings.region,
+        return task_view(task, names if names is not None else self._people.names(), self.settings.region,
                          policy.autodial_seconds)
 
     def _withdraw(self, task_id: str) -> None:
-        for hook in self.on_withdraw:
-            hook(task_id)
+        self._placements.withdraw(task_id)
 
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from agentdesk.contract.states import (
     CB_CANCELLED,
@@ -34,9 +33,6 @@ from .numbers import normalise
 from .policy import after_outcome, give_up_at
 from .requests import NOTE_LIMIT, CallbackRequests, _joined
 
-if TYPE_CHECKING:
-    pass
-
 log = logging.getLogger("agentdesk.server.callbacks")
 
 # What Asterisk's DIALSTATUS says about an attempt nobody answered.
@@ -50,7 +46,7 @@ class CallbackTasks(CallbackRequests):
 
     # -- one agent at a time ----------------------------------------------------
     async def get(self, task_id: str) -> CallbackTask:
-        task = await self.service.db(lambda s: s.get_callback(task_id))
+        task = await self._db(lambda s: s.callbacks.get_callback(task_id))
         if task is None:
             raise CommandError(404, "there is no such callback task")
         return task
@@ -63,10 +59,10 @@ class CallbackTasks(CallbackRequests):
         if task.state not in OPEN_CALLBACK_STATES:
             raise CommandError(409, f"this callback is already closed ({task.last_outcome or task.state})")
         now = self.now()
-        won = await self.service.db(lambda s: s.claim_callback(task_id, agent, now, (CB_WAITING, CB_OFFERED)))
+        won = await self._db(lambda s: s.callbacks.claim_callback(task_id, agent, now, (CB_WAITING, CB_OFFERED)))
         if won is None:
             holder = await self.get(task_id)
-            name = self.service.names().get(holder.agent, holder.agent)
+            name = self._people.names().get(holder.agent, holder.agent)
             raise CommandError(409, f"{name} ({holder.agent}) is already calling this customer"
                                if holder.agent else "this callback is being offered to another agent")
         if task.state == CB_OFFERED:
@@ -83,7 +79,7 @@ class CallbackTasks(CallbackRequests):
         after the queue's skip delay, at the same place in line."""
         task = await self.get(task_id)
         delay = self.policy(task.queue).skip_delay_seconds
-        ringing = self.ringing_agent(task_id)
+        ringing = self._placements.ringing_agent(task_id)
 
         def allowed(t: CallbackTask) -> bool:
             return _holds(t, agent) or (t.state == CB_OFFERED and ringing == agent)
@@ -142,19 +138,19 @@ class CallbackTasks(CallbackRequests):
         """("ok", number, caller id) when the agent on `phone` may call the
         customer now (it holds the task, or answered its placeholder), else
         ("taken"|"closed", "", "")."""
-        agent = self.service.agent_of_phone(phone)
-        task = await self.service.db(lambda s: s.get_callback(task_id))
+        agent = self._seats.agent_of_phone(phone)
+        task = await self._db(lambda s: s.callbacks.get_callback(task_id))
         if agent is None or task is None:
             return "taken", "", ""
         if task.state not in OPEN_CALLBACK_STATES:
             return "closed", "", ""
         number, now = task.number, self.now()
-        if await self.service.db(lambda s: s.is_callback_blocked(number, now)):
+        if await self._db(lambda s: s.callbacks.is_callback_blocked(number, now)):
             await self.cancel(task_id, agent, "the number is on the do-not-call list", "refused")
             return "closed", "", ""
         if not (task.state == CB_CLAIMED and task.agent == agent):
             now = self.now()
-            won = await self.service.db(lambda s: s.claim_callback(task_id, agent, now, (CB_OFFERED, CB_WAITING)))
+            won = await self._db(lambda s: s.callbacks.claim_callback(task_id, agent, now, (CB_OFFERED, CB_WAITING)))
             if won is None:
                 return "taken", "", ""
             task = won
@@ -167,10 +163,10 @@ class CallbackTasks(CallbackRequests):
     async def dialled(self, task_id: str, phone: str, status: str) -> None:
         """How the dial step went: an unanswered attempt is recorded at once
         by the retry policy; an answered one waits for the agent's outcome."""
-        agent = self.service.agent_of_phone(phone) or phone
+        agent = self._seats.agent_of_phone(phone) or phone
         outcome = DIAL_OUTCOMES.get(status)
         if outcome is not None:
-            await self.service.db(lambda s: s.add_callback_event(CallbackEvent(task_id, self.now(), "dialled",
+            await self._db(lambda s: s.callbacks.add_callback_event(CallbackEvent(task_id, self.now(), "dialled",
                                                                                agent, status[:20])))
             await self._record(task_id, agent, outcome, "", None)
             return
@@ -223,7 +219,7 @@ class CallbackTasks(CallbackRequests):
         """The customer called in and an agent has them: their "call me as
         soon as you can" task of that queue is answered by that."""
         digits = normalise(number, self.settings.region, self.settings.allow_international)
-        task = await self.service.db(lambda s: s.open_callback_for(digits, queue)) if digits else None
+        task = await self._db(lambda s: s.callbacks.open_callback_for(digits, queue)) if digits else None
         if task is not None and task.origin in SERVED_CANCELS:
             await self.cancel(task.task_id, "", "the customer called in and was served", "served_inbound",
                               only_if=lambda t: t.state in (CB_WAITING, CB_OFFERED))
@@ -232,8 +228,8 @@ class CallbackTasks(CallbackRequests):
         """Claims left behind (a desktop that vanished mid-task): an attempt
         the customer answered counts as reached, anything else goes back into
         the line. An agent still on a call keeps their claim."""
-        for task in await self.service.db(lambda s: s.open_callbacks(None)):
-            on_call = any(m.activity == "on_call" for m in self.service.board.memberships_of(task.agent).values())
+        for task in await self._db(lambda s: s.callbacks.open_callbacks(None)):
+            on_call = any(m.activity == "on_call" for m in self._board.memberships_of(task.agent).values())
             if task.state != CB_CLAIMED or task.updated_at > older_than or on_call:
                 continue
             if task.task_id in self.answered:

@@ -11,11 +11,12 @@ wishes, so agents are back in their queues with the right pause state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from ..ami.client import AmiError
-from ..store import Membership, PauseState, Store
+from ..runtime import StoreAccess
+from ..store import Membership, PauseState
 from .board import QueueBoard
 
 log = logging.getLogger("agentdesk.server.queues")
@@ -35,11 +36,10 @@ class CommandError(Exception):
         self.status = status
 
 
-DbCall = Callable[[Callable[[Store], T]], Awaitable[T]]
 
 
 class AgentDirector:
-    def __init__(self, ami: Ami, board: QueueBoard, db: DbCall[Any], clock: Callable[[], float]) -> None:
+    def __init__(self, ami: Ami, board: QueueBoard, db: StoreAccess, clock: Callable[[], float]) -> None:
         self._ami = ami
         self._board = board
         self._db = db
@@ -48,7 +48,7 @@ class AgentDirector:
     async def login(self, agent: str, queue: str, phone: str) -> None:
         if queue not in self._board.queues:
             raise CommandError(404, f"there is no queue named {queue!r}")
-        pause = (await self._db(lambda s: s.pause_states())).get(agent)
+        pause = (await self._db(lambda s: s.agents.pause_states())).get(agent)
         await self._ami_call(
             "QueueAdd",
             Queue=queue,
@@ -59,14 +59,14 @@ class AgentDirector:
             Reason=pause.reason if pause and pause.paused else "",
         )
         now = self._clock()
-        await self._db(lambda s: s.add_membership(agent, queue, phone, now))
+        await self._db(lambda s: s.agents.add_membership(agent, queue, phone, now))
 
     async def logout(self, agent: str, queue: str) -> None:
         member = self._board.queues.get(queue, None)
         interface = member.members[agent].interface if member and agent in member.members else None
         if interface is not None:
             await self._ami_call("QueueRemove", Queue=queue, Interface=interface)
-        await self._db(lambda s: s.remove_membership(agent, queue))
+        await self._db(lambda s: s.agents.remove_membership(agent, queue))
 
     async def pause(self, agent: str, paused: bool, reason: str) -> None:
         for queue, member in self._board.memberships_of(agent).items():
@@ -74,12 +74,12 @@ class AgentDirector:
                 "QueuePause", Queue=queue, Interface=member.interface, Paused=str(paused).lower(), Reason=reason
             )
         now = self._clock()
-        await self._db(lambda s: s.set_pause(agent, paused, reason if paused else "", now))
+        await self._db(lambda s: s.agents.set_pause(agent, paused, reason if paused else "", now))
 
     async def reconcile(self) -> None:
         """Make Asterisk's members match the stored wishes (after a resync)."""
-        wanted: list[Membership] = await self._db(lambda s: s.memberships())
-        pauses: dict[str, PauseState] = await self._db(lambda s: s.pause_states())
+        wanted: list[Membership] = await self._db(lambda s: s.agents.memberships())
+        pauses: dict[str, PauseState] = await self._db(lambda s: s.agents.pause_states())
         wanted_keys = {(m.queue, m.agent) for m in wanted}
         for membership in wanted:
             await self._reconcile_one(membership, pauses.get(membership.agent))

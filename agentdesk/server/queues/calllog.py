@@ -20,10 +20,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ..ami.fields import as_int, caller_name
 from ..ami.protocol import AmiMessage
+from ..runtime import StoreAccess
 from ..store import CallEntry, CallRecord, Store
 from .board import callback_task_of
 
@@ -37,7 +37,6 @@ MAX_VISITS = 20  # visits of one caller to one queue that get records of their o
 ROUTED_TTL_SECONDS = 300.0
 STOP_DRAIN_SECONDS = 5.0
 
-DbCall = Callable[[Callable[[Store], Any]], Awaitable[Any]]
 Handler = Callable[["CallLog", AmiMessage], Awaitable[None]]
 
 
@@ -55,13 +54,15 @@ def new_visit_key(store: Store, uniqueid: str, queue: str) -> str:
     another, "<uniqueid>@<queue>#2"… when it comes back into the same queue
     (a transfer nobody took, an agent's phone lost mid-call)."""
     candidates = [f"{uniqueid}@{queue}"] + [f"{uniqueid}@{queue}#{n}" for n in range(2, MAX_VISITS + 1)]
-    if store.get_call(uniqueid) is None:
+    if store.calls.get_call(uniqueid) is None:
         return uniqueid
-    return next((key for key in candidates if store.get_call(key) is None), candidates[-1])
+    return next((key for key in candidates if store.calls.get_call(key) is None), candidates[-1])
 
 
 class CallLog:
-    def __init__(self, db: DbCall, clock: Callable[[], float], on_stats_change: Callable[[str], None]) -> None:
+    def __init__(self, db: StoreAccess, clock: Callable[[], float], on_stats_change: Callable[[str], None],
+                 phone_agent: Callable[[str], str | None] = lambda phone: None,
+                 sticky_completed: Callable[[CallRecord], None] = lambda record: None) -> None:
         self._db = db
         self._clock = clock
         self._on_stats_change = on_stats_change
@@ -71,11 +72,11 @@ class CallLog:
         self._sticky: dict[str, float] = {}  # uniqueid -> answered at, for sticky calls in progress
         self._visits: dict[str, QueueVisit] = {}  # caller uniqueid -> last answered visit, until it hangs up
         self._agent_calls: dict[tuple[str, str], str] = {}  # (agent, queue) -> caller connected (AgentConnect)
-        self.phone_agent: Callable[[str], str | None] = lambda phone: None
+        self._phone_agent = phone_agent  # who is logged in at a phone (None: nobody)
         # A sticky call (rung straight to the caller's last agent, no queue
         # events) ended after its agent answered: it gets the wrap-up a
         # queue call gets from AgentComplete.
-        self.sticky_completed: Callable[[CallRecord], None] = lambda record: None
+        self._sticky_completed = sticky_completed
         self._pending: asyncio.Queue[tuple[Handler, AmiMessage]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._timers: set[asyncio.TimerHandle] = set()
@@ -173,7 +174,7 @@ class CallLog:
         uniqueid, queue, number = event.get("Uniqueid"), event.get("Queue"), event.get("CallerIDNum")
         key = await self._db(lambda s: new_visit_key(s, uniqueid, queue))
         self._keys[(uniqueid, queue)] = key
-        vip = await self._db(lambda s: s.is_vip(number))
+        vip = await self._db(lambda s: s.calls.is_vip(number))
         entry = CallEntry(
             uniqueid=key,
             linkedid=event.get("Linkedid") or uniqueid,
@@ -184,7 +185,7 @@ class CallLog:
             position=as_int(event.get("Position"), 1),
             vip=vip,
         )
-        await self._db(lambda s: s.add_call(entry))
+        await self._db(lambda s: s.calls.add_call(entry))
         self._on_stats_change(entry.queue)
 
     async def _key(self, uniqueid: str, queue: str) -> str:
@@ -193,7 +194,7 @@ class CallLog:
         if known is not None:
             return known
         visit = f"{uniqueid}@{queue}"
-        key = visit if await self._db(lambda s: s.get_call(visit)) is not None else uniqueid
+        key = visit if await self._db(lambda s: s.calls.get_call(visit)) is not None else uniqueid
         self._keys[(uniqueid, queue)] = key
         return key
 
@@ -201,7 +202,7 @@ class CallLog:
         """The stored record of a call, preferring its visit to `queue`."""
         live = self._keys.get((uniqueid, queue))
         keys = ([live] if live else []) + ([f"{uniqueid}@{queue}"] if queue else []) + [uniqueid]
-        found: list[CallRecord | None] = await self._db(lambda s: [s.get_call(key) for key in keys])
+        found: list[CallRecord | None] = await self._db(lambda s: [s.calls.get_call(key) for key in keys])
         return next((call for call in found if call is not None), None)
 
     async def _connect(self, event: AmiMessage) -> None:
@@ -209,7 +210,7 @@ class CallLog:
         self._connected.add(key)
         self._visits[event.get("Uniqueid")] = QueueVisit(key, event.get("Queue"))
         now, hold = self._clock(), as_int(event.get("HoldTime"))
-        await self._db(lambda s: s.connect_call(key, agent, now, hold))
+        await self._db(lambda s: s.calls.connect_call(key, agent, now, hold))
         self._on_stats_change(event.get("Queue"))
 
     async def _complete(self, event: AmiMessage) -> None:
@@ -239,19 +240,19 @@ class CallLog:
         uniqueid = event.get("Call")
         entry = self.routed_call(uniqueid)
         self._routed.pop(uniqueid, None)
-        agent = self.phone_agent(event.get("Phone"))
+        agent = self._phone_agent(event.get("Phone"))
         if entry is None or agent is None:
             self._sticky.pop(uniqueid, None)
             log.info("a sticky call answered on phone %s is not one this service routed", event.get("Phone")[:20])
             return
         number = entry.number
-        vip = await self._db(lambda s: s.is_vip(number))
+        vip = await self._db(lambda s: s.calls.is_vip(number))
         call = CallEntry(uniqueid, event.get("Linkedid") or uniqueid, entry.queue, number,
                          caller_name(event.get("ConnectedLineName")), entry.joined_at, 1, vip)
         now = self._sticky.get(uniqueid, self._clock())
         self._visits[uniqueid] = QueueVisit(uniqueid, call.queue)
-        await self._db(lambda s: s.add_call(call))
-        await self._db(lambda s: s.connect_call(uniqueid, agent, now, int(now - call.joined_at)))
+        await self._db(lambda s: s.calls.add_call(call))
+        await self._db(lambda s: s.calls.connect_call(uniqueid, agent, now, int(now - call.joined_at)))
         self._on_stats_change(call.queue)
 
     async def _sticky_over(self, event: AmiMessage) -> None:
@@ -260,17 +261,17 @@ class CallLog:
         uniqueid = event.get("Call") or event.get("Uniqueid")
         self._routed.pop(uniqueid, None)
         answered = self._sticky.pop(uniqueid, None)
-        record = await self._db(lambda s: s.get_call(uniqueid)) if answered is not None else None
+        record = await self._db(lambda s: s.calls.get_call(uniqueid)) if answered is not None else None
         if answered is not None and record is not None:
             await self._end(record.queue, uniqueid, "completed", int(self._clock() - answered))
-            self.sticky_completed(record)
+            self._sticky_completed(record)
 
     async def _hung_up(self, event: AmiMessage) -> None:
         self._visits.pop(event.get("Uniqueid"), None)
 
     async def _end(self, queue: str, uniqueid: str, outcome: str, talk: int | None) -> None:
         now = self._clock()
-        await self._db(lambda s: s.end_call(uniqueid, outcome, now, talk))
+        await self._db(lambda s: s.calls.end_call(uniqueid, outcome, now, talk))
         self._on_stats_change(queue)
 
     async def close_stale(self, live: set[str]) -> None:
@@ -279,7 +280,7 @@ class CallLog:
         closed; calls still up are left for their own end events."""
         self._connected = {key for key in self._connected if key.split("@", 1)[0] in live}
         self._visits = {uid: visit for uid, visit in self._visits.items() if uid in live}
-        open_calls = await self._db(lambda s: s.open_calls())
+        open_calls = await self._db(lambda s: s.calls.open_calls())
         for call in open_calls:
             if call.uniqueid.split("@", 1)[0] not in live:
                 outcome = "completed" if call.connected_at else "lost"

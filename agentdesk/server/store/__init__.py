@@ -8,7 +8,6 @@ in SQLite (default) or PostgreSQL.
 
 from __future__ import annotations
 
-from .base import Store
 from .records import (
     CallbackEvent,
     CallbackStats,
@@ -22,7 +21,7 @@ from .records import (
     TokenRecord,
     TransferRecord,
 )
-from .sql import open_store
+from .sql import Store, open_store
 
 __all__ = [
     "CallEntry",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .records import CallRecord
+
 # WrapUp.state
 
 # SurveyResult.status
@@ -59,3 +61,73 @@ class SurveyResult:
     status: str  # one of SURVEY_STATUSES
     started_at: float
     finished_at: float
+
+
+@dataclass(frozen=True)
+class WrapUpRecord:
+    """What an agent's desktop sends about one call (the record part of WrapUp)."""
+
+    disposition: str
+    notes: str
+    first_contact_resolved: bool
+    follow_up_at: float | None
+    saved_at: float
+
+
+@dataclass(frozen=True)
+class AfterCallWork:
+    """What became of one queue call after it: the agent's wrap-up record
+    (empty when none arrived) and the caller's survey score (None: no survey
+    or not rated)."""
+
+    disposition: str = ""
+    notes: str = ""
+    first_contact_resolved: bool = False
+    wrapup_seconds: int | None = None  # from the call's end to the end of the wrap-up
+    callback_task: str = ""
+    survey_score: int | None = None
+    survey_resolved: bool | None = None
+    survey_status: str = ""
+
+
+@dataclass(frozen=True)
+class AgentCall:
+    """One queue call an agent served, with its after-call work."""
+
+    call: CallRecord
+    work: AfterCallWork
+
+
+# What survey statistics can be grouped by (a column of `surveys`).
+SURVEY_GROUPS = ("queue", "agent")
+
+
+@dataclass(frozen=True)
+class SurveyStats:
+    """The surveys of one queue or agent over a period.
+
+    `surveys`: every survey started (the caller heard the first question);
+    `answered`: complete ones; `rated`: with a score; `score_total`: the sum
+    of the scores; `satisfied`: rated 4 or 5; `resolved_asked`: answered the
+    second question; `resolved`: said yes to it."""
+
+    surveys: int = 0
+    answered: int = 0
+    rated: int = 0
+    score_total: int = 0
+    satisfied: int = 0
+    resolved_asked: int = 0
+    resolved: int = 0
+
+    @property
+    def mean_score(self) -> float | None:
+        return round(self.score_total / self.rated, 2) if self.rated else None
+
+    @property
+    def csat(self) -> float | None:
+        """CSAT: the share of 4s and 5s among the rated surveys (None: none rated)."""
+        return round(self.satisfied / self.rated, 4) if self.rated else None
+
+    @property
+    def resolved_share(self) -> float | None:
+        return round(self.resolved / self.resolved_asked, 4) if self.resolved_asked else None

@@ -1,5 +1,5 @@
-"""Callback tasks on SQL: the part of SqlStore that keeps tasks,
-their events and the callback blacklist (see Store for each method's meaning).
+"""Callback tasks on SQL: the repository that keeps tasks,
+their events and the callback blacklist.
 
 A task and the event that explains its change are written in one
 transaction, so a report never sees one without the other. Claiming is one
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentdesk.contract.states import (
     CB_CLAIMED,
@@ -27,10 +26,8 @@ from agentdesk.contract.states import (
     OPEN_CALLBACK_STATES,
 )
 
+from .database import Database
 from .records import CallbackEvent, CallbackStats, CallbackTask
-
-if TYPE_CHECKING:
-    from .engines import Result
 
 log = logging.getLogger("agentdesk.server.store")
 
@@ -48,23 +45,19 @@ INSERT_EVENT = (
     " SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ? FROM callback_events WHERE task_id = ?"
 )
 
-Run = Callable[[str, Sequence[object]], "Result"]
+class Callbacks:
+    """Callback tasks, their events and the callback blacklist."""
 
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-class CallbackSql:
-    """Mixed into SqlStore, whose statement helpers it uses."""
-
-    if TYPE_CHECKING:  # provided by SqlStore
-
-        def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
-
-        def _write(self, sql: str, params: Sequence[object]) -> int: ...
-
-        def _transaction(self) -> AbstractContextManager[Run]: ...
 
     def add_callback(self, task: CallbackTask, event: CallbackEvent) -> bool:
+        """Store a new task with its first event (both or neither). False,
+        storing nothing, when task.request_key is not "" and a task already
+        has it: a replayed request (see callback_by_key for that task)."""
         check_task(task)
-        with self._transaction() as run:
+        with self._db.transaction() as run:
             added = run(
                 f"INSERT INTO callback_tasks ({TASK_COLUMNS}) VALUES ({', '.join('?' * len(TASK_FIELDS))})"
                 " ON CONFLICT (request_key) WHERE request_key <> '' DO NOTHING",
@@ -77,26 +70,36 @@ class CallbackSql:
         return bool(added)
 
     def add_callback_event(self, event: CallbackEvent) -> None:
-        self._write(INSERT_EVENT, event_values(event))
+        """Record an event that changes no task, e.g. "dialled", or
+        "refused" for a request that never became a task (task_id "")."""
+        self._db.write(INSERT_EVENT, event_values(event))
 
     def get_callback(self, task_id: str) -> CallbackTask | None:
-        return first_task(self._rows(f"{TASK_SELECT} WHERE task_id = ?", (task_id,)))
+        """The task with this id, or None."""
+        return first_task(self._db.rows(f"{TASK_SELECT} WHERE task_id = ?", (task_id,)))
 
     def callback_by_key(self, request_key: str) -> CallbackTask | None:
+        """The task made by the request with this key, or None (always None
+        for "")."""
         if not request_key:
             return None
-        return first_task(self._rows(f"{TASK_SELECT} WHERE request_key = ?", (request_key,)))
+        return first_task(self._db.rows(f"{TASK_SELECT} WHERE request_key = ?", (request_key,)))
 
     def open_callback_for(self, number: str, queue: str) -> CallbackTask | None:
-        return first_task(self._rows(
+        """The oldest (created_at) open task for `number` in `queue`: a new
+        request from that number is merged into it. None when there is none."""
+        return first_task(self._db.rows(
             f"{TASK_SELECT} WHERE number = ? AND queue = ? AND {OPEN} ORDER BY created_at, task_id LIMIT 1",
             (number, queue, *OPEN_CALLBACK_STATES),
         ))
 
     def update_callback(self, task: CallbackTask, event: CallbackEvent | None) -> None:
+        """Write every field of the task with task.task_id (updated_at as
+        given) and the event, together. An unknown task_id changes nothing
+        (logged)."""
         check_task(task)
         assignments = ", ".join(f"{name} = ?" for name in TASK_FIELDS[1:])
-        with self._transaction() as run:
+        with self._db.transaction() as run:
             changed = run(
                 f"UPDATE callback_tasks SET {assignments} WHERE task_id = ?", (*task_values(task)[1:], task.task_id)
             ).rowcount
@@ -108,9 +111,14 @@ class CallbackSql:
     def claim_callback(
         self, task_id: str, agent: str, at: float, from_states: tuple[str, ...]
     ) -> CallbackTask | None:
+        """Atomically make `agent` the task's holder: only when it is open,
+        in one of `from_states` and held by nobody or by `agent` already.
+        Of two agents (or two services) claiming at once exactly one wins.
+        The winner gets the task as now stored (state "claimed", updated_at
+        `at`) and a "claimed" event is written; anyone else gets None."""
         if not from_states:
             return None
-        with self._transaction() as run:
+        with self._db.transaction() as run:
             won = run(
                 "UPDATE callback_tasks SET state = ?, agent = ?, updated_at = ? WHERE task_id = ?"
                 f" AND closed_at IS NULL AND state IN ({', '.join('?' * len(from_states))})"
@@ -123,34 +131,42 @@ class CallbackSql:
             return first_task(run(f"{TASK_SELECT} WHERE task_id = ?", (task_id,)).rows)
 
     def open_callbacks(self, queue: str | None = None) -> list[CallbackTask]:
+        """Every open task (of one queue), by due_at, then task_id."""
         only, of_queue = ("", ()) if queue is None else (" AND queue = ?", (queue,))
-        return all_tasks(self._rows(
+        return all_tasks(self._db.rows(
             f"{TASK_SELECT} WHERE {OPEN}{only} ORDER BY due_at, task_id", (*OPEN_CALLBACK_STATES, *of_queue)
         ))
 
     def callbacks_due(self, now: float, limit: int, queue: str | None = None) -> list[CallbackTask]:
+        """Up to `limit` "waiting" tasks with due_at <= now (of one queue or
+        all), in line order: priority DESC, then arrival_at ASC (then task_id)."""
         if limit <= 0:
             return []
         only_queue = " AND queue = ?" if queue is not None else ""
         params: tuple[object, ...] = (CB_WAITING, now, queue, limit) if queue is not None else (CB_WAITING, now, limit)
-        return all_tasks(self._rows(
+        return all_tasks(self._db.rows(
             f"{TASK_SELECT} WHERE closed_at IS NULL AND state = ? AND due_at <= ?{only_queue}"
             " ORDER BY priority DESC, arrival_at, task_id LIMIT ?",
             params,
         ))
 
     def callbacks_closed(self, start: float, end: float) -> list[CallbackTask]:
-        return all_tasks(self._rows(
+        """Tasks closed in [start, end), by closed_at, then task_id."""
+        return all_tasks(self._db.rows(
             f"{TASK_SELECT} WHERE closed_at >= ? AND closed_at < ? ORDER BY closed_at, task_id", (start, end)
         ))
 
     def callback_events(self, task_id: str) -> list[CallbackEvent]:
-        rows = self._rows(f"{EVENT_SELECT} WHERE task_id = ? ORDER BY happened_at, seq", (task_id,))
+        """The task's events, oldest first (equal times in the order written)."""
+        rows = self._db.rows(f"{EVENT_SELECT} WHERE task_id = ? ORDER BY happened_at, seq", (task_id,))
         return [CallbackEvent(str(t), float(at), str(kind), str(agent), str(detail)) for t, at, kind, agent, detail
                 in rows]
 
     def count_callback_requests(self, number: str, since: float) -> int:
-        rows = self._rows(
+        """How many times `number` asked for a callback (events "requested"
+        and "merged" at or after `since`, of tasks for that number, in any
+        queue): the per-number request limit."""
+        rows = self._db.rows(
             "SELECT COUNT(*) FROM callback_events e JOIN callback_tasks t ON t.task_id = e.task_id"
             " WHERE t.number = ? AND e.kind IN (?, ?) AND e.happened_at >= ?",
             (number, EVENT_REQUESTED, EVENT_MERGED, since),
@@ -158,24 +174,38 @@ class CallbackSql:
         return int(rows[0][0])
 
     def callback_stats(self, start: float, end: float, queue: str | None) -> CallbackStats:
+        """Callback counts over [start, end) (of one queue or all):
+
+        - requested: tasks created in the period;
+        - attempted: tasks whose first attempt was in the period;
+        - reached / failed: tasks closed in the period as "done" / "failed"
+          (cancelled tasks count as neither);
+        - open: tasks created before `end` and still open at `end`;
+        - success_rate: reached / (reached + failed), None when both are 0;
+        - avg_seconds_to_first_attempt / avg_seconds_to_reached: over the
+          attempted / reached tasks, from when the customer began waiting
+          for the call (the later of created_at and arrival_at: the request
+          for in-queue and missed tasks, the booked time for scheduled and
+          web ones); None when there are none.
+        """
         only, of_queue = ("", ()) if queue is None else (" AND queue = ?", (queue,))
-        [(requested,)] = self._rows(
+        [(requested,)] = self._db.rows(
             f"SELECT COUNT(*) FROM callback_tasks WHERE created_at >= ? AND created_at < ?{only}",
             (start, end, *of_queue),
         )
-        [(attempted, to_first)] = self._rows(
+        [(attempted, to_first)] = self._db.rows(
             f"SELECT COUNT(*), AVG({waited('first_attempt_at')}) FROM callback_tasks"
             f" WHERE first_attempt_at >= ? AND first_attempt_at < ?{only}",
             (start, end, *of_queue),
         )
-        [(reached, failed, to_reached)] = self._rows(
+        [(reached, failed, to_reached)] = self._db.rows(
             "SELECT COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0),"
             " COALESCE(SUM(CASE WHEN state = ? THEN 1 ELSE 0 END), 0),"
             f" AVG(CASE WHEN state = ? AND reached_at IS NOT NULL THEN {waited('reached_at')} END)"
             f" FROM callback_tasks WHERE closed_at >= ? AND closed_at < ?{only}",
             (CB_DONE, CB_FAILED, CB_DONE, start, end, *of_queue),
         )
-        [(still_open,)] = self._rows(
+        [(still_open,)] = self._db.rows(
             f"SELECT COUNT(*) FROM callback_tasks WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?){only}",
             (end, end, *of_queue),
         )
@@ -194,21 +224,27 @@ class CallbackSql:
     # -- the blacklist
 
     def set_callback_block(self, number: str, reason: str, until: float | None) -> None:
-        self._write(
+        """Refuse callbacks to `number` until `until` (None: for good);
+        replaces an existing entry."""
+        self._db.write(
             "INSERT INTO callback_blocks (number, reason, blocked_until) VALUES (?, ?, ?)"
             " ON CONFLICT (number) DO UPDATE SET reason = excluded.reason, blocked_until = excluded.blocked_until",
             (number, reason, until),
         )
 
     def remove_callback_block(self, number: str) -> None:
-        self._write("DELETE FROM callback_blocks WHERE number = ?", (number,))
+        """Allow callbacks to `number` again (no-op when not blocked)."""
+        self._db.write("DELETE FROM callback_blocks WHERE number = ?", (number,))
 
     def callback_blocks(self) -> dict[str, tuple[str, float | None]]:
-        rows = self._rows("SELECT number, reason, blocked_until FROM callback_blocks ORDER BY number")
+        """Every block, expired or not: number -> (reason, until)."""
+        rows = self._db.rows("SELECT number, reason, blocked_until FROM callback_blocks ORDER BY number")
         return {str(number): (str(reason), optional_float(until)) for number, reason, until in rows}
 
     def is_callback_blocked(self, number: str, now: float) -> bool:
-        return bool(self._rows(
+        """Whether `number` is blocked at `now` (an entry whose until is <=
+        now no longer blocks)."""
+        return bool(self._db.rows(
             "SELECT 1 FROM callback_blocks WHERE number = ? AND (blocked_until IS NULL OR blocked_until > ?)",
             (number, now),
         ))

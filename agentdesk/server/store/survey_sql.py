@@ -1,16 +1,15 @@
-"""Survey results on SQL: the part of SqlStore that keeps
-post-call surveys (see survey_api.SurveyStore for each method's meaning)."""
+"""Survey results on SQL: the repository that keeps
+post-call surveys."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import astuple, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .after_call_records import SURVEY_ANSWERED, SURVEY_STATUSES, SurveyResult
+from .after_call_records import SURVEY_ANSWERED, SURVEY_GROUPS, SURVEY_STATUSES, SurveyResult, SurveyStats
+from .database import Database
 from .records import StoreError
-from .survey_api import SURVEY_GROUPS, SurveyStats
 
 log = logging.getLogger("agentdesk.server.store")
 
@@ -23,20 +22,22 @@ STATS_COLUMNS = (
 )
 
 
-class SurveySql:
-    """Mixed into SqlStore, whose statement helpers it uses."""
+class Surveys:
+    """Post-call survey results (after_call_records.SurveyResult); one per caller channel (its uniqueid).
+    Periods are [start, end) in epoch seconds of `finished_at`."""
 
-    if TYPE_CHECKING:  # provided by SqlStore
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-        def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
-
-        def _write(self, sql: str, params: Sequence[object]) -> int: ...
 
     def add_survey(self, result: SurveyResult) -> bool:
+        """Store a result; False (nothing changed) when that caller channel's
+        survey is already stored: the dialplan's post and its AstDB copy
+        may both arrive."""
         check_survey(result)
         values = list(astuple(result))
         values[SURVEY_FIELDS.index("resolved")] = None if result.resolved is None else int(result.resolved)
-        added = self._write(
+        added = self._db.write(
             f"INSERT INTO surveys ({SURVEY_COLUMNS}) VALUES ({', '.join('?' * len(SURVEY_FIELDS))})"
             " ON CONFLICT (uniqueid) DO NOTHING",
             values,
@@ -46,23 +47,28 @@ class SurveySql:
         return bool(added)
 
     def survey(self, uniqueid: str) -> SurveyResult | None:
-        rows = self._rows(f"{SURVEY_SELECT} WHERE uniqueid = ?", [uniqueid])
+        """The survey of a caller channel, if any."""
+        rows = self._db.rows(f"{SURVEY_SELECT} WHERE uniqueid = ?", [uniqueid])
         return survey_of(rows[0]) if rows else None
 
     def surveys_of_agent(self, agent: str, start: float, end: float) -> list[SurveyResult]:
-        rows = self._rows(f"{SURVEY_SELECT} WHERE agent = ? AND finished_at >= ? AND finished_at < ?"
+        """An agent's surveys in the period, oldest first."""
+        rows = self._db.rows(f"{SURVEY_SELECT} WHERE agent = ? AND finished_at >= ? AND finished_at < ?"
                           " ORDER BY finished_at, uniqueid", [agent, start, end])
         return [survey_of(row) for row in rows]
 
     def surveys_of_queue(self, queue: str, start: float, end: float) -> list[SurveyResult]:
-        rows = self._rows(f"{SURVEY_SELECT} WHERE queue = ? AND finished_at >= ? AND finished_at < ?"
+        """A queue's surveys in the period, oldest first."""
+        rows = self._db.rows(f"{SURVEY_SELECT} WHERE queue = ? AND finished_at >= ? AND finished_at < ?"
                           " ORDER BY finished_at, uniqueid", [queue, start, end])
         return [survey_of(row) for row in rows]
 
     def survey_stats(self, start: float, end: float, by: str) -> dict[str, SurveyStats]:
+        """The period's survey statistics per queue or per agent (`by`, one
+        of SURVEY_GROUPS)."""
         if by not in SURVEY_GROUPS:  # a column name goes into the SQL: only these
             raise StoreError(f"survey statistics cannot be grouped by {by!r}")
-        rows = self._rows(f"SELECT {by}, {STATS_COLUMNS} FROM surveys WHERE finished_at >= ? AND finished_at < ?"
+        rows = self._db.rows(f"SELECT {by}, {STATS_COLUMNS} FROM surveys WHERE finished_at >= ? AND finished_at < ?"
                           f" GROUP BY {by} ORDER BY {by}", [SURVEY_ANSWERED, start, end])
         return {str(row[0]): SurveyStats(*(int(value or 0) for value in row[1:])) for row in rows}
 

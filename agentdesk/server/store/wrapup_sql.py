@@ -1,5 +1,5 @@
-"""Wrap-ups on SQL: the part of SqlStore that keeps wrap-up
-sessions and records (see wrapup_api.WrapUpStore for each method's meaning).
+"""Wrap-ups on SQL: the repository that keeps wrap-up
+sessions and records.
 
 Starting (with replacing), ending and saving are each one transaction of
 conditional statements, so a replayed save, two enders racing (the
@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentdesk.contract.states import WRAPUP_ACTIVE, WRAPUP_ENDED
 
-from .after_call_records import WrapUp
+from .after_call_records import AfterCallWork, AgentCall, WrapUp, WrapUpRecord
 from .call_rows import CALL_COLUMNS, call_record
+from .database import Database
 from .records import CallRecord
-from .wrapup_api import AfterCallWork, AgentCall, WrapUpRecord
-
-if TYPE_CHECKING:
-    from .engines import Result
 
 log = logging.getLogger("agentdesk.server.store")
 
@@ -38,22 +34,21 @@ RECORD_ONLY = "record_only"  # end_reason of a row made by a record whose sessio
 REPLACED = "replaced"
 CHUNK = 500  # uniqueids per IN (...) list
 
-Run = Callable[[str, Sequence[object]], "Result"]
+class WrapUps:
+    """Wrap-up sessions and records (after_call_records.WrapUp)."""
 
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-class WrapUpSql:
-    """Mixed into SqlStore, whose statement helpers it uses."""
-
-    if TYPE_CHECKING:  # provided by SqlStore
-
-        def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
-
-        def _write(self, sql: str, params: Sequence[object]) -> int: ...
-
-        def _transaction(self) -> AbstractContextManager[Run]: ...
 
     def start_wrapup(self, wrapup: WrapUp) -> tuple[WrapUp | None, list[WrapUp]]:
-        with self._transaction() as run:
+        """Start an active wrap-up, in one transaction with ending the agent's
+        other active ones (end_reason "replaced", ended at its start):
+        (the started wrap-up as stored, the replaced ones as ended). Not
+        started (None, nothing changed) when the call and agent have a
+        session already; a record that came first (saved during the call)
+        is kept and the session joins it."""
+        with self._db.transaction() as run:
             added = run(
                 f"{INSERT_WRAPUP} ON CONFLICT (uniqueid, agent) DO UPDATE SET {SESSION_UPDATES}"
                 " WHERE wrapups.end_reason = ?",
@@ -73,7 +68,9 @@ class WrapUpSql:
         return started, replaced
 
     def end_wrapup(self, uniqueid: str, agent: str, at: float, reason: str) -> WrapUp | None:
-        with self._transaction() as run:
+        """End the wrap-up if it is still active: the ended wrap-up, or None
+        (unknown, or ended already: by someone else first)."""
+        with self._db.transaction() as run:
             ended = run(
                 "UPDATE wrapups SET state = ?, ended_at = ?, end_reason = ? WHERE uniqueid = ? AND agent = ?"
                 " AND state = ?",
@@ -85,11 +82,15 @@ class WrapUpSql:
 
     def save_wrapup_record(self, uniqueid: str, agent: str, record: WrapUpRecord,
                            unseen: WrapUp) -> tuple[bool, WrapUp]:
+        """Store the record of the agent's wrap-up of a call, once: (first,
+        the row as stored). A second save changes nothing (first=False). A
+        call without a wrap-up row gets one: `unseen` (an ended session)
+        with the record."""
         row = WrapUp(**{**{name: getattr(unseen, name) for name in WRAPUP_FIELDS},
                         **{name: getattr(record, name) for name in RECORD_COLUMNS},
                         "uniqueid": uniqueid, "agent": agent})
         updates = ", ".join(f"{name} = excluded.{name}" for name in RECORD_COLUMNS)
-        with self._transaction() as run:
+        with self._db.transaction() as run:
             first = run(
                 f"{INSERT_WRAPUP} ON CONFLICT (uniqueid, agent) DO UPDATE SET {updates}"
                 " WHERE wrapups.saved_at IS NULL",
@@ -100,20 +101,27 @@ class WrapUpSql:
         return bool(first), stored
 
     def set_wrapup_callback(self, uniqueid: str, agent: str, task_id: str) -> str:
-        with self._transaction() as run:
+        """Note the follow-up callback task of a saved record, unless one is
+        noted already; the task noted in the end."""
+        with self._db.transaction() as run:
             run("UPDATE wrapups SET callback_task = ? WHERE uniqueid = ? AND agent = ? AND callback_task = ''",
                 (task_id, uniqueid, agent))
             rows = run("SELECT callback_task FROM wrapups WHERE uniqueid = ? AND agent = ?", (uniqueid, agent)).rows
         return str(rows[0][0]) if rows else ""
 
     def get_wrapup(self, uniqueid: str, agent: str) -> WrapUp | None:
-        return first_wrapup(self._rows(f"{WRAPUP_SELECT} WHERE uniqueid = ? AND agent = ?", (uniqueid, agent)))
+        """The wrap-up of this call by this agent, or None."""
+        return first_wrapup(self._db.rows(f"{WRAPUP_SELECT} WHERE uniqueid = ? AND agent = ?", (uniqueid, agent)))
 
     def active_wrapups(self) -> list[WrapUp]:
-        return all_wrapups(self._rows(f"{WRAPUP_SELECT} WHERE state = ? ORDER BY deadline_at, agent",
+        """Every active wrap-up, by deadline."""
+        return all_wrapups(self._db.rows(f"{WRAPUP_SELECT} WHERE state = ? ORDER BY deadline_at, agent",
                                       (WRAPUP_ACTIVE,)))
 
     def after_call_work(self, calls: list[CallRecord]) -> dict[str, AfterCallWork]:
+        """The after-call work of these queue calls, by record key (a call
+        without any is left out). A call's wrap-up is its agent's, its
+        survey the caller channel's (the key before any "@queue")."""
         channels = sorted({channel_of(call.uniqueid) for call in calls})
         wrapups = {(w.uniqueid, w.agent): w for w in self._wrapups_of(channels)}
         surveys = self._surveys_of(channels)
@@ -129,7 +137,9 @@ class WrapUpSql:
         return found
 
     def agent_calls(self, agent: str, start: float, end: float) -> list[AgentCall]:
-        calls = [call_record(row) for row in self._rows(
+        """The queue calls `agent` answered that joined in [start, end),
+        oldest first, with their after-call work."""
+        calls = [call_record(row) for row in self._db.rows(
             f"SELECT {CALL_COLUMNS} FROM queue_calls WHERE agent = ? AND joined_at >= ? AND joined_at < ?"
             " AND connected_at IS NOT NULL ORDER BY joined_at, uniqueid",
             (agent, start, end),
@@ -140,7 +150,7 @@ class WrapUpSql:
     def _wrapups_of(self, channels: list[str]) -> list[WrapUp]:
         found: list[WrapUp] = []
         for part in chunks(channels):
-            found += all_wrapups(self._rows(f"{WRAPUP_SELECT} WHERE uniqueid IN ({', '.join('?' * len(part))})",
+            found += all_wrapups(self._db.rows(f"{WRAPUP_SELECT} WHERE uniqueid IN ({', '.join('?' * len(part))})",
                                             part))
         return found
 
@@ -148,7 +158,7 @@ class WrapUpSql:
         """(agent, score, resolved, status) of the surveys of these caller channels."""
         found: dict[str, tuple[str, int | None, bool | None, str]] = {}
         for part in chunks(channels):
-            rows = self._rows("SELECT uniqueid, agent, score, resolved, status FROM surveys"
+            rows = self._db.rows("SELECT uniqueid, agent, score, resolved, status FROM surveys"
                               f" WHERE uniqueid IN ({', '.join('?' * len(part))})", part)
             for uniqueid, agent, score, resolved, status in rows:
                 found[str(uniqueid)] = (str(agent), None if score is None else int(score),

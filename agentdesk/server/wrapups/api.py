@@ -85,7 +85,7 @@ async def agent_calls(request: web.Request) -> web.Response:
         raise CommandError(404, f"there is no agent {agent[:20]!r}")
     day = day_param(request)
     start, end = day_bounds(day)
-    found = await service.db(lambda s: s.agent_calls(agent, start, end))
+    found = await service.db(lambda s: s.wrapups.agent_calls(agent, start, end))
     return web.json_response({"day": day.isoformat(), "agent": agent, "calls": [agent_call_view(c) for c in found]})
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentdesk.contract.states import (
     MAX_DISPOSITION,
@@ -25,13 +25,13 @@ from agentdesk.contract.states import (
 )
 
 from ..callbacks.requests import NewRequest
+from ..callbacks.tasks import CallbackTasks
 from ..queues.agents import CommandError
-from ..store.after_call_records import WrapUp
-from ..store.wrapup_api import WrapUpRecord
+from ..queues.calllog import CallLog
+from ..runtime import Clock, StoreAccess
+from ..store.after_call_records import WrapUp, WrapUpRecord
 from ..store.wrapup_sql import RECORD_ONLY
-
-if TYPE_CHECKING:
-    from ..service import DeskService
+from .sessions import WrapUpSessions
 
 log = logging.getLogger("agentdesk.server.wrapups")
 
@@ -97,27 +97,31 @@ def _follow_up(value: Any) -> tuple[float | None, str]:
 class WrapUpRecords:
     """Stores records and their follow-ups; tells the sessions."""
 
-    def __init__(self, service: DeskService) -> None:
-        self.service = service
+    def __init__(self, sessions: WrapUpSessions, callbacks: CallbackTasks, calls: CallLog, db: StoreAccess,
+                 clock: Clock) -> None:
+        self._sessions = sessions
+        self._callbacks = callbacks
+        self._calls = calls
+        self._db = db
+        self._clock = clock
 
     async def save(self, agent: str, uniqueid: str, request: RecordRequest) -> dict[str, Any]:
         """PUT /api/v1/wrapups/{uniqueid}'s answer (see api.py)."""
-        service = self.service
-        now = service.clock()
-        known = await service.db(lambda s: s.get_wrapup(uniqueid, agent))
+        now = self._clock()
+        known = await self._db(lambda s: s.wrapups.get_wrapup(uniqueid, agent))
         unseen = known or await self._unseen(agent, uniqueid, now)
         self._check(unseen.queue, request, now)
         record = WrapUpRecord(request.disposition, request.notes, request.first_contact_resolved,
                               request.follow_up_at, now)
-        first, stored = await service.db(lambda s: s.save_wrapup_record(uniqueid, agent, record, unseen))
+        first, stored = await self._db(lambda s: s.wrapups.save_wrapup_record(uniqueid, agent, record, unseen))
         log.info("%s: wrap-up record of %s %s (record %s)", agent, uniqueid, "saved" if first else "already saved",
                  request.record_id[:MAX_RECORD_ID] or "-")
         task_id, problem = await self._follow_up(stored, request)
         if stored.state == WRAPUP_ACTIVE:
-            stored = await service.wrapups.record_saved(stored, request.finish)
+            stored = await self._sessions.record_saved(stored, request.finish)
         reply: dict[str, Any] = {
             "saved": True, "first": first, "callback_task": task_id,
-            "wrapup": None if stored.end_reason == RECORD_ONLY else service.wrapups.view(stored),
+            "wrapup": None if stored.end_reason == RECORD_ONLY else self._sessions.view(stored),
         }
         if problem:
             reply["follow_up_error"] = problem
@@ -126,7 +130,7 @@ class WrapUpRecords:
     async def _unseen(self, agent: str, uniqueid: str, now: float) -> WrapUp:
         """The row of a call whose wrap-up this service never saw (it was
         down when the call ended): from the stored queue call."""
-        call = await self.service.calls.lookup(uniqueid)
+        call = await self._calls.lookup(uniqueid)
         if call is None:
             raise CommandError(404, "the desk service knows no queue call with that ID")
         if call.agent != agent:
@@ -135,10 +139,10 @@ class WrapUpRecords:
                       RECORD_ONLY)
 
     def _check(self, queue: str, request: RecordRequest, now: float) -> None:
-        codes = self.service.wrapups.policy(queue).dispositions
+        codes = self._sessions.policy(queue).dispositions
         if request.disposition not in codes:
             raise CommandError(400, f"'disposition' must be one of this queue's codes: {', '.join(codes)}")
-        days = self.service.callbacks.settings.days_ahead
+        days = self._callbacks.settings.days_ahead
         if request.follow_up_at is not None and request.follow_up_at > now + days * 86400 + 86400:
             raise CommandError(400, f"a follow-up can be scheduled up to {days} days ahead")
 
@@ -146,9 +150,8 @@ class WrapUpRecords:
         """(the record's follow-up task or "", why it has none though asked)."""
         if stored.follow_up_at is None or stored.callback_task:
             return stored.callback_task, ""
-        service = self.service
-        due = max(stored.follow_up_at, service.clock())
-        result = await service.callbacks.request(NewRequest(
+        due = max(stored.follow_up_at, self._clock())
+        result = await self._callbacks.request(NewRequest(
             queue=stored.queue, number=stored.number, origin=ORIGIN_SCHEDULED, created_by=stored.agent,
             due_at=due, arrival_at=due, topic=request.follow_up_topic, preferred_agent=stored.agent,
             request_key=f"wrapup:{stored.uniqueid}:{stored.agent}",
@@ -159,5 +162,5 @@ class WrapUpRecords:
                         "refused": "the caller's number is on the do-not-call list"}.get(
                 result.kind, "the follow-up could not be stored; save again")
         task_id = result.task.task_id
-        noted = await service.db(lambda s: s.set_wrapup_callback(stored.uniqueid, stored.agent, task_id))
+        noted = await self._db(lambda s: s.wrapups.set_wrapup_callback(stored.uniqueid, stored.agent, task_id))
         return noted, ""

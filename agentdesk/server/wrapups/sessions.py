@@ -20,23 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from agentdesk.contract.states import THEN_READY, WRAPUP_ACTIVE, WRAPUP_REASON
 
 from ..ami.fields import caller_name
 from ..ami.protocol import AmiMessage
 from ..queues.agents import CommandError
-from ..store import CallRecord, PauseState, Store
+from ..runtime import Clock, Spawn, StoreAccess
+from ..store import CallRecord, PauseState
 from ..store.after_call_records import WrapUp
 from .settings import WrapUpPolicy
 from .views import is_overtime, wrapup_view
 
 log = logging.getLogger("agentdesk.server.wrapups")
 
-T = TypeVar("T")
 RELEASE_RETRY_SECONDS = 5.0
 RELEASE_ATTEMPTS = 12
 
@@ -59,17 +59,16 @@ class Timer(Protocol):
 Later = Callable[[float, Callable[[], None]], Timer]
 
 
-class WrapUpDesk(Protocol):
-    """What the wrap-ups need of the desk service (DeskService has all)."""
+class PauseControl(Protocol):
+    """Pausing an agent in all their queues (and what their pause is now)."""
 
-    clock: Callable[[], float]
-    pauses: dict[str, PauseState]
+    def pause_of(self, agent: str) -> PauseState | None: ...
 
-    async def db(self, work: Callable[[Store], T]) -> T: ...
+    async def apply(self, agent: str, paused: bool, reason: str) -> None: ...
 
-    async def apply_pause(self, agent: str, paused: bool, reason: str) -> None: ...
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None: ...
+class WrapUpOutlet(Protocol):
+    """Where wrap-up views go, and the queue titles they show."""
 
     def publish_wrapup(self, view: dict[str, Any], agent: str) -> None: ...
 
@@ -93,9 +92,13 @@ def call_later(seconds: float, work: Callable[[], None]) -> Timer:
 
 
 class WrapUpSessions:
-    def __init__(self, desk: WrapUpDesk, policies: Callable[[str], WrapUpPolicy], switched_on: bool,
-                 later: Later = call_later) -> None:
-        self._desk = desk
+    def __init__(self, db: StoreAccess, clock: Clock, spawn: Spawn, pauses: PauseControl, outlet: WrapUpOutlet,
+                 policies: Callable[[str], WrapUpPolicy], switched_on: bool, later: Later = call_later) -> None:
+        self._db = db
+        self._clock = clock
+        self._spawn = spawn
+        self._pauses = pauses
+        self._outlet = outlet
         self._policies = policies
         self.switched_on = switched_on  # off in a test set-up until a test switches it on
         self.overrides: dict[str, Any] = {}  # tests only: policy fields set for every queue
@@ -118,8 +121,8 @@ class WrapUpSessions:
 
     # -- views ----------------------------------------------------------------
     def view(self, wrapup: WrapUp) -> dict[str, Any]:
-        return wrapup_view(wrapup, self.policy(wrapup.queue), self._desk.queue_title(wrapup.queue),
-                           self._names.get(wrapup.uniqueid, ""), self._desk.clock())
+        return wrapup_view(wrapup, self.policy(wrapup.queue), self._outlet.queue_title(wrapup.queue),
+                           self._names.get(wrapup.uniqueid, ""), self._clock())
 
     def view_of(self, agent: str) -> dict[str, Any] | None:
         """The agent's active wrap-up (snapshot), or None."""
@@ -127,7 +130,7 @@ class WrapUpSessions:
         return self.view(wrapup) if wrapup is not None else None
 
     def _publish(self, wrapup: WrapUp) -> None:
-        self._desk.publish_wrapup(self.view(wrapup), wrapup.agent)
+        self._outlet.publish_wrapup(self.view(wrapup), wrapup.agent)
 
     # -- start ----------------------------------------------------------------
     def agent_connect(self, event: AmiMessage) -> None:
@@ -154,18 +157,18 @@ class WrapUpSessions:
         async def start() -> None:
             await self.call_ended(ended_call(record))
 
-        self._desk.spawn(start())
+        self._spawn(start())
 
     async def call_ended(self, call: EndedCall) -> WrapUp | None:
         """Start the agent's wrap-up of `call` (None: no wrap-up for it)."""
         policy = self.policy(call.queue)
         if not self.switched_on or policy.limit_seconds <= 0:
             return None
-        now = self._desk.clock()
+        now = self._clock()
         wrapup = WrapUp(call.uniqueid, call.agent, call.linkedid, call.queue, call.number, now,
                         now + policy.limit_seconds, WRAPUP_ACTIVE)
         async with self._lock:
-            started, replaced = await self._desk.db(lambda s: s.start_wrapup(wrapup))
+            started, replaced = await self._db(lambda s: s.wrapups.start_wrapup(wrapup))
             if started is None:
                 return None
             wrapup = started
@@ -182,21 +185,21 @@ class WrapUpSessions:
 
     async def _pause(self, agent: str) -> None:
         """Pause for the wrap-up, unless the agent chose a pause of their own."""
-        pause = self._desk.pauses.get(agent)
+        pause = self._pauses.pause_of(agent)
         if pause is not None and pause.paused and pause.reason != WRAPUP_REASON:
             log.info("%s stays paused for %s during the wrap-up", agent, pause.reason)
             return
         try:
-            await self._desk.apply_pause(agent, True, WRAPUP_REASON)
+            await self._pauses.apply(agent, True, WRAPUP_REASON)
         except CommandError as error:
             log.warning("pausing %s for the wrap-up failed: %s", agent, error)
 
     # -- deadlines ------------------------------------------------------------
     def _arm(self, wrapup: WrapUp) -> None:
         self._cancel(wrapup.agent)
-        wait = max(0.0, wrapup.deadline_at - self._desk.clock())
+        wait = max(0.0, wrapup.deadline_at - self._clock())
         agent, uniqueid = wrapup.agent, wrapup.uniqueid
-        self._timers[agent] = self._later(wait, lambda: self._desk.spawn(self.deadline(agent, uniqueid)))
+        self._timers[agent] = self._later(wait, lambda: self._spawn(self.deadline(agent, uniqueid)))
 
     def _cancel(self, agent: str) -> None:
         timer = self._timers.pop(agent, None)
@@ -210,9 +213,9 @@ class WrapUpSessions:
             if wrapup is None or wrapup.uniqueid != uniqueid:
                 return
             self._timers.pop(agent, None)
-            if self._desk.clock() < wrapup.deadline_at:
+            if self._clock() < wrapup.deadline_at:
                 self._arm(wrapup)  # early (a clock moved back): wait on
-            elif is_overtime(wrapup, self.policy(wrapup.queue), self._desk.clock()):
+            elif is_overtime(wrapup, self.policy(wrapup.queue), self._clock()):
                 log.info("%s is past the wrap-up limit without the required disposition", agent)
                 self._publish(wrapup)
             else:
@@ -225,7 +228,7 @@ class WrapUpSessions:
         async with self._lock:
             wrapup = self.active.get(agent)
             if wrapup is None or wrapup.uniqueid != uniqueid:
-                return await self._desk.db(lambda s: s.get_wrapup(uniqueid, agent))
+                return await self._db(lambda s: s.wrapups.get_wrapup(uniqueid, agent))
             policy = self.policy(wrapup.queue)
             if policy.disposition_required and wrapup.saved_at is None:
                 raise CommandError(409, f"Choose a disposition first: {', '.join(policy.dispositions)}")
@@ -237,9 +240,9 @@ class WrapUpSessions:
         async with self._lock:
             wrapup = self.active.get(stored.agent)
             if wrapup is None or wrapup.uniqueid != stored.uniqueid:  # it ended meanwhile
-                return await self._desk.db(lambda s: s.get_wrapup(stored.uniqueid, stored.agent)) or stored
+                return await self._db(lambda s: s.wrapups.get_wrapup(stored.uniqueid, stored.agent)) or stored
             wrapup = self.active[stored.agent] = replace(stored, state=wrapup.state)
-            if finish or self._desk.clock() >= wrapup.deadline_at:
+            if finish or self._clock() >= wrapup.deadline_at:
                 return await self._end(wrapup, FINISHED if finish else SAVED) or wrapup
         self._publish(wrapup)
         return wrapup
@@ -270,8 +273,8 @@ class WrapUpSessions:
 
     async def _end(self, wrapup: WrapUp, reason: str) -> WrapUp | None:
         """End an active wrap-up (under the lock) and apply the policy."""
-        now = self._desk.clock()
-        ended = await self._desk.db(lambda s: s.end_wrapup(wrapup.uniqueid, wrapup.agent, now, reason))
+        now = self._clock()
+        ended = await self._db(lambda s: s.wrapups.end_wrapup(wrapup.uniqueid, wrapup.agent, now, reason))
         self._forget(wrapup)
         if ended is None:
             self._names.pop(wrapup.uniqueid, None)
@@ -293,21 +296,21 @@ class WrapUpSessions:
     async def _release(self, agent: str, attempts: int) -> None:
         """Unpause the agent if the pause is still the wrap-up's (retried
         while the PBX does not answer)."""
-        pause = self._desk.pauses.get(agent)
+        pause = self._pauses.pause_of(agent)
         if pause is None or not pause.paused or pause.reason != WRAPUP_REASON or agent in self.active:
             return
         try:
-            await self._desk.apply_pause(agent, False, "")
+            await self._pauses.apply(agent, False, "")
         except CommandError as error:
             log.warning("making %s ready after the wrap-up failed: %s (%d tries left)", agent, error, attempts - 1)
             if attempts > 1:
-                self._later(RELEASE_RETRY_SECONDS, lambda: self._desk.spawn(self._release(agent, attempts - 1)))
+                self._later(RELEASE_RETRY_SECONDS, lambda: self._spawn(self._release(agent, attempts - 1)))
 
     # -- restarts ---------------------------------------------------------------
     async def load(self) -> None:
         """Read the active wrap-ups from the store (service start)."""
-        found = await self._desk.db(lambda s: s.active_wrapups())
-        calls = await self._desk.db(lambda s: {w.uniqueid: s.get_call(w.uniqueid) for w in found})
+        found = await self._db(lambda s: s.wrapups.active_wrapups())
+        calls = await self._db(lambda s: {w.uniqueid: s.calls.get_call(w.uniqueid) for w in found})
         for wrapup in found:
             self.active.setdefault(wrapup.agent, wrapup)
             call = calls.get(wrapup.uniqueid)

@@ -24,7 +24,7 @@ from agentdesk.contract.states import TEAMLEAD
 from ..api import SERVICE, day_param, session_of
 from ..callbacks.pbxroutes import from_pbx, text
 from ..service import day_bounds
-from ..store.survey_api import SurveyStats
+from ..store.after_call_records import SurveyStats
 from .surveys import PENDING_FIELDS, SurveyInputError, SurveyLog
 
 log = logging.getLogger("agentdesk.server.wrapups")
@@ -66,10 +66,10 @@ async def survey_stats(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     day = day_param(request)
     start, end = day_bounds(day)
-    agents = await service.db(lambda s: s.survey_stats(start, end, "agent"))
+    agents = await service.db(lambda s: s.surveys.survey_stats(start, end, "agent"))
     queues: dict[str, SurveyStats] = {}
     if session.person.role == TEAMLEAD:
-        queues = await service.db(lambda s: s.survey_stats(start, end, "queue"))
+        queues = await service.db(lambda s: s.surveys.survey_stats(start, end, "queue"))
     else:
         agents = {session.person.agent: agents.get(session.person.agent, SurveyStats())}
     return web.json_response({"day": day.isoformat(), "queues": {q: stats_view(s) for q, s in queues.items()},

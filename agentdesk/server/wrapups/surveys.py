@@ -124,7 +124,7 @@ class SurveyLog:
         """A result from the dialplan (posted or kept in AstDB); True if new."""
         agent = await self.agent_of(fields.get("agent", ""), fields.get("phone", ""), uniqueid)
         result = parse_result(fields, uniqueid, agent, self.service.clock())
-        added = await self.service.db(lambda s: s.add_survey(result))
+        added = await self.service.db(lambda s: s.surveys.add_survey(result))
         if added:
             log.info("survey of %s (%s, agent %s): %s, score %s", uniqueid, result.queue or "no queue",
                      agent or "unknown", result.status, result.score)
@@ -143,7 +143,7 @@ class SurveyLog:
             agent = self.service.agent_of_phone(phone)
             if agent is not None:
                 return agent
-        call = await self.service.db(lambda s: s.get_call(uniqueid)) if is_uniqueid(uniqueid) else None
+        call = await self.service.db(lambda s: s.calls.get_call(uniqueid)) if is_uniqueid(uniqueid) else None
         return call.agent if call is not None else ""
 
     def publish(self, result: SurveyResult) -> None:

@@ -14,8 +14,7 @@ from typing import Any
 from agentdesk.contract.states import WRAPUP_ACTIVE
 from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view
 
-from ..store.after_call_records import WrapUp
-from ..store.wrapup_api import AfterCallWork, AgentCall
+from ..store.after_call_records import AfterCallWork, AgentCall, WrapUp
 from .settings import WrapUpPolicy
 
 

@@ -39,14 +39,14 @@ def test_a_complete_without_the_caller_ends_the_call_the_agent_was_connected_to(
     with open_store("sqlite:///:memory:") as store:
         asyncio.run(replay(store, [event("QueueCallerJoin"), event("AgentConnect"),
                                    event("AgentComplete", caller=False, TalkTime="7")]))
-        call = store.get_call("1795381383.0")
+        call = store.calls.get_call("1795381383.0")
         assert call is not None and call.outcome == "completed" and call.talk_seconds == 7
-        assert store.open_calls() == []
+        assert store.calls.open_calls() == []
 
 
 def test_a_complete_with_the_caller_is_used_as_it_is() -> None:
     with open_store("sqlite:///:memory:") as store:
         asyncio.run(replay(store, [event("QueueCallerJoin"), event("AgentConnect"),
                                    event("AgentComplete", TalkTime="9")]))
-        call = store.get_call("1795381383.0")
+        call = store.calls.get_call("1795381383.0")
         assert call is not None and call.talk_seconds == 9

@@ -27,7 +27,6 @@ from agentdesk.server.store import (
 )
 from agentdesk.server.store.engines import open_engine
 from agentdesk.server.store.schema import MIGRATIONS, VERSION_TABLE
-from agentdesk.server.store.sql import SqlStore
 
 T0 = 1_763_800_000.125  # epoch seconds with a fraction PostgreSQL's REAL would lose
 INJECTIONS = ["'; DROP TABLE callback_tasks; --", "1' OR '1'='1", "%s %(x)s ? $1", 'Robert"); --']
@@ -52,63 +51,63 @@ def requested(item: CallbackTask, at: float | None = None, kind: str = "requeste
 
 def add(store: Store, *items: CallbackTask) -> None:
     for item in items:
-        assert store.add_callback(item, requested(item))
+        assert store.callbacks.add_callback(item, requested(item))
 
 
 def test_a_task_and_its_events_survive_a_restart(store: Store, reopen: Callable[[], Store]) -> None:
     item = task("a1b2c3d4e5f6", window_end=T0 + 3600, preferred_agent="1001", request_key="1763799940.17",
                 priority=10, notes="Call after 10")
-    assert store.add_callback(item, requested(item))
-    store.update_callback(dataclasses.replace(item, state=CB_OFFERED, agent="1002", updated_at=T0 + 5),
+    assert store.callbacks.add_callback(item, requested(item))
+    store.callbacks.update_callback(dataclasses.replace(item, state=CB_OFFERED, agent="1002", updated_at=T0 + 5),
                           CallbackEvent(item.task_id, T0 + 5, "offered", "1002", ""))
     store.close()
 
     store = reopen()
 
-    assert store.get_callback(item.task_id) == dataclasses.replace(item, state=CB_OFFERED, agent="1002",
+    assert store.callbacks.get_callback(item.task_id) == dataclasses.replace(item, state=CB_OFFERED, agent="1002",
                                                                    updated_at=T0 + 5)
-    assert store.callback_events(item.task_id) == [requested(item), CallbackEvent(item.task_id, T0 + 5, "offered",
-                                                                                  "1002", "")]
-    assert store.get_callback("000000000000") is None
+    offered = CallbackEvent(item.task_id, T0 + 5, "offered", "1002", "")
+    assert store.callbacks.callback_events(item.task_id) == [requested(item), offered]
+    assert store.callbacks.get_callback("000000000000") is None
 
 
 def test_a_replayed_request_adds_nothing(store: Store) -> None:
     first = task("aaaaaaaaaaa1", request_key="1763799940.17")
     replay = task("aaaaaaaaaaa2", request_key="1763799940.17", number="09121110002", created_at=T0 + 30)
 
-    assert store.add_callback(first, requested(first))
-    assert not store.add_callback(replay, requested(replay))
+    assert store.callbacks.add_callback(first, requested(first))
+    assert not store.callbacks.add_callback(replay, requested(replay))
 
-    assert store.callback_by_key("1763799940.17") == first
-    assert store.get_callback(replay.task_id) is None
-    assert store.callback_events(replay.task_id) == []
-    assert store.count_callback_requests("09121110001", T0) == 1
+    assert store.callbacks.callback_by_key("1763799940.17") == first
+    assert store.callbacks.get_callback(replay.task_id) is None
+    assert store.callbacks.callback_events(replay.task_id) == []
+    assert store.callbacks.count_callback_requests("09121110001", T0) == 1
 
 
 def test_tasks_without_a_request_key_are_all_added(store: Store) -> None:
     add(store, task("aaaaaaaaaaa1"), task("aaaaaaaaaaa2"))
 
-    assert [item.task_id for item in store.open_callbacks()] == ["aaaaaaaaaaa1", "aaaaaaaaaaa2"]
-    assert store.callback_by_key("") is None
+    assert [item.task_id for item in store.callbacks.open_callbacks()] == ["aaaaaaaaaaa1", "aaaaaaaaaaa2"]
+    assert store.callbacks.callback_by_key("") is None
 
 
 def test_a_task_id_used_twice_is_an_error_not_a_replay(store: Store) -> None:
     add(store, task("aaaaaaaaaaa1", request_key="k1"))
     with pytest.raises(StoreError, match="callback_tasks"):
-        store.add_callback(task("aaaaaaaaaaa1", request_key="k2"), requested(task("aaaaaaaaaaa1")))
-    assert store.callback_by_key("k2") is None
+        store.callbacks.add_callback(task("aaaaaaaaaaa1", request_key="k2"), requested(task("aaaaaaaaaaa1")))
+    assert store.callbacks.callback_by_key("k2") is None
 
 
 def test_only_one_agent_claims_a_task(store: Store) -> None:
     add(store, task("aaaaaaaaaaa1"))
 
-    won = store.claim_callback("aaaaaaaaaaa1", "1001", T0 + 10, (CB_WAITING, CB_OFFERED))
-    lost = store.claim_callback("aaaaaaaaaaa1", "1002", T0 + 11, (CB_WAITING, CB_OFFERED, CB_CLAIMED))
+    won = store.callbacks.claim_callback("aaaaaaaaaaa1", "1001", T0 + 10, (CB_WAITING, CB_OFFERED))
+    lost = store.callbacks.claim_callback("aaaaaaaaaaa1", "1002", T0 + 11, (CB_WAITING, CB_OFFERED, CB_CLAIMED))
 
     assert won == task("aaaaaaaaaaa1", state=CB_CLAIMED, agent="1001", updated_at=T0 + 10)
     assert lost is None
-    assert store.get_callback("aaaaaaaaaaa1") == won
-    assert [(e.kind, e.agent, e.at) for e in store.callback_events("aaaaaaaaaaa1")] == [
+    assert store.callbacks.get_callback("aaaaaaaaaaa1") == won
+    assert [(e.kind, e.agent, e.at) for e in store.callbacks.callback_events("aaaaaaaaaaa1")] == [
         ("requested", "", T0), ("claimed", "1001", T0 + 10)]
 
 
@@ -116,15 +115,16 @@ def test_claims_respect_the_states_and_the_holder(store: Store) -> None:
     add(store, task("aaaaaaaaaaa1", state=CB_OFFERED, agent="1001"),
         task("aaaaaaaaaaa2", state=CB_DONE, closed_at=T0 + 1))
 
-    assert store.claim_callback("aaaaaaaaaaa1", "1002", T0, (CB_OFFERED,)) is None  # ringing someone else
-    assert store.claim_callback("aaaaaaaaaaa1", "1001", T0, (CB_WAITING,)) is None  # not in from_states
-    assert store.claim_callback("aaaaaaaaaaa1", "1001", T0, ()) is None
-    assert store.claim_callback("aaaaaaaaaaa2", "1001", T0, (CB_DONE, CB_WAITING)) is None  # closed
-    assert store.claim_callback("ffffffffffff", "1001", T0, (CB_WAITING,)) is None
-    assert store.claim_callback("aaaaaaaaaaa1", "1001", T0 + 2, (CB_OFFERED,)) is not None  # the phone that rang
-    again = store.claim_callback("aaaaaaaaaaa1", "1001", T0 + 3, (CB_CLAIMED,))  # the holder may claim again
+    assert store.callbacks.claim_callback("aaaaaaaaaaa1", "1002", T0, (CB_OFFERED,)) is None  # ringing someone else
+    assert store.callbacks.claim_callback("aaaaaaaaaaa1", "1001", T0, (CB_WAITING,)) is None  # not in from_states
+    assert store.callbacks.claim_callback("aaaaaaaaaaa1", "1001", T0, ()) is None
+    assert store.callbacks.claim_callback("aaaaaaaaaaa2", "1001", T0, (CB_DONE, CB_WAITING)) is None  # closed
+    assert store.callbacks.claim_callback("ffffffffffff", "1001", T0, (CB_WAITING,)) is None
+    # the phone that rang:
+    assert store.callbacks.claim_callback("aaaaaaaaaaa1", "1001", T0 + 2, (CB_OFFERED,)) is not None
+    again = store.callbacks.claim_callback("aaaaaaaaaaa1", "1001", T0 + 3, (CB_CLAIMED,))  # the holder may claim again
     assert again is not None and (again.state, again.agent, again.updated_at) == (CB_CLAIMED, "1001", T0 + 3)
-    assert store.get_callback("aaaaaaaaaaa2") == task("aaaaaaaaaaa2", state=CB_DONE, closed_at=T0 + 1)
+    assert store.callbacks.get_callback("aaaaaaaaaaa2") == task("aaaaaaaaaaa2", state=CB_DONE, closed_at=T0 + 1)
 
 
 def test_two_services_racing_for_a_task_never_both_win(reopen: Callable[[], Store]) -> None:
@@ -137,7 +137,7 @@ def test_two_services_racing_for_a_task_never_both_win(reopen: Callable[[], Stor
         won = []
         for task_id in ids:
             start.wait(timeout=30)
-            won.append(store.claim_callback(task_id, agent, T0 + 1, (CB_WAITING,)) is not None)
+            won.append(store.callbacks.claim_callback(task_id, agent, T0 + 1, (CB_WAITING,)) is not None)
         return won
 
     with ThreadPoolExecutor(max_workers=2) as workers:
@@ -145,9 +145,10 @@ def test_two_services_racing_for_a_task_never_both_win(reopen: Callable[[], Stor
         wins = list(zip(one.result(timeout=60), two.result(timeout=60), strict=True))
 
     assert all(a != b for a, b in wins), wins
-    assert [first.get_callback(task_id).agent for task_id in ids] == [  # type: ignore[union-attr]
+    assert [first.callbacks.get_callback(task_id).agent for task_id in ids] == [  # type: ignore[union-attr]
         "1001" if a else "1002" for a, _ in wins]
-    assert all(len([e for e in first.callback_events(task_id) if e.kind == "claimed"]) == 1 for task_id in ids)
+    claims = [[e for e in first.callbacks.callback_events(task_id) if e.kind == "claimed"] for task_id in ids]
+    assert all(len(claimed) == 1 for claimed in claims)
 
 
 def test_open_and_due_tasks_by_state_queue_and_line_order(store: Store) -> None:
@@ -164,14 +165,14 @@ def test_open_and_due_tasks_by_state_queue_and_line_order(store: Store) -> None:
         task("000000000009", queue="sales", arrival_at=T0 - 400, due_at=T0 + 1),
     )
 
-    assert [t.task_id[-1] for t in store.open_callbacks()] == list("3652491")
-    assert [t.task_id[-1] for t in store.open_callbacks("support")] == list("365241")
-    assert store.open_callbacks("nobody") == []
-    assert [t.task_id[-1] for t in store.callbacks_due(T0, 10)] == list("342")
-    assert [t.task_id[-1] for t in store.callbacks_due(T0 + 1, 2)] == list("39")
-    assert [t.task_id[-1] for t in store.callbacks_due(T0 + 50, 10)] == list("39421")
-    assert store.callbacks_due(T0, 0) == []
-    assert store.callbacks_due(T0 - 10, 10) == []
+    assert [t.task_id[-1] for t in store.callbacks.open_callbacks()] == list("3652491")
+    assert [t.task_id[-1] for t in store.callbacks.open_callbacks("support")] == list("365241")
+    assert store.callbacks.open_callbacks("nobody") == []
+    assert [t.task_id[-1] for t in store.callbacks.callbacks_due(T0, 10)] == list("342")
+    assert [t.task_id[-1] for t in store.callbacks.callbacks_due(T0 + 1, 2)] == list("39")
+    assert [t.task_id[-1] for t in store.callbacks.callbacks_due(T0 + 50, 10)] == list("39421")
+    assert store.callbacks.callbacks_due(T0, 0) == []
+    assert store.callbacks.callbacks_due(T0 - 10, 10) == []
 
 
 def test_a_duplicate_request_finds_the_oldest_open_task_of_that_number_and_queue(store: Store) -> None:
@@ -184,10 +185,10 @@ def test_a_duplicate_request_finds_the_oldest_open_task_of_that_number_and_queue
         task("000000000005", created_at=T0 - 900, number="09121110002"),
     )
 
-    found = store.open_callback_for("09121110001", "support")
+    found = store.callbacks.open_callback_for("09121110001", "support")
     assert found is not None and found.task_id == "000000000002"
-    assert store.open_callback_for("09121110001", "billing") is None
-    assert store.open_callback_for("09121110009", "support") is None
+    assert store.callbacks.open_callback_for("09121110001", "billing") is None
+    assert store.callbacks.open_callback_for("09121110009", "support") is None
 
 
 def test_an_update_writes_every_field_and_its_event(store: Store, caplog: pytest.LogCaptureFixture) -> None:
@@ -202,14 +203,15 @@ def test_an_update_writes_every_field_and_its_event(store: Store, caplog: pytest
     assert all(getattr(changed, f.name) != getattr(item, f.name) for f in dataclasses.fields(item)[1:])
     outcome = CallbackEvent(item.task_id, T0 + 6, "outcome", "1001", "reached")
 
-    store.update_callback(changed, outcome)
-    store.update_callback(dataclasses.replace(changed, notes="again"), None)
+    store.callbacks.update_callback(changed, outcome)
+    store.callbacks.update_callback(dataclasses.replace(changed, notes="again"), None)
     with caplog.at_level(logging.WARNING, logger="agentdesk.server.store"):
-        store.update_callback(task("ffffffffffff"), CallbackEvent("ffffffffffff", T0, "offered", "", ""))
+        store.callbacks.update_callback(task("ffffffffffff"), CallbackEvent("ffffffffffff", T0, "offered", "", ""))
 
-    assert store.get_callback(item.task_id) == dataclasses.replace(changed, notes="again")
-    assert store.callback_events(item.task_id) == [requested(item), outcome]
-    assert store.get_callback("ffffffffffff") is None and store.callback_events("ffffffffffff") == []
+    assert store.callbacks.get_callback(item.task_id) == dataclasses.replace(changed, notes="again")
+    assert store.callbacks.callback_events(item.task_id) == [requested(item), outcome]
+    assert store.callbacks.get_callback("ffffffffffff") is None
+    assert store.callbacks.callback_events("ffffffffffff") == []
     assert "callback task ffffffffffff is unknown" in caplog.text
 
 
@@ -227,37 +229,37 @@ def test_a_task_whose_closed_at_contradicts_its_state_is_refused(
     add(store, task("aaaaaaaaaaa1"))
     bad = task("aaaaaaaaaaa1", **fields)
     with pytest.raises(ValueError, match=message):
-        store.add_callback(dataclasses.replace(bad, task_id="aaaaaaaaaaa2"), requested(bad))
+        store.callbacks.add_callback(dataclasses.replace(bad, task_id="aaaaaaaaaaa2"), requested(bad))
     with pytest.raises(ValueError, match=message):
-        store.update_callback(bad, None)
-    assert store.get_callback("aaaaaaaaaaa1") == task("aaaaaaaaaaa1")
+        store.callbacks.update_callback(bad, None)
+    assert store.callbacks.get_callback("aaaaaaaaaaa1") == task("aaaaaaaaaaa1")
 
 
 def test_events_keep_their_order_and_refusals_need_no_task(store: Store) -> None:
     item = task("aaaaaaaaaaa1")
     add(store, item)
     for kind in ("offered", "skipped", "offered", "claimed", "dialled"):
-        store.add_callback_event(CallbackEvent(item.task_id, T0 + 1, kind, "1001", ""))
-    store.add_callback_event(CallbackEvent(item.task_id, T0 + 0.5, "merged", "", "09121110001"))
-    store.add_callback_event(CallbackEvent("", T0, "refused", "", "blocked 09121110666"))
+        store.callbacks.add_callback_event(CallbackEvent(item.task_id, T0 + 1, kind, "1001", ""))
+    store.callbacks.add_callback_event(CallbackEvent(item.task_id, T0 + 0.5, "merged", "", "09121110001"))
+    store.callbacks.add_callback_event(CallbackEvent("", T0, "refused", "", "blocked 09121110666"))
 
-    kinds = [event.kind for event in store.callback_events(item.task_id)]
+    kinds = [event.kind for event in store.callbacks.callback_events(item.task_id)]
     assert kinds == ["requested", "merged", "offered", "skipped", "offered", "claimed", "dialled"]
-    assert store.callback_events("") == [CallbackEvent("", T0, "refused", "", "blocked 09121110666")]
+    assert store.callbacks.callback_events("") == [CallbackEvent("", T0, "refused", "", "blocked 09121110666")]
 
 
 def test_requests_per_number_count_requests_and_merges_since(store: Store) -> None:
     one, two = task("aaaaaaaaaaa1", created_at=T0 - 7200), task("aaaaaaaaaaa2", queue="sales")
     other = task("aaaaaaaaaaa3", number="09121110002")
     add(store, one, two, other)
-    store.add_callback_event(requested(one, T0 - 10, "merged"))
-    store.add_callback_event(requested(one, T0 - 5, "offered"))
-    store.add_callback_event(CallbackEvent("", T0, "refused", "", "09121110001"))
+    store.callbacks.add_callback_event(requested(one, T0 - 10, "merged"))
+    store.callbacks.add_callback_event(requested(one, T0 - 5, "offered"))
+    store.callbacks.add_callback_event(CallbackEvent("", T0, "refused", "", "09121110001"))
 
-    assert store.count_callback_requests("09121110001", T0 - 3600) == 2  # sales' request and the merge
-    assert store.count_callback_requests("09121110001", T0 - 7200) == 3
-    assert store.count_callback_requests("09121110001", T0 + 1) == 0
-    assert store.count_callback_requests("09121110002", T0 - 3600) == 1
+    assert store.callbacks.count_callback_requests("09121110001", T0 - 3600) == 2  # sales' request and the merge
+    assert store.callbacks.count_callback_requests("09121110001", T0 - 7200) == 3
+    assert store.callbacks.count_callback_requests("09121110001", T0 + 1) == 0
+    assert store.callbacks.count_callback_requests("09121110002", T0 - 3600) == 1
 
 
 def test_closed_tasks_of_a_period(store: Store) -> None:
@@ -272,7 +274,7 @@ def test_closed_tasks_of_a_period(store: Store) -> None:
         task("000000000006"),
     )
 
-    assert [t.task_id[-1] for t in store.callbacks_closed(start, end)] == list("321")
+    assert [t.task_id[-1] for t in store.callbacks.callbacks_closed(start, end)] == list("321")
 
 
 def test_stats_count_and_average_a_day(store: Store) -> None:
@@ -299,42 +301,42 @@ def test_stats_count_and_average_a_day(store: Store) -> None:
         task("000000000008", created_at=end, arrival_at=end),
     )
 
-    support = store.callback_stats(start, end, "support")
+    support = store.callbacks.callback_stats(start, end, "support")
 
     assert support == CallbackStats(requested=5, attempted=4, reached=2, failed=1, open=2,
                                     success_rate=pytest.approx(2 / 3),  # type: ignore[arg-type]
                                     avg_seconds_to_first_attempt=pytest.approx((60 + 200 + 40 + 0) / 4),  # type: ignore[arg-type]
                                     avg_seconds_to_reached=pytest.approx((300 + 200) / 2))  # type: ignore[arg-type]
-    everyone = store.callback_stats(start, end, None)
+    everyone = store.callbacks.callback_stats(start, end, None)
     assert (everyone.requested, everyone.attempted, everyone.reached, everyone.open) == (6, 5, 3, 2)
     # Yesterday: task 6 was requested and still open when the day ended.
-    assert store.callback_stats(start - 86_400, start, None) == CallbackStats(1, 0, 0, 0, 1, None, None, None)
-    assert store.callback_stats(start, end, "nobody") == CallbackStats(0, 0, 0, 0, 0, None, None, None)
+    assert store.callbacks.callback_stats(start - 86_400, start, None) == CallbackStats(1, 0, 0, 0, 1, None, None, None)
+    assert store.callbacks.callback_stats(start, end, "nobody") == CallbackStats(0, 0, 0, 0, 0, None, None, None)
 
 
 def test_blocked_numbers_expire(store: Store, reopen: Callable[[], Store]) -> None:
-    store.set_callback_block("09121110666", "abusive", None)
-    store.set_callback_block("09121110777", "prank calls", T0 + 3600)
-    store.set_callback_block("09121110888", "test", T0)
-    store.set_callback_block("09121110888", "tested twice", T0 + 60)  # replaced
-    store.set_callback_block("09121110999", "mistake", None)
-    store.remove_callback_block("09121110999")
-    store.remove_callback_block("09121110000")
+    store.callbacks.set_callback_block("09121110666", "abusive", None)
+    store.callbacks.set_callback_block("09121110777", "prank calls", T0 + 3600)
+    store.callbacks.set_callback_block("09121110888", "test", T0)
+    store.callbacks.set_callback_block("09121110888", "tested twice", T0 + 60)  # replaced
+    store.callbacks.set_callback_block("09121110999", "mistake", None)
+    store.callbacks.remove_callback_block("09121110999")
+    store.callbacks.remove_callback_block("09121110000")
 
     store.close()
     store = reopen()
 
-    assert store.callback_blocks() == {
+    assert store.callbacks.callback_blocks() == {
         "09121110666": ("abusive", None),
         "09121110777": ("prank calls", T0 + 3600),
         "09121110888": ("tested twice", T0 + 60),
     }
-    assert [store.is_callback_blocked(n, T0 + 60) for n in ("09121110666", "09121110777", "09121110888")] == [
+    assert [store.callbacks.is_callback_blocked(n, T0 + 60) for n in ("09121110666", "09121110777", "09121110888")] == [
         True, True, False]
-    assert store.is_callback_blocked("09121110777", T0 + 3599.9)
-    assert not store.is_callback_blocked("09121110777", T0 + 3600)
-    assert store.is_callback_blocked("09121110666", T0 + 10**9)
-    assert not store.is_callback_blocked("09121110999", T0)
+    assert store.callbacks.is_callback_blocked("09121110777", T0 + 3599.9)
+    assert not store.callbacks.is_callback_blocked("09121110777", T0 + 3600)
+    assert store.callbacks.is_callback_blocked("09121110666", T0 + 10**9)
+    assert not store.callbacks.is_callback_blocked("09121110999", T0)
 
 
 def test_injection_looking_values_are_stored_verbatim(store: Store) -> None:
@@ -342,17 +344,17 @@ def test_injection_looking_values_are_stored_verbatim(store: Store) -> None:
         item = task(f"00000000000{index}", queue=text, number=text, name=text, topic=text, notes=text, agent=text,
                     request_key=text, state=CB_OFFERED)
         add(store, item)
-        store.set_callback_block(text, text, None)
-        assert store.claim_callback(item.task_id, text, T0, (CB_OFFERED,)) is not None
+        store.callbacks.set_callback_block(text, text, None)
+        assert store.callbacks.claim_callback(item.task_id, text, T0, (CB_OFFERED,)) is not None
 
     for index, text in enumerate(INJECTIONS):
-        assert store.callback_by_key(text) == task(f"00000000000{index}", queue=text, number=text, name=text,
+        assert store.callbacks.callback_by_key(text) == task(f"00000000000{index}", queue=text, number=text, name=text,
                                                    topic=text, notes=text, agent=text, request_key=text,
                                                    state=CB_CLAIMED)
-        assert [t.task_id for t in store.open_callbacks(text)] == [f"00000000000{index}"]
-        assert store.count_callback_requests(text, T0) == 1
-        assert store.is_callback_blocked(text, T0)
-    assert not store.is_callback_blocked("' OR 1=1 --", T0)
+        assert [t.task_id for t in store.callbacks.open_callbacks(text)] == [f"00000000000{index}"]
+        assert store.callbacks.count_callback_requests(text, T0) == 1
+        assert store.callbacks.is_callback_blocked(text, T0)
+    assert not store.callbacks.is_callback_blocked("' OR 1=1 --", T0)
 
 
 def test_ten_thousand_open_tasks_are_read_through_the_open_task_index(store: Store) -> None:
@@ -364,14 +366,14 @@ def test_ten_thousand_open_tasks_are_read_through_the_open_task_index(store: Sto
         if index % 2 == 0:  # as many closed ones, as a service that has run a while has
             item = dataclasses.replace(item, state=CB_DONE, closed_at=T0 + index)
         tasks.append(item)
-    engine = store._engine  # type: ignore[attr-defined]  # test only: bulk rows and query plans
+    engine = store.db.engine  # test only: bulk rows and query plans
     insert_in_bulk(engine, tasks)
     engine.run("ANALYZE")  # PostgreSQL's autovacuum does this in service
 
     with watching(engine) as statements:
-        listed = store.open_callbacks()
-        of_sales = store.open_callbacks("sales")
-        due = store.callbacks_due(T0 + 100, 5)
+        listed = store.callbacks.open_callbacks()
+        of_sales = store.callbacks.open_callbacks("sales")
+        due = store.callbacks.callbacks_due(T0 + 100, 5)
 
     assert len(listed) == len(of_sales) == 10_000
     assert all(item.state == CB_WAITING and item.queue == "sales" for item in listed)
@@ -427,18 +429,18 @@ def test_a_database_of_version_2_gains_callbacks_and_keeps_its_data(store_url: s
             engine.run("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, T0))
     call = CallEntry("1.1", "1.1", "support", "09121110001", "Ann", T0, 1, False)
     transfer = TransferRecord("t1", T0, "blind", "1001", "1001", "1.1", "1.1", "support", "1003", "accepted")
-    with SqlStore(engine) as old:  # not migrated: only version 2's tables are touched
-        old.add_call(call)
-        old.add_transfer(transfer)
-        old.set_vip("09121110001", "Key account")
+    with Store(engine) as old:  # not migrated: only version 2's tables are touched
+        old.calls.add_call(call)
+        old.calls.add_transfer(transfer)
+        old.calls.set_vip("09121110001", "Key account")
 
     with open_store(store_url) as store:
-        stored = store.get_call("1.1")
+        stored = store.calls.get_call("1.1")
         assert stored is not None and (stored.number, stored.joined_at, stored.outcome) == (
             "09121110001", T0, "waiting")
-        assert store.transfers(T0, T0 + 1) == [transfer]
-        assert store.vip_numbers() == {"09121110001": "Key account"}
+        assert store.calls.transfers(T0, T0 + 1) == [transfer]
+        assert store.calls.vip_numbers() == {"09121110001": "Key account"}
         add(store, task("aaaaaaaaaaa1"))
-        assert [item.task_id for item in store.open_callbacks()] == ["aaaaaaaaaaa1"]
-        versions = store._engine.run("SELECT version FROM schema_version ORDER BY version").rows  # type: ignore[attr-defined]
+        assert [item.task_id for item in store.callbacks.open_callbacks()] == ["aaaaaaaaaaa1"]
+        versions = store.db.engine.run("SELECT version FROM schema_version ORDER BY version").rows
         assert [row[0] for row in versions] == [1, 2, 3, 4]

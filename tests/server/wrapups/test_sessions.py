@@ -17,7 +17,7 @@ from agentdesk.contract.states import WRAPUP_ACTIVE, WRAPUP_ENDED, WRAPUP_REASON
 from agentdesk.server.ami.protocol import AmiMessage
 from agentdesk.server.queues.agents import CommandError
 from agentdesk.server.store import PauseState, Store, open_store
-from agentdesk.server.store.wrapup_api import WrapUpRecord
+from agentdesk.server.store.after_call_records import WrapUpRecord
 from agentdesk.server.wrapups.sessions import LOGGED_OUT, EndedCall, WrapUpSessions
 from agentdesk.server.wrapups.settings import WrapUpPolicy
 
@@ -39,8 +39,8 @@ class FakeTimer:
 
 @dataclass
 class FakeDesk:
-    """The desk service as the wrap-ups see it: a clock that moves only when
-    told, a pauser that remembers (and can fail), published views."""
+    """What the wrap-ups are given: a clock that moves only when told, store
+    access, a pauser that remembers (and can fail), where views go."""
 
     store: Store
     now: float = T0
@@ -57,7 +57,10 @@ class FakeDesk:
     async def db(self, work: Callable[[Store], T]) -> T:
         return work(self.store)
 
-    async def apply_pause(self, agent: str, paused: bool, reason: str) -> None:
+    def pause_of(self, agent: str) -> PauseState | None:
+        return self.pauses.get(agent)
+
+    async def apply(self, agent: str, paused: bool, reason: str) -> None:
         if self.pbx_down:
             raise CommandError(503, "the PBX did not accept QueuePause")
         self.pause_calls.append((agent, paused, reason))
@@ -99,14 +102,14 @@ def store() -> Iterator[Store]:
 
 def sessions_for(desk: FakeDesk, **policy: Any) -> WrapUpSessions:
     chosen = WrapUpPolicy(**{"limit_seconds": 30, **policy})
-    return WrapUpSessions(desk, lambda queue: chosen, True, later=desk.later)  # type: ignore[arg-type]
+    return WrapUpSessions(desk.db, desk.clock, desk.spawn, desk, desk, lambda queue: chosen, True, later=desk.later)
 
 
 def save(desk: FakeDesk, uniqueid: str = CALL.uniqueid) -> Any:
     record = WrapUpRecord("Resolved", "", False, None, desk.now)
-    known = desk.store.get_wrapup(uniqueid, "1001")
+    known = desk.store.wrapups.get_wrapup(uniqueid, "1001")
     assert known is not None
-    return desk.store.save_wrapup_record(uniqueid, "1001", record, known)[1]
+    return desk.store.wrapups.save_wrapup_record(uniqueid, "1001", record, known)[1]
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:
@@ -126,7 +129,7 @@ def test_a_call_end_pauses_the_agent_and_the_limit_makes_them_ready(store: Store
         await desk.advance(0.1)
         assert desk.paused_reason is None and sessions.view_of("1001") is None
         assert desk.published[-1]["state"] == "ended" and desk.published[-1]["end_reason"] == "limit"
-        assert store.active_wrapups() == []
+        assert store.wrapups.active_wrapups() == []
 
     run(scenario(FakeDesk(store)))
 
@@ -146,10 +149,10 @@ def test_an_agent_who_chose_lunch_meanwhile_stays_on_lunch(store: Store) -> None
     async def scenario(desk: FakeDesk) -> None:
         sessions = sessions_for(desk)
         await sessions.call_ended(CALL)
-        await desk.apply_pause("1001", True, "Lunch")
+        await desk.apply("1001", True, "Lunch")
         await desk.advance(30)
         assert desk.paused_reason == "Lunch"
-        assert store.get_wrapup(CALL.uniqueid, "1001").state == WRAPUP_ENDED  # type: ignore[union-attr]
+        assert store.wrapups.get_wrapup(CALL.uniqueid, "1001").state == WRAPUP_ENDED  # type: ignore[union-attr]
 
     run(scenario(FakeDesk(store)))
 
@@ -232,7 +235,7 @@ def test_no_wrapup_when_switched_off_or_without_a_limit(store: Store) -> None:
         sessions = sessions_for(desk)
         sessions.switch(False, {})
         assert await sessions.call_ended(CALL) is None
-        assert desk.pause_calls == [] and store.active_wrapups() == []
+        assert desk.pause_calls == [] and store.wrapups.active_wrapups() == []
 
     run(scenario(FakeDesk(store)))
 
@@ -250,7 +253,7 @@ def test_a_restarted_service_ends_overdue_wrapups_and_rearms_the_others(store: S
         sessions.arm_all()
         await after.advance(0)
         assert after.pause_calls == [("1001", False, "")]  # 1002's call ended 30 s later: not due yet
-        assert store.get_wrapup(CALL.uniqueid, "1001").end_reason == "limit"  # type: ignore[union-attr]
+        assert store.wrapups.get_wrapup(CALL.uniqueid, "1001").end_reason == "limit"  # type: ignore[union-attr]
 
     run(scenario())
 

@@ -8,8 +8,7 @@ import pytest
 from agentdesk.contract.states import WRAPUP_ACTIVE
 from agentdesk.server.queues.agents import CommandError
 from agentdesk.server.store import CallRecord
-from agentdesk.server.store.after_call_records import WrapUp
-from agentdesk.server.store.wrapup_api import AfterCallWork
+from agentdesk.server.store.after_call_records import AfterCallWork, WrapUp
 from agentdesk.server.views import call_view
 from agentdesk.server.wrapups.records import parse_record
 from agentdesk.server.wrapups.settings import WrapUpPolicy
