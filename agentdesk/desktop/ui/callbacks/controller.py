@@ -33,6 +33,7 @@ from ...phone.model import (
     Direction,
     PhoneError,
 )
+from ..common.text import isolate
 from .dialogs import (
     RescheduleDialog,
     ScheduleDialog,
@@ -284,7 +285,7 @@ class CallbackDesk(QObject):
 
     def open_outcome(self, call: CallSnapshot) -> OutcomeDialog:
         task = self.find(call.callback_task)
-        customer = customer_text(task) if task is not None else self.describe(call).party_name
+        customer = customer_text(task) if task is not None else isolate(self.describe(call).party_name)
         return self.keeper.open(call.callback_task, customer)
 
     def unsaved_work(self) -> str:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCalendar, QCoreApplication, QDate, QDateTime, QLocal
 
 from agentdesk.contract.callbacks import CallbackTaskView
 
-from ..common.text import isolate
+from ..common.text import clean_text, isolate
 from ..queues.queue_panel import display_number
 
 DAY_SECONDS = 86400
@@ -111,7 +111,7 @@ def attempts_text(task: CallbackTaskView) -> str:
 
 def topic_text(task: CallbackTaskView) -> str:
     """Topic and notes on one line (a table cell shows one line)."""
-    parts = [part.replace("\n", " ").strip() for part in (task.topic, task.notes) if part.strip()]
+    parts = [clean_text(part).strip() for part in (task.topic, task.notes) if clean_text(part).strip()]
     return " — ".join(parts)
 
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -39,7 +38,7 @@ from ...phone.model import (
     PhoneError,
 )
 from ..common.icons import icon
-from ..common.text import plain_label
+from ..common.text import clean_text, plain_label, plain_question
 from .call_card import caller_title
 from .calls_panel import CallsPanel
 from .dialer import Dialer
@@ -338,14 +337,9 @@ class MainWindow(QMainWindow):
         self.quitRequested.emit()
 
     def _confirm_quit(self) -> bool:
-        answer = QMessageBox.question(
-            self, self.tr("Quit AgentDesk"),
-            self.tr("You have a call. Quitting hangs it up. Quit anyway?"),
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return plain_question(self, self.tr("Quit AgentDesk"),
+                              self.tr("You have a call. Quitting hangs it up. Quit anyway?"))
 
     def _confirm_losing(self, what: str) -> bool:
-        answer = QMessageBox.question(self, self.tr("Quit AgentDesk"),
-                                      self.tr("%1 Quit anyway?").replace("%1", what),
-                                      defaultButton=QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return plain_question(self, self.tr("Quit AgentDesk"),
+                              self.tr("%1 Quit anyway?").replace("%1", clean_text(what, lines=True)))
