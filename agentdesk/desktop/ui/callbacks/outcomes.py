@@ -27,9 +27,11 @@ log = logging.getLogger("agentdesk.desktop.ui.callbacks")
 
 
 class OutcomeKeeper(QObject):
-    """Signal: `closed(task_id)` when a task's picker went away."""
+    """Signals: `closed(task_id)` when a task's picker went away,
+    `unsaved_changed(str)` with `unsaved_work()` whenever it changes."""
 
     closed = Signal(str)
+    unsaved_changed = Signal(str)
 
     def __init__(self, commands: CallbackCommands, window: QWidget, status: Callable[[str], None]) -> None:
         super().__init__(window)
@@ -45,6 +47,7 @@ class OutcomeKeeper(QObject):
             dialog.chosen.connect(lambda tid, outcome, note, due_at: self._save(dialog, tid, outcome, note, due_at))
             dialog.discarded.connect(lambda tid: log.warning("the outcome of callback %s was not saved", tid))
             dialog.finished.connect(lambda _code: self._closed(task_id, dialog))
+            self.unsaved_changed.emit(self.unsaved_work())
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -71,6 +74,7 @@ class OutcomeKeeper(QObject):
         if self.dialogs.get(task_id) is dialog:
             del self.dialogs[task_id]
             self.closed.emit(task_id)
+            self.unsaved_changed.emit(self.unsaved_work())
         dialog.deleteLater()
 
     def _save(self, dialog: OutcomeDialog, task_id: str, outcome: str, note: str, due_at: float) -> None:

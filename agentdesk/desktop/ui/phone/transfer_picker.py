@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..common.text import clean_text, isolate, plain_label
 
@@ -32,7 +41,7 @@ class TransferPicker(QDialog):
 
     chosen = Signal(str, bool)
 
-    def __init__(self, caller: str, targets: Sequence[TransferTarget], parent: QDialog | None = None) -> None:
+    def __init__(self, caller: str, targets: Sequence[TransferTarget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Transfer %1").replace("%1", clean_text(caller)))
         self.setMinimumWidth(380)

@@ -27,7 +27,7 @@ from agentdesk.desktop.ui.queues.screen_pop import ScreenPopCard
 from tests.helpers.fakes import (
     NOW,
     FakeDesk,
-    FakePhone,
+    FakeEngine,
     later,
     task,
 )
@@ -42,17 +42,17 @@ class Rig:
     window: QMainWindow
     callbacks: CallbackDesk
     desk: FakeDesk
-    phone: FakePhone
+    phone: FakeEngine
     status: list[str]
 
     def ring(self, call: CallSnapshot = OFFER) -> None:
-        self.phone.calls.append(call)
+        self.phone.put(call)
         self.callbacks.call_ringing(call)
         self.callbacks.call_changed(call)
 
     def change(self, call: CallSnapshot, **changes: Any) -> CallSnapshot:
         new = call.with_changes(**changes)
-        self.phone.calls = [new if c.call_id == call.call_id else c for c in self.phone.calls]
+        self.phone.put(new)
         self.callbacks.call_changed(new)
         return new
 
@@ -65,7 +65,7 @@ class Rig:
 def rig(qtbot: Any) -> Iterator[Rig]:
     window = QMainWindow()
     qtbot.addWidget(window)
-    desk, phone, status = FakeDesk(), FakePhone(), list[str]()
+    desk, phone, status = FakeDesk(), FakeEngine(), list[str]()
     callbacks = CallbackDesk(desk, phone, window, lambda: "pbx.example", lambda: NOW, status.append)
     body = QWidget()
     column = QVBoxLayout(body)
