@@ -1,6 +1,6 @@
 """User settings: each declared once, with its type, default, title and check.
 
-Three separate stores (STYLE.md item 11):
+Three separate stores:
 - settings.json in the user's config folder: what the user chose;
 - ui-state.json next to it: window geometry and the like;
 - the OS keyring: passwords (see credentials.py). Never in a file.

@@ -1,5 +1,5 @@
 """Blocking work off the GUI thread (keyring, disk, network): run it in a
-small pool and get the result back on the GUI thread (STYLE.md item 6)."""
+small pool and get the result back on the GUI thread."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ nothing to drift and no buffering between clocks beyond PortAudio's own.
 - Devices that cannot be opened: a plain 20 ms timer keeps ticking, so the
   call still carries RTP (the far end hears silence, not a dead line).
 
-Callbacks only move bytes and tick (STYLE.md item 4); device work (open,
+Callbacks only move bytes and tick; device work (open,
 close) happens on the shared device worker, never on the SIP or GUI thread.
 The ticking stops, synchronously, before pjsua2 is destroyed (detach_clock).
 """

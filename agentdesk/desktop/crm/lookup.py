@@ -1,6 +1,6 @@
 """Customer look-up in a CRM over HTTP, for the screen-pop.
 
-The plug-in contract (STYLE.md item 10) is two functions: `fetch_customer`
+The plug-in contract is two functions: `fetch_customer`
 asks the CRM who is calling (blocking, any thread) and `build_url` makes
 the CRM's links (the look-up URL and the "Open in CRM" page) from templates
 an administrator sets, e.g. ``http://crm.example.com/api/customers?phone={number}``.

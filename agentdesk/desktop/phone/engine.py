@@ -5,7 +5,7 @@ once: each is queued for the SIP thread, which owns pjsua2 (via SipStack)
 and the call logic (PhoneCore). Results come back as signals carrying
 frozen snapshots.
 
-Why a thread of our own (STYLE.md item 3, measured): it blocks inside
+Why a thread of our own (measured): it blocks inside
 pjsua2's `libHandleEvents` in C, without the GIL, so SIP is answered the
 moment it arrives (a QTimer poll answers one tick late) and an idle phone
 costs no CPU. A command wakes it at once by sending an empty keep-alive

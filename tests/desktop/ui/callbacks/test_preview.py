@@ -160,6 +160,8 @@ def outcome_after_a_call(rig: Rig) -> OutcomeDialog:
 
 
 def test_the_outcome_is_kept_until_saved_and_retried(rig: Rig, qtbot: Any) -> None:
+    unsaved: list[str] = []  # what the main window is told quitting would lose
+    rig.callbacks.unsaved_changed.connect(unsaved.append)
     dialog = outcome_after_a_call(rig)
     assert dialog.isVisible() and not rig.callbacks.preview.isVisible()
     assert not dialog.save.isEnabled()
@@ -191,6 +193,12 @@ def test_the_outcome_is_kept_until_saved_and_retried(rig: Rig, qtbot: Any) -> No
     with qtbot.waitSignal(dialog.finished):
         rig.desk.last("reschedule").succeed(later(TASK, 2, due_at=float(due)))
     assert rig.callbacks.outcomes == {} and rig.callbacks.unsaved_work() == ""
+    assert unsaved == ["1 callback outcome(s) are not saved yet.", ""]
+
+
+def test_asking_for_the_task_list_asks_for_its_dock(rig: Rig, qtbot: Any) -> None:
+    with qtbot.waitSignal(rig.callbacks.list_wanted, timeout=1000):
+        rig.callbacks.focus_list()  # Ctrl+L
 
 
 def test_a_refused_outcome_can_be_given_up(rig: Rig, qtbot: Any) -> None:
