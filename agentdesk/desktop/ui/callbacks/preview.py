@@ -112,7 +112,7 @@ class CallbackPreview(QFrame):
             attempt = self.tr("Attempt %1 of %2").replace("%1", str(task.attempts + 1)).replace(
                 "%2", str(task.max_attempts))
         if task.last_outcome:
-            last = outcome_texts().get(task.last_outcome, task.last_outcome)
+            last = outcome_texts().get(task.last_outcome) or clean_text(task.last_outcome)
             attempt += " · " + self.tr("last time: %1").replace("%1", last)
         self.attempts.setText(attempt)
         self.origin.setText(self.tr("%1 · requested %2").replace("%1", origin_text(task.origin))

@@ -138,16 +138,17 @@ def test_the_queue_panel_agent_bar_and_screen_pop(qtbot: Any) -> None:
 
 
 def test_the_callback_preview_list_and_dialogs(qtbot: Any) -> None:
-    hostile_task = task(name=HOSTILE, topic=HOSTILE, notes=HOSTILE, queue=HOSTILE)
+    hostile_task = task(name=HOSTILE, topic=HOSTILE, notes=HOSTILE, queue=HOSTILE, origin=HOSTILE,
+                        last_outcome=HOSTILE)
     preview = CallbackPreview()
     preview.offer(3, hostile_task.task_id, HOSTILE, 0)
     preview.show_task(hostile_task, NOW)
-    assert_shown_safely(shown(qtbot, preview), hostile_parts=3)  # the heading, topic and notes
+    assert_shown_safely(shown(qtbot, preview), hostile_parts=5)  # heading, topic, notes, last outcome, origin
     panel = CallbackListPanel(clock=lambda: NOW)
     panel.show_tasks([hostile_task])
     panel.set_queues([HOSTILE])
-    # queue, customer, topic/notes cells, their tooltips, the queue filter
-    assert_shown_safely(shown(qtbot, panel), hostile_parts=7)
+    # queue, customer, origin, topic/notes cells, their tooltips, the queue filter
+    assert_shown_safely(shown(qtbot, panel), hostile_parts=9)
     outcome = OutcomeDialog(hostile_task.task_id, customer_text(hostile_task))
     assert_shown_safely(shown(qtbot, outcome))
     reschedule = RescheduleDialog(customer_text(hostile_task), NOW + 3600)
