@@ -7,34 +7,21 @@ a `Desktop` with their own settings and folders.
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import socket
-import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QLocale, QObject, QSocketNotifier, Qt, QTranslator, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from agentdesk import __version__
 from agentdesk.contract.wrapups import SurveyResult
 
 from . import credentials
-from .audio.bridge import AudioBridge, DeviceChoice
-from .audio.devices import (
-    AudioUnavailableError,
-    check_usable,
-    device_worker,
-    list_devices,
-    load_portaudio,
-)
-from .audio.frames import FRAME_SAMPLES, RATE
-from .audio.native import PortAudioDevices
-from .audio.ringer import Ringer
+from .audio.bridge import DeviceChoice
+from .audio.devices import list_devices
+from .audio.setup import open_audio
 from .crm.lookup import CrmConfig, CrmLookup
 from .history import CallHistory, entry_for
 from .link.api import default_desk_url
@@ -42,7 +29,6 @@ from .link.callback_client import CallbackClient
 from .link.connection import DeskConnection
 from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
-from .logs import setup_logging
 from .phone.engine import PhoneEngine
 from .phone.model import (
     AccountConfig,
@@ -55,14 +41,12 @@ from .settings import Settings, data_dir
 from .tasks import TaskRunner
 from .ui.callbacks.controller import CallbackDesk
 from .ui.common.settings_dialog import SettingsDialog
-from .ui.common.style import STYLE_SHEET
 from .ui.phone.main_window import MainWindow
 from .ui.queues.controller import DeskView
 from .ui.wrapup.controller import WrapUpDesk
 
 log = logging.getLogger("agentdesk.desktop")
 RTL_LANGUAGES = ("fa", "ar", "he", "ur")
-DEVICE_LATENCY = 0.06  # seconds of buffering PortAudio keeps on the device side
 ECHO_TEST = "600"
 
 
@@ -75,9 +59,11 @@ class Desktop(QObject):
     """The running softphone: settings, audio, phone engine, history, window.
 
     Signals: finished() once quit() has hung up, unregistered and released
-    the audio devices; the owner then leaves the event loop."""
+    the audio devices; the owner then leaves the event loop. audio_problem(str)
+    carries what the audio worker thread reports, to the window."""
 
     finished = Signal()
+    audio_problem = Signal(str)
 
     def __init__(self, app: QApplication, settings: Settings) -> None:
         super().__init__(app)
@@ -86,22 +72,19 @@ class Desktop(QObject):
         self.tasks = TaskRunner(parent=self)
         self._translators: list[QTranslator] = []
         self.apply_language()
-        self.audio_problem = ""
-        self.bridge: AudioBridge | None = None
-        self.ringer: Ringer | None = None
-        self._sd: Any = None
-        self._audio_worker: ThreadPoolExecutor | None = None
-        self._open_audio()
+        get = settings.get
+        self.audio = open_audio(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")),
+                                get("ring_device"), self.audio_problem.emit)  # a signal: thread-safe
+        self.bridge, self.ringer = self.audio.bridge, self.audio.ringer
         self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
         self.history = CallHistory(data_dir() / "history.sqlite3")
-        self.window = MainWindow(self.engine)
         self.desk_link = DeskConnection(self)
         # Its own workers: a slow CRM must not hold up keyring and history work.
         self.crm_tasks = TaskRunner(workers=2, parent=self)
         self.crm = CrmLookup(self.crm_tasks, parent=self)
         self.desk = DeskView(self.desk_link, self.crm, self)
+        self.window = MainWindow(self.engine, self.desk.transfer_targets)
         self.window.add_desk(self.desk.agent_bar, self.desk.screen_pop, self.desk.queue_panel)
-        self.window.transfer_targets = self.desk.transfer_targets
         self.callback_client = CallbackClient(self.desk_link, self)
         self.callbacks = self._build_callbacks()
         self.wrapup_disk = TaskRunner(workers=1, parent=self)  # one worker: draft, outbox and ack writes in order
@@ -130,17 +113,12 @@ class Desktop(QObject):
                                  server=lambda: str(self.settings.get("server")),
                                  clock=lambda: time.time() + link.clock_offset, status=self.window.show_problem)
         dock = self.window.add_callbacks(callbacks.panel, callbacks.preview)
-
-        def show_list() -> None:
-            dock.show()
-            dock.raise_()
-
-        callbacks.show_list = show_list
+        callbacks.list_wanted.connect(dock.show)
+        callbacks.list_wanted.connect(dock.raise_)
         title = dock.windowTitle()
         callbacks.panel.count_changed.connect(
             lambda count: dock.setWindowTitle(f"{title} ({count})" if count else title))
-        self.window.describe_call = callbacks.describe
-        self.window.unsaved_work = callbacks.unsaved_work
+        callbacks.unsaved_changed.connect(self.window.set_unsaved_work)
         return callbacks
 
     def _build_wrapups(self) -> WrapUpDesk:
@@ -163,22 +141,9 @@ class Desktop(QObject):
         if result.score is not None and result.agent == self.wrapups.me:
             self._after_call(result.uniqueid, score=result.score)
 
-    def _open_audio(self) -> None:
-        try:
-            self._sd = load_portaudio()
-            check_usable(self._sd)
-        except AudioUnavailableError as problem:
-            self.audio_problem = str(problem)
-            log.warning("%s", problem)
-            return
-        choice = DeviceChoice(self.settings.get("microphone"), self.settings.get("speaker"),
-                              self.settings.get("tone_zone"))
-        self._audio_worker = device_worker()
-        devices = PortAudioDevices(self._sd, RATE, FRAME_SAMPLES, DEVICE_LATENCY)
-        self.bridge = AudioBridge(devices, choice, self._audio_worker)
-        self.ringer = Ringer(self._sd, self._audio_worker, self.settings.get("ring_device"))
-
     def _wire(self) -> None:
+        # Each call as the agent should see it: a dialled callback as its customer.
+        self.engine.callChanged.connect(lambda call: self.window.show_call(self.callbacks.describe(call)))
         self.engine.callChanged.connect(self._call_changed)
         self.engine.incomingCall.connect(self._incoming)
         self.engine.incomingCall.connect(self.desk.call_ringing)
@@ -200,14 +165,13 @@ class Desktop(QObject):
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)
-        if self.bridge is not None:
-            self.bridge.on_problem = self.engine.problem.emit  # thread-safe signal emit
+        self.audio_problem.connect(self.window.show_problem)
 
     # -- running -------------------------------------------------------------------
 
     def start(self) -> None:
         self.window.display_name = self.settings.get("display_name")
-        self.window.set_notice("audio", self.audio_problem)
+        self.window.set_notice("audio", self.audio.problem)
         try:
             self.engine.start(self.settings.get("server"))
         except PhoneError as error:
@@ -287,11 +251,11 @@ class Desktop(QObject):
 
     def open_settings(self) -> None:
         devices = None
-        if self._sd is not None:
-            devices = [(d.name, d.inputs > 0, d.outputs > 0) for d in list_devices(self._sd)]
+        if self.audio.portaudio is not None:
+            devices = [(d.name, d.inputs > 0, d.outputs > 0) for d in list_devices(self.audio.portaudio)]
         bridge = self.bridge
         level = (lambda: bridge.mic_level) if bridge is not None else (lambda: 0.0)
-        dialog = SettingsDialog(self.settings, devices, self.audio_problem, level, self.window)
+        dialog = SettingsDialog(self.settings, devices, self.audio.problem, level, self.window)
         dialog.saved.connect(lambda values, password: self._save_settings(dialog, values, password))
         dialog.echoTestRequested.connect(lambda: self.window.dial(ECHO_TEST))
         if self.bridge is not None:
@@ -340,11 +304,7 @@ class Desktop(QObject):
         self.engine.shutdown()
 
     def _engine_stopped(self) -> None:
-        for device in (self.ringer, self.bridge):
-            if device is not None:
-                device.close()
-        if self._audio_worker is not None:
-            self._audio_worker.shutdown(wait=True)
+        self.audio.close()
         self.desk_link.shutdown()  # drops desk commands still queued; never waits for the network
         self.wrapups.outbox.stop()  # what is unsent stays in the outbox on disk, for the next start
         self.wrapup_disk.shutdown()  # draft writes are quick and must not be cut short
@@ -353,57 +313,3 @@ class Desktop(QObject):
         self.tasks.shutdown()
         self.window.incoming.close()
         self.finished.emit()
-
-
-class SignalWatcher(QObject):
-    """SIGINT/SIGTERM handled inside the Qt loop: a Python handler alone would
-    not run while Qt waits in C."""
-
-    def __init__(self, app: QApplication, on_signal: Callable[[], None]) -> None:
-        super().__init__(app)
-        self._reader, self._writer = socket.socketpair()
-        self._writer.setblocking(False)
-        signal.set_wakeup_fd(self._writer.fileno())
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, lambda *_: None)
-        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self._woke)
-        self._on_signal = on_signal
-
-    def _woke(self) -> None:
-        self._reader.recv(64)
-        self._on_signal()
-
-
-NO_DISPLAY = (
-    "agentdesk: there is no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), and the "
-    "desktop needs one. Configure the account without a window with `agentdesk account add`; "
-    "for a headless check set QT_QPA_PLATFORM=offscreen."
-)
-
-
-def has_display() -> bool:
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def run_desktop(log_level: str) -> int:
-    if not has_display():
-        print(NO_DISPLAY, file=sys.stderr)
-        return 1
-    log_path = setup_logging(log_level, data_dir())
-    log.info("AgentDesk %s starting; log file %s", __version__, log_path)
-    app = QApplication(sys.argv)
-    app.setApplicationName("AgentDesk")
-    app.setOrganizationName("AgentDesk")
-    app.setApplicationVersion(__version__)
-    app.setStyleSheet(STYLE_SHEET)
-    app.setQuitOnLastWindowClosed(False)
-    desktop = Desktop(app, Settings())
-    desktop.finished.connect(lambda: app.exit(0))
-    SignalWatcher(app, desktop.quit)
-    desktop.start()
-    code = app.exec()
-    log.info("AgentDesk stopped with %s", code)
-    return code

@@ -130,7 +130,7 @@ def crm_token_command(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in (None, "run"):
-        from .app import run_desktop
+        from .launch import run_desktop
 
         return run_desktop(args.log_level)
     settings = Settings()

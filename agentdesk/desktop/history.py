@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .phone.model import CallSnapshot, Direction
+from .private_files import private_file
 
 KEEP_ROWS = 5000
 
@@ -91,8 +92,8 @@ def entry_for(call: CallSnapshot, ended_at: float | None = None) -> HistoryEntry
 
 class CallHistory:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        # SQLite gives its journal files the database file's mode.
+        self.path = private_file(path)
         self._lock = threading.Lock()
         with self._connect() as db:
             db.executescript(SCHEMA)

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from .private_files import private_folder, private_opener
+
 log = logging.getLogger("agentdesk.desktop")
 SCHEMA_VERSION = 1
 
@@ -170,9 +172,10 @@ def data_dir() -> Path:
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8", opener=private_opener) as out:
+        out.write(json.dumps(data, indent=2, sort_keys=True))
     os.replace(temporary, path)
 
 

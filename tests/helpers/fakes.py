@@ -1,6 +1,13 @@
-"""Stand-ins for the callback UI tests: a desk that records each command
-and lets the test answer it (or refuse it) when it chooses, a phone that
-records what it was asked, and a generator of tasks."""
+"""The shared stand-ins of the desktop's widget and controller tests (one of
+each; a test file does not write its own):
+
+- FakeEngine: the phone engine (agentdesk.desktop.phone.protocol.Phone),
+  checking commands as the real one does and recording them; the test plays
+  the PBX with `show(call)`.
+- FakeDesk: the callback commands of the desk service; every command waits
+  for the test to answer (or refuse) it.
+- FakeWrapUpDesk: the desk service's side of sending wrap-up records.
+- task(), many_tasks(), later(): callback tasks."""
 
 from __future__ import annotations
 
@@ -9,8 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
+
 from agentdesk.contract.callbacks import CallbackRequest, CallbackTaskDetail, CallbackTaskView
 from agentdesk.desktop.link.api import DeskError
+from agentdesk.desktop.link.wrapups import WrapUpDraft
+from agentdesk.desktop.phone.dialing import dtmf_digits, target_uri
 from agentdesk.desktop.phone.model import CallSnapshot, CallState, PhoneError
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
@@ -100,23 +111,118 @@ class FakeDesk:
         return [p.name for p in self.sent]
 
 
-@dataclass
-class FakePhone:
-    calls: list[CallSnapshot] = field(default_factory=list)
-    dialled: list[str] = field(default_factory=list)
-    answered: list[int] = field(default_factory=list)
-    refuse_dial: str = ""
+class FakeEngine(QObject):
+    """Implements Phone. Commands are checked like the real engine checks
+    them (PhoneError for what cannot be dialled) and recorded in `commands`;
+    `refuse_dial` makes dialling fail as an engine without an account does."""
+
+    registrationChanged = Signal(object)
+    callChanged = Signal(object)
+    incomingCall = Signal(object)
+    problem = Signal(str)
+
+    def __init__(self, server: str = "pbx.example") -> None:
+        super().__init__()
+        self.server = server
+        self.calls: dict[int, CallSnapshot] = {}
+        self.commands: list[tuple[Any, ...]] = []
+        self.refuse_dial = ""
+
+    # -- the test plays the PBX ----------------------------------------------------
+    def put(self, call: CallSnapshot) -> CallSnapshot:
+        """The engine knows `call` now (no signal)."""
+        self.calls[call.call_id] = call
+        return call
+
+    def show(self, call: CallSnapshot) -> CallSnapshot:
+        """`call` changed, as the engine reports it: incomingCall the first
+        time it rings in, then callChanged."""
+        new = call.call_id not in self.calls
+        self.put(call)
+        if new and call.state is CallState.RINGING_IN:
+            self.incomingCall.emit(call)
+        self.callChanged.emit(call)
+        return call
+
+    def sent(self, name: str) -> list[tuple[Any, ...]]:
+        return [command[1:] for command in self.commands if command[0] == name]
+
+    @property
+    def dialled(self) -> list[str]:
+        return [str(args[0]) for args in self.sent("dial")]
+
+    @property
+    def answered(self) -> list[int]:
+        return [int(args[0]) for args in self.sent("answer")]
+
+    # -- Phone -------------------------------------------------------------------------
+    def live_calls(self) -> list[CallSnapshot]:
+        return [c for c in self.calls.values() if c.is_live]
 
     def dial(self, text: str) -> None:
         if self.refuse_dial:
             raise PhoneError(self.refuse_dial)
-        self.dialled.append(text)
+        target_uri(text, self.server)
+        self.commands.append(("dial", text))
 
     def answer(self, call_id: int) -> None:
-        self.answered.append(call_id)
+        self.commands.append(("answer", call_id))
 
-    def live_calls(self) -> list[CallSnapshot]:
-        return [c for c in self.calls if c.state is not CallState.ENDED]
+    def reject(self, call_id: int) -> None:
+        self.commands.append(("reject", call_id))
+
+    def hangup(self, call_id: int) -> None:
+        self.commands.append(("hangup", call_id))
+
+    def hold(self, call_id: int, on: bool) -> None:
+        self.commands.append(("hold", call_id, on))
+
+    def mute(self, call_id: int, on: bool) -> None:
+        self.commands.append(("mute", call_id, on))
+
+    def switch_to(self, call_id: int) -> None:
+        self.commands.append(("switch_to", call_id))
+
+    def transfer(self, call_id: int, text: str) -> None:
+        target_uri(text, self.server)
+        self.commands.append(("transfer", call_id, text))
+
+    def complete_transfer(self, call_id: int, consult_id: int) -> None:
+        self.commands.append(("complete_transfer", call_id, consult_id))
+
+    def conference(self, call_id: int, consult_id: int) -> None:
+        self.commands.append(("conference", call_id, consult_id))
+
+    def send_dtmf(self, call_id: int, text: str) -> None:
+        self.commands.append(("send_dtmf", call_id, dtmf_digits(text)))
+
+
+class FakeWrapUpDesk:
+    """The desk service receiving wrap-up records: `send` answers each with
+    the next scripted reply (an exception or a dict; by default saved), or,
+    with `hold`, keeps the answer back in `held` for the test."""
+
+    def __init__(self) -> None:
+        self.script: list[Exception | dict[str, Any]] = []
+        self.sent: list[WrapUpDraft] = []
+        self.held: list[tuple[Callable[[Any], None], Callable[[Exception], None]]] = []
+        self.hold = False
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [draft.body() for draft in self.sent]
+
+    def send(self, draft: WrapUpDraft, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
+        self.sent.append(draft)
+        if self.hold:
+            self.held.append((done, failed))
+            return
+        reply = self.script.pop(0) if self.script else {"saved": True, "first": len(self.sent) == 1,
+                                                         "callback_task": "", "wrapup": None}
+        if isinstance(reply, Exception):
+            failed(reply)
+        else:
+            done(reply)
 
 
 def later(view: CallbackTaskView, seconds: float = 1.0, **changes: Any) -> CallbackTaskView:

@@ -74,12 +74,15 @@ class DeviceChoice:
 
 
 class AudioBridge:
-    def __init__(self, devices: Devices, choice: DeviceChoice, worker: ThreadPoolExecutor) -> None:
+    def __init__(self, devices: Devices, choice: DeviceChoice, worker: ThreadPoolExecutor,
+                 on_problem: Callable[[str], None] = lambda text: None) -> None:
+        """`on_problem(text)`, for the agent to read, is called on the device
+        worker thread: pass something thread-safe, e.g. a Qt signal's emit."""
         self._devices = devices
         self.choice = choice
         self.stats = BridgeStats()
         self.mic_level = 0.0
-        self.on_problem: Callable[[str], None] = lambda text: None
+        self._on_problem = on_problem
         self._worker = worker  # shared with the ringer: see devices.device_worker
         self._clock: Clock | None = None
         self._clock_lock = threading.Lock()
@@ -229,7 +232,7 @@ class AudioBridge:
                 stream.start()
         except Exception as error:
             log.error("cannot open audio devices (%s / %s): %s", choice.microphone, choice.speaker, error)
-            self.on_problem(f"The microphone or speaker could not be opened: {error}")
+            self._on_problem(f"The microphone or speaker could not be opened: {error}")
             self._stop_streams(streams)
             self._start_pacer()
             return

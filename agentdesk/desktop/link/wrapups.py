@@ -26,6 +26,8 @@ from agentdesk.contract.queues import ModelError
 from agentdesk.contract.states import MAX_DISPOSITION, MAX_NOTES, MAX_TOPIC
 from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view, parse_wrapup_view
 
+from ..private_files import private_folder, private_opener
+
 log = logging.getLogger("agentdesk.desktop.link")
 
 
@@ -101,9 +103,9 @@ class WrapUpDraft:
 def write_durably(path: Path, data: dict[str, Any]) -> None:
     """Replace `path` with `data` so that a crash at any point leaves the
     old or the new content: temp file, fsync, rename, fsync the folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as out:
+    with open(temporary, "w", encoding="utf-8", opener=private_opener) as out:
         json.dump(data, out, ensure_ascii=False, sort_keys=True)
         out.flush()
         os.fsync(out.fileno())

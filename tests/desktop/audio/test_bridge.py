@@ -70,10 +70,11 @@ class FakeDevices:
         return stream
 
 
-def open_bridge(choice: DeviceChoice = HEADSET, fail: bool = False) -> tuple[AudioBridge, FakeDevices, EchoClock]:
+def open_bridge(choice: DeviceChoice = HEADSET, fail: bool = False,
+                problems: list[str] | None = None) -> tuple[AudioBridge, FakeDevices, EchoClock]:
     devices = FakeDevices(fail)
     worker = ThreadPoolExecutor(1)
-    bridge = AudioBridge(devices, choice, worker)
+    bridge = AudioBridge(devices, choice, worker, on_problem=(problems if problems is not None else []).append)
     clock = EchoClock()
     bridge.attach_clock(clock)
     bridge.activate()
@@ -120,9 +121,9 @@ def test_a_local_tone_replaces_what_the_agent_hears_but_the_clock_keeps_ticking(
 
 def test_without_a_usable_device_a_timer_keeps_the_media_going(error_log: Any) -> None:
     error_log.allowed = True  # the failed open is logged as an error
-    bridge, _devices, clock = open_bridge(fail=True)
     problems: list[str] = []
-    bridge.on_problem = problems.append
+    bridge, _devices, clock = open_bridge(fail=True, problems=problems)
+    assert len(problems) == 1 and problems[0].startswith("The microphone or speaker could not be opened")
     time.sleep(0.2)
     assert 5 <= len(clock.heard) <= 15 and set(clock.heard) == {SILENCE}
     bridge.detach_clock()

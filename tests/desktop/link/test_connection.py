@@ -76,7 +76,7 @@ def snapshot_naming(queue: str) -> dict[str, Any]:
             "queues": [{"name": queue, "callers": [], "members": [], "today": today}]}
 
 
-class FakeDesk:
+class StandInService:
     """A stand-in desk service. Sign-in waits for `sign_in_gate` and takes
     `delay`; the event stream sends a snapshot naming `queue` and stays open
     until the client goes (`stream_closed`); other calls answer `status`
@@ -127,7 +127,7 @@ class FakeDesk:
 
 
 class _HttpServer(ThreadingHTTPServer):
-    def __init__(self, desk: FakeDesk) -> None:
+    def __init__(self, desk: StandInService) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.desk = desk
 
@@ -142,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     @property
-    def desk(self) -> FakeDesk:
+    def desk(self) -> StandInService:
         return cast(_HttpServer, self.server).desk
 
     def do_POST(self) -> None:
@@ -175,9 +175,9 @@ def silent() -> Iterator[SilentServer]:
 
 
 @pytest.fixture
-def desks() -> Iterator[list[FakeDesk]]:
+def desks() -> Iterator[list[StandInService]]:
     """Fake desk services appended here are closed afterwards."""
-    started: list[FakeDesk] = []
+    started: list[StandInService] = []
     yield started
     for desk in started:
         desk.close()
@@ -303,9 +303,9 @@ def test_stopping_while_the_reader_is_still_connecting_does_not_wait_for_it(
 
 
 def test_a_quick_restart_gets_the_new_snapshot_and_ignores_the_old_connection(
-    qtbot: Any, link: DeskConnection, desks: list[FakeDesk]
+    qtbot: Any, link: DeskConnection, desks: list[StandInService]
 ) -> None:
-    old, new = FakeDesk(queue="old"), FakeDesk(queue="new")
+    old, new = StandInService(queue="old"), StandInService(queue="new")
     desks += [old, new]
     old.sign_in_gate.clear()
     start(link, old.url)
@@ -329,9 +329,9 @@ def test_a_quick_restart_gets_the_new_snapshot_and_ignores_the_old_connection(
 
 
 def test_news_already_sent_by_a_stopped_connection_is_dropped(
-    qtbot: Any, link: DeskConnection, desks: list[FakeDesk]
+    qtbot: Any, link: DeskConnection, desks: list[StandInService]
 ) -> None:
-    old, new = FakeDesk(queue="old"), FakeDesk(queue="new")
+    old, new = StandInService(queue="old"), StandInService(queue="new")
     desks += [old, new]
     sent = threading.Event()
     # Runs on the reader thread as it hands news over, so the GUI thread can
@@ -350,8 +350,8 @@ def test_news_already_sent_by_a_stopped_connection_is_dropped(
 # -- one desk call -------------------------------------------------------------------------
 
 
-def test_a_desk_call_ends_within_its_timeout_even_when_signing_in_again(desks: list[FakeDesk]) -> None:
-    desk = FakeDesk(delay=0.35, status=401)  # each step is in time, all of them together are not
+def test_a_desk_call_ends_within_its_timeout_even_when_signing_in_again(desks: list[StandInService]) -> None:
+    desk = StandInService(delay=0.35, status=401)  # each step is in time, all of them together are not
     desks.append(desk)
     api = DeskApi(desk.url, "1001", lambda: "secret", timeout=0.5)
     began = time.monotonic()
@@ -361,8 +361,8 @@ def test_a_desk_call_ends_within_its_timeout_even_when_signing_in_again(desks: l
     api.close()
 
 
-def test_a_closed_api_makes_no_further_request(desks: list[FakeDesk]) -> None:
-    desk = FakeDesk()
+def test_a_closed_api_makes_no_further_request(desks: list[StandInService]) -> None:
+    desk = StandInService()
     desks.append(desk)
     api = DeskApi(desk.url, "1001", lambda: "secret")
     api.close()

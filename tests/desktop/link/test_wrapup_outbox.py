@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from agentdesk.desktop.link.api import DeskError
 from agentdesk.desktop.link.wrapup_outbox import WrapUpOutbox, worth_retrying
 from agentdesk.desktop.link.wrapups import WrapUpDraft, WrapUpFiles, write_durably
 from agentdesk.desktop.tasks import TaskRunner
+from tests.helpers.fakes import FakeWrapUpDesk
 
 AGENT = "1001"
 CALL = "1800000000.42"
@@ -28,39 +29,18 @@ def draft(**fields: Any) -> WrapUpDraft:
     return WrapUpDraft(**{**values, **fields})
 
 
-class FakeDesk:
-    """Answers each PUT with the next scripted reply: an exception or a dict."""
-
-    def __init__(self) -> None:
-        self.script: list[Exception | dict[str, Any]] = []
-        self.sent: list[WrapUpDraft] = []
-        self.held: list[tuple[Callable[[Any], None], Callable[[Exception], None]]] = []
-        self.hold = False
-
-    def send(self, record: WrapUpDraft, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
-        self.sent.append(record)
-        if self.hold:
-            self.held.append((done, failed))
-            return
-        reply = self.script.pop(0) if self.script else {"saved": True, "first": len(self.sent) == 1}
-        if isinstance(reply, Exception):
-            failed(reply)
-        else:
-            done(reply)
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> WrapUpFiles:
     return WrapUpFiles(tmp_path / "wrapups")
 
 
 @pytest.fixture
-def desk() -> FakeDesk:
-    return FakeDesk()
+def desk() -> FakeWrapUpDesk:
+    return FakeWrapUpDesk()
 
 
 @pytest.fixture
-def outbox(qtbot: Any, files: WrapUpFiles, desk: FakeDesk) -> Iterator[WrapUpOutbox]:
+def outbox(qtbot: Any, files: WrapUpFiles, desk: FakeWrapUpDesk) -> Iterator[WrapUpOutbox]:
     disk = TaskRunner(workers=1)
     box = WrapUpOutbox(files, desk.send, disk, retry_delays=(0.02, 0.05))
     yield box
@@ -127,7 +107,7 @@ def test_an_acknowledgement_of_an_older_copy_keeps_the_newer(files: WrapUpFiles)
 
 # -- sending ------------------------------------------------------------------------------------
 def test_a_record_is_sent_again_until_acknowledged_then_removed(
-    qtbot: Any, outbox: WrapUpOutbox, desk: FakeDesk, files: WrapUpFiles
+    qtbot: Any, outbox: WrapUpOutbox, desk: FakeWrapUpDesk, files: WrapUpFiles
 ) -> None:
     desk.script = [DeskError("cannot reach the desk service", 0), DeskError("bad gateway", 502),
                    DeskError("service unavailable", 503)]
@@ -145,7 +125,7 @@ def test_a_record_is_sent_again_until_acknowledged_then_removed(
 
 
 def test_a_refused_record_goes_back_to_the_drafts_with_the_reason(
-    qtbot: Any, outbox: WrapUpOutbox, desk: FakeDesk, files: WrapUpFiles
+    qtbot: Any, outbox: WrapUpOutbox, desk: FakeWrapUpDesk, files: WrapUpFiles
 ) -> None:
     desk.script = [DeskError("'Gift' is not a disposition of the support queue", 400)]
     with qtbot.waitSignal(outbox.refused, timeout=5000) as refused:
@@ -161,7 +141,7 @@ def test_a_refused_record_goes_back_to_the_drafts_with_the_reason(
 
 
 def test_the_outbox_left_by_a_crash_is_sent_on_sign_in(
-    qtbot: Any, outbox: WrapUpOutbox, desk: FakeDesk, files: WrapUpFiles
+    qtbot: Any, outbox: WrapUpOutbox, desk: FakeWrapUpDesk, files: WrapUpFiles
 ) -> None:
     files.submit(draft(notes="typed before the crash"))
     files.submit(WrapUpDraft("1002", "other", disposition="Sale"))  # another agent's: not mine to send
@@ -172,7 +152,7 @@ def test_the_outbox_left_by_a_crash_is_sent_on_sign_in(
 
 
 def test_one_request_per_call_at_a_time_and_the_newest_copy_wins(
-    qtbot: Any, outbox: WrapUpOutbox, desk: FakeDesk, files: WrapUpFiles
+    qtbot: Any, outbox: WrapUpOutbox, desk: FakeWrapUpDesk, files: WrapUpFiles
 ) -> None:
     desk.hold = True
     outbox.submit(draft(revision=1), keep_draft=True)
@@ -189,7 +169,7 @@ def test_one_request_per_call_at_a_time_and_the_newest_copy_wins(
     assert outbox.pending == 0
 
 
-def test_the_link_coming_back_sends_at_once(qtbot: Any, files: WrapUpFiles, desk: FakeDesk) -> None:
+def test_the_link_coming_back_sends_at_once(qtbot: Any, files: WrapUpFiles, desk: FakeWrapUpDesk) -> None:
     disk = TaskRunner(workers=1)
     box = WrapUpOutbox(files, desk.send, disk, retry_delays=(60.0,))
     desk.script = [DeskError("cannot reach the desk service", 0)]

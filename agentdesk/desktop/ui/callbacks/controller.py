@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
@@ -33,6 +32,8 @@ from ...phone.model import (
     Direction,
     PhoneError,
 )
+from ...phone.protocol import Phone
+from ..common.text import isolate
 from .dialogs import (
     RescheduleDialog,
     ScheduleDialog,
@@ -49,21 +50,19 @@ log = logging.getLogger("agentdesk.desktop.ui.callbacks")
 Clock = Callable[[], float]
 
 
-class Phone(Protocol):
-    """What this needs of the phone engine."""
-
-    def dial(self, text: str) -> None: ...
-    def answer(self, call_id: int) -> None: ...
-    def live_calls(self) -> list[CallSnapshot]: ...
-
-
 class CallbackDesk(QObject):
     """Owns `panel` (for the dock) and `preview` (for the main column).
 
     Fed by the composition root: `snapshot`/`agent_changed` (who I am, my
     queues), `show_tasks`/`task_changed` (the list), `call_ringing`/
     `call_changed` (the phone). `status(str)` shows a passing message.
-    Invariant: one outcome picker per task, open until the service saved it."""
+    Invariant: one outcome picker per task, open until the service saved it.
+
+    Signals: `list_wanted()` when the agent asks for the task list (its dock
+    should show), `unsaved_changed(str)` what quitting would lose ('' nothing)."""
+
+    list_wanted = Signal()
+    unsaved_changed = Signal(str)
 
     def __init__(self, commands: CallbackCommands, phone: Phone, window: QWidget, server: Callable[[], str],
                  clock: Clock, status: Callable[[str], None]) -> None:
@@ -81,12 +80,12 @@ class CallbackDesk(QObject):
         self._known: dict[str, CallbackTaskView] = {}  # tasks of this agent's callback calls
         self.keeper = OutcomeKeeper(commands, window, self._problem)
         self.keeper.closed.connect(lambda task_id: self._known.pop(task_id, None))
+        self.keeper.unsaved_changed.connect(self.unsaved_changed)
         self._rang: set[int] = set()  # dialled callback calls that reached the customer's side
         self._answered: set[int] = set()
         self._claiming = ""
         self._last_call: CallSnapshot | None = None
         self.skip_dialog: SkipDialog | None = None
-        self.show_list: Callable[[], None] = lambda: None  # set by the window that docks the panel
         self._wire()
 
     def _wire(self) -> None:
@@ -145,7 +144,7 @@ class CallbackDesk(QObject):
 
     # -- calling from the list ------------------------------------------------------------------
     def focus_list(self) -> None:
-        self.show_list()
+        self.list_wanted.emit()
         self.panel.focus_list()
 
     def call_task(self, task_id: str) -> None:
@@ -284,7 +283,7 @@ class CallbackDesk(QObject):
 
     def open_outcome(self, call: CallSnapshot) -> OutcomeDialog:
         task = self.find(call.callback_task)
-        customer = customer_text(task) if task is not None else self.describe(call).party_name
+        customer = customer_text(task) if task is not None else isolate(self.describe(call).party_name)
         return self.keeper.open(call.callback_task, customer)
 
     def unsaved_work(self) -> str:

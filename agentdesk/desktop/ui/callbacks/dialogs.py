@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from agentdesk.contract.callbacks import CallbackRequest
 
-from ..common.text import plain_label
+from ..common.text import clean_text, plain_label
 
 MAX_TOPIC = 200
 MAX_NAME = 80
@@ -199,9 +199,9 @@ class ScheduleDialog(_SendingDialog):
         self.name.setMaxLength(MAX_NAME)
         self.queue = QComboBox(self)
         for value, title in queues:
-            self.queue.addItem(title, value)
+            self.queue.addItem(clean_text(title), value)
         if queue and self.queue.findData(queue) < 0:
-            self.queue.addItem(queue, queue)
+            self.queue.addItem(clean_text(queue), queue)
         self.queue.setCurrentIndex(max(0, self.queue.findData(queue)))
         self.soon = QRadioButton(self.tr("As soon as possible"), self)
         self.later = QRadioButton(self.tr("At"), self)

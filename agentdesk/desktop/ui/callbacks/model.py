@@ -26,7 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from agentdesk.contract.callbacks import CallbackTaskView
 
 from ..common.style import BAD, WARN
-from ..common.text import plain_tooltip
+from ..common.text import clean_text, plain_tooltip
 from .text import (
     attempts_text,
     customer_text,
@@ -67,7 +67,7 @@ COLUMNS = len(Column)
 DISPLAY, FOREGROUND, FONT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole
 HANDLED_ROLES = frozenset((DISPLAY, FOREGROUND, FONT, Qt.ItemDataRole.ToolTipRole, TASK_ROLE))
 TEXTS: dict[int, Callable[[CallbackTaskView], str]] = {  # the columns that do not depend on the clock or on me
-    Column.QUEUE: lambda t: t.queue,
+    Column.QUEUE: lambda t: clean_text(t.queue),
     Column.PRIORITY: priority_text,
     Column.CUSTOMER: customer_text,
     Column.ORIGIN: lambda t: origin_text(t.origin),

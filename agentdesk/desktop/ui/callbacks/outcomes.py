@@ -19,6 +19,7 @@ from agentdesk.contract.callbacks import CallbackTaskView
 
 from ...link.api import DeskError
 from ...link.callback_client import CallbackCommands, retryable
+from ..common.text import clean_text
 from .dialogs import while_open
 from .outcome_dialog import OutcomeDialog
 
@@ -26,9 +27,11 @@ log = logging.getLogger("agentdesk.desktop.ui.callbacks")
 
 
 class OutcomeKeeper(QObject):
-    """Signal: `closed(task_id)` when a task's picker went away."""
+    """Signals: `closed(task_id)` when a task's picker went away,
+    `unsaved_changed(str)` with `unsaved_work()` whenever it changes."""
 
     closed = Signal(str)
+    unsaved_changed = Signal(str)
 
     def __init__(self, commands: CallbackCommands, window: QWidget, status: Callable[[str], None]) -> None:
         super().__init__(window)
@@ -44,6 +47,7 @@ class OutcomeKeeper(QObject):
             dialog.chosen.connect(lambda tid, outcome, note, due_at: self._save(dialog, tid, outcome, note, due_at))
             dialog.discarded.connect(lambda tid: log.warning("the outcome of callback %s was not saved", tid))
             dialog.finished.connect(lambda _code: self._closed(task_id, dialog))
+            self.unsaved_changed.emit(self.unsaved_work())
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -58,7 +62,7 @@ class OutcomeKeeper(QObject):
         log.info("callback %s is %s (%s): its outcome picker closes", task.task_id, task.state, task.agent)
         dialog.done_saving()
         self._status(self.tr("The callback to %1 needs no outcome from you any more.").replace(
-            "%1", task.name or task.number))
+            "%1", clean_text(task.name or task.number)))
 
     def unsaved_work(self) -> str:
         """What quitting now would lose ('' nothing)."""
@@ -70,6 +74,7 @@ class OutcomeKeeper(QObject):
         if self.dialogs.get(task_id) is dialog:
             del self.dialogs[task_id]
             self.closed.emit(task_id)
+            self.unsaved_changed.emit(self.unsaved_work())
         dialog.deleteLater()
 
     def _save(self, dialog: OutcomeDialog, task_id: str, outcome: str, note: str, due_at: float) -> None:

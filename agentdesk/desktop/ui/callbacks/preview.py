@@ -17,7 +17,7 @@ from agentdesk.contract.callbacks import CallbackTaskView
 
 from ..common.icons import icon
 from ..common.style import GOOD
-from ..common.text import plain_label
+from ..common.text import clean_text, plain_label
 from .text import clock_text, origin_text, outcome_texts
 
 PREVIEW_STYLE = f"""
@@ -91,7 +91,7 @@ class CallbackPreview(QFrame):
         """A placeholder call rings: show the offer at once (details may follow)."""
         self.clear()
         self.call_id, self.task_id = call_id, task_id
-        self.heading.setText(self.tr("Callback for the %1 queue").replace("%1", queue) if queue
+        self.heading.setText(self.tr("Callback for the %1 queue").replace("%1", clean_text(queue)) if queue
                              else self.tr("Callback"))
         self.topic.setText(self.tr("Loading the task…"))
         self._set_actions(True)
@@ -104,15 +104,15 @@ class CallbackPreview(QFrame):
     def show_task(self, task: CallbackTaskView, now: float) -> None:
         if task.task_id != self.task_id:
             return
-        self.topic.setText(task.topic or self.tr("No topic given"))
-        self.notes.setText(task.notes)
+        self.topic.setText(clean_text(task.topic) or self.tr("No topic given"))
+        self.notes.setText(clean_text(task.notes, lines=True))
         self.notes.setVisible(bool(task.notes))
         attempt = self.tr("Attempt %1").replace("%1", str(task.attempts + 1))
         if task.max_attempts:
             attempt = self.tr("Attempt %1 of %2").replace("%1", str(task.attempts + 1)).replace(
                 "%2", str(task.max_attempts))
         if task.last_outcome:
-            last = outcome_texts().get(task.last_outcome, task.last_outcome)
+            last = outcome_texts().get(task.last_outcome) or clean_text(task.last_outcome)
             attempt += " · " + self.tr("last time: %1").replace("%1", last)
         self.attempts.setText(attempt)
         self.origin.setText(self.tr("%1 · requested %2").replace("%1", origin_text(task.origin))

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from agentdesk.contract.callbacks import CallbackTaskView
 
-from ..common.text import plain_label
+from ..common.text import clean_text, plain_label
 from .filter import CallbackFilter, TaskState
 from .model import CallbackTableModel, Clock, Column
 
@@ -226,7 +226,7 @@ class CallbackListPanel(QWidget):
         known = {str(self.queue.itemData(i)) for i in range(self.queue.count())}
         for name in sorted(set(names) - known):
             if name:
-                self.queue.addItem(name, name)
+                self.queue.addItem(clean_text(name), name)
 
     # -- the agent ---------------------------------------------------------------------------
     def focus_list(self) -> None:

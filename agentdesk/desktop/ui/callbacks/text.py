@@ -9,7 +9,7 @@ from PySide6.QtCore import QCalendar, QCoreApplication, QDate, QDateTime, QLocal
 
 from agentdesk.contract.callbacks import CallbackTaskView
 
-from ..common.text import isolate
+from ..common.text import clean_text, isolate
 from ..queues.queue_panel import display_number
 
 DAY_SECONDS = 86400
@@ -21,7 +21,7 @@ def _tr(text: str) -> str:
 
 def origin_text(origin: str) -> str:
     texts = {"inqueue": _tr("In queue"), "scheduled": _tr("Scheduled"), "web": _tr("Web"), "missed": _tr("Missed")}
-    return texts.get(origin, origin)
+    return texts.get(origin) or clean_text(origin)  # an origin this version does not know, as sent
 
 
 def outcome_texts() -> dict[str, str]:
@@ -43,7 +43,7 @@ def state_text(task: CallbackTaskView, now: float) -> str:
         return _tr("Offered")
     if not task.is_open:
         return {"done": _tr("Done"), "failed": _tr("Failed"), "cancelled": _tr("Cancelled")}.get(task.state,
-                                                                                                task.state)
+                                                                                                clean_text(task.state))
     if task.is_overdue(now):
         return _tr("Overdue")
     return _tr("Due") if task.is_due(now) else _tr("Scheduled")
@@ -111,7 +111,7 @@ def attempts_text(task: CallbackTaskView) -> str:
 
 def topic_text(task: CallbackTaskView) -> str:
     """Topic and notes on one line (a table cell shows one line)."""
-    parts = [part.replace("\n", " ").strip() for part in (task.topic, task.notes) if part.strip()]
+    parts = [clean_text(part).strip() for part in (task.topic, task.notes) if clean_text(part).strip()]
     return " — ".join(parts)
 
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from ...phone.model import CallSnapshot, CallState, Direction
 from ..common.icons import icon
-from ..common.text import format_duration, isolate, plain_label
+from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
 from .dialer import DialPad
 
 
@@ -44,7 +44,7 @@ def call_detail(call: CallSnapshot) -> str:
 
 
 def caller_title(call: CallSnapshot) -> str:
-    return call.party_name or QCoreApplication.translate("CallCard", "Unknown caller")
+    return clean_text(call.party_name) or QCoreApplication.translate("CallCard", "Unknown caller")
 
 
 class CallCard(QFrame):
@@ -150,9 +150,9 @@ class CallCard(QFrame):
         self.call = call
         self.title.setText(caller_title(call))
         self.detail.setText(call_detail(call))
-        self.queue.setText(call.queue)
+        self.queue.setText(clean_text(call.queue))
         self.queue.setVisible(bool(call.queue))
-        self.queue.setToolTip(self.tr("Call from the %1 queue").replace("%1", call.queue))
+        self.queue.setToolTip(plain_tooltip(self.tr("Call from the %1 queue").replace("%1", call.queue)))
         self.state.setText(call_state_text(call))
         ringing = call.state is CallState.RINGING_IN
         active = call.state is CallState.ACTIVE

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 
 from ...phone.model import AccountSnapshot, RegState
 from ..common.icons import icon
-from ..common.text import plain_label, plain_tooltip
+from ..common.text import clean_text, plain_label, plain_tooltip
 
 
 def state_text(state: RegState) -> str:
@@ -29,8 +29,7 @@ class Header(QFrame):
         self.setObjectName("Header")
         self.name = plain_label("", "AgentName")
         self.detail = plain_label("", "CallerDetail")
-        self.state = QLabel(self)
-        self.state.setObjectName("StatePill")
+        self.state = plain_label("", "StatePill", self)
         self.settings_button = QToolButton(self)
         self.settings_button.setIcon(icon("settings"))
         self.settings_button.setToolTip(self.tr("Settings (Ctrl+,)"))
@@ -51,8 +50,9 @@ class Header(QFrame):
         self.show_account(AccountSnapshot(RegState.OFFLINE), "")
 
     def show_account(self, snapshot: AccountSnapshot, display_name: str) -> None:
-        self.name.setText(display_name or snapshot.user or self.tr("No account"))
-        detail = f"{snapshot.user} · {snapshot.server}" if snapshot.user else self.tr("Open settings to log in")
+        self.name.setText(clean_text(display_name or snapshot.user) or self.tr("No account"))
+        detail = (clean_text(f"{snapshot.user} · {snapshot.server}") if snapshot.user
+                  else self.tr("Open settings to log in"))
         self.detail.setText(detail)
         self.state.setText(state_text(snapshot.state))
         self.state.setProperty("state", snapshot.state.value)

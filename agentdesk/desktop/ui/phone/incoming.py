@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from ...phone.model import CallSnapshot
 from ..common.icons import icon
-from ..common.text import plain_label
+from ..common.text import clean_text, isolate, plain_label
 from .call_card import caller_title
 
 log = logging.getLogger("agentdesk.desktop.ui.phone")
@@ -66,8 +66,8 @@ class IncomingCallWindow(QWidget):
         self.heading.setText(self.tr("Callback: answer to call the customer") if call.callback_task
                              else self.tr("Incoming call"))
         self.title.setText(caller_title(call))
-        self.detail.setText(call.remote_number)
-        self.queue.setText(self.tr("Queue: %1").replace("%1", call.queue))
+        self.detail.setText(isolate(call.remote_number))
+        self.queue.setText(self.tr("Queue: %1").replace("%1", clean_text(call.queue)))
         self.queue.setVisible(bool(call.queue))
         self.adjustSize()
         self._place()

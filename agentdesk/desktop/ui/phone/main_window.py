@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -31,15 +30,15 @@ from PySide6.QtWidgets import (
 
 from ...history import HistoryEntry
 from ...phone.dialing import KEYPAD
-from ...phone.engine import PhoneEngine
 from ...phone.model import (
     AccountSnapshot,
     CallSnapshot,
     CallState,
     PhoneError,
 )
+from ...phone.protocol import Phone
 from ..common.icons import icon
-from ..common.text import plain_label
+from ..common.text import clean_text, plain_label, plain_question
 from .call_card import caller_title
 from .calls_panel import CallsPanel
 from .dialer import Dialer
@@ -58,12 +57,20 @@ def section_title(text: str) -> QWidget:
 
 
 class MainWindow(QMainWindow):
+    """The phone's own window. It follows the phone's registration, ringing
+    calls and problems itself; each change of a call reaches it through
+    `show_call`, which the composition root feeds (so that a dialled callback
+    shows as its customer). `transfer_targets` lists who can take a transfer
+    now; `set_unsaved_work` says what quitting would lose."""
+
     settingsRequested = Signal()
     quitRequested = Signal()
 
-    def __init__(self, engine: PhoneEngine, parent: QWidget | None = None) -> None:
+    def __init__(self, engine: Phone, transfer_targets: Callable[[], list[TransferTarget]] = list,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
+        self._transfer_targets = transfer_targets
         self.display_name = ""
         self.setWindowTitle("AgentDesk")
         self.setWindowIcon(icon("agentdesk", size=64))
@@ -76,13 +83,9 @@ class MainWindow(QMainWindow):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self._notices: dict[str, str] = {}
-        # Who can take a transfer; the desk view supplies live agents and queues.
-        self.transfer_targets: Callable[[], list[TransferTarget]] = list
-        # How a call is shown (a dialled callback task as its customer); the callback desk supplies it.
-        self.describe_call: Callable[[CallSnapshot], CallSnapshot] = lambda call: call
         self.queues_dock: QDockWidget | None = None
         # Work that quitting would lose ('' none), e.g. an unsaved callback outcome.
-        self.unsaved_work: Callable[[], str] = str
+        self.unsaved_work = ""
         self._build()
         self._wire()
         self._shortcuts()
@@ -144,7 +147,6 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         engine = self.engine
         engine.registrationChanged.connect(self.show_account)
-        engine.callChanged.connect(self.show_call)
         engine.incomingCall.connect(self.show_incoming)
         engine.problem.connect(self.show_problem)
         self.header.settingsRequested.connect(self.settingsRequested)
@@ -202,7 +204,7 @@ class MainWindow(QMainWindow):
         call = next((c for c in self._live() if c.call_id == call_id), None)
         if call is None:
             return
-        picker = TransferPicker(caller_title(call), self.transfer_targets(), self)  # type: ignore[arg-type]
+        picker = TransferPicker(caller_title(call), self._transfer_targets(), self)
         picker.chosen.connect(lambda number, consult: self._transfer(call_id, number, consult))
         picker.open()
 
@@ -299,7 +301,7 @@ class MainWindow(QMainWindow):
         self.header.show_account(snapshot, self.display_name)
 
     def show_call(self, call: CallSnapshot) -> None:
-        self.calls.show_call(self.describe_call(call))
+        self.calls.show_call(call)
         ringing = [c for c in self._live() if c.state is CallState.RINGING_IN]
         if ringing:
             self.incoming.show_call(ringing[-1])
@@ -326,26 +328,24 @@ class MainWindow(QMainWindow):
     def add_history(self, entry: HistoryEntry) -> None:
         self.history.add_entry(entry)
 
+    def set_unsaved_work(self, text: str) -> None:
+        """What quitting now would lose ('' nothing), asked before quitting."""
+        self.unsaved_work = text
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.engine.live_calls() and not self._confirm_quit():
             event.ignore()
             return
-        unsaved = self.unsaved_work()
-        if unsaved and not self._confirm_losing(unsaved):
+        if self.unsaved_work and not self._confirm_losing(self.unsaved_work):
             event.ignore()
             return
         event.ignore()  # the application quits once the phone has hung up
         self.quitRequested.emit()
 
     def _confirm_quit(self) -> bool:
-        answer = QMessageBox.question(
-            self, self.tr("Quit AgentDesk"),
-            self.tr("You have a call. Quitting hangs it up. Quit anyway?"),
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return plain_question(self, self.tr("Quit AgentDesk"),
+                              self.tr("You have a call. Quitting hangs it up. Quit anyway?"))
 
     def _confirm_losing(self, what: str) -> bool:
-        answer = QMessageBox.question(self, self.tr("Quit AgentDesk"),
-                                      self.tr("%1 Quit anyway?").replace("%1", what),
-                                      defaultButton=QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return plain_question(self, self.tr("Quit AgentDesk"),
+                              self.tr("%1 Quit anyway?").replace("%1", clean_text(what, lines=True)))

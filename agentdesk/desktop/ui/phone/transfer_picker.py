@@ -14,9 +14,18 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..common.text import isolate, plain_label
+from ..common.text import clean_text, isolate, plain_label
 
 
 @dataclass(frozen=True)
@@ -32,9 +41,9 @@ class TransferPicker(QDialog):
 
     chosen = Signal(str, bool)
 
-    def __init__(self, caller: str, targets: Sequence[TransferTarget], parent: QDialog | None = None) -> None:
+    def __init__(self, caller: str, targets: Sequence[TransferTarget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Transfer %1").replace("%1", caller))
+        self.setWindowTitle(self.tr("Transfer %1").replace("%1", clean_text(caller)))
         self.setMinimumWidth(380)
         self._targets = list(targets)
         self.search = QLineEdit(self)
@@ -65,7 +74,7 @@ class TransferPicker(QDialog):
         self.list.clear()
         for target in self._targets:
             if needle in target.title.casefold() or needle in target.number:
-                label = f"{isolate(target.title)}  ·  {isolate(target.number)}  ·  {target.detail}"
+                label = f"{isolate(target.title)}  ·  {isolate(target.number)}  ·  {clean_text(target.detail)}"
                 item = QListWidgetItem(label)  # list items are never rich text
                 item.setData(Qt.ItemDataRole.UserRole, target.number)
                 if not target.available:

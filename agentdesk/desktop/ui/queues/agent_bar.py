@@ -30,7 +30,7 @@ from ..common.style import (
     MUTED,
     WARN,
 )
-from ..common.text import format_duration, plain_label, plain_tooltip
+from ..common.text import clean_text, format_duration, plain_label, plain_tooltip
 from .queue_panel import Clock, set_style_property
 
 QUEUE_COLUMNS = 3
@@ -52,13 +52,14 @@ BAR_STYLE = f"""
 
 def mnemonic_safe(text: str) -> str:
     """Button and menu texts treat '&' as a shortcut marker; show it literally."""
-    return text.replace("&", "&&")
+    return clean_text(text).replace("&", "&&")
 
 
 def activity_text(activity: AgentActivity, reason: str) -> str:
     tr = QCoreApplication.translate
     if activity is AgentActivity.PAUSED:
-        return tr("AgentBar", "Paused: %1").replace("%1", reason) if reason else tr("AgentBar", "Paused")
+        shown = clean_text(reason)
+        return tr("AgentBar", "Paused: %1").replace("%1", shown) if shown else tr("AgentBar", "Paused")
     texts = {
         AgentActivity.READY: tr("AgentBar", "Ready"),
         AgentActivity.RINGING: tr("AgentBar", "Ringing"),

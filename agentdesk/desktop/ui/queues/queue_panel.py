@@ -25,7 +25,7 @@ from ..common.style import (
     MUTED,
     WARN,
 )
-from ..common.text import format_duration, isolate, plain_label
+from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
 
 log = logging.getLogger("agentdesk.desktop.ui.queues")
 MAX_CALLERS_SHOWN = 8
@@ -119,7 +119,7 @@ class CallerRow(QWidget):
         self.caller = caller
         self.position.setText(f"{caller.position}.")
         number = isolate(display_number(caller.number))
-        self.name.setText(caller.name or number)
+        self.name.setText(clean_text(caller.name) or number)
         self.number.setText(number if caller.name else "")
         self.number.setVisible(bool(caller.name))
         self.vip.setVisible(caller.vip)
@@ -188,8 +188,8 @@ class QueueCard(QFrame):
 
     def show_queue(self, queue: QueueSummary) -> None:
         self.queue = queue
-        self.title.setText(queue.title)
-        self.title.setToolTip(self.tr("Queue %1").replace("%1", queue.name))
+        self.title.setText(clean_text(queue.title))
+        self.title.setToolTip(plain_tooltip(self.tr("Queue %1").replace("%1", queue.name)))
         self._show_figures(queue)
         callers = sorted(queue.callers, key=lambda caller: caller.position)
         while len(self.rows) < min(len(callers), MAX_CALLERS_SHOWN):

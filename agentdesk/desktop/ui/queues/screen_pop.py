@@ -34,6 +34,7 @@ from agentdesk.contract.queues import PastCall, QueueCallInfo
 from ...crm.lookup import CrmRecord
 from ..common.style import ACCENT, MUTED
 from ..common.text import (
+    clean_text,
     format_duration,
     isolate,
     plain_label,
@@ -217,14 +218,14 @@ class ScreenPopCard(QFrame):
         if callback:
             self.heading.setText(self.tr("Callback to this customer"))
         else:
-            self.heading.setText(self.tr("Incoming call from the %1 queue").replace("%1", queue) if queue
+            self.heading.setText(self.tr("Incoming call from the %1 queue").replace("%1", clean_text(queue)) if queue
                                  else self.tr("Incoming call"))
         self._show_who(name, number)
         self.show()
 
     def _show_who(self, name: str, number: str) -> None:
         formatted = isolate(display_number(number)) if number else ""
-        self.title.setText(name or formatted or self.tr("Unknown caller"))
+        self.title.setText(clean_text(name) or formatted or self.tr("Unknown caller"))
         self.number.setText(formatted if name else "")
         self.number.setVisible(bool(name and formatted))
         self.number.setProperty("raw", number)
@@ -282,7 +283,7 @@ class ScreenPopCard(QFrame):
         values = {"company": record.company, "tier": record.tier, "email": record.email,
                   "city": record.city, "notes": record.notes, "id": record.id}
         for key, value in values.items():
-            self.fields[key].setText(value)
+            self.fields[key].setText(clean_text(value, lines=key == "notes"))
             self._form.setRowVisible(self.fields[key], bool(value))
         if record.name:
             self._show_who(record.name, str(self.number.property("raw") or ""))

@@ -48,7 +48,7 @@ from ..common.style import (
     MUTED,
     WARN,
 )
-from ..common.text import format_duration, isolate, plain_label
+from ..common.text import clean_text, format_duration, isolate, plain_label
 from ..queues.queue_panel import display_number
 
 Clock = Callable[[], float]
@@ -231,7 +231,7 @@ class WrapUpPanel(QFrame):
         if view.now:
             self._offset = view.now - self._clock()
         number = isolate(display_number(view.number)) if view.number else ""
-        self.caller.setText(view.name or number or self.tr("Unknown caller"))
+        self.caller.setText(clean_text(view.name) or number or self.tr("Unknown caller"))
         parts = [number] if view.name and number else []
         if view.queue_title:
             parts.append(self.tr("%1 queue").replace("%1", isolate(view.queue_title)))

@@ -27,7 +27,7 @@ from agentdesk.desktop.ui.queues.screen_pop import ScreenPopCard
 from tests.helpers.fakes import (
     NOW,
     FakeDesk,
-    FakePhone,
+    FakeEngine,
     later,
     task,
 )
@@ -42,17 +42,17 @@ class Rig:
     window: QMainWindow
     callbacks: CallbackDesk
     desk: FakeDesk
-    phone: FakePhone
+    phone: FakeEngine
     status: list[str]
 
     def ring(self, call: CallSnapshot = OFFER) -> None:
-        self.phone.calls.append(call)
+        self.phone.put(call)
         self.callbacks.call_ringing(call)
         self.callbacks.call_changed(call)
 
     def change(self, call: CallSnapshot, **changes: Any) -> CallSnapshot:
         new = call.with_changes(**changes)
-        self.phone.calls = [new if c.call_id == call.call_id else c for c in self.phone.calls]
+        self.phone.put(new)
         self.callbacks.call_changed(new)
         return new
 
@@ -65,7 +65,7 @@ class Rig:
 def rig(qtbot: Any) -> Iterator[Rig]:
     window = QMainWindow()
     qtbot.addWidget(window)
-    desk, phone, status = FakeDesk(), FakePhone(), list[str]()
+    desk, phone, status = FakeDesk(), FakeEngine(), list[str]()
     callbacks = CallbackDesk(desk, phone, window, lambda: "pbx.example", lambda: NOW, status.append)
     body = QWidget()
     column = QVBoxLayout(body)
@@ -160,6 +160,8 @@ def outcome_after_a_call(rig: Rig) -> OutcomeDialog:
 
 
 def test_the_outcome_is_kept_until_saved_and_retried(rig: Rig, qtbot: Any) -> None:
+    unsaved: list[str] = []  # what the main window is told quitting would lose
+    rig.callbacks.unsaved_changed.connect(unsaved.append)
     dialog = outcome_after_a_call(rig)
     assert dialog.isVisible() and not rig.callbacks.preview.isVisible()
     assert not dialog.save.isEnabled()
@@ -191,6 +193,12 @@ def test_the_outcome_is_kept_until_saved_and_retried(rig: Rig, qtbot: Any) -> No
     with qtbot.waitSignal(dialog.finished):
         rig.desk.last("reschedule").succeed(later(TASK, 2, due_at=float(due)))
     assert rig.callbacks.outcomes == {} and rig.callbacks.unsaved_work() == ""
+    assert unsaved == ["1 callback outcome(s) are not saved yet.", ""]
+
+
+def test_asking_for_the_task_list_asks_for_its_dock(rig: Rig, qtbot: Any) -> None:
+    with qtbot.waitSignal(rig.callbacks.list_wanted, timeout=1000):
+        rig.callbacks.focus_list()  # Ctrl+L
 
 
 def test_a_refused_outcome_can_be_given_up(rig: Rig, qtbot: Any) -> None:

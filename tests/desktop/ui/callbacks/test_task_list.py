@@ -22,7 +22,7 @@ from agentdesk.desktop.ui.queues.queue_panel import QueuePanel
 from tests.helpers.fakes import (
     NOW,
     FakeDesk,
-    FakePhone,
+    FakeEngine,
     later,
     many_tasks,
     task,
@@ -239,10 +239,10 @@ def test_dates_of_other_days_use_the_persian_calendar_in_persian(qtbot: Any) -> 
 # -- calling a task from the list ---------------------------------------------------------------
 
 @pytest.fixture
-def desk(qtbot: Any) -> Iterator[tuple[CallbackDesk, FakeDesk, FakePhone, list[str]]]:
+def desk(qtbot: Any) -> Iterator[tuple[CallbackDesk, FakeDesk, FakeEngine, list[str]]]:
     window = QMainWindow()
     qtbot.addWidget(window)
-    commands, phone, status = FakeDesk(), FakePhone(), list[str]()
+    commands, phone, status = FakeDesk(), FakeEngine(), list[str]()
     callbacks = CallbackDesk(commands, phone, window, lambda: "pbx.example:5060", lambda: NOW, status.append)
     window.setCentralWidget(callbacks.panel)
     callbacks.panel.set_me("1001")
@@ -250,7 +250,7 @@ def desk(qtbot: Any) -> Iterator[tuple[CallbackDesk, FakeDesk, FakePhone, list[s
     yield callbacks, commands, phone, status
 
 
-def test_call_now_claims_then_dials_the_task(desk: tuple[CallbackDesk, FakeDesk, FakePhone, list[str]]) -> None:
+def test_call_now_claims_then_dials_the_task(desk: tuple[CallbackDesk, FakeDesk, FakeEngine, list[str]]) -> None:
     callbacks, commands, phone, _status = desk
     callbacks.panel.call_requested.emit(EARLY.task_id)
     callbacks.panel.call_requested.emit(EARLY.task_id)  # a second Enter while the claim is on its way
@@ -263,7 +263,7 @@ def test_call_now_claims_then_dials_the_task(desk: tuple[CallbackDesk, FakeDesk,
     assert (shown.remote_number, shown.remote_name) == ("09121110002", "")
 
 
-def test_a_task_someone_else_has_says_who(desk: tuple[CallbackDesk, FakeDesk, FakePhone, list[str]]) -> None:
+def test_a_task_someone_else_has_says_who(desk: tuple[CallbackDesk, FakeDesk, FakeEngine, list[str]]) -> None:
     callbacks, commands, phone, status = desk
     callbacks.call_task(SOON.task_id)
     commands.last("claim").fail("Omid Rezaei (1002) is already calling this customer", 409)
@@ -275,9 +275,9 @@ def test_a_task_someone_else_has_says_who(desk: tuple[CallbackDesk, FakeDesk, Fa
 
 
 def test_no_callback_while_on_a_call_and_a_failed_dial_releases(
-        desk: tuple[CallbackDesk, FakeDesk, FakePhone, list[str]]) -> None:
+        desk: tuple[CallbackDesk, FakeDesk, FakeEngine, list[str]]) -> None:
     callbacks, commands, phone, _status = desk
-    phone.calls.append(CallSnapshot(1, Direction.INCOMING, CallState.ACTIVE, "1002"))
+    phone.put(CallSnapshot(1, Direction.INCOMING, CallState.ACTIVE, "1002"))
     callbacks.call_task(EARLY.task_id)
     assert commands.names() == [] and "Finish your call" in callbacks.panel.problem.text()
     phone.calls.clear()
@@ -288,7 +288,7 @@ def test_no_callback_while_on_a_call_and_a_failed_dial_releases(
     assert callbacks.panel.problem.text() == "Set up your account before calling."
 
 
-def test_reschedule_from_the_list(desk: tuple[CallbackDesk, FakeDesk, FakePhone, list[str]], qtbot: Any) -> None:
+def test_reschedule_from_the_list(desk: tuple[CallbackDesk, FakeDesk, FakeEngine, list[str]], qtbot: Any) -> None:
     callbacks, commands, _phone, _status = desk
     dialog = callbacks.open_reschedule(SOON.task_id)
     assert dialog is not None

@@ -13,7 +13,6 @@ from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt, QTranslator, S
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from agentdesk.desktop.phone.engine import PhoneEngine
 from agentdesk.desktop.phone.model import (
     AccountSnapshot,
     CallSnapshot,
@@ -24,6 +23,7 @@ from agentdesk.desktop.phone.model import (
 from agentdesk.desktop.settings import Settings
 from agentdesk.desktop.ui.common.settings_dialog import SettingsDialog
 from agentdesk.desktop.ui.phone.main_window import MainWindow
+from tests.helpers.fakes import FakeEngine
 
 CALLER = CallSnapshot(7, Direction.INCOMING, CallState.RINGING_IN, "+982155550101", "Dmitri Volkov",
                       queue="support", started_at=time.time())
@@ -41,12 +41,16 @@ class Bracketing(QTranslator):
 
 @pytest.fixture
 def window(qtbot: Any) -> Iterator[MainWindow]:
-    engine = PhoneEngine(None, "test")
-    main = MainWindow(engine)
+    main = MainWindow(FakeEngine())
     qtbot.addWidget(main)
     main.show()
     yield main
     main.incoming.close()
+
+
+def fake(window: MainWindow) -> FakeEngine:
+    assert isinstance(window.engine, FakeEngine)
+    return window.engine
 
 
 def visible_texts(root: QWidget) -> list[str]:
@@ -63,7 +67,7 @@ def test_every_string_on_screen_goes_through_qt_translation(qtbot: Any) -> None:
     translator = Bracketing()
     QCoreApplication.installTranslator(translator)
     try:
-        main = MainWindow(PhoneEngine(None, "test"))
+        main = MainWindow(FakeEngine())
         qtbot.addWidget(main)
         main.show()
         main.show_account(AccountSnapshot(RegState.REGISTERED, "1001", "pbx:5060"))
@@ -85,7 +89,7 @@ def test_the_window_mirrors_right_to_left(qtbot: Any) -> None:
     positions = {}
     for direction in (Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft):
         app.setLayoutDirection(direction)
-        main = MainWindow(PhoneEngine(None, "test"))
+        main = MainWindow(FakeEngine())
         qtbot.addWidget(main)
         main.show()
         main.show_call(CALLER)
@@ -188,17 +192,18 @@ def test_clicking_call_controls_does_not_leak_references(window: MainWindow, qtb
 def test_a_queue_caller_goes_to_the_survey_by_key_or_button_and_others_do_not(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = fake(window)
     transfers: list[tuple[int, str]] = []
-    monkeypatch.setattr(window.engine, "transfer", lambda call_id, target: transfers.append((call_id, target)))
+    monkeypatch.setattr(engine, "transfer", lambda call_id, target: transfers.append((call_id, target)))
     active = CALLER.with_changes(state=CallState.ACTIVE, connected_at=time.time())
     try:
         survey_to_queue_or_not(window, active, transfers)
     finally:
-        window.engine.calls.clear()  # closing a window with calls up would ask "end the calls?"
+        engine.calls.clear()  # closing a window with calls up would ask "end the calls?"
 
 
 def survey_to_queue_or_not(window: MainWindow, active: CallSnapshot, transfers: list[tuple[int, str]]) -> None:
-    window.engine.calls[active.call_id] = active
+    fake(window).put(active)
     window.show_call(active)
     survey_key = next(s for s in window.findChildren(QShortcut) if s.key() == QKeySequence("Ctrl+F10"))
     survey_key.activated.emit()  # as Ctrl+F10 does (key presses need the active window)
@@ -206,8 +211,23 @@ def survey_to_queue_or_not(window: MainWindow, active: CallSnapshot, transfers: 
     window.calls.cards[7].survey_button.click()
     assert transfers == [(7, "*55")] * 2
     direct = active.with_changes(queue="")  # a colleague's call: there is no queue to survey for
-    window.engine.calls[7] = direct
+    fake(window).put(direct)
     window.show_call(direct)
     assert not window.calls.cards[7].survey_button.isVisibleTo(window)
     survey_key.activated.emit()
     assert len(transfers) == 2
+
+
+def test_the_window_follows_the_phone_and_sends_it_the_agents_commands(window: MainWindow, qtbot: Any) -> None:
+    engine = fake(window)
+    engine.registrationChanged.emit(AccountSnapshot(RegState.REGISTERED, "1001", "pbx:5060"))
+    assert window.header.state.text() == "Phone online"
+    engine.show(CALLER)  # rings in: the incoming window pops up
+    assert window.incoming.isVisible() and window.incoming.title.text() == "Dmitri Volkov"
+    window.show_call(CALLER)  # what the composition root feeds it
+    window.incoming.answer_button.click()
+    window.calls.cards[CALLER.call_id].decline_button.click()
+    assert engine.commands == [("answer", 7), ("reject", 7)]
+    engine.problem.emit("The PBX refused the call")
+    assert window.statusBar().currentMessage() == "The PBX refused the call"
+    engine.calls.clear()

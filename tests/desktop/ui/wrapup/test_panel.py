@@ -6,7 +6,7 @@ back with the reason, and the caller's name is shown as plain text."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from agentdesk.desktop.link.wrapup_outbox import WrapUpOutbox
 from agentdesk.desktop.link.wrapups import WrapUpDraft, WrapUpFiles
 from agentdesk.desktop.tasks import TaskRunner
 from agentdesk.desktop.ui.wrapup.controller import WrapUpDesk
+from tests.helpers.fakes import FakeWrapUpDesk
 
 NOW = 1_800_000_000.0
 SKEW = 100.0  # the service's clock is ahead of ours
@@ -44,24 +45,11 @@ def snapshot(agent: str = "1001", active: WrapUpView | None = None) -> DeskSnaps
     return DeskSnapshot(NOW + SKEW, me, (), (), wrapup=dump_wrapup_view(active) if active else None)
 
 
-class FakeDesk:
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.script: list[Exception] = []
-
-    def send(self, draft: WrapUpDraft, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
-        self.bodies.append(draft.body())
-        if self.script:
-            failed(self.script.pop(0))
-        else:
-            done({"saved": True, "first": len(self.bodies) == 1, "callback_task": "", "wrapup": None})
-
-
 @dataclass
 class Rig:
     window: QMainWindow
     desk: WrapUpDesk
-    fake: FakeDesk
+    fake: FakeWrapUpDesk
     files: WrapUpFiles
     clock: list[float]
 
@@ -78,7 +66,7 @@ def make_rig(qtbot: Any, folder: Path) -> tuple[Rig, TaskRunner, WrapUpOutbox]:
     window = QMainWindow()
     qtbot.addWidget(window)
     clock = [NOW]
-    fake = FakeDesk()
+    fake = FakeWrapUpDesk()
     files = WrapUpFiles(folder)
     disk = TaskRunner(workers=1)
     outbox = WrapUpOutbox(files, fake.send, disk, retry_delays=(0.02,))

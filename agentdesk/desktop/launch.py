@@ -1,0 +1,78 @@
+"""Starting the desktop from the command line: the display check, the Qt
+application, logging, and SIGINT/SIGTERM handled inside the Qt loop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSocketNotifier
+from PySide6.QtWidgets import QApplication
+
+from agentdesk import __version__
+
+from .app import Desktop
+from .logs import setup_logging
+from .settings import Settings, data_dir
+from .ui.common.style import STYLE_SHEET
+
+log = logging.getLogger("agentdesk.desktop")
+
+
+class SignalWatcher(QObject):
+    """SIGINT/SIGTERM handled inside the Qt loop: a Python signal handler
+    alone would not run while Qt waits in C, so the signal wakes the loop
+    through a socket instead."""
+
+    def __init__(self, app: QApplication, on_signal: Callable[[], None]) -> None:
+        super().__init__(app)
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: None)
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._woke)
+        self._on_signal = on_signal
+
+    def _woke(self) -> None:
+        self._reader.recv(64)
+        self._on_signal()
+
+
+NO_DISPLAY = (
+    "agentdesk: there is no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), and the "
+    "desktop needs one. Configure the account without a window with `agentdesk account add`; "
+    "for a headless check set QT_QPA_PLATFORM=offscreen."
+)
+
+
+def has_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_desktop(log_level: str) -> int:
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    log_path = setup_logging(log_level, data_dir())
+    log.info("AgentDesk %s starting; log file %s", __version__, log_path)
+    app = QApplication(sys.argv)
+    app.setApplicationName("AgentDesk")
+    app.setOrganizationName("AgentDesk")
+    app.setApplicationVersion(__version__)
+    app.setStyleSheet(STYLE_SHEET)
+    app.setQuitOnLastWindowClosed(False)
+    desktop = Desktop(app, Settings())
+    desktop.finished.connect(lambda: app.exit(0))
+    SignalWatcher(app, desktop.quit)
+    desktop.start()
+    code = app.exec()
+    log.info("AgentDesk stopped with %s", code)
+    return code
