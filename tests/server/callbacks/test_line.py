@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from agentdesk.server.callbacks.line import placeholders_wanted
@@ -81,12 +80,10 @@ def test_no_slots_no_placeholders() -> None:
     assert wanted([], [], {}, 5) == []
 
 
-def test_ten_thousand_due_tasks_are_ranked_quickly() -> None:
+def test_ten_thousand_due_tasks_are_ranked() -> None:
+    # Correctness at size only: how fast is measured by tests/bench/bench_callback_delivery.py.
     due = [task(f"{n:012x}", float(10_000 - n), priority=n % 2 * 10) for n in range(10_000)]
     live = [(0, float(n)) for n in range(0, 10_000, 7)]
-    started = time.perf_counter()
     result = wanted(live, due, {}, 5)
-    elapsed = time.perf_counter() - started
     assert [position for _, position in result] == [1, 2, 3, 4, 5]
     assert all(int(task_id, 16) % 2 == 1 for task_id, _ in result)  # the VIP ones, latest-numbered first
-    assert elapsed < 0.1  # delivery is due within 200 ms of an agent becoming free
