@@ -54,7 +54,9 @@ def manager_users_conf(value: ServiceSecrets) -> str:
 
 
 def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
-    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nDESK_PBX_TOKEN = {value.pbx_token}\n"
+    # A CURLOPT set without a channel (here, in [globals]) holds for every
+    # CURL() and, unlike a dialplan global or a Set(), is never logged.
+    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nCURLOPT(httpheader) = X-PBX-Token: {value.pbx_token}\n"
 
 
 def desk_config(

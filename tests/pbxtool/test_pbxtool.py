@@ -13,6 +13,7 @@ from agentdesk.pbxtool import (
     deskservice,
     directory,
     engine,
+    numbering,
     prompts,
     queues,
     rootfs,
@@ -25,6 +26,7 @@ from agentdesk.pbxtool.layout import (
     PbxError,
     make_network,
 )
+from agentdesk.server.directory import Person
 
 
 def test_the_directory_has_the_agents_team_leads_and_customer_phones() -> None:
@@ -266,3 +268,32 @@ def test_prompts_spoken_once_are_copied_into_another_state_folder(tmp_path: Path
         assert prompts.ensure_prompts(tmp_path / home, hello, prompts.cached(speak, cache)) == 1
     assert spoken == ["Hello"]  # the second folder got a copy
     assert (tmp_path / "second" / "en" / "hello.sln16").read_bytes() == b"Hello" * 100
+
+
+def test_the_numbering_plan_follows_the_directory_and_the_queues(tmp_path: Path) -> None:
+    people = [*directory.read_people(DIRECTORY_FILE), Person("1021", "New Agent", "agent", ("billing",))]
+    shipped = [*queues.read_queues(), *queues.read_queues(queues_ini(tmp_path))]  # billing, 7005
+    internal = numbering.people_conf(people).splitlines()
+    assert "exten => 1021,1,Goto(user,${EXTEN},1)" in internal
+    assert "exten => 1901,1,Goto(user,${EXTEN},1)" in internal
+    assert len(internal) == 24 and not any("0912111" in line for line in internal)  # no customer phone
+    transfer = numbering.transfer_conf(people, shipped).splitlines()
+    for target in ("1021", "1903"):
+        assert f"exten => {target},1,Goto(transfer-ring,${{EXTEN}},1)" in transfer
+    for mailbox in ("1021", "7001", "7002", "7005"):
+        assert f"exten => *{mailbox},1,Goto(transfer-voicemail,${{EXTEN:1}},1)" in transfer
+    assert not any("0912111" in line or "7005,1,Goto(transfer-ring" in line for line in transfer)
+
+
+def test_the_dialplan_names_no_person_and_no_queue_by_hand() -> None:
+    for path in CONFIG_DIR.glob("extensions*.conf"):
+        dialplan = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                             if not line.lstrip().startswith(";"))
+        assert not re.search(r"exten => _?\*?(10|19|70)[0-9X\[]", dialplan), path.name
+
+
+@pytest.mark.parametrize("extension", ["601", "55"])
+def test_a_person_on_a_service_number_is_refused(extension: str) -> None:
+    with pytest.raises(PbxError, match=f"extension {extension} of Somebody is a service number"):
+        numbering.check_people([Person(extension, "Somebody", "agent")])
+
