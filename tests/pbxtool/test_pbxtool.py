@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentdesk.pbxtool import (
+    cli,
     confgen,
     deskservice,
     directory,
@@ -17,6 +18,7 @@ from agentdesk.pbxtool import (
     prompts,
     queues,
     rootfs,
+    service,
 )
 from agentdesk.pbxtool.layout import (
     CONFIG_DIR,
@@ -297,3 +299,23 @@ def test_a_person_on_a_service_number_is_refused(extension: str) -> None:
     with pytest.raises(PbxError, match=f"extension {extension} of Somebody is a service number"):
         numbering.check_people([Person(extension, "Somebody", "agent")])
 
+
+def test_generating_secrets_rotates_the_desk_services_token_in_a_private_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("AGENTDESK_PBX_HOME", str(home))
+    store = home / "state" / "service-secrets.json"
+    assert cli.main(["secrets", "--generate"]) == 0
+    first = service.load_service_secrets(store)
+    assert cli.main(["secrets", "--generate"]) == 0
+    second = service.load_service_secrets(store)
+    assert second.pbx_token != first.pbx_token and second.ami_secret != first.ami_secret
+    assert len(second.pbx_token) >= 30
+    said = capsys.readouterr().out
+    assert "New PBX token" in said and second.pbx_token not in said and first.pbx_token not in said
+    assert directory.load_secrets(home / "state" / "secrets.json", []).demo is False
+    for folder in (home, home / "state"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    for secret_file in (store, home / "state" / "secrets.json"):
+        assert secret_file.stat().st_mode & 0o777 == 0o600, secret_file
