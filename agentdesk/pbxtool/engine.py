@@ -18,7 +18,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import rootfs
+from . import asteriskuser, rootfs
 from .layout import (
     CONFIG_DIR,
     CONFIG_MOUNT,
@@ -113,6 +113,8 @@ def choose(layout: Layout) -> Engine:
     kind = "rootfs" if os.geteuid() == 0 else "rootless"
     if kind == "rootless":
         rootfs.check_user_namespaces()
+    else:
+        asteriskuser.ensure_own_ids(layout.rootfs)  # Asterisk drops to this user
     return Engine(kind, ROOTFS_ASTERISK, STATE_MOUNT, CONFIG_MOUNT)
 
 

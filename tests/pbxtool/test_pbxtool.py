@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from agentdesk.pbxtool import (
+    asteriskuser,
     cli,
     confgen,
     deskservice,
@@ -319,3 +321,42 @@ def test_generating_secrets_rotates_the_desk_services_token_in_a_private_home(
         assert folder.stat().st_mode & 0o777 == 0o700, folder
     for secret_file in (store, home / "state" / "secrets.json"):
         assert secret_file.stat().st_mode & 0o777 == 0o600, secret_file
+
+
+def fake_rootfs(tmp_path: Path, uid: int, gid: int) -> Path:
+    root = tmp_path / "rootfs"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "passwd").write_text(
+        f"root:x:0:0:root:/root:/bin/bash\nsshd:x:998:65534::/run/sshd:/usr/sbin/nologin\n"
+        f"asterisk:x:{uid}:{gid}:Asterisk PBX daemon:/var/lib/asterisk:/usr/sbin/nologin\n", encoding="utf-8")
+    (root / "etc" / "group").write_text(f"root:x:0:\naudio:x:29:asterisk\nasterisk:x:{gid}:\n", encoding="utf-8")
+    (root / "var" / "lib" / "asterisk").mkdir(parents=True)
+    (root / "var" / "lib" / "asterisk" / "keys").write_text("", encoding="utf-8")
+    return root
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another uid needs root (as a normal user "
+                    "Asterisk runs in a user namespace under that user's own uid)")
+def test_asterisks_user_moves_off_ids_the_host_gives_to_another_service(tmp_path: Path) -> None:
+    mine = os.getuid(), os.getgid()  # the files of the fake root filesystem are ours: "asterisk's"
+    root = fake_rootfs(tmp_path, *mine)
+    (root / "var" / "lib" / "tool").write_text("", encoding="utf-8")
+    os.chown(root / "var" / "lib" / "tool", 4242, 4243)
+    host_uids, host_gids = {mine[0], 999}, {mine[1], 997}  # e.g. postgres has asterisk's uid on the host
+    ids = asteriskuser.ensure_own_ids(root, host_uids.__contains__, host_gids.__contains__)
+    assert ids == (996, 996)  # 999 and 997 are the host's, 998 the root filesystem's sshd
+    passwd = (root / "etc" / "passwd").read_text(encoding="utf-8")
+    assert "asterisk:x:996:996:Asterisk PBX daemon" in passwd and "sshd:x:998:" in passwd
+    assert "asterisk:x:996:" in (root / "etc" / "group").read_text(encoding="utf-8")
+    for path in (root / "var" / "lib" / "asterisk", root / "var" / "lib" / "asterisk" / "keys"):
+        assert (path.stat().st_uid, path.stat().st_gid) == (996, 996), path
+    tool = root / "var" / "lib" / "tool"
+    assert (tool.stat().st_uid, tool.stat().st_gid) == (4242, 4243)  # somebody else's file stays theirs
+    # Ids the host does not use are kept as they are.
+    assert asteriskuser.ensure_own_ids(root, host_uids.__contains__, host_gids.__contains__) == (996, 996)
+
+
+def test_without_a_free_id_asterisk_does_not_start_as_another_service(tmp_path: Path) -> None:
+    root = fake_rootfs(tmp_path, 101, 101)
+    with pytest.raises(PbxError, match="no user and group id from 100 to 999 is free"):
+        asteriskuser.ensure_own_ids(root, lambda uid: True, lambda gid: False)
