@@ -15,6 +15,7 @@ from . import (
     directory,
     queues,
     runner,
+    service,
 )
 from . import engine as engines
 from .layout import (
@@ -22,6 +23,7 @@ from .layout import (
     Network,
     PbxError,
     make_layout,
+    make_private_folders,
 )
 from .queues import QueueSettings
 
@@ -51,8 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--number", default="+982155550101", help="caller number shown to the agent")
     call.add_argument("--name", default="Demo Customer", help="caller name shown to the agent")
     _add_callers_parser(commands)
-    secrets = commands.add_parser("secrets", help="show or regenerate SIP passwords and voicemail PINs")
-    secrets.add_argument("--generate", action="store_true", help="replace every secret with a random one")
+    secrets = commands.add_parser(
+        "secrets", help="show or regenerate SIP passwords and voicemail PINs (and the desk service's PBX token)"
+    )
+    secrets.add_argument(
+        "--generate", action="store_true",
+        help="replace every secret with a random one: SIP passwords and PINs at once, "
+        "the desk service's PBX token and AMI secret from the next start",
+    )
     secrets.add_argument("--show", action="store_true", help="print the secrets as CSV (for provisioning)")
     return parser
 
@@ -82,6 +90,8 @@ def _add_callers_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     layout = make_layout(getattr(args, "bind", None), getattr(args, "sip_port", None), getattr(args, "rtp_ports", None))
+    if args.command in ("start", "provision", "secrets"):
+        make_private_folders(layout)
     if args.command == "start":
         runner.start(layout)
         if not args.no_desk:
@@ -184,7 +194,13 @@ def manage_secrets(layout: Layout, generate: bool, show: bool) -> None:
         value = directory.add_mailbox_pins(directory.random_secrets(users), mailboxes)
         directory.save_secrets(layout.secrets_file, value)
         print(f"New random secrets for {len(users)} users saved in {layout.secrets_file} (mode 600).")
-        _apply_if_running(layout, users, value, queue_list)
+        running = _apply_if_running(layout, users, value, queue_list)
+        # After the running PBX's config was made again with the token it
+        # and the desk service share now: both take the new one together.
+        service.rotate_service_secrets(layout.service_secrets_file)
+        when = "at the next start (now: pbx/run stop && pbx/run start)" if running else "at the next start"
+        print(f"New PBX token and AMI secret for the desk service saved in {layout.service_secrets_file}; "
+              f"in use {when}.")
     if show or not generate:
         if value.demo:
             print("# DEMO secrets: replace them with `pbx/run secrets --generate` before real use.")
@@ -193,10 +209,11 @@ def manage_secrets(layout: Layout, generate: bool, show: bool) -> None:
 
 def _apply_if_running(
     layout: Layout, users: list[Person], value: Secrets, queue_list: list[QueueSettings]
-) -> None:
+) -> bool:
+    """Hand the new SIP passwords and PINs to a running PBX; False when none runs."""
     engine = engines.load(layout)
     if runner.running_pid(layout) is None or engine is None:
-        return
+        return False
     network = confgen.read_network(layout) or layout.network
     current = Layout(layout.home, network, layout.mirror, layout.engine)
     confgen.assemble(current, engine.base, engine.config_root, users, value, queue_list)
@@ -204,6 +221,7 @@ def _apply_if_running(
     for command in ("module reload res_pjsip.so", "voicemail reload"):
         runner.cli(current, command)
     print("The running PBX now uses them.")
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,8 @@
 The folder holds a symlink to every file of the project's config (pbx/asterisk,
 mounted read-only inside the root filesystem) plus the generated files:
 asterisk.conf (directories), transports, users with their secrets, voicemail
-boxes, RTP ports, hold music, the callback prompts and the desk service's
-settings. Nothing generated is ever written into the repository.
+boxes, the numbering plan (numbering.py), RTP ports, hold music, the
+callback prompts and the desk service's settings. Nothing generated is ever written into the repository.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from agentdesk.server.directory import Person, Secrets
 
-from . import prompts
+from . import numbering, prompts
 from .deskservice import callback_settings
 from .layout import CONFIG_DIR, Layout, Network
 from .moh import ensure_hold_music
@@ -54,7 +54,9 @@ def asterisk_conf(base: str) -> str:
         + f"astrundir => {base}/run\n"
         + f"astlogdir => {base}/log\n"
         + "\n[options]\n"
-        + "verbose = 3\n"
+        # Level 3 would log every application with its arguments, what
+        # Read() got and mistyped voicemail PINs (logger.conf).
+        + "verbose = 2\n"
         + "nocolor = yes\n"
         + "dontwarn = yes\n"
         + "maxload = 0\n"
@@ -151,6 +153,8 @@ def assemble(
         "queues_generated.conf": GENERATED_HEADER + queues_conf(queues),
         "extensions_queue_globals.conf": GENERATED_HEADER + dialplan_globals(queues) + prompts.dialplan_globals(base),
         "extensions_queue_numbers.conf": GENERATED_HEADER + dialplan_numbers(queues),
+        "extensions_people.conf": GENERATED_HEADER + numbering.people_conf(users),
+        "extensions_transfer.conf": GENERATED_HEADER + numbering.transfer_conf(users, queues),
     }
     for name, text in generated.items():
         (etc / name).write_text(text, encoding="utf-8")

@@ -18,7 +18,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import rootfs
+from . import asteriskuser, rootfs
 from .layout import (
     CONFIG_DIR,
     CONFIG_MOUNT,
@@ -113,6 +113,8 @@ def choose(layout: Layout) -> Engine:
     kind = "rootfs" if os.geteuid() == 0 else "rootless"
     if kind == "rootless":
         rootfs.check_user_namespaces()
+    else:
+        asteriskuser.ensure_own_ids(layout.rootfs)  # Asterisk drops to this user
     return Engine(kind, ROOTFS_ASTERISK, STATE_MOUNT, CONFIG_MOUNT)
 
 
@@ -132,11 +134,24 @@ def prepare_state(layout: Layout, engine: Engine) -> None:
     if ids is None:
         return
     uid, gid = ids
+    # The home and state folders are private (0700 when made): Asterisk's
+    # group may enter the state folder, nobody else. An installed Asterisk
+    # reaches it through the home folder; the root filesystem's, through a
+    # bind mount of the state folder alone.
+    entered = [layout.home, layout.state] if reaches_state_through_home(engine) else [layout.state]
+    for private_folder in entered:
+        os.chown(private_folder, 0, gid)
+        private_folder.chmod(0o750)
     for folder in WRITABLE_FOLDERS:
         for path in [layout.state / folder, *(layout.state / folder).rglob("*")]:
             os.chown(path, uid, gid, follow_symlinks=False)
     for private in PRIVATE_CONFIG_FILES:
         os.chown(layout.state / "etc" / private, 0, gid)
+
+
+def reaches_state_through_home(engine: Engine) -> bool:
+    """Does this Asterisk reach the state folder through the home folder?"""
+    return engine.kind == "system"
 
 
 def save(layout: Layout, engine: Engine) -> None:

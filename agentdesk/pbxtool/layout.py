@@ -100,6 +100,17 @@ class Layout:
         return self.state / "desk.pid"
 
 
+def make_private_folders(layout: Layout) -> None:
+    """The PBX home and its state folder are made 0700: secrets, the desk
+    database and the logs are for pbx/run's user alone (engine.prepare_state
+    lets Asterisk's group into the state folder when Asterisk runs as its
+    own user)."""
+    for folder in (layout.home, layout.state):
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+            folder.chmod(0o700)  # whatever the umask
+
+
 def default_home() -> Path:
     explicit = os.environ.get("AGENTDESK_PBX_HOME")
     if explicit:

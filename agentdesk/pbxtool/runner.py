@@ -15,7 +15,7 @@ from pathlib import Path
 
 from agentdesk.server.directory import Person, Secrets
 
-from . import confgen, directory, queues
+from . import confgen, directory, numbering, queues
 from . import engine as engines
 from .layout import DIRECTORY_FILE, Layout, PbxError
 
@@ -75,6 +75,7 @@ def load_setup(layout: Layout) -> tuple[list[Person], list[queues.QueueSettings]
     """The people, the queues and the secrets (queue mailbox PINs included),
     all checked."""
     users = directory.read_people(DIRECTORY_FILE)
+    numbering.check_people(users)
     queue_list = queues.read_queues()
     queues.check_against_users(queue_list, (u.extension for u in users))
     secrets = directory.load_secrets(layout.secrets_file, users)
@@ -129,7 +130,8 @@ def print_summary(layout: Layout, pid: int) -> None:
     version = cli(layout, "core show version").stdout.split(" built")[0].strip()
     where = {"system": "installed", "rootfs": "Debian sid root filesystem", "rootless": "rootless"}
     print(f"{version} is running (pid {pid}, {where.get(engine.kind if engine else '', '?')}).")
-    print(f"  SIP   udp/tcp {network.sip_address}  (agents 1001-1020, team leads 1901-1903)")
+    people = numbering.summary(directory.read_people(DIRECTORY_FILE))
+    print(f"  SIP   udp/tcp {network.sip_address}  ({people}: {DIRECTORY_FILE})")
     print(f"  Logs  {layout.log_dir}/  (messages.log, full.log, security.log, queue_log)")
     if directory.load_secrets(layout.secrets_file, []).demo:
         print("  DEMO secrets in use (SIP password of 1001: demo-1001). For real use: pbx/run secrets --generate")

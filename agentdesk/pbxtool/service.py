@@ -31,6 +31,12 @@ def load_service_secrets(path: Path) -> ServiceSecrets:
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
         return ServiceSecrets(data["ami_secret"], data["pbx_token"])
+    return rotate_service_secrets(path)
+
+
+def rotate_service_secrets(path: Path) -> ServiceSecrets:
+    """New random secrets, stored (they reach Asterisk and the desk service
+    at the next start, when the config is made from them)."""
     value = ServiceSecrets(secrets.token_urlsafe(24), secrets.token_urlsafe(24))
     write_private(path, json.dumps({"ami_secret": value.ami_secret, "pbx_token": value.pbx_token}))
     return value
@@ -54,7 +60,9 @@ def manager_users_conf(value: ServiceSecrets) -> str:
 
 
 def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
-    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nDESK_PBX_TOKEN = {value.pbx_token}\n"
+    # A CURLOPT set without a channel (here, in [globals]) holds for every
+    # CURL() and, unlike a dialplan global or a Set(), is never logged.
+    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nCURLOPT(httpheader) = X-PBX-Token: {value.pbx_token}\n"
 
 
 def desk_config(

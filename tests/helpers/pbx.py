@@ -21,7 +21,7 @@ PORT_OFFSET = int(os.environ.get("AGENTDESK_TEST_PORT_OFFSET", "0"))
 SIP_PORT = 5160 + PORT_OFFSET
 AMI_PORT = 5161 + PORT_OFFSET
 DESK_PORT = 8490 + PORT_OFFSET
-RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each
+RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each, in two halves
 SERVER = f"127.0.0.1:{SIP_PORT}"
 DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
 
@@ -33,7 +33,7 @@ def pbx_env() -> dict[str, str]:
         "AGENTDESK_PBX_HOME": os.environ.get("AGENTDESK_TEST_PBX_HOME", str(cache / f"pbx-test{PORT_OFFSET or ''}")),
         "AGENTDESK_PBX_ROOTFS": os.environ.get("AGENTDESK_PBX_ROOTFS", str(cache / "pbx" / "rootfs")),
         "AGENTDESK_SIP_PORT": str(SIP_PORT),
-        "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 999}",
+        "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 499}",
         "AGENTDESK_AMI_PORT": str(AMI_PORT),
         "AGENTDESK_DESK_PORT": str(DESK_PORT),
         # The desk service's clock may be moved forward (scheduled callbacks).
@@ -41,16 +41,36 @@ def pbx_env() -> dict[str, str]:
     }
 
 
+# A second test PBX (its own pbx/ folder and state folder) on the upper
+# half of this run's port block: SIP, AMI and desk ports +5, RTP +500.
+SECOND_SIP_PORT = SIP_PORT + 5
+SECOND_SERVER = f"127.0.0.1:{SECOND_SIP_PORT}"
+
+
+def second_pbx_env(home: Path, pbx_dir: Path) -> dict[str, str]:
+    """pbx/run's environment for a PBX made from the pbx/ folder `pbx_dir`,
+    kept in `home`, next to the session's test PBX."""
+    return {
+        **pbx_env(),
+        "AGENTDESK_PBX_DIR": str(pbx_dir),
+        "AGENTDESK_PBX_HOME": str(home),
+        "AGENTDESK_SIP_PORT": str(SECOND_SIP_PORT),
+        "AGENTDESK_RTP_PORTS": f"{RTP_START + 500}-{RTP_START + 999}",
+        "AGENTDESK_AMI_PORT": str(AMI_PORT + 5),
+        "AGENTDESK_DESK_PORT": str(DESK_PORT + 5),
+    }
+
+
 class Pbx:
-    def __init__(self) -> None:
-        self.env = pbx_env()
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.env = env or pbx_env()
         self.home = Path(self.env["AGENTDESK_PBX_HOME"])
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(RUN), *args], env=self.env, capture_output=True, text=True, timeout=timeout)
 
-    def start(self) -> None:
-        result = self.run("start")
+    def start(self, *options: str) -> None:
+        result = self.run("start", *options)
         if result.returncode != 0:
             raise RuntimeError(f"pbx/run start failed:\n{result.stdout}\n{result.stderr}")
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers.callbackstub import CallbacksStub
 from tests.helpers.callers import RouteStub, dialplan_global
+from tests.helpers.grownpbx import MakeParty, grown_pbx, parties
 from tests.helpers.pbx import Pbx
 
 
@@ -37,3 +38,18 @@ def desk(pbx: Pbx, without_desk: None) -> Iterator[CallbacksStub]:
     with dialplan_global(pbx, "DESK_URL", stub.url):
         yield stub
     stub.close()
+
+
+@pytest.fixture(scope="package")
+def grown(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pbx]:
+    """A second PBX with agent 1021 and queue billing (7003) added to its
+    copy of pbx/ (tests/helpers/grownpbx.py)."""
+    with grown_pbx(tmp_path_factory.mktemp("grown")) as server:
+        yield server
+
+
+@pytest.fixture
+def grown_party(grown: Pbx) -> Iterator[MakeParty]:
+    """grown_party(user) -> a SIP party registered on the grown PBX."""
+    with parties() as make:
+        yield make

@@ -7,6 +7,7 @@ stub stands in for the desk service (the real one is stopped for the module).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -46,9 +47,7 @@ def desk(pbx: Pbx, without_desk: None) -> Iterator[SurveyStub]:
 
 
 def token(pbx: Pbx) -> str:
-    globals_text = (pbx.home / "state" / "etc" / "extensions_globals.conf").read_text(encoding="utf-8")
-    return next(line.split("=", 1)[1].strip() for line in globals_text.splitlines()
-                if line.startswith("DESK_PBX_TOKEN"))
+    return str(json.loads((pbx.home / "state" / "service-secrets.json").read_text(encoding="utf-8"))["pbx_token"])
 
 
 def served_call(make_party: MakeParty, pbx: Pbx) -> tuple[SipParty, SipParty, str]:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from agentdesk.pbxtool import (
+    asteriskuser,
+    cli,
     confgen,
     deskservice,
     directory,
     engine,
+    numbering,
     prompts,
     queues,
     rootfs,
+    service,
 )
 from agentdesk.pbxtool.layout import (
     CONFIG_DIR,
@@ -25,6 +30,7 @@ from agentdesk.pbxtool.layout import (
     PbxError,
     make_network,
 )
+from agentdesk.server.directory import Person
 
 
 def test_the_directory_has_the_agents_team_leads_and_customer_phones() -> None:
@@ -266,3 +272,91 @@ def test_prompts_spoken_once_are_copied_into_another_state_folder(tmp_path: Path
         assert prompts.ensure_prompts(tmp_path / home, hello, prompts.cached(speak, cache)) == 1
     assert spoken == ["Hello"]  # the second folder got a copy
     assert (tmp_path / "second" / "en" / "hello.sln16").read_bytes() == b"Hello" * 100
+
+
+def test_the_numbering_plan_follows_the_directory_and_the_queues(tmp_path: Path) -> None:
+    people = [*directory.read_people(DIRECTORY_FILE), Person("1021", "New Agent", "agent", ("billing",))]
+    shipped = [*queues.read_queues(), *queues.read_queues(queues_ini(tmp_path))]  # billing, 7005
+    internal = numbering.people_conf(people).splitlines()
+    assert "exten => 1021,1,Goto(user,${EXTEN},1)" in internal
+    assert "exten => 1901,1,Goto(user,${EXTEN},1)" in internal
+    assert len(internal) == 24 and not any("0912111" in line for line in internal)  # no customer phone
+    transfer = numbering.transfer_conf(people, shipped).splitlines()
+    for target in ("1021", "1903"):
+        assert f"exten => {target},1,Goto(transfer-ring,${{EXTEN}},1)" in transfer
+    for mailbox in ("1021", "7001", "7002", "7005"):
+        assert f"exten => *{mailbox},1,Goto(transfer-voicemail,${{EXTEN:1}},1)" in transfer
+    assert not any("0912111" in line or "7005,1,Goto(transfer-ring" in line for line in transfer)
+
+
+def test_the_dialplan_names_no_person_and_no_queue_by_hand() -> None:
+    for path in CONFIG_DIR.glob("extensions*.conf"):
+        dialplan = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                             if not line.lstrip().startswith(";"))
+        assert not re.search(r"exten => _?\*?(10|19|70)[0-9X\[]", dialplan), path.name
+
+
+@pytest.mark.parametrize("extension", ["601", "55"])
+def test_a_person_on_a_service_number_is_refused(extension: str) -> None:
+    with pytest.raises(PbxError, match=f"extension {extension} of Somebody is a service number"):
+        numbering.check_people([Person(extension, "Somebody", "agent")])
+
+
+def test_generating_secrets_rotates_the_desk_services_token_in_a_private_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("AGENTDESK_PBX_HOME", str(home))
+    store = home / "state" / "service-secrets.json"
+    assert cli.main(["secrets", "--generate"]) == 0
+    first = service.load_service_secrets(store)
+    assert cli.main(["secrets", "--generate"]) == 0
+    second = service.load_service_secrets(store)
+    assert second.pbx_token != first.pbx_token and second.ami_secret != first.ami_secret
+    assert len(second.pbx_token) >= 30
+    said = capsys.readouterr().out
+    assert "New PBX token" in said and second.pbx_token not in said and first.pbx_token not in said
+    assert directory.load_secrets(home / "state" / "secrets.json", []).demo is False
+    for folder in (home, home / "state"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    for secret_file in (store, home / "state" / "secrets.json"):
+        assert secret_file.stat().st_mode & 0o777 == 0o600, secret_file
+
+
+def fake_rootfs(tmp_path: Path, uid: int, gid: int) -> Path:
+    root = tmp_path / "rootfs"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "passwd").write_text(
+        f"root:x:0:0:root:/root:/bin/bash\nsshd:x:998:65534::/run/sshd:/usr/sbin/nologin\n"
+        f"asterisk:x:{uid}:{gid}:Asterisk PBX daemon:/var/lib/asterisk:/usr/sbin/nologin\n", encoding="utf-8")
+    (root / "etc" / "group").write_text(f"root:x:0:\naudio:x:29:asterisk\nasterisk:x:{gid}:\n", encoding="utf-8")
+    (root / "var" / "lib" / "asterisk").mkdir(parents=True)
+    (root / "var" / "lib" / "asterisk" / "keys").write_text("", encoding="utf-8")
+    return root
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another uid needs root (as a normal user "
+                    "Asterisk runs in a user namespace under that user's own uid)")
+def test_asterisks_user_moves_off_ids_the_host_gives_to_another_service(tmp_path: Path) -> None:
+    mine = os.getuid(), os.getgid()  # the files of the fake root filesystem are ours: "asterisk's"
+    root = fake_rootfs(tmp_path, *mine)
+    (root / "var" / "lib" / "tool").write_text("", encoding="utf-8")
+    os.chown(root / "var" / "lib" / "tool", 4242, 4243)
+    host_uids, host_gids = {mine[0], 999}, {mine[1], 997}  # e.g. postgres has asterisk's uid on the host
+    ids = asteriskuser.ensure_own_ids(root, host_uids.__contains__, host_gids.__contains__)
+    assert ids == (996, 996)  # 999 and 997 are the host's, 998 the root filesystem's sshd
+    passwd = (root / "etc" / "passwd").read_text(encoding="utf-8")
+    assert "asterisk:x:996:996:Asterisk PBX daemon" in passwd and "sshd:x:998:" in passwd
+    assert "asterisk:x:996:" in (root / "etc" / "group").read_text(encoding="utf-8")
+    for path in (root / "var" / "lib" / "asterisk", root / "var" / "lib" / "asterisk" / "keys"):
+        assert (path.stat().st_uid, path.stat().st_gid) == (996, 996), path
+    tool = root / "var" / "lib" / "tool"
+    assert (tool.stat().st_uid, tool.stat().st_gid) == (4242, 4243)  # somebody else's file stays theirs
+    # Ids the host does not use are kept as they are.
+    assert asteriskuser.ensure_own_ids(root, host_uids.__contains__, host_gids.__contains__) == (996, 996)
+
+
+def test_without_a_free_id_asterisk_does_not_start_as_another_service(tmp_path: Path) -> None:
+    root = fake_rootfs(tmp_path, 101, 101)
+    with pytest.raises(PbxError, match="no user and group id from 100 to 999 is free"):
+        asteriskuser.ensure_own_ids(root, lambda uid: True, lambda gid: False)
