@@ -54,7 +54,8 @@ def manager_users_conf(value: ServiceSecrets) -> str:
 
 
 def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
-    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nDESK_PBX_TOKEN = {value.pbx_token}\n"
+    # The dialplan asks the desk service's PBX-only listener, never the desktops' one.
+    return f"DESK_URL = http://127.0.0.1:{network.desk_pbx_port}\nDESK_PBX_TOKEN = {value.pbx_token}\n"
 
 
 def desk_config(
@@ -70,6 +71,7 @@ def desk_config(
         "ami": {"host": "127.0.0.1", "port": network.ami_port, "username": AMI_USER, "secret": value.ami_secret},
         "http": {"host": network.bind, "port": network.desk_port},
         "pbx_token": value.pbx_token,
+        "pbx_listener": {"host": "127.0.0.1", "port": network.desk_pbx_port},
         "directory": str(DIRECTORY_FILE),
         "secrets": str(layout.secrets_file),
         "spool": str(layout.state / "spool"),

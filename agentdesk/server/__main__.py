@@ -16,6 +16,7 @@ from aiohttp import web
 
 from .api import build_app
 from .config import ConfigError, DeskConfig, load_config
+from .pbxapi import build_pbx_app
 from .service import DeskService
 from .store import StoreError, open_store
 
@@ -41,35 +42,52 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         asyncio.run(serve(config, DeskService(config, store)))
-    except OSError as error:
-        log.error("cannot listen on %s:%s: %s", config.http_host, config.http_port, error.strerror)
-        print(f"desk service: cannot listen on {config.http_host}:{config.http_port}: {error.strerror}",
-              file=sys.stderr)
+    except ListenError as error:
+        log.error("%s", error)
+        print(f"desk service: {error}", file=sys.stderr)
         return 1
     finally:
         store.close()
     return 0
 
 
+class ListenError(Exception):
+    """A listener could not be opened; the message says which and why."""
+
+
 async def serve(config: DeskConfig, service: DeskService) -> None:
+    """Two listeners: desktops and the public form on "http", the dialplan's
+    questions on "pbx_listener" (loopback only)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     # Open event streams would otherwise hold the shutdown for 60 s.
-    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)
-    await runner.setup()
-    site = web.TCPSite(runner, config.http_host, config.http_port, reuse_address=True)
-    await service.start()
-    await site.start()
-    log.info("desk service listening on http://%s:%s", config.http_host, config.http_port)
+    runners = [web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0),
+               web.AppRunner(build_pbx_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)]
+    addresses = [(config.http_host, config.http_port), (config.pbx_host, config.pbx_port)]
     try:
+        for runner in runners:
+            await runner.setup()
+        await service.start()
+        for runner, (host, port) in zip(runners, addresses, strict=True):
+            await _listen(runner, host, port)
+        log.info("desk service listening on http://%s:%s (the PBX's questions on http://%s:%s)",
+                 config.http_host, config.http_port, config.pbx_host, config.pbx_port)
         await stop.wait()
     finally:
         log.info("desk service stopping")
         service.hub.close_all()  # streams end; desktops reconnect to whoever comes next
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()
         await service.stop()  # writes what is queued, then lets go of AMI and the store
+
+
+async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+    try:
+        await web.TCPSite(runner, host, port, reuse_address=True).start()
+    except OSError as error:
+        raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 def setup_logging(config: DeskConfig) -> None:

@@ -12,9 +12,11 @@
   GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
   GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
-  GET  /pbx/v1/route?queue=&number=            the dialplan asks (X-PBX-Token): "<priority>,<phone>"
-  ...and the callback routes: agentdesk/server/callbacks/api.py, pbxroutes.py, web.py,
+  ...and the callback routes: agentdesk/server/callbacks/api.py, web.py,
   the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py
+
+The dialplan's questions (/pbx/v1/...) are not here: they have a listener
+of their own on loopback (pbxapi.py), so this one never serves them.
 
 An agent may act only on itself; a team lead may act on any agent. Likewise
 an agent reads only their own transfers and transfer rate, a team lead all
@@ -24,7 +26,6 @@ never exposed: each endpoint maps to a fixed, validated set of actions.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
@@ -71,7 +72,6 @@ def build_app(service: DeskService) -> web.Application:
             web.delete("/api/v1/vips/{number}", vip_remove),
             web.get("/api/v1/transfers", transfer_list),
             web.get("/api/v1/stats/transfers", transfer_rates),
-            web.get("/pbx/v1/route", pbx_route),
         ]
     )
     add_callbacks(app, service)
@@ -92,11 +92,9 @@ def add_callbacks(app: web.Application, service: DeskService) -> None:
     """The callback routes (agentdesk/server/callbacks/); imported here, as
     they build on this module's helpers."""
     from .callbacks.api import add_callback_routes
-    from .callbacks.pbxroutes import add_pbx_callback_routes
     from .callbacks.web import add_web_routes
 
     add_callback_routes(app)
-    add_pbx_callback_routes(app)
     add_web_routes(app, service.callbacks.from_web, service.config.callbacks, service.clock)
 
 
@@ -329,13 +327,3 @@ async def transfer_rates(request: web.Request) -> web.Response:
     kpi = await service.transfer_rates(day)
     only = None if session.person.role == TEAMLEAD else session.person.agent
     return web.json_response(transfer_rates_view(day.isoformat(), kpi, service.names(), only))
-
-
-async def pbx_route(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
-    token = request.headers.get("X-PBX-Token") or request.query.get("token", "")
-    if not token or not hmac.compare_digest(token.encode(), service.config.pbx_token.encode()):
-        raise CommandError(403, "wrong PBX token")
-    queue, number = request.query.get("queue", ""), request.query.get("number", "")
-    priority, phone = await service.route(queue, number, request.query.get("call", "")[:64])
-    return web.Response(text=f"{priority},{phone}", content_type="text/plain")

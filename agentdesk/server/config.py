@@ -2,8 +2,10 @@
 `pbx/run start` next to the bundled PBX, or by hand on a real server).
 
     {"ami": {"host", "port", "username", "secret"},
-     "http": {"host", "port"},
-     "pbx_token": "...",            # the dialplan's token for /pbx/v1/*
+     "http": {"host", "port"},      # desktops and the public callback form
+     "pbx_token": "...",            # the dialplan's token for /pbx/v1/* (X-PBX-Token header)
+     "pbx_listener": {"host", "port"},  # optional: where /pbx/v1/* is served, a loopback
+                                    # address (default 127.0.0.1, the http port + 1)
      "directory": "pbx/directory.csv", "secrets": ".../secrets.json",
      "database": "sqlite:///...",   # or postgresql://...
      "log": ".../desk.log",
@@ -18,6 +20,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
@@ -51,6 +54,8 @@ class DeskConfig:
     http_host: str
     http_port: int
     pbx_token: str = field(repr=False)
+    pbx_host: str
+    pbx_port: int
     directory: Path
     secrets: Path
     database: str = field(repr=False)
@@ -90,11 +95,15 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
     log = data.get("log")
     if len(str(data["pbx_token"])) < 16:
         raise ValueError("pbx_token (at least 16 characters)")
+    http_port = int(data["http"]["port"])
+    pbx_host, pbx_port = _pbx_listener(data.get("pbx_listener", {}), http_port)
     return DeskConfig(
         ami=AmiSettings(str(ami["host"]), int(ami["port"]), str(ami["username"]), str(ami["secret"])),
         http_host=str(data["http"]["host"]),
-        http_port=int(data["http"]["port"]),
+        http_port=http_port,
         pbx_token=str(data["pbx_token"]),
+        pbx_host=pbx_host,
+        pbx_port=pbx_port,
         directory=base / str(data["directory"]),
         secrets=base / str(data["secrets"]),
         database=str(data["database"]),
@@ -111,3 +120,21 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
         test_clock=data.get("test_clock") is True or os.environ.get(TEST_CLOCK_VARIABLE) == "1",
     )
+
+
+def _pbx_listener(data: object, http_port: int) -> tuple[str, int]:
+    """(host, port) of the PBX-only listener. Only loopback: the dialplan runs
+    on this machine, and nothing else may ask the PBX's questions."""
+    if not isinstance(data, dict):
+        raise ValueError("pbx_listener (an object with host and port)")
+    host = str(data.get("host", "127.0.0.1"))
+    port = int(data.get("port", http_port + 1))
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError("pbx_listener.host (a loopback address such as 127.0.0.1)")
+    if not 1 <= port <= 65535 or port == http_port:
+        raise ValueError("pbx_listener.port (a free port other than the http port)")
+    return host, port

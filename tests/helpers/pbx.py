@@ -21,9 +21,11 @@ PORT_OFFSET = int(os.environ.get("AGENTDESK_TEST_PORT_OFFSET", "0"))
 SIP_PORT = 5160 + PORT_OFFSET
 AMI_PORT = 5161 + PORT_OFFSET
 DESK_PORT = 8490 + PORT_OFFSET
+DESK_PBX_PORT = 8491 + PORT_OFFSET  # the desk service's PBX-only listener (pbx/run: DESK_PORT + 1)
 RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each
 SERVER = f"127.0.0.1:{SIP_PORT}"
 DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
+DESK_PBX_URL = f"http://127.0.0.1:{DESK_PBX_PORT}"
 
 
 def pbx_env() -> dict[str, str]:

@@ -26,6 +26,7 @@ class PostgresDesk:
     def __init__(self, pbx: Pbx, database: str, folder: Path) -> None:
         config = json.loads((pbx.home / "state" / "desk-service.json").read_text())
         config["http"]["port"] = PORT
+        config["pbx_listener"]["port"] = PORT + 1  # not the session's desk service's
         config["log"] = str(folder / "desk.log")
         self.config_file = folder / "desk-service.json"
         self.config_file.write_text(json.dumps(config))

@@ -10,7 +10,7 @@
   PUT  /api/v1/test/clock {"advance_seconds"|"reset"}    only with "test_clock": true (tests)
   PUT  /api/v1/test/callbacks {"enabled"}                 likewise: callbacks on/off (off when a test
                                                          set-up starts, so other tests see no offers)
-  GET  /pbx/v1/callbacks/check|request|dial|dialled      the dialplan asks (X-PBX-Token), plain text
+  (the dialplan's /pbx/v1/callbacks/* are on the PBX-only listener: pbxroutes.py, pbxapi.py)
 
 Agents see and work the tasks of their queues and the tasks that prefer
 them; team leads all. Claims are the only way to call a customer: the
