@@ -41,7 +41,7 @@ from ..store.records import CallbackTask
 from .numbers import normalise
 from .requests import NewRequest
 from .tasks import CallbackTasks
-from .views import event_view, stats_view
+from .views import event_view, may_see_task, stats_view
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -69,9 +69,7 @@ def tasks_of(request: web.Request) -> CallbackTasks:
 
 def may_see(request: web.Request, session: Session, task: CallbackTask) -> bool:
     person = session.person
-    if person.role == TEAMLEAD or task.preferred_agent == person.agent or task.agent == person.agent:
-        return True
-    return task.queue in request.app[SERVICE].board.memberships_of(person.agent)
+    return may_see_task(task, person.agent, person.role, request.app[SERVICE].board.memberships_of(person.agent))
 
 
 async def task_list(request: web.Request) -> web.Response:

@@ -22,7 +22,7 @@ from ..store import Store
 from ..store.records import CallbackEvent, CallbackTask
 from .numbers import normalise
 from .settings import CallbackSettings, QueueCallbackPolicy
-from .views import task_view
+from .views import may_see_task, task_view
 from .web import WebCallbackRequest
 
 if TYPE_CHECKING:
@@ -224,9 +224,14 @@ class CallbackRequests:
 
     # -- pushing -------------------------------------------------------------
     def publish(self, task: CallbackTask) -> None:
+        """To the desktops whose person may read the task (the REST API's rule)."""
         policy = self.policy(task.queue)
         view = task_view(task, self.service.names(), self.settings.region, policy.autodial_seconds)
-        self.service.hub.publish(events.CALLBACK, view)
+        self.service.hub.publish(events.CALLBACK, view, audience=self.audience(task))
+
+    def audience(self, task: CallbackTask) -> Callable[[str, str], bool]:
+        board = self.service.board
+        return lambda agent, role: may_see_task(task, agent, role, board.memberships_of(agent))
 
     def view(self, task: CallbackTask, names: dict[str, str] | None = None) -> dict[str, object]:
         policy = self.policy(task.queue)
