@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import logging
 import logging.handlers
+import os
 import signal
 import sys
 from pathlib import Path
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", required=True, type=Path, help="desk-service.json")
     parser.add_argument("--database", help="override the database URL (sqlite:///PATH or postgresql://...)")
     args = parser.parse_args(argv)
+    # Everything the service creates (database, its journal, logs and their
+    # rotations, folders) is its own: calls, numbers and notes are in there.
+    os.umask(0o077)
     try:
         config = load_config(args.config)
     except ConfigError as error:
@@ -93,7 +97,8 @@ async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
 def setup_logging(config: DeskConfig) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if config.log is not None:
-        config.log.parent.mkdir(parents=True, exist_ok=True)
+        config.log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(config.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
         handlers.append(logging.handlers.RotatingFileHandler(config.log, maxBytes=5_000_000, backupCount=3))
     logging.basicConfig(level=logging.INFO, handlers=handlers,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

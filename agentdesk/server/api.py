@@ -26,7 +26,6 @@ never exposed: each endpoint maps to a fixed, validated set of actions.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -40,6 +39,7 @@ from agentdesk.contract.ids import DAY, is_uniqueid
 from agentdesk.contract.states import TEAMLEAD, WRAPUP_REASON
 
 from .auth import Session
+from .jsonbody import JsonBodyError, parse_object
 from .queues.agents import CommandError
 from .service import DeskService
 from .views import transfer_rates_view, transfer_view
@@ -121,18 +121,29 @@ async def health(request: web.Request) -> web.Response:
 
 async def read_json(request: web.Request) -> dict[str, Any]:
     try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CommandError(400, "the request body must be JSON") from None
-    if not isinstance(data, dict):
-        raise CommandError(400, "the request body must be a JSON object")
-    return data
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise CommandError(413, f"the request body is too large (at most {MAX_BODY // 1024} KB)") from None
+    try:
+        return parse_object(raw)
+    except JsonBodyError as error:
+        raise CommandError(400, str(error)) from None
 
 
 def text_field(data: dict[str, Any], name: str, limit: int = 200) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value or len(value) > limit:
         raise CommandError(400, f"{name!r} must be a non-empty text of at most {limit} characters")
+    return value
+
+
+def optional_text(data: dict[str, Any], name: str, limit: int) -> str:
+    """A text that may be left out (or null): "" then."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise CommandError(400, f"{name!r} must be a text of at most {limit} characters")
     return value
 
 
@@ -212,7 +223,7 @@ async def queue_login(request: web.Request) -> web.Response:
     queue = request.match_info["queue"]
     if queue not in service.board.queues:
         raise CommandError(404, f"there is no queue named {queue!r}")
-    phone = str(data.get("phone") or agent)
+    phone = optional_text(data, "phone", 20) or agent
     check_phone(service, session, agent, phone)
     await service.set_queue_login(agent, queue, logged_in, phone)
     log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
@@ -273,7 +284,7 @@ async def vip_list(request: web.Request) -> web.Response:
 async def vip_add(request: web.Request) -> web.Response:
     number = await lead_and_number(request)
     data = await read_json(request)
-    note = str(data.get("note", ""))[:200]
+    note = optional_text(data, "note", 200)
     await request.app[SERVICE].db(lambda s: s.set_vip(number, note))
     return web.json_response({"number": number, "note": note})
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from agentdesk.server.ami.protocol import AmiMessage
 from agentdesk.server.api import build_app
 from agentdesk.server.config import DeskConfig, load_config
 from agentdesk.server.directory import read_directory
@@ -56,6 +57,11 @@ class OfflineDesk:
         self.service = service
         self.desk = desk
         self.pbx = pbx
+
+    def load_queues(self, *names: str) -> None:
+        """The queues Asterisk would report (no members, no callers)."""
+        self.service.board.load_status(
+            [AmiMessage((("Event", "QueueParams"), ("Queue", name), ("Strategy", "rrmemory"))) for name in names])
 
     async def sign_in(self, agent: str) -> dict[str, str]:
         """Authorization headers of a fresh session of `agent`."""

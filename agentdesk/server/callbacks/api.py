@@ -114,14 +114,16 @@ async def task_create(request: web.Request) -> web.Response:
     data = await read_json(request)
     tasks = tasks_of(request)
     now = tasks.now()
-    queue = str(data.get("queue", ""))
-    if queue not in request.app[SERVICE].board.queues:
-        raise CommandError(400, f"there is no queue named {queue[:30]!r}")
+    queue = data.get("queue")
+    if not isinstance(queue, str) or queue not in request.app[SERVICE].board.queues:
+        raise CommandError(400, f"there is no queue named {str(queue)[:30]!r}")
     due_at = epoch_field(data, "due_at", now)
     if due_at > now + tasks.settings.days_ahead * 86400 + 86400:
         raise CommandError(400, f"a callback can be scheduled up to {tasks.settings.days_ahead} days ahead")
     window_end = epoch_field(data, "window_end", 0.0) or None
-    same_agent = data.get("same_agent", True) is not False
+    same_agent = data.get("same_agent", True)
+    if not isinstance(same_agent, bool):
+        raise CommandError(400, "'same_agent' must be true or false")
     new = NewRequest(
         queue=queue, number=number_field(data), origin="scheduled",
         created_by=session.person.agent, due_at=max(due_at, now), arrival_at=max(due_at, now),
@@ -153,8 +155,8 @@ async def task_action(request: web.Request) -> web.Response:
     elif action == "skip":
         done = await tasks.skip(task.task_id, agent, short_text(data, "reason", 200) or "skipped")
     elif action == "outcome":
-        outcome = str(data.get("outcome", ""))
-        if outcome not in OUTCOMES:
+        outcome = data.get("outcome")
+        if not isinstance(outcome, str) or outcome not in OUTCOMES:
             raise CommandError(400, f"outcome must be one of {', '.join(OUTCOMES)}")
         retry_at = epoch_field(data, "due_at", 0.0) or None
         done = await tasks.outcome(task.task_id, agent, outcome, short_text(data, "note", 2000), retry_at)
