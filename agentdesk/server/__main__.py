@@ -11,6 +11,8 @@ import logging.handlers
 import os
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
@@ -19,12 +21,28 @@ from .api import build_app
 from .config import ConfigError, DeskConfig, load_config
 from .pbxapi import build_pbx_app
 from .service import DeskService
-from .store import StoreError, open_store
+from .store import Store, StoreError, open_store
 
 log = logging.getLogger("agentdesk.server")
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass(frozen=True)
+class Assembly:
+    """The service and its two applications: the desktops' (and the public
+    form's) and the PBX-only one."""
+
+    service: DeskService
+    desk_app: web.Application
+    pbx_app: web.Application
+
+
+def assemble(config: DeskConfig, store: Store) -> Assembly:
+    service = DeskService(config, store)
+    return Assembly(service, build_app(service), build_pbx_app(service))
+
+
+def main(argv: list[str] | None = None, build: Callable[[DeskConfig, Store], Assembly] = assemble) -> int:
+    """Run the service `build` assembles (the tests build their own)."""
     parser = argparse.ArgumentParser(prog="python -m agentdesk.server", description="The AgentDesk desk service.")
     parser.add_argument("--config", required=True, type=Path, help="desk-service.json")
     parser.add_argument("--database", help="override the database URL (sqlite:///PATH or postgresql://...)")
@@ -45,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"desk service: cannot open the database: {error}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(config, DeskService(config, store)))
+        asyncio.run(serve(config, build(config, store)))
     except ListenError as error:
         log.error("%s", error)
         print(f"desk service: {error}", file=sys.stderr)
@@ -59,7 +77,7 @@ class ListenError(Exception):
     """A listener could not be opened; the message says which and why."""
 
 
-async def serve(config: DeskConfig, service: DeskService) -> None:
+async def serve(config: DeskConfig, parts: Assembly) -> None:
     """Two listeners: desktops and the public form on "http", the dialplan's
     questions on "pbx_listener" (loopback only)."""
     stop = asyncio.Event()
@@ -67,8 +85,9 @@ async def serve(config: DeskConfig, service: DeskService) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     # Open event streams would otherwise hold the shutdown for 60 s.
-    runners = [web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0),
-               web.AppRunner(build_pbx_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)]
+    service = parts.service
+    runners = [web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+               for app in (parts.desk_app, parts.pbx_app)]
     addresses = [(config.http_host, config.http_port), (config.pbx_host, config.pbx_port)]
     try:
         for runner in runners:

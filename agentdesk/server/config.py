@@ -14,15 +14,13 @@
      "sticky_hours": 24, "queue_titles": {"support": "Support"},
      "desk_phones": ["1020"],      # shared desk phones any agent may log in from
      "callbacks": {...},           # callback knobs (agentdesk/server/callbacks/settings.py)
-     "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/server/wrapups/settings.py)
-     "test_clock": false}          # tests only: the clock may be moved forward over the API
+     "wrapup": {"support": {...}}}  # after-call work per queue (agentdesk/server/wrapups/settings.py)
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +28,6 @@ from typing import Any
 from .callbacks.settings import CallbackSettings, parse_callback_settings
 from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
-# Set to 1 in the tests' environment (never in a deployment): the service's
-# clock may be moved forward over the API, to test scheduled callbacks.
-TEST_CLOCK_VARIABLE = "AGENTDESK_DESK_TEST_CLOCK"
 DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Training", "Back office", "Meeting")
 
 
@@ -70,7 +65,6 @@ class DeskConfig:
     queue_wrapup_seconds: dict[str, int] = field(default_factory=dict)  # queue -> Asterisk's wrapuptime
     callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
     wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
-    test_clock: bool = False  # tests only: PUT /api/v1/test/clock may move the service's clock forward
 
     def wrapup_policy(self, queue: str) -> WrapUpPolicy:
         """The queue's after-call work policy (the defaults for a queue not configured)."""
@@ -118,7 +112,6 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         queue_wrapup_seconds={str(k): int(v) for k, v in data.get("queue_wrapup_seconds", {}).items()},
         callbacks=parse_callback_settings(data.get("callbacks", {})),
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
-        test_clock=data.get("test_clock") is True or os.environ.get(TEST_CLOCK_VARIABLE) == "1",
     )
 
 

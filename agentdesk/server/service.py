@@ -74,10 +74,7 @@ SYNC_RETRY_SECONDS = 5.0
 class DeskService:
     def __init__(self, config: DeskConfig, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.config = config
-        self._base_clock = clock
-        self._clock_offset = 0.0  # only ever moved by tests (config.test_clock)
-        self.clock: Callable[[], float] = self._now
-        clock = self.clock
+        self.clock = clock
         self.store = store
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="store")
         self.people = People(config.directory, config.secrets)
@@ -102,21 +99,9 @@ class DeskService:
         self.callback_dispatch = CallbackDispatcher(self, self.callbacks)
         self.pending_callbacks = PendingRequests(self)
         self.callback_hooks = CallbackHooks(self)
-        # A test set-up starts with wrap-up off: only its wrap-up tests pause agents after calls.
-        self.wrapups = WrapUpSessions(self, config.wrapup_policy, not config.test_clock)
+        self.wrapups = WrapUpSessions(self, config.wrapup_policy, True)
         self.wrapup_records = WrapUpRecords(self)
         self.calls.sticky_completed = self.wrapups.sticky_call_ended
-
-    def _now(self) -> float:
-        return self._base_clock() + self._clock_offset
-
-    def advance_clock(self, seconds: float) -> None:
-        """Tests only (config.test_clock): move the service's time forward."""
-        self._clock_offset += seconds
-        log.warning("test clock moved forward %.0f s", seconds)
-
-    def reset_clock(self) -> None:
-        self._clock_offset = 0.0
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         self._spawn(work)

@@ -26,6 +26,7 @@ RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports
 SERVER = f"127.0.0.1:{SIP_PORT}"
 DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
 DESK_PBX_URL = f"http://127.0.0.1:{DESK_PBX_PORT}"
+TEST_DESK_MODULE = "tests.helpers.testdesk"
 
 
 def pbx_env() -> dict[str, str]:
@@ -38,8 +39,9 @@ def pbx_env() -> dict[str, str]:
         "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 999}",
         "AGENTDESK_AMI_PORT": str(AMI_PORT),
         "AGENTDESK_DESK_PORT": str(DESK_PORT),
-        # The desk service's clock may be moved forward (scheduled callbacks).
-        "AGENTDESK_DESK_TEST_CLOCK": "1",
+        # pbx/run starts the tests' own build of the desk service: a movable
+        # clock, callbacks and wrap-up off until a test switches them on.
+        "AGENTDESK_DESK_MODULE": TEST_DESK_MODULE,
     }
 
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.helpers.desk import DeskUser
-from tests.helpers.pbx import DESK_PORT, Pbx
+from tests.helpers.pbx import DESK_PORT, TEST_DESK_MODULE, Pbx
 from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.pbx
@@ -35,7 +35,7 @@ class PostgresDesk:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "agentdesk.server", "--config", str(self.config_file),
+        self.process = subprocess.Popen([sys.executable, "-m", TEST_DESK_MODULE, "--config", str(self.config_file),
                                          "--database", self.database])
         wait_until(self._connected, timeout=20, what="desk service on PostgreSQL up")
 

@@ -17,6 +17,7 @@ from tests.helpers.pbx import (
     DESK_PBX_URL,
     DESK_URL,
     RUN,
+    TEST_DESK_MODULE,
     Pbx,
     pbx_env,
 )
@@ -70,7 +71,7 @@ def test_the_pbx_comes_up_with_the_desk_service(pbx: Pbx) -> None:
     pid = int((pbx.home / "state" / "desk.pid").read_text())
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     config = pbx.home / "state" / "desk-service.json"
-    assert cmdline[1:5] == [b"-m", b"agentdesk.server", b"--config", str(config).encode()]
+    assert cmdline[1:5] == [b"-m", TEST_DESK_MODULE.encode(), b"--config", str(config).encode()]
     assert json.loads(config.read_text())["queue_titles"] == {"support": "Support", "sales": "Sales"}
 
 

@@ -7,9 +7,6 @@
         outcome: {"outcome", "note"?, "due_at"? (the next attempt, if the task stays open)}
   GET  /api/v1/stats/callbacks?day=                      requested, reached, success rate, times
   GET/PUT/DELETE /api/v1/callbacks/blocked[/{number}]    numbers refused (team leads change it)
-  PUT  /api/v1/test/clock {"advance_seconds"|"reset"}    only with "test_clock": true (tests)
-  PUT  /api/v1/test/callbacks {"enabled"}                 likewise: callbacks on/off (off when a test
-                                                         set-up starts, so other tests see no offers)
   (the dialplan's /pbx/v1/callbacks/* are on the PBX-only listener: pbxroutes.py, pbxapi.py)
 
 Agents see and work the tasks of their queues and the tasks that prefer
@@ -58,8 +55,6 @@ def add_callback_routes(app: web.Application) -> None:
         web.get("/api/v1/callbacks/{id}", task_detail),
         web.post("/api/v1/callbacks/{id}/{action}", task_action),
         web.get("/api/v1/stats/callbacks", task_stats),
-        web.put("/api/v1/test/clock", test_clock),
-        web.put("/api/v1/test/callbacks", test_switch),
     ])
 
 
@@ -217,39 +212,6 @@ async def lead_number(request: web.Request) -> str:
     if digits is None:
         raise CommandError(400, f"{request.match_info['number'][:30]!r} is not a phone number")
     return digits
-
-
-async def test_only(request: web.Request) -> None:
-    session = await session_of(request)
-    if not request.app[SERVICE].config.test_clock:
-        raise CommandError(404, "only in a test set-up")
-    if session.person.role != TEAMLEAD:
-        raise CommandError(403, "only team leads can do this")
-
-
-async def test_switch(request: web.Request) -> web.Response:
-    await test_only(request)
-    data = await read_json(request)
-    enabled = data.get("enabled")
-    if not isinstance(enabled, bool):
-        raise CommandError(400, "'enabled' must be true or false")
-    tasks_of(request).switch(enabled)
-    return web.json_response({"enabled": enabled})
-
-
-async def test_clock(request: web.Request) -> web.Response:
-    await test_only(request)
-    service = request.app[SERVICE]
-    data = await read_json(request)
-    if data.get("reset") is True:
-        service.reset_clock()
-    else:
-        advance = data.get("advance_seconds")
-        if not isinstance(advance, (int, float)) or not 0 <= advance <= 30 * 86400:
-            raise CommandError(400, "advance_seconds must be between 0 and 30 days")
-        service.advance_clock(float(advance))
-    service.callback_dispatch.kick()
-    return web.json_response({"server_time": service.clock()})
 
 
 # -- fields -------------------------------------------------------------------------

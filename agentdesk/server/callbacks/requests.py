@@ -69,8 +69,7 @@ class CallbackRequests:
     def __init__(self, service: DeskService, settings: CallbackSettings) -> None:
         self.service = service
         self.settings = settings
-        # A test set-up starts with callbacks off: only its callback tests see offers.
-        self.switched_on = not service.config.test_clock
+        self.switched_on = True  # switch() turns callbacks off (the tests' own build of the service)
         self.on_withdraw: list[Callable[[str], None]] = []
         self._request_lock = asyncio.Lock()
         self.answered: set[str] = set()  # claimed tasks whose customer answered the current attempt
@@ -82,7 +81,8 @@ class CallbackRequests:
         return policy if self.switched_on else replace(policy, enabled=False)
 
     def switch(self, on: bool) -> None:
-        """Tests only: no offers and no tasks from abandoned calls while off."""
+        """No offers and no tasks from abandoned calls while off (only the
+        tests' own build of the service can switch, tests/helpers/testdesk.py)."""
         self.switched_on = on
         log.warning("callbacks switched %s (test set-up)", "on" if on else "off")
 
