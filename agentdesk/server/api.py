@@ -18,10 +18,12 @@
 The dialplan's questions (/pbx/v1/...) are not here: they have a listener
 of their own on loopback (pbxapi.py), so this one never serves them.
 
-An agent may act only on itself; a team lead may act on any agent. Likewise
-an agent reads only their own transfers and transfer rate, a team lead all
-(`day` is the service's local date, today when left out). AMI is
-never exposed: each endpoint maps to a fixed, validated set of actions.
+An agent may act only on itself; a team lead may act on any agent. An
+agent joins only the queues the directory lists for them (directory.py),
+whoever asks. Likewise an agent reads only their own transfers and
+transfer rate, a team lead all (`day` is the service's local date, today
+when left out). AMI is never exposed: each endpoint maps to a fixed,
+validated set of actions.
 """
 
 from __future__ import annotations
@@ -223,6 +225,10 @@ async def queue_login(request: web.Request) -> web.Response:
     queue = request.match_info["queue"]
     if queue not in service.board.queues:
         raise CommandError(404, f"there is no queue named {queue!r}")
+    person = service.people.get(agent)
+    if logged_in and (person is None or not person.may_join(queue)):
+        # The directory (pbx/directory.csv, 4th column) says who works which queue; leaving is always allowed.
+        raise CommandError(403, f"agent {agent} may not join queue {queue!r}: the directory does not list it for them")
     phone = optional_text(data, "phone", 20) or agent
     check_phone(service, session, agent, phone)
     await service.set_queue_login(agent, queue, logged_in, phone)

@@ -5,6 +5,7 @@ own build (tests/helpers/testdesk.py) has them."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -46,3 +47,5 @@ def test_the_assemblies_differ_only_by_the_test_parts(tmp_path: Path) -> None:
         assert not any(path.startswith("/api/v1/test") for path in paths)
         assert production.service.callbacks.switched_on and not tests.service.callbacks.switched_on
         assert production.service.wrapups.switched_on and not tests.service.wrapups.switched_on
+        for built in (production, tests):
+            asyncio.run(built.service.stop())  # lets go of its store thread
