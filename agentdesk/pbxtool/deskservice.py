@@ -4,9 +4,11 @@ pbx/run, so the PBX comes up complete.
 It runs as `<python> -m agentdesk.server --config <state>/desk-service.json`,
 detached in a session of its own, output in <state>/log/desk-console.log and
 its pid in <state>/desk.pid. The Python is $AGENTDESK_DESK_PYTHON, else the
-one running this tool (the server part installs both). Like Asterisk, it is stopped only by that pid, and only
-while that pid is really this PBX's desk service (its command line names
-the module and this state folder's config).
+one running this tool (the server part installs both); the module is
+$AGENTDESK_DESK_MODULE, else agentdesk.server (the tests run their own
+build of the service this way). Like Asterisk, it is stopped only by that
+pid, and only while that pid is really this PBX's desk service (its command
+line names the module and this state folder's config).
 
 Its "callbacks" settings come from pbx/callbacks.ini (the knobs of every
 queue) and pbx/queues.ini (each queue's policy): `callback_settings`.
@@ -35,19 +37,30 @@ from .layout import (
 from .queues import QueueSettings, callback_policy
 
 REPO = PBX_DIR.parent
-MODULE = "agentdesk.server"
+DEFAULT_MODULE = "agentdesk.server"
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 CALLBACKS_FILE = PBX_DIR / "callbacks.ini"
 HEALTH_PATH = "/api/v1/health"
 HEALTH_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
-# Can this Python run `-m agentdesk.server`? (A folder without __main__ cannot.)
-_MODULE_CHECK = (
-    "import importlib.util as u, sys\n"
-    f"s = u.find_spec({MODULE!r})\n"
-    "ok = s is not None and (\n"
-    f"    s.submodule_search_locations is None or u.find_spec({MODULE + '.__main__'!r}) is not None)\n"
-    "sys.exit(0 if ok else 1)\n"
-)
+def module() -> str:
+    """The module that runs the desk service."""
+    name = os.environ.get("AGENTDESK_DESK_MODULE") or DEFAULT_MODULE
+    if not _MODULE_NAME.fullmatch(name):
+        raise PbxError(f"AGENTDESK_DESK_MODULE must be a Python module name, not {name[:60]!r}")
+    return name
+
+
+def _module_check(name: str) -> str:
+    """A script that exits 0 when this Python can run `-m name` (a folder
+    without __main__ cannot)."""
+    return (
+        "import importlib.util as u, sys\n"
+        f"s = u.find_spec({name!r})\n"
+        "ok = s is not None and (\n"
+        f"    s.submodule_search_locations is None or u.find_spec({name + '.__main__'!r}) is not None)\n"
+        "sys.exit(0 if ok else 1)\n"
+    )
 
 
 # Whole-number knobs of pbx/callbacks.ini: name -> highest value allowed.
@@ -77,12 +90,12 @@ def choose_python() -> str:
     python = os.environ.get("AGENTDESK_DESK_PYTHON") or sys.executable
     try:
         found = subprocess.run(
-            [python, "-c", _MODULE_CHECK], cwd=_workdir(), capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+            [python, "-c", _module_check(module())], cwd=_workdir(), capture_output=True, timeout=30, stdin=subprocess.DEVNULL
         ).returncode == 0
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DeskUnavailableError(f"{python} cannot be run ({error})") from None
     if not found:
-        raise DeskUnavailableError(f"{python} has no {MODULE} module (pip install -e '.[server]')")
+        raise DeskUnavailableError(f"{python} has no {module()} module (pip install -e '.[server]')")
     return python
 
 
@@ -110,7 +123,7 @@ def running_pid(layout: Layout) -> int | None:
         return None
     if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
         return None  # exited, not yet reaped
-    ours = MODULE.encode() in cmdline and str(layout.desk_config_file).encode() in cmdline
+    ours = module().encode() in cmdline and str(layout.desk_config_file).encode() in cmdline
     return pid if ours else None
 
 
@@ -125,7 +138,7 @@ def start(layout: Layout, network: Network) -> int:
     health = url(network) + HEALTH_PATH
     if is_healthy(health):
         raise PbxError(f"another program already answers at {health}; set AGENTDESK_DESK_PORT to a free port")
-    command = [choose_python(), "-m", MODULE, "--config", str(layout.desk_config_file)]
+    command = [choose_python(), "-m", module(), "--config", str(layout.desk_config_file)]
     layout.log_dir.mkdir(parents=True, exist_ok=True)
     with console_log(layout).open("w", encoding="utf-8") as output:
         process = subprocess.Popen(

@@ -49,6 +49,12 @@ class Network:
     desk_port: int = 8480  # the desk service's HTTP API, on `bind`
 
     @property
+    def desk_pbx_port(self) -> int:
+        """The desk service's PBX-only listener (the dialplan's questions),
+        always on 127.0.0.1: the port after desk_port."""
+        return self.desk_port + 1
+
+    @property
     def is_loopback(self) -> bool:
         return ipaddress.ip_address(self.bind).is_loopback
 
@@ -142,6 +148,8 @@ def make_network(bind: str | None, sip_port: int | None, rtp_ports: str | None) 
     start, end = parse_port_range(rtp_ports or os.environ.get("AGENTDESK_RTP_PORTS", "10000-20000"))
     ami_port = _port_from_env("AGENTDESK_AMI_PORT", 5038)
     desk_port = _port_from_env("AGENTDESK_DESK_PORT", 8480)
+    if desk_port == 65535:
+        raise PbxError("AGENTDESK_DESK_PORT must leave the next port free for the PBX's questions, not 65535")
     return Network(bind=bind, sip_port=port, rtp_start=start, rtp_end=end, ami_port=ami_port, desk_port=desk_port)
 
 

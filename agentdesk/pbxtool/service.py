@@ -60,9 +60,12 @@ def manager_users_conf(value: ServiceSecrets) -> str:
 
 
 def extensions_globals_conf(network: Network, value: ServiceSecrets) -> str:
-    # A CURLOPT set without a channel (here, in [globals]) holds for every
-    # CURL() and, unlike a dialplan global or a Set(), is never logged.
-    return f"DESK_URL = http://127.0.0.1:{network.desk_port}\nCURLOPT(httpheader) = X-PBX-Token: {value.pbx_token}\n"
+    # The dialplan asks the desk service's PBX-only listener, never the
+    # desktops' one. A CURLOPT set without a channel (here, in [globals])
+    # holds for every CURL() and, unlike a dialplan global or a Set(), is
+    # never logged.
+    return (f"DESK_URL = http://127.0.0.1:{network.desk_pbx_port}\n"
+            f"CURLOPT(httpheader) = X-PBX-Token: {value.pbx_token}\n")
 
 
 def desk_config(
@@ -78,6 +81,7 @@ def desk_config(
         "ami": {"host": "127.0.0.1", "port": network.ami_port, "username": AMI_USER, "secret": value.ami_secret},
         "http": {"host": network.bind, "port": network.desk_port},
         "pbx_token": value.pbx_token,
+        "pbx_listener": {"host": "127.0.0.1", "port": network.desk_pbx_port},
         "directory": str(DIRECTORY_FILE),
         "secrets": str(layout.secrets_file),
         "spool": str(layout.state / "spool"),

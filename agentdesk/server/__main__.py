@@ -8,25 +8,48 @@ import argparse
 import asyncio
 import logging
 import logging.handlers
+import os
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
 from .api import build_app
 from .config import ConfigError, DeskConfig, load_config
+from .pbxapi import build_pbx_app
 from .service import DeskService
-from .store import StoreError, open_store
+from .store import Store, StoreError, open_store
 
 log = logging.getLogger("agentdesk.server")
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass(frozen=True)
+class Assembly:
+    """The service and its two applications: the desktops' (and the public
+    form's) and the PBX-only one."""
+
+    service: DeskService
+    desk_app: web.Application
+    pbx_app: web.Application
+
+
+def assemble(config: DeskConfig, store: Store) -> Assembly:
+    service = DeskService(config, store)
+    return Assembly(service, build_app(service), build_pbx_app(service))
+
+
+def main(argv: list[str] | None = None, build: Callable[[DeskConfig, Store], Assembly] = assemble) -> int:
+    """Run the service `build` assembles (the tests build their own)."""
     parser = argparse.ArgumentParser(prog="python -m agentdesk.server", description="The AgentDesk desk service.")
     parser.add_argument("--config", required=True, type=Path, help="desk-service.json")
     parser.add_argument("--database", help="override the database URL (sqlite:///PATH or postgresql://...)")
     args = parser.parse_args(argv)
+    # Everything the service creates (database, its journal, logs and their
+    # rotations, folders) is its own: calls, numbers and notes are in there.
+    os.umask(0o077)
     try:
         config = load_config(args.config)
     except ConfigError as error:
@@ -40,42 +63,61 @@ def main(argv: list[str] | None = None) -> int:
         print(f"desk service: cannot open the database: {error}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(config, DeskService(config, store)))
-    except OSError as error:
-        log.error("cannot listen on %s:%s: %s", config.http_host, config.http_port, error.strerror)
-        print(f"desk service: cannot listen on {config.http_host}:{config.http_port}: {error.strerror}",
-              file=sys.stderr)
+        asyncio.run(serve(config, build(config, store)))
+    except ListenError as error:
+        log.error("%s", error)
+        print(f"desk service: {error}", file=sys.stderr)
         return 1
     finally:
         store.close()
     return 0
 
 
-async def serve(config: DeskConfig, service: DeskService) -> None:
+class ListenError(Exception):
+    """A listener could not be opened; the message says which and why."""
+
+
+async def serve(config: DeskConfig, parts: Assembly) -> None:
+    """Two listeners: desktops and the public form on "http", the dialplan's
+    questions on "pbx_listener" (loopback only)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     # Open event streams would otherwise hold the shutdown for 60 s.
-    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)
-    await runner.setup()
-    site = web.TCPSite(runner, config.http_host, config.http_port, reuse_address=True)
-    await service.start()
-    await site.start()
-    log.info("desk service listening on http://%s:%s", config.http_host, config.http_port)
+    service = parts.service
+    runners = [web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+               for app in (parts.desk_app, parts.pbx_app)]
+    addresses = [(config.http_host, config.http_port), (config.pbx_host, config.pbx_port)]
     try:
+        for runner in runners:
+            await runner.setup()
+        await service.start()
+        for runner, (host, port) in zip(runners, addresses, strict=True):
+            await _listen(runner, host, port)
+        log.info("desk service listening on http://%s:%s (the PBX's questions on http://%s:%s)",
+                 config.http_host, config.http_port, config.pbx_host, config.pbx_port)
         await stop.wait()
     finally:
         log.info("desk service stopping")
         service.hub.close_all()  # streams end; desktops reconnect to whoever comes next
-        await runner.cleanup()
+        for runner in runners:
+            await runner.cleanup()
         await service.stop()  # writes what is queued, then lets go of AMI and the store
+
+
+async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+    try:
+        await web.TCPSite(runner, host, port, reuse_address=True).start()
+    except OSError as error:
+        raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 def setup_logging(config: DeskConfig) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if config.log is not None:
-        config.log.parent.mkdir(parents=True, exist_ok=True)
+        config.log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(config.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
         handlers.append(logging.handlers.RotatingFileHandler(config.log, maxBytes=5_000_000, backupCount=3))
     logging.basicConfig(level=logging.INFO, handlers=handlers,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

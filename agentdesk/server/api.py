@@ -12,20 +12,22 @@
   GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
   GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
-  GET  /pbx/v1/route?queue=&number=            the dialplan asks (X-PBX-Token): "<priority>,<phone>"
-  ...and the callback routes: agentdesk/server/callbacks/api.py, pbxroutes.py, web.py,
+  ...and the callback routes: agentdesk/server/callbacks/api.py, web.py,
   the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py
 
-An agent may act only on itself; a team lead may act on any agent. Likewise
-an agent reads only their own transfers and transfer rate, a team lead all
-(`day` is the service's local date, today when left out). AMI is
-never exposed: each endpoint maps to a fixed, validated set of actions.
+The dialplan's questions (/pbx/v1/...) are not here: they have a listener
+of their own on loopback (pbxapi.py), so this one never serves them.
+
+An agent may act only on itself; a team lead may act on any agent. An
+agent joins only the queues the directory lists for them (directory.py),
+whoever asks. Likewise an agent reads only their own transfers and
+transfer rate, a team lead all (`day` is the service's local date, today
+when left out). AMI is never exposed: each endpoint maps to a fixed,
+validated set of actions.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -39,6 +41,7 @@ from agentdesk.contract.ids import DAY, is_uniqueid
 from agentdesk.contract.states import TEAMLEAD, WRAPUP_REASON
 
 from .auth import Session
+from .jsonbody import JsonBodyError, parse_object
 from .queues.agents import CommandError
 from .service import DeskService
 from .views import transfer_rates_view, transfer_view
@@ -71,7 +74,6 @@ def build_app(service: DeskService) -> web.Application:
             web.delete("/api/v1/vips/{number}", vip_remove),
             web.get("/api/v1/transfers", transfer_list),
             web.get("/api/v1/stats/transfers", transfer_rates),
-            web.get("/pbx/v1/route", pbx_route),
         ]
     )
     add_callbacks(app, service)
@@ -92,11 +94,9 @@ def add_callbacks(app: web.Application, service: DeskService) -> None:
     """The callback routes (agentdesk/server/callbacks/); imported here, as
     they build on this module's helpers."""
     from .callbacks.api import add_callback_routes
-    from .callbacks.pbxroutes import add_pbx_callback_routes
     from .callbacks.web import add_web_routes
 
     add_callback_routes(app)
-    add_pbx_callback_routes(app)
     add_web_routes(app, service.callbacks.from_web, service.config.callbacks, service.clock)
 
 
@@ -123,18 +123,29 @@ async def health(request: web.Request) -> web.Response:
 
 async def read_json(request: web.Request) -> dict[str, Any]:
     try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CommandError(400, "the request body must be JSON") from None
-    if not isinstance(data, dict):
-        raise CommandError(400, "the request body must be a JSON object")
-    return data
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise CommandError(413, f"the request body is too large (at most {MAX_BODY // 1024} KB)") from None
+    try:
+        return parse_object(raw)
+    except JsonBodyError as error:
+        raise CommandError(400, str(error)) from None
 
 
 def text_field(data: dict[str, Any], name: str, limit: int = 200) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value or len(value) > limit:
         raise CommandError(400, f"{name!r} must be a non-empty text of at most {limit} characters")
+    return value
+
+
+def optional_text(data: dict[str, Any], name: str, limit: int) -> str:
+    """A text that may be left out (or null): "" then."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise CommandError(400, f"{name!r} must be a text of at most {limit} characters")
     return value
 
 
@@ -214,7 +225,11 @@ async def queue_login(request: web.Request) -> web.Response:
     queue = request.match_info["queue"]
     if queue not in service.board.queues:
         raise CommandError(404, f"there is no queue named {queue!r}")
-    phone = str(data.get("phone") or agent)
+    person = service.people.get(agent)
+    if logged_in and (person is None or not person.may_join(queue)):
+        # The directory (pbx/directory.csv, 4th column) says who works which queue; leaving is always allowed.
+        raise CommandError(403, f"agent {agent} may not join queue {queue!r}: the directory does not list it for them")
+    phone = optional_text(data, "phone", 20) or agent
     check_phone(service, session, agent, phone)
     await service.set_queue_login(agent, queue, logged_in, phone)
     log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
@@ -275,7 +290,7 @@ async def vip_list(request: web.Request) -> web.Response:
 async def vip_add(request: web.Request) -> web.Response:
     number = await lead_and_number(request)
     data = await read_json(request)
-    note = str(data.get("note", ""))[:200]
+    note = optional_text(data, "note", 200)
     await request.app[SERVICE].db(lambda s: s.calls.set_vip(number, note))
     return web.json_response({"number": number, "note": note})
 
@@ -329,13 +344,3 @@ async def transfer_rates(request: web.Request) -> web.Response:
     kpi = await service.transfer_rates(day)
     only = None if session.person.role == TEAMLEAD else session.person.agent
     return web.json_response(transfer_rates_view(day.isoformat(), kpi, service.names(), only))
-
-
-async def pbx_route(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
-    token = request.headers.get("X-PBX-Token") or request.query.get("token", "")
-    if not token or not hmac.compare_digest(token.encode(), service.config.pbx_token.encode()):
-        raise CommandError(403, "wrong PBX token")
-    queue, number = request.query.get("queue", ""), request.query.get("number", "")
-    priority, phone = await service.route(queue, number, request.query.get("call", "")[:64])
-    return web.Response(text=f"{priority},{phone}", content_type="text/plain")

@@ -2,8 +2,10 @@
 `pbx/run start` next to the bundled PBX, or by hand on a real server).
 
     {"ami": {"host", "port", "username", "secret"},
-     "http": {"host", "port"},
-     "pbx_token": "...",            # the dialplan's token for /pbx/v1/*
+     "http": {"host", "port"},      # desktops and the public callback form
+     "pbx_token": "...",            # the dialplan's token for /pbx/v1/* (X-PBX-Token header)
+     "pbx_listener": {"host", "port"},  # optional: where /pbx/v1/* is served, a loopback
+                                    # address (default 127.0.0.1, the http port + 1)
      "directory": "pbx/directory.csv", "secrets": ".../secrets.json",
      "database": "sqlite:///...",   # or postgresql://...
      "log": ".../desk.log",
@@ -12,14 +14,13 @@
      "sticky_hours": 24, "queue_titles": {"support": "Support"},
      "desk_phones": ["1020"],      # shared desk phones any agent may log in from
      "callbacks": {...},           # callback knobs (agentdesk/server/callbacks/settings.py)
-     "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/server/wrapups/settings.py)
-     "test_clock": false}          # tests only: the clock may be moved forward over the API
+     "wrapup": {"support": {...}}}  # after-call work per queue (agentdesk/server/wrapups/settings.py)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,6 @@ from typing import Any
 from .callbacks.settings import CallbackSettings, parse_callback_settings
 from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
-# Set to 1 in the tests' environment (never in a deployment): the service's
-# clock may be moved forward over the API, to test scheduled callbacks.
-TEST_CLOCK_VARIABLE = "AGENTDESK_DESK_TEST_CLOCK"
 DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Training", "Back office", "Meeting")
 
 
@@ -51,6 +49,8 @@ class DeskConfig:
     http_host: str
     http_port: int
     pbx_token: str = field(repr=False)
+    pbx_host: str
+    pbx_port: int
     directory: Path
     secrets: Path
     database: str = field(repr=False)
@@ -65,7 +65,6 @@ class DeskConfig:
     queue_wrapup_seconds: dict[str, int] = field(default_factory=dict)  # queue -> Asterisk's wrapuptime
     callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
     wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
-    test_clock: bool = False  # tests only: PUT /api/v1/test/clock may move the service's clock forward
 
     def wrapup_policy(self, queue: str) -> WrapUpPolicy:
         """The queue's after-call work policy (the defaults for a queue not configured)."""
@@ -90,11 +89,15 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
     log = data.get("log")
     if len(str(data["pbx_token"])) < 16:
         raise ValueError("pbx_token (at least 16 characters)")
+    http_port = int(data["http"]["port"])
+    pbx_host, pbx_port = _pbx_listener(data.get("pbx_listener", {}), http_port)
     return DeskConfig(
         ami=AmiSettings(str(ami["host"]), int(ami["port"]), str(ami["username"]), str(ami["secret"])),
         http_host=str(data["http"]["host"]),
-        http_port=int(data["http"]["port"]),
+        http_port=http_port,
         pbx_token=str(data["pbx_token"]),
+        pbx_host=pbx_host,
+        pbx_port=pbx_port,
         directory=base / str(data["directory"]),
         secrets=base / str(data["secrets"]),
         database=str(data["database"]),
@@ -109,5 +112,22 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         queue_wrapup_seconds={str(k): int(v) for k, v in data.get("queue_wrapup_seconds", {}).items()},
         callbacks=parse_callback_settings(data.get("callbacks", {})),
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
-        test_clock=data.get("test_clock") is True or os.environ.get(TEST_CLOCK_VARIABLE) == "1",
     )
+
+
+def _pbx_listener(data: object, http_port: int) -> tuple[str, int]:
+    """(host, port) of the PBX-only listener. Only loopback: the dialplan runs
+    on this machine, and nothing else may ask the PBX's questions."""
+    if not isinstance(data, dict):
+        raise ValueError("pbx_listener (an object with host and port)")
+    host = str(data.get("host", "127.0.0.1"))
+    port = int(data.get("port", http_port + 1))
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError("pbx_listener.host (a loopback address such as 127.0.0.1)")
+    if not 1 <= port <= 65535 or port == http_port:
+        raise ValueError("pbx_listener.port (a free port other than the http port)")
+    return host, port

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,14 +51,20 @@ class EventHub:
         payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         return f"id: {self._sequence}\nevent: {name}\ndata: {payload}\n\n".encode()
 
-    def publish(self, name: str, data: Any, agent: str | None = None) -> None:
-        """Send to every subscriber, or only to `agent`'s desktops."""
+    def publish(self, name: str, data: Any, agent: str | None = None,
+                audience: Callable[[str, str], bool] | None = None) -> None:
+        """Send to every subscriber, or only to `agent`'s desktops, or only to
+        those whose (agent, role) `audience` lets read the data."""
         if not self._subscribers:
             return
-        frame = self.encode(name, data)
+        frame = b""
         for subscriber in list(self._subscribers):
-            if agent is None or subscriber.agent == agent:
-                self._offer(subscriber, frame)
+            if agent is not None and subscriber.agent != agent:
+                continue
+            if audience is not None and not audience(subscriber.agent, subscriber.role):
+                continue
+            frame = frame or self.encode(name, data)
+            self._offer(subscriber, frame)
 
     def _offer(self, subscriber: Subscriber, frame: bytes) -> None:
         try:

@@ -74,10 +74,7 @@ class DeskService:
 
     def __init__(self, config: DeskConfig, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.config = config
-        self._base_clock = clock
-        self._clock_offset = 0.0  # only ever moved by tests (config.test_clock)
-        self.clock: Callable[[], float] = self._now
-        clock = self.clock
+        self.clock = clock
         self.store = store
         self.db = StoreRunner(store)
         self._background = Background()
@@ -95,10 +92,7 @@ class DeskService:
         self.views = LiveViews(self.board, self.people, self.hub, config, clock, pause_book)
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses = AgentPauses(self.director, self.db, clock, pause_book, self.views.publish_agent)
-        # A test set-up starts with callbacks and wrap-up off: only their own tests see offers and pauses.
-        switched_on = not config.test_clock
-        self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy,
-                                      switched_on)
+        self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy)
         self.calls = CallLog(self.db, clock, self._stats_changed, self.board.agent_on_phone,
                              self.wrapups.sticky_call_ended)
         self.transfers = TransferLog(self.db, self.calls, self.seats.agent_of_phone, clock)
@@ -107,7 +101,7 @@ class DeskService:
         self.handle_times = HandleTimes()
         placements = Placements(self.ami, spawn)
         self.callbacks = CallbackTasks(config.callbacks, self.db, clock, self.people, self.seats, self.board,
-                                       self.hub, placements, switched_on)
+                                       self.hub, placements)
         self.callback_dispatch = CallbackDispatcher(self.callbacks, placements, self.board, self.ami, self.db, clock,
                                                     spawn, self.synced, self.handle_times,
                                                     config.queue_wrapup_seconds)
@@ -115,17 +109,6 @@ class DeskService:
         self.pending_callbacks = PendingRequests(self.ami, self.synced, self.ivr)
         self.callback_hooks = CallbackHooks(self.callbacks, self.db, spawn, self.pending_callbacks)
         self.wrapup_records = WrapUpRecords(self.wrapups, self.callbacks, self.calls, self.db, clock)
-
-    def _now(self) -> float:
-        return self._base_clock() + self._clock_offset
-
-    def advance_clock(self, seconds: float) -> None:
-        """Tests only (config.test_clock): move the service's time forward."""
-        self._clock_offset += seconds
-        log.warning("test clock moved forward %.0f s", seconds)
-
-    def reset_clock(self) -> None:
-        self._clock_offset = 0.0
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""

@@ -21,9 +21,12 @@ PORT_OFFSET = int(os.environ.get("AGENTDESK_TEST_PORT_OFFSET", "0"))
 SIP_PORT = 5160 + PORT_OFFSET
 AMI_PORT = 5161 + PORT_OFFSET
 DESK_PORT = 8490 + PORT_OFFSET
+DESK_PBX_PORT = 8491 + PORT_OFFSET  # the desk service's PBX-only listener (pbx/run: DESK_PORT + 1)
 RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each, in two halves
 SERVER = f"127.0.0.1:{SIP_PORT}"
 DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
+DESK_PBX_URL = f"http://127.0.0.1:{DESK_PBX_PORT}"
+TEST_DESK_MODULE = "tests.helpers.testdesk"
 
 
 def pbx_env() -> dict[str, str]:
@@ -36,8 +39,9 @@ def pbx_env() -> dict[str, str]:
         "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 499}",
         "AGENTDESK_AMI_PORT": str(AMI_PORT),
         "AGENTDESK_DESK_PORT": str(DESK_PORT),
-        # The desk service's clock may be moved forward (scheduled callbacks).
-        "AGENTDESK_DESK_TEST_CLOCK": "1",
+        # pbx/run starts the tests' own build of the desk service: a movable
+        # clock, callbacks and wrap-up off until a test switches them on.
+        "AGENTDESK_DESK_MODULE": TEST_DESK_MODULE,
     }
 
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.helpers.desk import DeskUser
-from tests.helpers.pbx import DESK_PORT, Pbx
+from tests.helpers.pbx import DESK_PORT, TEST_DESK_MODULE, Pbx
 from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.pbx
@@ -26,6 +26,7 @@ class PostgresDesk:
     def __init__(self, pbx: Pbx, database: str, folder: Path) -> None:
         config = json.loads((pbx.home / "state" / "desk-service.json").read_text())
         config["http"]["port"] = PORT
+        config["pbx_listener"]["port"] = PORT + 1  # not the session's desk service's
         config["log"] = str(folder / "desk.log")
         self.config_file = folder / "desk-service.json"
         self.config_file.write_text(json.dumps(config))
@@ -34,7 +35,7 @@ class PostgresDesk:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "agentdesk.server", "--config", str(self.config_file),
+        self.process = subprocess.Popen([sys.executable, "-m", TEST_DESK_MODULE, "--config", str(self.config_file),
                                          "--database", self.database])
         wait_until(self._connected, timeout=20, what="desk service on PostgreSQL up")
 

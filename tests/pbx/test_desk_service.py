@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.pbx import (
+    DESK_PBX_PORT,
+    DESK_PBX_URL,
     DESK_URL,
     RUN,
+    TEST_DESK_MODULE,
     Pbx,
     pbx_env,
 )
@@ -67,7 +71,7 @@ def test_the_pbx_comes_up_with_the_desk_service(pbx: Pbx) -> None:
     pid = int((pbx.home / "state" / "desk.pid").read_text())
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     config = pbx.home / "state" / "desk-service.json"
-    assert cmdline[1:5] == [b"-m", b"agentdesk.server", b"--config", str(config).encode()]
+    assert cmdline[1:5] == [b"-m", TEST_DESK_MODULE.encode(), b"--config", str(config).encode()]
     assert json.loads(config.read_text())["queue_titles"] == {"support": "Support", "sales": "Sales"}
 
 
@@ -89,3 +93,30 @@ def test_desk_stop_start_and_what_a_failed_start_says(pbx: Pbx, desk_stopped: No
     started = run("desk", "start")
     assert started.returncode == 0 and f"Desk  {DESK_URL}" in started.stdout and healthy()
     assert run("desk", "status").returncode == 0
+
+
+def status_of(url: str, token: str = "") -> int:
+    request = urllib.request.Request(url, headers={"X-PBX-Token": token} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_dialplan_asks_a_loopback_listener_of_its_own(pbx: Pbx) -> None:
+    globals_text = (pbx.home / "state" / "etc" / "extensions_globals.conf").read_text(encoding="utf-8")
+    assert f"DESK_URL = {DESK_PBX_URL}\n" in globals_text
+    token = json.loads((pbx.home / "state" / "service-secrets.json").read_text())["pbx_token"]
+    route = "/pbx/v1/route?queue=support&number=09120000001"
+    assert status_of(DESK_PBX_URL + route, token) == 200
+    assert status_of(DESK_PBX_URL + route) == 403
+    assert status_of(f"{DESK_PBX_URL}{route}&token={token}") == 403  # never read from the URL
+    assert status_of(DESK_URL + route, token) == 404  # desktops' and the public form's listener
+    assert status_of(DESK_PBX_URL + "/api/v1/health", token) == 404
+    # Bound to loopback only: no other address of this machine reaches it.
+    listening = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    local = [line.split()[1] for line in listening if line.split()[3] == "0A"]  # 0A: LISTEN
+    assert f"0100007F:{DESK_PBX_PORT:04X}" in local
+    assert not any(address.endswith(f":{DESK_PBX_PORT:04X}") and address != f"0100007F:{DESK_PBX_PORT:04X}"
+                   for address in local)

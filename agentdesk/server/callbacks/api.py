@@ -7,10 +7,7 @@
         outcome: {"outcome", "note"?, "due_at"? (the next attempt, if the task stays open)}
   GET  /api/v1/stats/callbacks?day=                      requested, reached, success rate, times
   GET/PUT/DELETE /api/v1/callbacks/blocked[/{number}]    numbers refused (team leads change it)
-  PUT  /api/v1/test/clock {"advance_seconds"|"reset"}    only with "test_clock": true (tests)
-  PUT  /api/v1/test/callbacks {"enabled"}                 likewise: callbacks on/off (off when a test
-                                                         set-up starts, so other tests see no offers)
-  GET  /pbx/v1/callbacks/check|request|dial|dialled      the dialplan asks (X-PBX-Token), plain text
+  (the dialplan's /pbx/v1/callbacks/* are on the PBX-only listener: pbxroutes.py, pbxapi.py)
 
 Agents see and work the tasks of their queues and the tasks that prefer
 them; team leads all. Claims are the only way to call a customer: the
@@ -41,7 +38,7 @@ from ..store.records import CallbackTask
 from .numbers import normalise
 from .requests import NewRequest
 from .tasks import CallbackTasks
-from .views import event_view, stats_view
+from .views import event_view, may_see_task, stats_view
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -58,8 +55,6 @@ def add_callback_routes(app: web.Application) -> None:
         web.get("/api/v1/callbacks/{id}", task_detail),
         web.post("/api/v1/callbacks/{id}/{action}", task_action),
         web.get("/api/v1/stats/callbacks", task_stats),
-        web.put("/api/v1/test/clock", test_clock),
-        web.put("/api/v1/test/callbacks", test_switch),
     ])
 
 
@@ -69,9 +64,7 @@ def tasks_of(request: web.Request) -> CallbackTasks:
 
 def may_see(request: web.Request, session: Session, task: CallbackTask) -> bool:
     person = session.person
-    if person.role == TEAMLEAD or task.preferred_agent == person.agent or task.agent == person.agent:
-        return True
-    return task.queue in request.app[SERVICE].board.memberships_of(person.agent)
+    return may_see_task(task, person.agent, person.role, request.app[SERVICE].board.memberships_of(person.agent))
 
 
 async def task_list(request: web.Request) -> web.Response:
@@ -116,14 +109,16 @@ async def task_create(request: web.Request) -> web.Response:
     data = await read_json(request)
     tasks = tasks_of(request)
     now = tasks.now()
-    queue = str(data.get("queue", ""))
-    if queue not in request.app[SERVICE].board.queues:
-        raise CommandError(400, f"there is no queue named {queue[:30]!r}")
+    queue = data.get("queue")
+    if not isinstance(queue, str) or queue not in request.app[SERVICE].board.queues:
+        raise CommandError(400, f"there is no queue named {str(queue)[:30]!r}")
     due_at = epoch_field(data, "due_at", now)
     if due_at > now + tasks.settings.days_ahead * 86400 + 86400:
         raise CommandError(400, f"a callback can be scheduled up to {tasks.settings.days_ahead} days ahead")
     window_end = epoch_field(data, "window_end", 0.0) or None
-    same_agent = data.get("same_agent", True) is not False
+    same_agent = data.get("same_agent", True)
+    if not isinstance(same_agent, bool):
+        raise CommandError(400, "'same_agent' must be true or false")
     new = NewRequest(
         queue=queue, number=number_field(data), origin="scheduled",
         created_by=session.person.agent, due_at=max(due_at, now), arrival_at=max(due_at, now),
@@ -155,8 +150,8 @@ async def task_action(request: web.Request) -> web.Response:
     elif action == "skip":
         done = await tasks.skip(task.task_id, agent, short_text(data, "reason", 200) or "skipped")
     elif action == "outcome":
-        outcome = str(data.get("outcome", ""))
-        if outcome not in OUTCOMES:
+        outcome = data.get("outcome")
+        if not isinstance(outcome, str) or outcome not in OUTCOMES:
             raise CommandError(400, f"outcome must be one of {', '.join(OUTCOMES)}")
         retry_at = epoch_field(data, "due_at", 0.0) or None
         done = await tasks.outcome(task.task_id, agent, outcome, short_text(data, "note", 2000), retry_at)
@@ -217,39 +212,6 @@ async def lead_number(request: web.Request) -> str:
     if digits is None:
         raise CommandError(400, f"{request.match_info['number'][:30]!r} is not a phone number")
     return digits
-
-
-async def test_only(request: web.Request) -> None:
-    session = await session_of(request)
-    if not request.app[SERVICE].config.test_clock:
-        raise CommandError(404, "only in a test set-up")
-    if session.person.role != TEAMLEAD:
-        raise CommandError(403, "only team leads can do this")
-
-
-async def test_switch(request: web.Request) -> web.Response:
-    await test_only(request)
-    data = await read_json(request)
-    enabled = data.get("enabled")
-    if not isinstance(enabled, bool):
-        raise CommandError(400, "'enabled' must be true or false")
-    tasks_of(request).switch(enabled)
-    return web.json_response({"enabled": enabled})
-
-
-async def test_clock(request: web.Request) -> web.Response:
-    await test_only(request)
-    service = request.app[SERVICE]
-    data = await read_json(request)
-    if data.get("reset") is True:
-        service.reset_clock()
-    else:
-        advance = data.get("advance_seconds")
-        if not isinstance(advance, (int, float)) or not 0 <= advance <= 30 * 86400:
-            raise CommandError(400, "advance_seconds must be between 0 and 30 days")
-        service.advance_clock(float(advance))
-    service.callback_dispatch.kick()
-    return web.json_response({"server_time": service.clock()})
 
 
 # -- fields -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from ..store.records import CallbackEvent, CallbackTask
 from .numbers import normalise
 from .placements import Placements
 from .settings import CallbackSettings, QueueCallbackPolicy
-from .views import task_view
+from .views import may_see_task, task_view
 from .web import WebCallbackRequest
 
 log = logging.getLogger("agentdesk.server.callbacks")
@@ -69,7 +69,7 @@ class CallbackRequests:
     """Requests, and the base of CallbackTasks."""
 
     def __init__(self, settings: CallbackSettings, db: StoreAccess, clock: Clock, people: People, seats: Seats,
-                 board: QueueBoard, hub: EventHub, placements: Placements, switched_on: bool = True) -> None:
+                 board: QueueBoard, hub: EventHub, placements: Placements) -> None:
         self.settings = settings
         self._db = db
         self._clock = clock
@@ -78,7 +78,7 @@ class CallbackRequests:
         self._board = board
         self._hub = hub
         self._placements = placements
-        self.switched_on = switched_on  # off in a test set-up until a test switches it on
+        self.switched_on = True  # switch() turns callbacks off (the tests' own build of the service)
         self._request_lock = asyncio.Lock()
         self.answered: set[str] = set()  # claimed tasks whose customer answered the current attempt
         self.caller_on_line: set[str] = set()  # request keys (uniqueids) of callers still in the IVR
@@ -88,7 +88,8 @@ class CallbackRequests:
         return policy if self.switched_on else replace(policy, enabled=False)
 
     def switch(self, on: bool) -> None:
-        """Tests only: no offers and no tasks from abandoned calls while off."""
+        """No offers and no tasks from abandoned calls while off (only the
+        tests' own build of the service can switch, tests/helpers/testdesk.py)."""
         self.switched_on = on
         log.warning("callbacks switched %s (test set-up)", "on" if on else "off")
 
@@ -231,9 +232,14 @@ class CallbackRequests:
 
     # -- pushing -------------------------------------------------------------
     def publish(self, task: CallbackTask) -> None:
+        """To the desktops whose person may read the task (the REST API's rule)."""
         policy = self.policy(task.queue)
         view = task_view(task, self._people.names(), self.settings.region, policy.autodial_seconds)
-        self._hub.publish(events.CALLBACK, view)
+        self._hub.publish(events.CALLBACK, view, audience=self.audience(task))
+
+    def audience(self, task: CallbackTask) -> Callable[[str, str], bool]:
+        board = self._board
+        return lambda agent, role: may_see_task(task, agent, role, board.memberships_of(agent))
 
     def view(self, task: CallbackTask, names: dict[str, str] | None = None) -> dict[str, object]:
         policy = self.policy(task.queue)

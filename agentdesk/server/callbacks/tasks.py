@@ -137,11 +137,16 @@ class CallbackTasks(CallbackRequests):
     async def dial(self, task_id: str, phone: str, from_list: bool = False) -> tuple[str, str, str]:
         """("ok", number, caller id) when the agent on `phone` may call the
         customer now (it holds the task, or answered its placeholder), else
-        ("taken"|"closed", "", "")."""
+        ("taken"|"closed", "", ""). Like the REST API, an agent reaches only
+        the tasks they may see."""
         agent = self._seats.agent_of_phone(phone)
         task = await self._db(lambda s: s.callbacks.get_callback(task_id))
         if agent is None or task is None:
             return "taken", "", ""
+        person = self._people.get(agent)
+        if person is None or not self.audience(task)(agent, person.role):
+            log.warning("refused %s calling callback %s of queue %s: not theirs to see", agent, task_id, task.queue)
+            return "closed", "", ""
         if task.state not in OPEN_CALLBACK_STATES:
             return "closed", "", ""
         number, now = task.number, self.now()

@@ -8,14 +8,26 @@ stats: {"day", "requested", "attempted", "reached", "failed", "open", "success_r
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from agentdesk.contract.callbacks import CallbackEventView, CallbackTaskView, dump_event_view, dump_task_view
+from agentdesk.contract.states import TEAMLEAD
 
 from ..store.records import CallbackEvent, CallbackStats, CallbackTask
 from .numbers import display
 
 VIP_PRIORITY = 10
+
+
+def may_see_task(task: CallbackTask, agent: str, role: str, queues: Container[str]) -> bool:
+    """Who may read a task (its number, topic, notes), wherever it goes: the
+    REST API, the event stream, the dialplan's cb<task>. Team leads all; an
+    agent the tasks of the queues they are logged into (`queues`), and the
+    tasks they hold or that prefer them."""
+    if role == TEAMLEAD or agent in (task.agent, task.preferred_agent):
+        return True
+    return task.queue in queues
 
 
 def task_view(task: CallbackTask, names: dict[str, str], region: str, autodial_seconds: int = 0) -> dict[str, Any]:

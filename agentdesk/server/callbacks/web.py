@@ -20,7 +20,6 @@ it is blocked; the service decides ok/merged/refused/limited through `submit`.
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import math
 import re
@@ -32,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
+from ..jsonbody import JsonBodyError, parse_object
 from .numbers import normalise
 from .policy import MIN_BOOKING_LEAD_SECONDS, RateLimiter, is_bookable
 from .settings import CallbackSettings
@@ -333,11 +333,9 @@ async def read_body(request: web.Request) -> bytes:
 
 def json_fields(text: str) -> dict[str, str]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        raise InvalidRequestError("The request body must be JSON.") from None
-    if not isinstance(data, dict):
-        raise InvalidRequestError("The request body must be a JSON object.")
+        data = parse_object(text)
+    except JsonBodyError as error:  # the same sentences, written as the form's are
+        raise InvalidRequestError(f"{str(error).capitalize()}.") from None
     if not all(value is None or isinstance(value, str) for value in data.values()):
         raise InvalidRequestError(NOT_TEXT)
     return {str(key): value or "" for key, value in data.items()}

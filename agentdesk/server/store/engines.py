@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -91,7 +92,8 @@ def sqlite_path(url: str) -> str:
     rest = url[len("sqlite:") :]
     path = "/" + rest.lstrip("/")
     if not rest.startswith("///") or path == "/":
-        raise StoreError(f"a SQLite URL is sqlite:///absolute/path.sqlite3 or sqlite:///:memory:, not {url!r}")
+        raise StoreError(
+            f"a SQLite URL is sqlite:///absolute/path.sqlite3 or sqlite:///:memory:, not {redact_url(url)!r}")
     return ":memory:" if path == "/:memory:" else path
 
 
@@ -104,10 +106,12 @@ class SqliteEngine(Engine):
         self.description = "in-memory SQLite database" if path == ":memory:" else f"SQLite database {path}"
         self._closed = False
         try:
+            if path != ":memory:":
+                _create_private(path)
             self._conn = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
             )
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             raise self.failure("opening", error) from error
         try:
             self._tune(path)
@@ -228,8 +232,22 @@ def pyformat(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
+def _create_private(path: str) -> None:
+    """A new database file is created readable by its owner only (SQLite
+    gives its -wal and -shm files the same mode); an existing one is left
+    as it is. Its folder is not made here: a missing one is an error."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+
+
+# libpq's keyword/value form ("host=db password=secret"), the value quoted or not.
+_KEYWORD_PASSWORD = re.compile(r"(?i)\bpassword\s*=\s*(?:'(?:[^'\\]|\\.)*'?|\S*)")
+
+
 def redact_url(url: str) -> str:
-    """The URL with its password (in the user part or the query) as ***."""
+    """The URL with its password (in the user part or the query) as ***;
+    a libpq keyword/value string with its password as ***."""
+    if "://" not in url:
+        return _KEYWORD_PASSWORD.sub("password=***", url)
     try:
         parts = urlsplit(url)
     except ValueError:

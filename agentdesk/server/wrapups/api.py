@@ -8,10 +8,6 @@
                                            required disposition is missing
   GET  /api/v1/agents/{agent}/calls?day=   the agent's queue calls of the day with their after-call
                                            work -> {"day", "agent", "calls": [views.py "agent call"]}
-  PUT  /api/v1/test/wrapup {"enabled", "limit_seconds"?, "warning_seconds"?, "then"?,
-                            "disposition_required"?}
-        only with "test_clock" (tests): wrap-up on/off (off when a test set-up starts), and
-        policy fields that then hold for every queue (each PUT replaces them; none: the config's)
 
 `uniqueid` is the caller channel's (AgentComplete's Uniqueid, the
 screen-pop's call ID). An agent reads only their own calls; a team lead
@@ -20,12 +16,10 @@ any agent's.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from agentdesk.contract.ids import is_uniqueid
-from agentdesk.contract.states import TEAMLEAD, THEN_PAUSED, THEN_READY
+from agentdesk.contract.states import TEAMLEAD
 
 from ..api import (
     SERVICE,
@@ -33,7 +27,6 @@ from ..api import (
     read_json,
     session_of,
 )
-from ..callbacks.api import test_only
 from ..queues.agents import CommandError
 from ..service import day_bounds
 from .records import parse_record
@@ -46,7 +39,6 @@ def add_wrapup_routes(app: web.Application) -> None:
         web.put("/api/v1/wrapups/{uniqueid}", record_put),
         web.post("/api/v1/wrapups/{uniqueid}/finish", finish_post),
         web.get("/api/v1/agents/{agent}/calls", agent_calls),
-        web.put("/api/v1/test/wrapup", test_switch),
     ])
 
 
@@ -87,35 +79,3 @@ async def agent_calls(request: web.Request) -> web.Response:
     start, end = day_bounds(day)
     found = await service.db(lambda s: s.wrapups.agent_calls(agent, start, end))
     return web.json_response({"day": day.isoformat(), "agent": agent, "calls": [agent_call_view(c) for c in found]})
-
-
-async def test_switch(request: web.Request) -> web.Response:
-    await test_only(request)
-    data = await read_json(request)
-    enabled = data.get("enabled")
-    if not isinstance(enabled, bool):
-        raise CommandError(400, "'enabled' must be true or false")
-    overrides = test_overrides(data)
-    request.app[SERVICE].wrapups.switch(enabled, overrides)
-    return web.json_response({"enabled": enabled, **overrides})
-
-
-def test_overrides(data: dict[str, Any]) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for name in ("limit_seconds", "warning_seconds"):
-        value = data.get(name)
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
-                raise CommandError(400, f"{name!r} must be whole seconds from 0 to 3600")
-            overrides[name] = value
-    then = data.get("then")
-    if then is not None:
-        if then not in (THEN_READY, THEN_PAUSED):
-            raise CommandError(400, "'then' must be ready or paused")
-        overrides["then"] = then
-    required = data.get("disposition_required")
-    if required is not None:
-        if not isinstance(required, bool):
-            raise CommandError(400, "'disposition_required' must be true or false")
-        overrides["disposition_required"] = required
-    return overrides

@@ -93,15 +93,15 @@ def call_later(seconds: float, work: Callable[[], None]) -> Timer:
 
 class WrapUpSessions:
     def __init__(self, db: StoreAccess, clock: Clock, spawn: Spawn, pauses: PauseControl, outlet: WrapUpOutlet,
-                 policies: Callable[[str], WrapUpPolicy], switched_on: bool, later: Later = call_later) -> None:
+                 policies: Callable[[str], WrapUpPolicy], later: Later = call_later) -> None:
         self._db = db
         self._clock = clock
         self._spawn = spawn
         self._pauses = pauses
         self._outlet = outlet
         self._policies = policies
-        self.switched_on = switched_on  # off in a test set-up until a test switches it on
-        self.overrides: dict[str, Any] = {}  # tests only: policy fields set for every queue
+        self.switched_on = True  # switch() turns wrap-up off (the tests' own build of the service)
+        self.overrides: dict[str, Any] = {}  # policy fields set for every queue by switch()
         self._later = later
         self._lock = asyncio.Lock()
         self.active: dict[str, WrapUp] = {}  # agent -> their active wrap-up
@@ -114,7 +114,8 @@ class WrapUpSessions:
         return replace(self._policies(queue), **self.overrides)
 
     def switch(self, on: bool, overrides: dict[str, Any]) -> None:
-        """Tests only: wrap-up on or off, and policy fields for every queue."""
+        """Wrap-up on or off, and policy fields for every queue (reached only
+        from the tests' own build of the service, tests/helpers/testdesk.py)."""
         self.switched_on = on
         self.overrides = {k: v for k, v in overrides.items() if k in POLICY_OVERRIDES}
         log.warning("wrap-up switched %s (test set-up) %s", "on" if on else "off", self.overrides or "")

@@ -1,7 +1,7 @@
 """The survey routes.
 
   POST /pbx/v1/surveys?call=UNIQUEID   the dialplan's result ([survey-post],
-        X-PBX-Token; form fields: surveys.PENDING_FIELDS) -> "ok" (also for
+        on the PBX-only listener, pbxapi.py; form fields: surveys.PENDING_FIELDS) -> "ok" (also for
         a result already stored), 400 "invalid" for one that cannot be
   GET  /api/v1/stats/surveys?day=YYYY-MM-DD   the day's CSAT: per queue and
         per agent for team leads, an agent's own for an agent:
@@ -22,7 +22,7 @@ from aiohttp import web
 from agentdesk.contract.states import TEAMLEAD
 
 from ..api import SERVICE, day_param, session_of
-from ..callbacks.pbxroutes import from_pbx, text
+from ..callbacks.pbxroutes import text
 from ..service import day_bounds
 from ..store.after_call_records import SurveyStats
 from .surveys import PENDING_FIELDS, SurveyInputError, SurveyLog
@@ -33,11 +33,13 @@ SURVEYS: web.AppKey[SurveyLog] = web.AppKey("surveys", SurveyLog)
 
 
 def add_survey_routes(app: web.Application) -> None:
-    """Mount the survey routes on the desk service's app."""
-    app.add_routes([
-        web.post("/pbx/v1/surveys", post_survey),
-        web.get("/api/v1/stats/surveys", survey_stats),
-    ])
+    """Mount the desktops' survey routes on the desk service's app."""
+    app.add_routes([web.get("/api/v1/stats/surveys", survey_stats)])
+
+
+def add_pbx_survey_routes(app: web.Application) -> None:
+    """Mount the dialplan's survey route on the PBX-only app, which keeps the survey log."""
+    app.add_routes([web.post("/pbx/v1/surveys", post_survey)])
     app.on_startup.append(start_surveys)
 
 
@@ -49,7 +51,6 @@ async def start_surveys(app: web.Application) -> None:
 
 
 async def post_survey(request: web.Request) -> web.Response:
-    from_pbx(request)
     form = await request.post()
     fields = {name: str(form.get(name, ""))[:100] for name in PENDING_FIELDS}
     uniqueid = request.query.get("call", "") or str(form.get("call", ""))

@@ -391,6 +391,11 @@ def test_sqlite_is_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
         # libpq quotes the bad part of a URL: here the password itself.
         ("postgresql://desk:hunter2%zz@127.0.0.1:1/db", r"invalid percent-encoded token: \"\*\*\*\""),
         ("postgres://desk:hunter2@127.0.0.1:notaport/db", 'invalid integer value "notaport"'),
+        # libpq's keyword/value form is not a URL this service takes; its password is not repeated.
+        ("host=db.example.com user=desk password=hunter2 dbname=desk",
+         r"unsupported database URL 'host=db\.example\.com user=desk password=\*\*\* dbname=desk'"),
+        ("host=db password='hunter2 x' dbname=desk", r"password=\*\*\* dbname=desk"),
+        ("sqlite:desk.sqlite3?password=hunter2", r"not 'sqlite:desk\.sqlite3\?password=\*\*\*'"),
     ],
 )
 def test_a_bad_url_is_refused_clearly(url: str, message: str) -> None:

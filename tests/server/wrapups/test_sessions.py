@@ -102,7 +102,7 @@ def store() -> Iterator[Store]:
 
 def sessions_for(desk: FakeDesk, **policy: Any) -> WrapUpSessions:
     chosen = WrapUpPolicy(**{"limit_seconds": 30, **policy})
-    return WrapUpSessions(desk.db, desk.clock, desk.spawn, desk, desk, lambda queue: chosen, True, later=desk.later)
+    return WrapUpSessions(desk.db, desk.clock, desk.spawn, desk, desk, lambda queue: chosen, later=desk.later)
 
 
 def save(desk: FakeDesk, uniqueid: str = CALL.uniqueid) -> Any:

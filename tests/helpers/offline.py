@@ -1,0 +1,87 @@
+"""The real desk service without Asterisk, for the fast tier: its
+configuration as pbx/run writes it (the repository's directory, demo
+secrets, a SQLite file in a test folder), AMI pointed at a port nobody
+listens on and never started, and both HTTP applications (desktops' and
+the PBX-only one) behind aiohttp's test servers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from agentdesk.server.ami.protocol import AmiMessage
+from agentdesk.server.api import build_app
+from agentdesk.server.config import DeskConfig, load_config
+from agentdesk.server.directory import read_directory
+from agentdesk.server.pbxapi import build_pbx_app
+from agentdesk.server.service import DeskService
+from agentdesk.server.store import open_store
+
+T = TypeVar("T")
+Client = TestClient[web.Request, web.Application]
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "offline-pbx-token-0123456789"
+CLOSED_PORT = 9  # discard: nothing answers AMI here
+
+
+def write_config(folder: Path, **settings: Any) -> Path:
+    """desk-service.json in `folder` (with demo secrets beside it); `settings`
+    replace top-level keys."""
+    people = read_directory(REPO / "pbx" / "directory.csv")
+    secrets = {"demo": True, "sip": {p.extension: f"demo-{p.extension}" for p in people}, "voicemail_pin": {}}
+    (folder / "secrets.json").write_text(json.dumps(secrets), encoding="utf-8")
+    config: dict[str, Any] = {
+        "ami": {"host": "127.0.0.1", "port": CLOSED_PORT, "username": "desk", "secret": "not-used"},
+        "http": {"host": "127.0.0.1", "port": 18480},
+        "pbx_token": TOKEN,
+        "directory": str(REPO / "pbx" / "directory.csv"),
+        "secrets": str(folder / "secrets.json"),
+        "database": f"sqlite:///{folder / 'desk.sqlite3'}",
+        **settings,
+    }
+    path = folder / "desk-service.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+class OfflineDesk:
+    """`desk` (the service's app) and `pbx` (the PBX-only app) clients."""
+
+    def __init__(self, service: DeskService, desk: Client, pbx: Client) -> None:
+        self.service = service
+        self.desk = desk
+        self.pbx = pbx
+
+    def load_queues(self, *names: str) -> None:
+        """The queues Asterisk would report (no members, no callers)."""
+        self.service.board.load_status(
+            [AmiMessage((("Event", "QueueParams"), ("Queue", name), ("Strategy", "rrmemory"))) for name in names])
+
+    async def sign_in(self, agent: str) -> dict[str, str]:
+        """Authorization headers of a fresh session of `agent`."""
+        async with self.desk.post("/api/v1/session", json={"agent": agent, "password": f"demo-{agent}"}) as reply:
+            assert reply.status == 200, await reply.text()
+            return {"Authorization": f"Bearer {(await reply.json())['token']}"}
+
+
+def run_offline(folder: Path, scenario: Callable[[OfflineDesk], Awaitable[T]], **settings: Any) -> T:
+    config = load_config(write_config(folder, **settings))
+    return asyncio.run(asyncio.wait_for(_main(config, scenario), 30))
+
+
+async def _main(config: DeskConfig, scenario: Callable[[OfflineDesk], Awaitable[T]]) -> T:
+    store = open_store(config.database)
+    service = DeskService(config, store)
+    try:
+        async with TestClient(TestServer(build_app(service))) as desk, \
+                TestClient(TestServer(build_pbx_app(service))) as pbx:
+            return await scenario(OfflineDesk(service, desk, pbx))
+    finally:
+        await service.stop()
+        store.close()
