@@ -12,14 +12,9 @@ from typing import Protocol
 import grimp
 
 # Each a set of modules that import one another: the phone's transfer logic
-# is handed the call core, and the route modules import the module that
-# assembles them.
+# is handed the call core.
 KNOWN_CYCLES = [
     {"agentdesk.desktop.phone.core", "agentdesk.desktop.phone.handover"},
-    {
-        "agentdesk.server.api", "agentdesk.server.callbacks.api", "agentdesk.server.callbacks.pbxroutes",
-        "agentdesk.server.wrapups.api", "agentdesk.server.wrapups.survey_routes",
-    },
 ]
 
 

@@ -90,7 +90,8 @@ def choose_python() -> str:
     python = os.environ.get("AGENTDESK_DESK_PYTHON") or sys.executable
     try:
         found = subprocess.run(
-            [python, "-c", _module_check(module())], cwd=_workdir(), capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+            [python, "-c", _module_check(module())], cwd=_workdir(), capture_output=True, timeout=30,
+            stdin=subprocess.DEVNULL,
         ).returncode == 0
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DeskUnavailableError(f"{python} cannot be run ({error})") from None

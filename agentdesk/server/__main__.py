@@ -17,9 +17,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .api import build_app
+from .apps import build_app, build_pbx_app
 from .config import ConfigError, DeskConfig, load_config
-from .pbxapi import build_pbx_app
 from .service import DeskService
 from .store import Store, StoreError, open_store
 

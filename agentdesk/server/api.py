@@ -30,35 +30,26 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import Any
 
 from aiohttp import web
 
 from agentdesk.contract.events import SNAPSHOT
-from agentdesk.contract.ids import DAY, is_uniqueid
+from agentdesk.contract.ids import is_uniqueid
 from agentdesk.contract.states import TEAMLEAD, WRAPUP_REASON
 
 from .auth import Session
-from .jsonbody import JsonBodyError, parse_object
 from .queues.agents import CommandError
+from .routing import SERVICE, acting_for, bool_field, day_param, optional_text, read_json, session_of, text_field
 from .service import DeskService
 from .views import transfer_rates_view, transfer_view
 from .wrapups.sessions import SIGNED_OUT
 
 log = logging.getLogger("agentdesk.server")
 
-SERVICE: web.AppKey[DeskService] = web.AppKey("service", DeskService)
 NUMBER = re.compile(r"\+?[0-9]{2,20}")
-MAX_BODY = 16 * 1024
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_app(service: DeskService) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware], client_max_size=MAX_BODY)
-    app[SERVICE] = service
+def add_desk_routes(app: web.Application) -> None:
     app.add_routes(
         [
             web.get("/api/v1/health", health),
@@ -76,102 +67,12 @@ def build_app(service: DeskService) -> web.Application:
             web.get("/api/v1/stats/transfers", transfer_rates),
         ]
     )
-    add_callbacks(app, service)
-    add_after_call(app)
-    return app
-
-
-def add_after_call(app: web.Application) -> None:
-    """The wrap-up and survey routes (agentdesk/server/wrapups/)."""
-    from .wrapups.api import add_wrapup_routes
-    from .wrapups.survey_routes import add_survey_routes
-
-    add_wrapup_routes(app)
-    add_survey_routes(app)
-
-
-def add_callbacks(app: web.Application, service: DeskService) -> None:
-    """The callback routes (agentdesk/server/callbacks/); imported here, as
-    they build on this module's helpers."""
-    from .callbacks.api import add_callback_routes
-    from .callbacks.web import add_web_routes
-
-    add_callback_routes(app)
-    add_web_routes(app, service.callbacks.from_web, service.config.callbacks, service.clock)
-
-
-@web.middleware
-async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except CommandError as error:
-        return web.json_response({"error": str(error)}, status=error.status)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        return web.json_response({"error": error.reason}, status=error.status)
-    except Exception:
-        log.exception("request %s %s failed", request.method, request.path)
-        return web.json_response({"error": "the desk service failed; see its log"}, status=500)
 
 
 async def health(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     return web.json_response({"status": "ok", "pbx_connected": service.ami.connected,
                               "desktops": service.hub.count})
-
-
-async def read_json(request: web.Request) -> dict[str, Any]:
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise CommandError(413, f"the request body is too large (at most {MAX_BODY // 1024} KB)") from None
-    try:
-        return parse_object(raw)
-    except JsonBodyError as error:
-        raise CommandError(400, str(error)) from None
-
-
-def text_field(data: dict[str, Any], name: str, limit: int = 200) -> str:
-    value = data.get(name)
-    if not isinstance(value, str) or not value or len(value) > limit:
-        raise CommandError(400, f"{name!r} must be a non-empty text of at most {limit} characters")
-    return value
-
-
-def optional_text(data: dict[str, Any], name: str, limit: int) -> str:
-    """A text that may be left out (or null): "" then."""
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str) or len(value) > limit:
-        raise CommandError(400, f"{name!r} must be a text of at most {limit} characters")
-    return value
-
-
-def bool_field(data: dict[str, Any], name: str) -> bool:
-    value = data.get(name)
-    if not isinstance(value, bool):
-        raise CommandError(400, f"{name!r} must be true or false")
-    return value
-
-
-async def session_of(request: web.Request) -> Session:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise CommandError(401, "sign in first (no bearer token)")
-    return await request.app[SERVICE].sessions.verify(header[7:].strip())
-
-
-async def acting_for(request: web.Request) -> tuple[Session, str]:
-    """The session and the agent it acts on: itself, or anyone for a team lead."""
-    session = await session_of(request)
-    agent = request.match_info["agent"]
-    if agent != session.person.agent and session.person.role != TEAMLEAD:
-        raise CommandError(403, "an agent can only change their own state")
-    if request.app[SERVICE].people.get(agent) is None:
-        raise CommandError(404, f"there is no agent {agent!r}")
-    return session, agent
 
 
 async def sign_in(request: web.Request) -> web.Response:
@@ -309,18 +210,6 @@ async def lead_and_number(request: web.Request) -> str:
     if not NUMBER.fullmatch(number):
         raise CommandError(400, f"{number[:30]!r} is not a phone number")
     return number
-
-
-def day_param(request: web.Request) -> date:
-    text = request.query.get("day", "")
-    if not text:
-        return request.app[SERVICE].today()
-    try:
-        if DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        log.info("refusing day %r: no such date", text)
-    raise CommandError(400, f"day {text[:20]!r} is not a date like 2025-01-31")
 
 
 async def transfer_list(request: web.Request) -> web.Response:

@@ -8,7 +8,7 @@ public callback form reach.
   POST /pbx/v1/surveys?call=                   (wrapups/survey_routes.py)
 
 Every request carries the token in the X-PBX-Token header; one check
-here, before any route runs. A token anywhere else (the URL) is not read:
+here (pbx_token_middleware, which apps.py puts before every route). A token anywhere else (the URL) is not read:
 URLs end up in logs.
 """
 
@@ -19,24 +19,16 @@ import logging
 
 from aiohttp import web
 
-from .api import MAX_BODY, SERVICE, Handler, errors_middleware
-from .callbacks.pbxroutes import add_pbx_callback_routes
 from .queues.agents import CommandError
-from .service import DeskService
-from .wrapups.survey_routes import add_pbx_survey_routes
+from .routing import SERVICE, Handler
 
 log = logging.getLogger("agentdesk.server")
 
 TOKEN_HEADER = "X-PBX-Token"
 
 
-def build_pbx_app(service: DeskService) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware, pbx_token_middleware], client_max_size=MAX_BODY)
-    app[SERVICE] = service
+def add_pbx_routes(app: web.Application) -> None:
     app.add_routes([web.get("/pbx/v1/route", pbx_route)])
-    add_pbx_callback_routes(app)
-    add_pbx_survey_routes(app)
-    return app
 
 
 @web.middleware

@@ -16,10 +16,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from agentdesk.server.ami.protocol import AmiMessage
-from agentdesk.server.api import build_app
+from agentdesk.server.apps import build_app, build_pbx_app
 from agentdesk.server.config import DeskConfig, load_config
 from agentdesk.server.directory import read_directory
-from agentdesk.server.pbxapi import build_pbx_app
 from agentdesk.server.service import DeskService
 from agentdesk.server.store import open_store
 

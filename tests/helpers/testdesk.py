@@ -25,10 +25,10 @@ from aiohttp import web
 
 from agentdesk.contract.states import TEAMLEAD, THEN_PAUSED, THEN_READY
 from agentdesk.server.__main__ import Assembly, main
-from agentdesk.server.api import SERVICE, build_app, read_json, session_of
+from agentdesk.server.apps import build_app, build_pbx_app
 from agentdesk.server.config import DeskConfig
-from agentdesk.server.pbxapi import build_pbx_app
 from agentdesk.server.queues.agents import CommandError
+from agentdesk.server.routing import SERVICE, read_json, session_of
 from agentdesk.server.service import DeskService
 from agentdesk.server.store import Store
 

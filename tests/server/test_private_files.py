@@ -25,7 +25,7 @@ def test_a_new_sqlite_database_is_private_whatever_the_umask(tmp_path: Path) -> 
     before = os.umask(0o022)
     try:
         with open_store(f"sqlite://{tmp_path}/desk.sqlite3") as store:
-            store.set_vip("09121234567", "a note")
+            store.calls.set_vip("09121234567", "a note")
             assert mode(tmp_path / "desk.sqlite3") == 0o600
             assert mode(tmp_path / "desk.sqlite3-wal") == 0o600
     finally:

@@ -25,14 +25,14 @@ from aiohttp import web
 from agentdesk.contract.ids import is_task_id
 from agentdesk.contract.states import OUTCOMES, TEAMLEAD
 
-from ..api import (
+from ..auth import Session
+from ..queues.agents import CommandError
+from ..routing import (
     SERVICE,
     day_param,
     read_json,
     session_of,
 )
-from ..auth import Session
-from ..queues.agents import CommandError
 from ..service import day_bounds
 from ..store.records import CallbackTask
 from .numbers import normalise

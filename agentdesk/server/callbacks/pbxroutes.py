@@ -20,8 +20,7 @@ from aiohttp import web
 
 from agentdesk.contract.ids import is_task_id
 
-from ..api import SERVICE
-from ..queues.agents import CommandError
+from ..routing import SERVICE
 
 
 def add_pbx_callback_routes(app: web.Application) -> None:

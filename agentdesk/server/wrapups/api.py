@@ -21,13 +21,13 @@ from aiohttp import web
 from agentdesk.contract.ids import is_uniqueid
 from agentdesk.contract.states import TEAMLEAD
 
-from ..api import (
+from ..queues.agents import CommandError
+from ..routing import (
     SERVICE,
     day_param,
     read_json,
     session_of,
 )
-from ..queues.agents import CommandError
 from ..service import day_bounds
 from .records import parse_record
 from .views import agent_call_view
