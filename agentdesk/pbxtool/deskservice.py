@@ -3,7 +3,8 @@ pbx/run, so the PBX comes up complete.
 
 It runs as `<python> -m agentdesk.server --config <state>/desk-service.json`,
 detached in a session of its own, output in <state>/log/desk-console.log and
-its pid in <state>/desk.pid. The Python is $AGENTDESK_DESK_PYTHON, else the
+its pid in <state>/desk.pid; as its own system user when pbx/run is root
+(deskuser.py). The Python is $AGENTDESK_DESK_PYTHON, else the
 one running this tool (the server part installs both); the module is
 $AGENTDESK_DESK_MODULE, else agentdesk.server (the tests run their own
 build of the service this way). Like Asterisk, it is stopped only by that
@@ -28,7 +29,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from . import deskuser
+from .deskuser import DeskUser, process_ids
 from .layout import (
+    DIRECTORY_FILE,
     PBX_DIR,
     Layout,
     Network,
@@ -89,10 +93,7 @@ def choose_python() -> str:
     """The Python that runs the service, checked to have the module."""
     python = os.environ.get("AGENTDESK_DESK_PYTHON") or sys.executable
     try:
-        found = subprocess.run(
-            [python, "-c", _module_check(module())], cwd=_workdir(), capture_output=True, timeout=30,
-            stdin=subprocess.DEVNULL,
-        ).returncode == 0
+        found = _runs_module(python, None)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DeskUnavailableError(f"{python} cannot be run ({error})") from None
     if not found:
@@ -100,10 +101,40 @@ def choose_python() -> str:
     return python
 
 
-def _workdir() -> Path | None:
+def _runs_module(python: str, user: DeskUser | None, reads: tuple[Path, ...] = ()) -> bool:
+    """Can `user` run the module with `python`, and open each of `reads`?"""
+    opens = "".join(f"open({str(path)!r}, 'rb').close()\n" for path in reads)
+    return subprocess.run(
+        [python, "-c", opens + _module_check(module())], cwd=_workdir(), capture_output=True, timeout=30,
+        stdin=subprocess.DEVNULL, **process_ids(user),
+    ).returncode == 0
+
+
+def choose_user(layout: Layout, python: str) -> DeskUser | None:
+    """Who runs the service: its own system user when pbx/run is root and
+    that user can run `python` and read its files, else pbx/run's user (and
+    a warning when that is root)."""
+    user = deskuser.prepare(layout)
+    if user is None:
+        return None
+    reads = (layout.desk_config_file, layout.secrets_file, DIRECTORY_FILE)
+    try:
+        if _runs_module(python, user, reads):
+            return user
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    print(f"  Warning: the desk service runs as root: the system user {deskuser.USER!r} cannot run {python} "
+          f"-m {module()} or cannot reach {layout.home} or {PBX_DIR} (a folder only root may enter, such as "
+          "/root, is on the way). Install the server part and the PBX home where that user can reach them, "
+          "e.g. under /opt and /var/lib.")
+    return None
+
+
+def _workdir() -> Path:
     """The checkout when run from one (its own package is the one imported),
-    else wherever we are."""
-    return REPO if (REPO / "agentdesk").is_dir() else None
+    else the root folder (a service holds no other folder busy, and its own
+    user may not be allowed into the one pbx/run was started in)."""
+    return REPO if (REPO / "agentdesk").is_dir() else Path("/")
 
 
 def url(network: Network) -> str:
@@ -139,12 +170,14 @@ def start(layout: Layout, network: Network) -> int:
     health = url(network) + HEALTH_PATH
     if is_healthy(health):
         raise PbxError(f"another program already answers at {health}; set AGENTDESK_DESK_PORT to a free port")
-    command = [choose_python(), "-m", module(), "--config", str(layout.desk_config_file)]
+    python = choose_python()
+    user = choose_user(layout, python)
+    command = [python, "-m", module(), "--config", str(layout.desk_config_file)]
     layout.log_dir.mkdir(parents=True, exist_ok=True)
     with console_log(layout).open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
             command, cwd=_workdir(), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, **process_ids(user),
         )
     layout.desk_pid_file.write_text(f"{process.pid}\n")
     try:

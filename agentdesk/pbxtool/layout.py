@@ -102,6 +102,11 @@ class Layout:
         return self.state / "desk-service.json"
 
     @property
+    def desk_dir(self) -> Path:
+        """The desk service's own folder: its database and log."""
+        return self.state / "desk"
+
+    @property
     def desk_pid_file(self) -> Path:
         return self.state / "desk.pid"
 

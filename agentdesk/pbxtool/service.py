@@ -85,8 +85,8 @@ def desk_config(
         "directory": str(DIRECTORY_FILE),
         "secrets": str(layout.secrets_file),
         "spool": str(layout.state / "spool"),
-        "database": os.environ.get("AGENTDESK_DESK_DATABASE", f"sqlite:///{layout.state / 'desk.sqlite3'}"),
-        "log": str(layout.log_dir / "desk.log"),
+        "database": os.environ.get("AGENTDESK_DESK_DATABASE", f"sqlite:///{layout.desk_dir / 'desk.sqlite3'}"),
+        "log": str(layout.desk_dir / "desk.log"),
         "queue_titles": dict(queue_titles or {}),
         "queue_extensions": dict(queue_extensions or {}),
     }

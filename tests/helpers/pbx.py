@@ -82,7 +82,7 @@ class Pbx:
         """A fresh desk database for the session: earlier sessions' calls
         would make every caller a repeat caller."""
         self.run("stop", timeout=60)
-        for path in (self.home / "state").glob("desk.sqlite3*"):
+        for path in (self.home / "state" / "desk").glob("desk.sqlite3*"):
             path.unlink()
 
     def stop(self) -> None:
@@ -139,7 +139,7 @@ class Pbx:
 
     def desk_log(self) -> LogTail:
         """The desk service's log from now on."""
-        return LogTail(self.log_dir() / "desk.log")
+        return LogTail(self.home / "state" / "desk" / "desk.log")
 
 
 class LogTail:

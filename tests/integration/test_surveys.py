@@ -47,7 +47,7 @@ def desks(pbx: Pbx) -> Iterator[tuple[DeskUser, DeskUser]]:
 
 def stored(pbx: Pbx, uniqueid: str) -> list[dict[str, Any]]:
     """The survey rows of a caller channel in the desk service's database."""
-    with sqlite3.connect(f"file:{pbx.home / 'state' / 'desk.sqlite3'}?mode=ro", uri=True) as db:
+    with sqlite3.connect(f"file:{pbx.home / 'state' / 'desk' / 'desk.sqlite3'}?mode=ro", uri=True) as db:
         db.row_factory = sqlite3.Row
         return [dict(row) for row in db.execute("SELECT * FROM surveys WHERE uniqueid = ?", (uniqueid,))]
 
