@@ -18,7 +18,7 @@ from pathlib import Path
 from agentdesk.server.directory import Person, Secrets
 
 from . import numbering, prompts
-from .deskservice import callback_settings
+from .callbacks_ini import callback_settings
 from .layout import CONFIG_DIR, Layout, Network
 from .moh import ensure_hold_music
 from .queues import (

@@ -10,14 +10,10 @@ $AGENTDESK_DESK_MODULE, else agentdesk.server (the tests run their own
 build of the service this way). Like Asterisk, it is stopped only by that
 pid, and only while that pid is really this PBX's desk service (its command
 line names the module and this state folder's config).
-
-Its "callbacks" settings come from pbx/callbacks.ini (the knobs of every
-queue) and pbx/queues.ini (each queue's policy): `callback_settings`.
 """
 
 from __future__ import annotations
 
-import configparser
 import ipaddress
 import os
 import re
@@ -38,12 +34,10 @@ from .layout import (
     Network,
     PbxError,
 )
-from .queues import QueueSettings, callback_policy
 
 REPO = PBX_DIR.parent
 DEFAULT_MODULE = "agentdesk.server"
 _MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
-CALLBACKS_FILE = PBX_DIR / "callbacks.ini"
 HEALTH_PATH = "/api/v1/health"
 HEALTH_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
@@ -65,20 +59,6 @@ def _module_check(name: str) -> str:
         f"    s.submodule_search_locations is None or u.find_spec({name + '.__main__'!r}) is not None)\n"
         "sys.exit(0 if ok else 1)\n"
     )
-
-
-# Whole-number knobs of pbx/callbacks.ini: name -> highest value allowed.
-CALLBACK_COUNTS = {
-    "per_number_limit": 1000,
-    "per_number_hours": 8760,
-    "per_client_limit": 10000,
-    "per_client_minutes": 10080,
-    "days_ahead": 365,
-    "same_agent_wait_minutes": 1440,
-}
-_REGION = re.compile(r"[A-Z]{2}")
-_HOURS = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]")
-_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class DeskUnavailableError(Exception):
@@ -236,78 +216,3 @@ def _wait_gone(layout: Layout, pid: int) -> bool:
             return True
         time.sleep(0.05)
     return False
-
-
-def callback_settings(queues: list[QueueSettings], path: Path = CALLBACKS_FILE) -> dict[str, object]:
-    """desk-service.json's "callbacks": pbx/callbacks.ini, checked, plus
-    every queue's policy from pbx/queues.ini."""
-    parser = configparser.ConfigParser(inline_comment_prefixes=None, interpolation=None, default_section="none")
-    try:
-        with path.open(encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except (OSError, configparser.Error) as error:
-        raise PbxError(f"{path}: {error}") from None
-    if parser.sections() != ["callbacks"]:
-        raise PbxError(f"{path}: needs exactly one section, [callbacks]")
-    section = parser["callbacks"]
-    where = f"{path} [callbacks]"
-    unknown = sorted(set(section) - {*CALLBACK_COUNTS, "region", "hours", "web_queues", "web_origins"})
-    if unknown:
-        raise PbxError(f"{where}: unknown setting {unknown[0]!r}")
-    counts = {knob: _count(where, section, knob, top) for knob, top in CALLBACK_COUNTS.items()}
-    enabled = [q.name for q in queues if q.callbacks.enabled]
-    return {
-        "region": _checked(where, section, "region", _REGION, "two capital letters, e.g. IR"),
-        "per_number_limit": counts["per_number_limit"],
-        "per_number_hours": counts["per_number_hours"],
-        "per_client_limit": counts["per_client_limit"],
-        "per_client_minutes": counts["per_client_minutes"],
-        "hours": _booking_hours(where, section),
-        "days_ahead": counts["days_ahead"],
-        "same_agent_wait_minutes": counts["same_agent_wait_minutes"],
-        "web_queues": _web_queues(where, section, enabled),
-        "web_origins": _web_origins(where, section),
-        "queues": {q.name: callback_policy(q) for q in queues},
-    }
-
-
-def _count(where: str, section: configparser.SectionProxy, knob: str, top: int) -> int:
-    value = section.get(knob, "").strip()
-    if not value.isdigit() or int(value) > top:
-        raise PbxError(f"{where}: {knob} must be a whole number from 0 to {top}, not {value!r}")
-    return int(value)
-
-
-def _checked(where: str, section: configparser.SectionProxy, knob: str, pattern: re.Pattern[str], what: str) -> str:
-    value = section.get(knob, "").strip()
-    if not pattern.fullmatch(value):
-        raise PbxError(f"{where}: {knob} must be {what}, not {value!r}")
-    return value
-
-
-def _booking_hours(where: str, section: configparser.SectionProxy) -> str:
-    value = _checked(where, section, "hours", _HOURS, "HH:MM-HH:MM, e.g. 08:00-20:00")
-    start, end = value.split("-")
-    if start >= end:
-        raise PbxError(f"{where}: hours must end after they start, not {value!r}")
-    return value
-
-
-def _listed(section: configparser.SectionProxy, knob: str) -> list[str]:
-    return [item.strip() for item in section.get(knob, "").split(",") if item.strip()]
-
-
-def _web_queues(where: str, section: configparser.SectionProxy, enabled: list[str]) -> list[str]:
-    names = _listed(section, "web_queues")
-    for name in names:
-        if name not in enabled:
-            raise PbxError(f"{where}: web_queues: {name!r} is not a queue with callback = yes in pbx/queues.ini")
-    return names
-
-
-def _web_origins(where: str, section: configparser.SectionProxy) -> list[str]:
-    origins = _listed(section, "web_origins")
-    for origin in origins:
-        if not _ORIGIN.fullmatch(origin):
-            raise PbxError(f"{where}: web_origins: {origin!r} is not an origin like https://www.example.com")
-    return origins

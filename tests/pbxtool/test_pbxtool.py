@@ -11,9 +11,9 @@ import pytest
 
 from agentdesk.pbxtool import (
     asteriskuser,
+    callbacks_ini,
     cli,
     confgen,
-    deskservice,
     directory,
     engine,
     numbering,
@@ -163,7 +163,7 @@ def test_a_wrong_callback_knob_is_named(tmp_path: Path, knobs: str, complaint: s
 
 
 def test_the_desk_service_gets_the_callback_settings_of_the_design() -> None:
-    settings = deskservice.callback_settings(queues.read_queues())
+    settings = callbacks_ini.callback_settings(queues.read_queues())
     assert list(settings) == [
         "region", "per_number_limit", "per_number_hours", "per_client_limit", "per_client_minutes", "hours",
         "days_ahead", "same_agent_wait_minutes", "web_queues", "web_origins", "queues",
@@ -178,23 +178,23 @@ def test_the_desk_service_gets_the_callback_settings_of_the_design() -> None:
 @pytest.mark.parametrize(
     ("line", "complaint"),
     [
-        ("region = Iran", "region must be two capital letters"),
-        ("hours = 20:00-08:00", "hours must end after they start"),
-        ("hours = 8-20", "hours must be HH:MM-HH:MM"),
-        ("per_number_limit = many", "per_number_limit must be a whole number"),
-        ("web_queues = billing", "'billing' is not a queue with callback = yes"),
-        ("web_origins = www.example.com", "'www.example.com' is not an origin"),
+        ("region = Iran", "'Iran' is not a known phone number region"),
+        ("hours = 20:00-08:00", "'20:00-08:00' is not a time range within one day"),
+        ("hours = 8-20", "'8-20' does not look like \"08:00-20:00\""),
+        ("per_number_limit = many", "per_number_limit must be a number, not 'many'"),
+        ("web_queues = billing", "'billing' is not a queue with callbacks enabled"),
+        ("web_origins = www.example.com", "'www.example.com' is not an origin like https://"),
         ("web_origin = https://www.example.com", "unknown setting 'web_origin'"),
     ],
 )
 def test_a_wrong_callbacks_ini_knob_is_named(tmp_path: Path, line: str, complaint: str) -> None:
     knob = line.split(" = ")[0]
-    shipped = deskservice.CALLBACKS_FILE.read_text(encoding="utf-8")
+    shipped = callbacks_ini.CALLBACKS_FILE.read_text(encoding="utf-8")
     text = re.sub(rf"^{knob} =.*$", line, shipped, flags=re.M) if f"\n{knob} =" in shipped else shipped + line + "\n"
     path = tmp_path / "callbacks.ini"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PbxError, match=re.escape(complaint)):
-        deskservice.callback_settings(queues.read_queues(), path)
+        callbacks_ini.callback_settings(queues.read_queues(), path)
 
 
 def test_every_prompt_the_dialplan_plays_is_made_in_every_language() -> None:

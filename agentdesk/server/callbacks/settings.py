@@ -114,7 +114,7 @@ class CallbackSettings:
         return self.same_agent_wait_minutes * 60
 
 
-_TOP_KNOBS = frozenset(CallbackSettings.__dataclass_fields__)  # the JSON knobs are named as the fields
+CALLBACK_KNOBS = frozenset(CallbackSettings.__dataclass_fields__)  # the JSON knobs are named as the fields
 _QUEUE_KNOBS = frozenset(QueueCallbackPolicy.__dataclass_fields__)
 
 
@@ -122,7 +122,7 @@ def parse_callback_settings(data: Any) -> CallbackSettings:
     """CallbackSettings from the parsed JSON section (None = all defaults)."""
     if data is None:
         return CallbackSettings()
-    section = _mapping(data, "callbacks", _TOP_KNOBS)
+    section = _mapping(data, "callbacks", CALLBACK_KNOBS)
     queues = _queues(section.get("queues", {}))
     enabled = tuple(name for name, policy in queues.items() if policy.enabled)
     web_queues = _names(section, "web_queues", enabled)
@@ -266,6 +266,9 @@ def _names(data: Mapping[str, Any], knob: str, default: tuple[str, ...]) -> tupl
 
 
 def _origins(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) and _ORIGIN.fullmatch(item) for item in value):
+    if not isinstance(value, list):
         raise ValueError(f'callbacks.web_origins: must be a list like ["https://www.example.com"], not {value!r}')
+    for item in value:
+        if not isinstance(item, str) or not _ORIGIN.fullmatch(item):
+            raise ValueError(f"callbacks.web_origins: {item!r} is not an origin like https://www.example.com")
     return tuple(item.lower() for item in value)
