@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from .apps import build_app, build_pbx_app
+from .apps import build_app, build_pbx_app, run_service_with
 from .config import ConfigError, DeskConfig, load_config
 from .service import DeskService
 from .store import Store, StoreError, open_store
@@ -37,7 +37,9 @@ class Assembly:
 
 def assemble(config: DeskConfig, store: Store) -> Assembly:
     service = DeskService(config, store)
-    return Assembly(service, build_app(service), build_pbx_app(service))
+    desk_app = build_app(service)
+    run_service_with(desk_app)
+    return Assembly(service, desk_app, build_pbx_app(service))
 
 
 def main(argv: list[str] | None = None, build: Callable[[DeskConfig, Store], Assembly] = assemble) -> int:
@@ -83,15 +85,14 @@ async def serve(config: DeskConfig, parts: Assembly) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    # Open event streams would otherwise hold the shutdown for 60 s.
-    service = parts.service
+    # The desktops' application starts and stops the service with it
+    # (apps.run_service_with); the PBX's stops taking questions first.
     runners = [web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
                for app in (parts.desk_app, parts.pbx_app)]
     addresses = [(config.http_host, config.http_port), (config.pbx_host, config.pbx_port)]
     try:
         for runner in runners:
             await runner.setup()
-        await service.start()
         for runner, (host, port) in zip(runners, addresses, strict=True):
             await _listen(runner, host, port)
         log.info("desk service listening on http://%s:%s (the PBX's questions on http://%s:%s)",
@@ -99,10 +100,8 @@ async def serve(config: DeskConfig, parts: Assembly) -> None:
         await stop.wait()
     finally:
         log.info("desk service stopping")
-        service.hub.close_all()  # streams end; desktops reconnect to whoever comes next
-        for runner in runners:
+        for runner in reversed(runners):
             await runner.cleanup()
-        await service.stop()  # writes what is queued, then lets go of AMI and the store
 
 
 async def _listen(runner: web.AppRunner, host: str, port: int) -> None:

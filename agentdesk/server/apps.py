@@ -7,6 +7,8 @@ none imports another.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from .api import add_desk_routes
@@ -40,3 +42,23 @@ def build_pbx_app(service: DeskService) -> web.Application:
     add_pbx_callback_routes(app)
     add_pbx_survey_routes(app)
     return app
+
+
+def run_service_with(app: web.Application) -> None:
+    """The service starts with `app` and stops with it (aiohttp's own
+    lifecycle): its event streams end when the app shuts down, so open
+    streams do not hold the shutdown, then the service writes what is
+    queued and lets go of AMI and the store."""
+    app.on_shutdown.append(_end_streams)
+    app.cleanup_ctx.append(_service_running)
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[SERVICE].hub.close_all()  # desktops reconnect to whoever comes next
+
+
+async def _service_running(app: web.Application) -> AsyncIterator[None]:
+    service = app[SERVICE]
+    await service.start()
+    yield
+    await service.stop()

@@ -58,6 +58,7 @@ from .views import (
 )
 from .wrapups.records import WrapUpRecords
 from .wrapups.sessions import LOGGED_OUT, WrapUpSessions
+from .wrapups.surveys import SurveyLog
 
 log = logging.getLogger("agentdesk.server")
 
@@ -109,6 +110,7 @@ class DeskService:
         self.pending_callbacks = PendingRequests(self.ami, self.synced, self.ivr)
         self.callback_hooks = CallbackHooks(self.callbacks, self.db, spawn, self.pending_callbacks)
         self.wrapup_records = WrapUpRecords(self.wrapups, self.callbacks, self.calls, self.db, clock)
+        self.surveys = SurveyLog(self.db, clock, self.people, self.seats, self.hub, self.ami, self.synced)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""
@@ -122,6 +124,7 @@ class DeskService:
         self.spawn(self._new_day_refresh())
         self.spawn(self.callback_dispatch.run())
         self.spawn(self.pending_callbacks.run())
+        self.spawn(self.surveys.run_imports())
 
     async def stop(self) -> None:
         self.hub.close_all()

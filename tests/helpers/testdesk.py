@@ -25,7 +25,7 @@ from aiohttp import web
 
 from agentdesk.contract.states import TEAMLEAD, THEN_PAUSED, THEN_READY
 from agentdesk.server.__main__ import Assembly, main
-from agentdesk.server.apps import build_app, build_pbx_app
+from agentdesk.server.apps import build_app, build_pbx_app, run_service_with
 from agentdesk.server.config import DeskConfig
 from agentdesk.server.queues.agents import CommandError
 from agentdesk.server.routing import SERVICE, read_json, session_of
@@ -53,6 +53,7 @@ def assemble_for_tests(config: DeskConfig, store: Store) -> Assembly:
     service.callbacks.switch(False)
     service.wrapups.switch(False, {})
     app = build_app(service)
+    run_service_with(app)
     app[CLOCK] = clock
     app.add_routes([
         web.put("/api/v1/test/clock", move_clock),

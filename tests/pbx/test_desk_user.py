@@ -1,4 +1,5 @@
-"""Started by root, pbx/run runs the desk service as its own system user:
+"""The server part installs alone (`.[server]`, no desktop libraries), and
+started by root, pbx/run runs the desk service as its own system user:
 the service works (an agent signs in), its database and log are that
 user's alone, and it cannot read what it does not need (the service
 secrets Asterisk and pbx/run keep). Where that user cannot reach the
@@ -79,6 +80,15 @@ def owner_of(pid: int) -> int:
         if line.startswith("Uid:"):
             return int(line.split()[1])
     raise AssertionError(f"no Uid line for {pid}")
+
+
+def test_the_server_part_installs_without_the_desktop_s_libraries(place: Path) -> None:
+    found = subprocess.run(
+        [str(place / "venv" / "bin" / "python"), "-c",
+         "import importlib.util as u; print(*(m for m in ('PySide6', 'pjsua2', 'sounddevice', 'keyring', "
+         "'aiohttp', 'psycopg') if u.find_spec(m)))"],
+        capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    assert found == ["aiohttp", "psycopg"]
 
 
 def test_root_runs_the_desk_service_as_its_own_user(place: Path) -> None:

@@ -8,8 +8,8 @@
         {"day", "queues": {queue: stats}, "agents": {agent: stats}}, stats =
         {"surveys", "answered", "rated", "mean_score", "csat", "resolved_share"}
 
-The survey log (surveys.SurveyLog) is made when the app starts, with its
-import of results kept in AstDB running in the service's background.
+The survey log (surveys.SurveyLog) is one of the service's parts; its
+import of results kept in AstDB runs in the service's background.
 """
 
 from __future__ import annotations
@@ -25,11 +25,9 @@ from ..callbacks.pbxroutes import text
 from ..routing import SERVICE, day_param, session_of
 from ..service import day_bounds
 from ..store.after_call_records import SurveyStats
-from .surveys import PENDING_FIELDS, SurveyInputError, SurveyLog
+from .surveys import PENDING_FIELDS, SurveyInputError
 
 log = logging.getLogger("agentdesk.server.wrapups")
-
-SURVEYS: web.AppKey[SurveyLog] = web.AppKey("surveys", SurveyLog)
 
 
 def add_survey_routes(app: web.Application) -> None:
@@ -40,14 +38,6 @@ def add_survey_routes(app: web.Application) -> None:
 def add_pbx_survey_routes(app: web.Application) -> None:
     """Mount the dialplan's survey route on the PBX-only app, which keeps the survey log."""
     app.add_routes([web.post("/pbx/v1/surveys", post_survey)])
-    app.on_startup.append(start_surveys)
-
-
-async def start_surveys(app: web.Application) -> None:
-    service = app[SERVICE]
-    surveys = SurveyLog(service)
-    app[SURVEYS] = surveys
-    service.spawn(surveys.run_imports())
 
 
 async def post_survey(request: web.Request) -> web.Response:
@@ -55,7 +45,7 @@ async def post_survey(request: web.Request) -> web.Response:
     fields = {name: str(form.get(name, ""))[:100] for name in PENDING_FIELDS}
     uniqueid = request.query.get("call", "") or str(form.get("call", ""))
     try:
-        await request.app[SURVEYS].receive(fields, uniqueid)
+        await request.app[SERVICE].surveys.receive(fields, uniqueid)
     except SurveyInputError as error:
         log.warning("survey result for %s refused: %s", uniqueid[:64], error)
         return web.Response(text="invalid", status=400, content_type="text/plain")

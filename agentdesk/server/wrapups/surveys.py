@@ -19,7 +19,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentdesk.contract import events
 from agentdesk.contract import wrapups as wire
@@ -28,6 +28,11 @@ from agentdesk.contract.states import TEAMLEAD
 from agentdesk.contract.wrapups import dump_survey
 
 from ..ami.astdb import forget_pending, pending_entries
+from ..ami.client import AmiClient
+from ..hub import EventHub
+from ..people import People
+from ..runtime import Clock, StoreAccess
+from ..seats import Seats
 from ..store import StoreError
 from ..store.after_call_records import (
     SURVEY_ANSWERED,
@@ -35,9 +40,6 @@ from ..store.after_call_records import (
     SURVEY_PARTIAL,
     SurveyResult,
 )
-
-if TYPE_CHECKING:
-    from ..service import DeskService
 
 log = logging.getLogger("agentdesk.server.wrapups")
 
@@ -116,15 +118,22 @@ class SurveyLog:
     """Stores survey results and tells the desktops. Invariant: a result is
     stored and pushed once per caller channel, however often it arrives."""
 
-    def __init__(self, service: DeskService) -> None:
-        self.service = service
+    def __init__(self, db: StoreAccess, clock: Clock, people: People, seats: Seats, hub: EventHub, ami: AmiClient,
+                 synced: asyncio.Event) -> None:
+        self._db = db
+        self._clock = clock
+        self._people = people
+        self._seats = seats
+        self._hub = hub
+        self._ami = ami
+        self._synced = synced
         self._lock = asyncio.Lock()
 
     async def receive(self, fields: Mapping[str, str], uniqueid: str) -> bool:
         """A result from the dialplan (posted or kept in AstDB); True if new."""
         agent = await self.agent_of(fields.get("agent", ""), fields.get("phone", ""), uniqueid)
-        result = parse_result(fields, uniqueid, agent, self.service.clock())
-        added = await self.service.db(lambda s: s.surveys.add_survey(result))
+        result = parse_result(fields, uniqueid, agent, self._clock())
+        added = await self._db(lambda s: s.surveys.add_survey(result))
         if added:
             log.info("survey of %s (%s, agent %s): %s, score %s", uniqueid, result.queue or "no queue",
                      agent or "unknown", result.status, result.score)
@@ -136,21 +145,21 @@ class SurveyLog:
         (an agent ID), else the agent on the phone that answered (or that
         transferred the caller to the survey), else the agent the call log
         has for the call; "" when nobody is known."""
-        people = self.service.people
+        people = self._people
         if member and is_extension(member) and people.get(member) is not None:
             return member
         if phone.isdigit():
-            agent = self.service.agent_of_phone(phone)
+            agent = self._seats.agent_of_phone(phone)
             if agent is not None:
                 return agent
-        call = await self.service.db(lambda s: s.calls.get_call(uniqueid)) if is_uniqueid(uniqueid) else None
+        call = await self._db(lambda s: s.calls.get_call(uniqueid)) if is_uniqueid(uniqueid) else None
         return call.agent if call is not None else ""
 
     def publish(self, result: SurveyResult) -> None:
         view = survey_view(result)
-        leads = {p.agent for p in self.service.people.all() if p.role == TEAMLEAD}
+        leads = {p.agent for p in self._people.all() if p.role == TEAMLEAD}
         for agent in sorted(leads | ({result.agent} if result.agent else set())):
-            self.service.hub.publish(events.SURVEY, view, agent=agent)
+            self._hub.publish(events.SURVEY, view, agent=agent)
 
     # -- results the dialplan kept in AstDB -------------------------------------
     async def run_imports(self) -> None:
@@ -158,7 +167,7 @@ class SurveyLog:
         with Asterisk, and every IMPORT_SECONDS while it stays in sync."""
         synced_before, waited = False, 0.0
         while True:
-            synced = self.service.synced.is_set()
+            synced = self._synced.is_set()
             if synced and (not synced_before or waited >= IMPORT_SECONDS):
                 await self.import_pending()
                 waited = 0.0
@@ -169,7 +178,7 @@ class SurveyLog:
     async def import_pending(self) -> int:
         """Store every result kept in AstDB; how many were new."""
         async with self._lock:
-            entries = await pending_entries(self.service.ami, FAMILY)
+            entries = await pending_entries(self._ami, FAMILY)
             added = 0
             for uniqueid, value in entries or []:
                 added += await self._import(uniqueid, value)
@@ -190,4 +199,4 @@ class SurveyLog:
         return int(added)
 
     async def _forget(self, uniqueid: str) -> None:
-        await forget_pending(self.service.ami, "survey-pending-done", uniqueid)
+        await forget_pending(self._ami, "survey-pending-done", uniqueid)
