@@ -42,16 +42,9 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-pick_python() {
-  for candidate in python3.12 python3.11 python3; do
-    if command -v "$candidate" >/dev/null &&
-       "$candidate" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))'; then
-      echo "$candidate"; return
-    fi
-  done
-  echo "AgentDesk needs Python 3.11 or 3.12 (the pjsua2 wheel stops at 3.12)." >&2
-  exit 1
-}
+# pick_python: installers/python.sh
+# shellcheck source=installers/python.sh
+. installers/python.sh
 
 make_venv() {
   local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
@@ -75,6 +68,10 @@ setup() {
 
 demo() {
   setup
+  # Everything the demo starts in the background stops with it, whatever ends
+  # it (the desktop quitting, Ctrl+C, the terminal closing): installers/jobs.sh.
+  # shellcheck source=installers/jobs.sh
+  . installers/jobs.sh
   export AGENTDESK_CONFIG_DIR="${AGENTDESK_CONFIG_DIR:-$HOME/.config/agentdesk-demo}"
   export AGENTDESK_DATA_DIR="${AGENTDESK_DATA_DIR:-$HOME/.local/share/agentdesk-demo}"
   if ! "$VENV/bin/python" -c 'import keyring, sys; from keyring.backends import fail
@@ -86,13 +83,10 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
   echo demo-1001 | "$VENV/bin/agentdesk" account add --server 127.0.0.1:5060 --user 1001 --password-stdin
   "$VENV/bin/agentdesk" config set crm_lookup_url 'http://127.0.0.1:8470/api/customers?phone={number}'
   "$VENV/bin/agentdesk" config set crm_open_url 'http://127.0.0.1:8470/customers/{id}'
-  local pids=()
-  "$VENV/bin/python" -m agentdesk.desktop.crm.demo --port 8470 --delay-ms 50 >/dev/null 2>&1 &
-  pids+=($!)
+  start_job "$VENV/bin/python" -m agentdesk.desktop.crm.demo --port 8470 --delay-ms 50 >/dev/null 2>&1
   if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     install_packages xvfb
-    Xvfb :77 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
-    pids+=($!)
+    start_job Xvfb :77 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1
     export DISPLAY=:77
     echo "No display: the desktop runs on a virtual screen (Xvfb :77). Screenshot: DISPLAY=:77 import -window root shot.png"
   fi
@@ -105,11 +99,8 @@ token = requests.post(f"{desk}/session", json={"agent": "1001", "password": "dem
 requests.put(f"{desk}/agents/1001/queues/support", json={"logged_in": True, "phone": "1001"},
              headers={"Authorization": f"Bearer {token}"}, timeout=5).raise_for_status()
 PY
-  pbx/run callers --queue support --forever --interval 25 --patience 120 --talk 40 >/dev/null &
-  pids+=($!)
-  pbx/run callers --queue sales --forever --interval 30 --patience 60 --talk 20 >/dev/null &
-  pids+=($!)
-  trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+  start_job pbx/run callers --queue support --forever --interval 25 --patience 120 --talk 40 >/dev/null
+  start_job pbx/run callers --queue sales --forever --interval 30 --patience 60 --talk 20 >/dev/null
   echo "Demo customers are calling the support queue (7001), where 1001 is logged in, and sales (7002)."
   echo "Answer with F5. Stop with Ctrl+C (the PBX and desk service keep running: pbx/run stop)."
   "$VENV/bin/agentdesk"
