@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import queue
 import threading
 from collections.abc import Awaitable, Callable, Iterator
@@ -62,6 +63,12 @@ def directory_where_1001_joins(folder: Path, queues: str) -> Path:
     return path
 
 
+def touch(path: Path) -> None:
+    """A later modification time than the last one, however coarse the file system's clock."""
+    stamp = path.stat().st_mtime + 2
+    os.utime(path, (stamp, stamp))
+
+
 class OfflineDesk:
     """`desk` (the service's app) and `pbx` (the PBX-only app) clients."""
 
@@ -106,14 +113,16 @@ async def _main(config: DeskConfig, scenario: Callable[[OfflineDesk], Awaitable[
 
 @contextlib.contextmanager
 def serving_offline(folder: Path, queues: tuple[str, ...], **settings: Any) -> Iterator[OfflineDesk]:
-    """The offline service on a thread of its own, with `queues` loaded, for a
-    test whose desktop connects to it over HTTP (`.url`). The test's thread
-    must leave the service's objects alone: they belong to that thread's loop."""
+    """The offline service on a thread of its own, with `queues` loaded and
+    following the directory as a started service does, for a test whose
+    desktop connects to it over HTTP (`.url`). The test's thread must leave
+    the service's objects alone: they belong to that thread's loop."""
     started: queue.Queue[OfflineDesk | BaseException] = queue.Queue()
     stop = threading.Event()
 
     async def serve(desk: OfflineDesk) -> None:
         desk.load_queues(*queues)
+        desk.service.spawn(desk.service.follow_directory())
         started.put(desk)
         await asyncio.to_thread(stop.wait)
 

@@ -2,7 +2,8 @@
 join: the real desk service (without Asterisk: tests/helpers/offline.py)
 and a real desktop's queue side (link, agent bar, queue panel) talking to it
 over HTTP. Every queue stays in view; only the joinable ones get a toggle
-and a Ctrl+digit, and a refusal from the service is shown as it was said."""
+and a Ctrl+digit, a change to the directory shows at once, and a refusal
+from the service is shown as it was said."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from agentdesk.desktop.crm.lookup import CrmLookup
 from agentdesk.desktop.link.connection import DeskConnection
 from agentdesk.desktop.tasks import TaskRunner
 from agentdesk.desktop.ui.queues.controller import DeskView
-from tests.helpers.offline import OfflineDesk, directory_where_1001_joins, serving_offline
+from tests.helpers.offline import OfflineDesk, directory_where_1001_joins, serving_offline, touch
 
 QUEUES = ("support", "sales")
 Service = Callable[..., OfflineDesk]  # starts the service; settings as for run_offline
@@ -74,6 +75,19 @@ def test_an_agent_allowed_only_support_gets_no_way_to_join_sales(
     with qtbot.assertNotEmitted(bar.queue_login_requested, wait=200):
         qtbot.keyClick(bar, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert not bar.problem.isVisibleTo(bar)
+
+
+def test_a_queue_the_directory_opens_is_offered_at_once(
+    tmp_path: Path, qtbot: Any, service: Service, desktop: Desktop
+) -> None:
+    """A team lead edits the directory while the agent works: the new queue's
+    toggle appears, and its "View only" mark goes, without signing in again."""
+    listing = directory_where_1001_joins(tmp_path, "support")
+    view = desktop(service(directory=str(listing)), "1001")
+    directory_where_1001_joins(tmp_path, "support sales")
+    touch(listing)
+    qtbot.waitUntil(lambda: sorted(view.agent_bar.toggles) == ["sales", "support"], timeout=10000)
+    assert view_only(view) == {"support": False, "sales": False}
 
 
 def test_a_team_lead_gets_a_toggle_for_every_queue(service: Service, desktop: Desktop) -> None:
