@@ -81,7 +81,8 @@ class AgentBar(QFrame):
     Signals: `queue_login_requested(queue, logged_in)`,
     `pause_requested(reason)` ('' when the service offers no reasons),
     `unpause_requested()`. The bar shows what the service last said
-    (`show_state`), toggles included (see the module docstring); while a command is on its way (`set_pending(True)`) the
+    (`show_state`), which toggles to offer included (see the module
+    docstring); while a command is on its way (`set_pending(True)`) the
     controls are disabled, and afterwards the toggles show the service's
     truth again, whatever the agent clicked.
 
