@@ -74,6 +74,16 @@ class AgentState:
     activity: AgentActivity
     paused_reason: str
     since: float  # when the current activity began
+    # The queues this person may join, as the directory says (a team lead: every
+    # queue). None: the service did not say (an older one), so every queue is offered.
+    joinable: tuple[str, ...] | None = None
+
+    def may_join(self, queue: str) -> bool:
+        return self.joinable is None or queue in self.joinable
+
+    def may_toggle(self, queue: str) -> bool:
+        """May the person log in to or out of `queue`? Leaving is always allowed."""
+        return self.may_join(queue) or self.queues.get(queue, False)
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,16 @@ def parse_agent_state(data: dict[str, Any]) -> AgentState:
         activity=AgentActivity(data["activity"]),
         paused_reason=str(data.get("paused_reason", "")),
         since=float(data["since"]),
+        joinable=_queue_names(data.get("joinable")),
     )
+
+
+def _queue_names(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise TypeError(f"a list of queue names was expected, not {type(value).__name__}")
+    return tuple(str(name) for name in value)
 
 
 def parse_queue(data: dict[str, Any]) -> QueueSummary:
@@ -255,6 +274,7 @@ def dump_agent_state(agent: AgentState) -> dict[str, Any]:
         "activity": agent.activity.value,
         "paused_reason": agent.paused_reason,
         "since": agent.since,
+        "joinable": None if agent.joinable is None else list(agent.joinable),
     }
 
 

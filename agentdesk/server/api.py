@@ -20,9 +20,9 @@ of their own on loopback (pbxapi.py), so this one never serves them.
 
 An agent may act only on itself; a team lead may act on any agent. An
 agent joins only the queues the directory lists for them (directory.py),
-whoever asks. Likewise an agent reads only their own transfers and
-transfer rate, a team lead all (`day` is the service's local date, today
-when left out). AMI is never exposed: each endpoint maps to a fixed,
+whoever asks; their state in the snapshot names those queues (`joinable`).
+Likewise an agent reads only their own transfers and transfer rate, a team
+lead all (`day` is the service's local date, today when left out). AMI is never exposed: each endpoint maps to a fixed,
 validated set of actions.
 """
 

@@ -25,6 +25,13 @@ class People:
         self._stamp: tuple[float, float] = (-1.0, -1.0)
         self._people: dict[str, Person] = {}
         self._secrets: dict[str, str] = {}
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Grows each time the directory is read again and says something new."""
+        self._refresh()
+        return self._generation
 
     def get(self, agent: str) -> Person | None:
         self._refresh()
@@ -52,7 +59,10 @@ class People:
             return
         self._stamp = stamp
         try:
-            self._people = {p.agent: p for p in read_directory(self._directory_file) if not p.is_customer}
+            people = {p.agent: p for p in read_directory(self._directory_file) if not p.is_customer}
+            if people != self._people:
+                self._generation += 1
+            self._people = people
         except DirectoryError as error:
             log.error("%s; keeping the directory as it was", error)
         try:

@@ -67,6 +67,7 @@ STATS_DELAY_SECONDS = 0.2
 RESYNC_ATTEMPTS = 20
 RESYNC_PAUSE_SECONDS = 0.5
 SYNC_RETRY_SECONDS = 5.0
+DIRECTORY_POLL_SECONDS = 2.0
 
 
 class DeskService:
@@ -122,6 +123,7 @@ class DeskService:
         await self.sessions.purge()
         await self.ami.start()
         self.spawn(self._new_day_refresh())
+        self.spawn(self.follow_directory())
         self.spawn(self.callback_dispatch.run())
         self.spawn(self.pending_callbacks.run())
         self.spawn(self.surveys.run_imports())
@@ -141,6 +143,18 @@ class DeskService:
             await asyncio.sleep(max(1.0, _midnight(now) + 86400 + 1 - now))
             for queue in list(self.board.queues):
                 await self._refresh_stats(queue)
+
+    async def follow_directory(self) -> None:
+        """A change to the directory reaches the desktops by itself: everyone's
+        state (which names the queues they may join) is sent again."""
+        seen = self.people.generation
+        while True:
+            await asyncio.sleep(DIRECTORY_POLL_SECONDS)
+            if self.people.generation != seen:
+                seen = self.people.generation
+                log.info("the directory changed; sending everyone's state again")
+                for person in self.people.all():
+                    self.views.publish_agent(person.agent)
 
     # -- AMI ---------------------------------------------------------------
     def _on_event(self, event: AmiMessage) -> None:

@@ -65,8 +65,12 @@ def combined_activity(activities: list[str], paused: bool) -> str:
 
 def agent_state(person: Person, phone: str, queues: dict[str, bool], activity: str, reason: str,
                 since: float) -> wire.AgentState:
+    """`queues`: every queue of the PBX -> whether the person is logged in to it.
+    The state also names the ones the directory lets them join, so their
+    desktop offers only those."""
+    joinable = tuple(name for name in queues if person.may_join(name))
     return wire.AgentState(person.agent, person.name, person.role, phone, queues, AgentActivity(activity),
-                           reason if activity == AgentActivity.PAUSED.value else "", since)
+                           reason if activity == AgentActivity.PAUSED.value else "", since, joinable)
 
 
 def call_view(call: CallRecord, history: list[CallRecord], repeat: bool, names: dict[str, str],

@@ -29,7 +29,7 @@ def wire(data: dict[str, Any]) -> Any:
 
 
 AGENT = queues.AgentState("1001", "Sara Karimi", "agent", "1004", {"support": True, "sales": False},
-                          AgentActivity.PAUSED, "Lunch", NOW - 60)
+                          AgentActivity.PAUSED, "Lunch", NOW - 60, ("support",))
 QUEUE = queues.QueueSummary(
     "support", "Support", "leastrecent",
     (queues.WaitingCaller("1795.1", "+982155550101", "Reza", 1, NOW - 30, True, ""),
@@ -79,6 +79,24 @@ def test_the_snapshot_carries_everything_the_desktop_shows() -> None:
     assert back.wrapup is not None and wrapups.parse_wrapup_view(back.wrapup) == WRAPUP
 
 
+def test_a_state_from_a_service_that_does_not_say_offers_every_queue() -> None:
+    """An older desk service sends no "joinable": the desktop offers every
+    queue, as it did before, and lets the service decide."""
+    older = wire(queues.dump_agent_state(AGENT))
+    del older["joinable"]
+    state = queues.parse_agent_state(older)
+    assert state.joinable is None and state.may_join("support") and state.may_join("sales")
+    nothing = queues.parse_agent_state({**older, "joinable": []})
+    assert nothing.joinable == () and not nothing.may_join("support")
+
+
+def test_a_malformed_list_of_joinable_queues_is_refused() -> None:
+    snapshot = wire(queues.dump_snapshot(queues.DeskSnapshot(NOW, AGENT, (QUEUE,), ())))
+    snapshot["me"]["joinable"] = "support"  # a string is not a list of names
+    with pytest.raises(queues.ModelError, match="list of queue names"):
+        queues.parse_snapshot(snapshot)
+
+
 def test_a_task_with_its_events_reads_back() -> None:
     data = wire({**callbacks.dump_task_view(TASK), "events": [callbacks.dump_event_view(EVENT)]})
     assert callbacks.parse_task_detail(data) == callbacks.CallbackTaskDetail(TASK, (EVENT,))
@@ -97,8 +115,10 @@ def test_the_services_builders_write_what_the_desktop_reads() -> None:
     assert read.today == queues.DayStats(12, 10, 2, 0.6667, 20)
 
     person = Person("1001", "Sara Karimi", "agent", ("support",))
-    state = agent_state(person, "1004", {"support": True}, "paused", "Lunch", NOW)
-    assert queues.parse_agent_state(wire(queues.dump_agent_state(state))).paused_reason == "Lunch"
+    state = agent_state(person, "1004", {"sales": False, "support": True}, "paused", "Lunch", NOW)
+    read_state = queues.parse_agent_state(wire(queues.dump_agent_state(state)))
+    assert read_state.paused_reason == "Lunch"
+    assert read_state.joinable == ("support",) and not read_state.may_join("sales")
 
     record = CallRecord("1795.1", "1795.0", "support", "+982155550101", "Reza", NOW - 30, 3, True,
                         agent="1001", connected_at=NOW, ended_at=None, hold_seconds=30, talk_seconds=None,

@@ -7,8 +7,12 @@ the PBX-only one) behind aiohttp's test servers."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import os
+import queue
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +53,22 @@ def write_config(folder: Path, **settings: Any) -> Path:
     return path
 
 
+def directory_where_1001_joins(folder: Path, queues: str) -> Path:
+    """The repository's directory with agent 1001's queues (the 4th column) replaced."""
+    lines = []
+    for line in (REPO / "pbx" / "directory.csv").read_text(encoding="utf-8").splitlines():
+        lines.append(f"1001,Sara Karimi,agent,{queues}" if line.startswith("1001,") else line)
+    path = folder / "directory.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def touch(path: Path) -> None:
+    """A later modification time than the last one, however coarse the file system's clock."""
+    stamp = path.stat().st_mtime + 2
+    os.utime(path, (stamp, stamp))
+
+
 class OfflineDesk:
     """`desk` (the service's app) and `pbx` (the PBX-only app) clients."""
 
@@ -68,6 +88,11 @@ class OfflineDesk:
             assert reply.status == 200, await reply.text()
             return {"Authorization": f"Bearer {(await reply.json())['token']}"}
 
+    @property
+    def url(self) -> str:
+        """The desktops' address of the service."""
+        return str(self.desk.make_url("/"))
+
 
 def run_offline(folder: Path, scenario: Callable[[OfflineDesk], Awaitable[T]], **settings: Any) -> T:
     config = load_config(write_config(folder, **settings))
@@ -84,3 +109,36 @@ async def _main(config: DeskConfig, scenario: Callable[[OfflineDesk], Awaitable[
     finally:
         await service.stop()
         store.close()
+
+
+@contextlib.contextmanager
+def serving_offline(folder: Path, queues: tuple[str, ...], **settings: Any) -> Iterator[OfflineDesk]:
+    """The offline service on a thread of its own, with `queues` loaded and
+    following the directory as a started service does, for a test whose
+    desktop connects to it over HTTP (`.url`). The test's thread must leave
+    the service's objects alone: they belong to that thread's loop."""
+    started: queue.Queue[OfflineDesk | BaseException] = queue.Queue()
+    stop = threading.Event()
+
+    async def serve(desk: OfflineDesk) -> None:
+        desk.load_queues(*queues)
+        desk.service.spawn(desk.service.follow_directory())
+        started.put(desk)
+        await asyncio.to_thread(stop.wait)
+
+    def run() -> None:
+        try:
+            run_offline(folder, serve, **settings)
+        except BaseException as error:  # handed to the test's thread
+            started.put(error)
+
+    thread = threading.Thread(target=run, name="offline-desk", daemon=True)
+    thread.start()
+    desk = started.get(timeout=10)
+    if isinstance(desk, BaseException):
+        raise desk
+    try:
+        yield desk
+    finally:
+        stop.set()
+        thread.join(10)

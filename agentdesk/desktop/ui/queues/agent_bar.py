@@ -1,5 +1,10 @@
 """The agent's own contact-center state and controls: activity with time in
-state, queue log-in toggles, Pause (with a reason) and Ready."""
+state, queue log-in toggles, Pause (with a reason) and Ready.
+
+Toggles are offered only for the queues the directory lets the agent join
+(the service names them in the agent's state), plus any queue they are in
+now, so that they can always leave it; the other queues stay visible in the
+queue panel, with no way to join them here."""
 
 from __future__ import annotations
 
@@ -76,13 +81,14 @@ class AgentBar(QFrame):
     Signals: `queue_login_requested(queue, logged_in)`,
     `pause_requested(reason)` ('' when the service offers no reasons),
     `unpause_requested()`. The bar shows what the service last said
-    (`show_state`); while a command is on its way (`set_pending(True)`) the
+    (`show_state`), which toggles to offer included (see the module
+    docstring); while a command is on its way (`set_pending(True)`) the
     controls are disabled, and afterwards the toggles show the service's
     truth again, whatever the agent clicked.
 
     Keyboard: Ctrl+P opens the pause menu (then 1–9, or the arrows and
     Enter, pick the reason; Esc closes it), Ctrl+R is Ready (unpause),
-    Ctrl+1 … Ctrl+9 log in to or out of the first nine queues.
+    Ctrl+1 … Ctrl+9 log in to or out of the first nine queues offered.
     """
 
     queue_login_requested = Signal(str, bool)
@@ -160,7 +166,8 @@ class AgentBar(QFrame):
     # -- what the composition root tells the bar ------------------------------------------
 
     def set_queues(self, names_and_titles: Sequence[tuple[str, str]]) -> None:
-        """The queues the agent may log in to, in display order: (name, title)."""
+        """The PBX's queues in display order, (name, title); the agent's state
+        says which of them to offer."""
         self._titles = list(names_and_titles)
         self._rebuild_toggles()
 
@@ -176,8 +183,7 @@ class AgentBar(QFrame):
     def show_state(self, state: AgentState, clock_offset: float) -> None:
         self._state = state
         self._offset = clock_offset
-        known = {name for name, _title in self._titles}
-        if any(name not in known for name in state.queues):
+        if [name for name, _title in self._offered()] != list(self.toggles):
             self._rebuild_toggles()
         self._refresh()
 
@@ -227,22 +233,30 @@ class AgentBar(QFrame):
 
     # -- drawing -----------------------------------------------------------------------
 
+    def _offered(self) -> list[tuple[str, str]]:
+        """(name, title) of the queues to show a toggle for, in display order."""
+        titles = list(self._titles)
+        state = self._state
+        if state is None:
+            return titles
+        known = {name for name, _title in titles}
+        titles += [(name, name) for name in state.queues if name not in known]
+        return [(name, title) for name, title in titles if state.may_toggle(name)]
+
     def _rebuild_toggles(self) -> None:
         for button in self.toggles.values():
             self._queue_grid.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.toggles = {}
-        titles = list(self._titles)
-        known = {name for name, _title in titles}
-        if self._state is not None:
-            titles += [(name, name) for name in self._state.queues if name not in known]
-        for index, (name, title) in enumerate(titles):
+        for index, (name, title) in enumerate(self._offered()):
             button = QToolButton(self)
             button.setObjectName("QueueToggle")
             button.setCheckable(True)
             button.setText(mnemonic_safe(title))
             button.setProperty("shortcut_text", f"Ctrl+{index + 1}" if index < MAX_QUEUE_SHORTCUTS else "")
             button.setProperty("title", title)
+            button.setProperty("queue", name)
             button.clicked.connect(lambda checked, queue=name: self.queue_login_requested.emit(queue, checked))
             self.toggles[name] = button
             self._queue_grid.addWidget(button, index // QUEUE_COLUMNS, index % QUEUE_COLUMNS)
@@ -258,6 +272,7 @@ class AgentBar(QFrame):
             button.setText(("✓ " if logged_in else "") + mnemonic_safe(str(button.property("title"))))
             button.setEnabled(connected)
             button.setToolTip(self._toggle_tip(button, logged_in))
+        self.no_queues.setText(self._no_queues_text())
         self.no_queues.setVisible(not self.toggles)
         self.pending.setVisible(self._pending)
         activity = state.activity if state is not None else None
@@ -271,10 +286,21 @@ class AgentBar(QFrame):
             set_style_property(self.activity, "activity", state.activity.value)
         self.tick()
 
+    def _no_queues_text(self) -> str:
+        if self._state is not None and self._titles:
+            return self.tr("The directory lists no queue for you to join; a team lead can change that.")
+        return self.tr("No queues")
+
     def _toggle_tip(self, button: QToolButton, logged_in: bool) -> str:
         title = str(button.property("title"))
-        text = (self.tr("Logged in to %1: click to log out") if logged_in
-                else self.tr("Not in %1: click to log in")).replace("%1", title)
+        if self._state is not None and not self._state.may_join(str(button.property("queue"))):
+            text = self.tr("Logged in to %1: click to log out (the directory does not list it for you, "
+                           "so you cannot join it again)")
+        elif logged_in:
+            text = self.tr("Logged in to %1: click to log out")
+        else:
+            text = self.tr("Not in %1: click to log in")
+        text = text.replace("%1", title)
         shortcut = str(button.property("shortcut_text"))
         return plain_tooltip(f"{text} ({shortcut})" if shortcut else text)
 

@@ -96,6 +96,7 @@ class DeskView(QObject):
         self.agent_bar.set_pause_reasons(snapshot.pause_reasons)
         self.agent_bar.set_pending(False)
         self.agent_bar.show_state(snapshot.me, self.link.clock_offset)
+        self.queue_panel.show_agent(snapshot.me)
         self.queue_panel.show_queues(snapshot.queues, self.link.clock_offset)
         self._queues = {q.name: q for q in snapshot.queues}
         self.queue_panel.set_connection_state("")
@@ -130,6 +131,7 @@ class DeskView(QObject):
     def _agent(self, state: AgentState) -> None:
         self.agent_bar.set_pending(False)
         self.agent_bar.show_state(state, self.link.clock_offset)
+        self.queue_panel.show_agent(state)
 
     def _link_state(self, problem: str) -> None:
         self.queue_panel.set_connection_state(problem)

@@ -16,7 +16,7 @@ import phonenumbers
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from agentdesk.contract.queues import QueueSummary, WaitingCaller
+from agentdesk.contract.queues import AgentState, QueueSummary, WaitingCaller
 from agentdesk.contract.states import AgentActivity
 
 from ..common.style import (
@@ -37,6 +37,7 @@ PANEL_STYLE = f"""
 #QueueTitle {{ font-size: 11pt; font-weight: 600; color: #202124; }}
 #LevelPill {{ border-radius: 8px; padding: 1px 8px; background: #e8f0fe; color: {ACCENT}; font-weight: 600; }}
 #LevelPill[level="none"] {{ background: #f1f3f4; color: {MUTED}; }}
+#ViewOnlyMark {{ border: 1px solid #dadce0; border-radius: 8px; padding: 0 6px; color: {MUTED}; }}
 #TileValue {{ font-size: 15pt; font-weight: 600; color: #202124; }}
 #TileValue[wait="late"], #WaitingWait[wait="late"] {{ color: {BAD}; }}
 #TileValue[wait="warn"], #WaitingWait[wait="warn"] {{ color: {WARN}; }}
@@ -135,7 +136,8 @@ class CallerRow(QWidget):
 
 class QueueCard(QFrame):
     """One queue: title and service level, figure tiles, agents and today's
-    counts, and the callers waiting in position order."""
+    counts, and the callers waiting in position order. A queue the agent may
+    not join is marked "View only"."""
 
     def __init__(self, queue: QueueSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +145,10 @@ class QueueCard(QFrame):
         self.queue = queue
         self.title = plain_label("", "QueueTitle")
         self.level = plain_label("", "LevelPill")
+        self.view_only = plain_label(self.tr("View only"), "ViewOnlyMark")
+        self.view_only.setToolTip(self.tr("The directory does not list this queue for you: you can follow it "
+                                          "here, but not join it. A team lead can change that."))
+        self.view_only.hide()
         self.waiting = self._tile(self.tr("Waiting"))
         self.longest = self._tile(self.tr("Longest"))
         self.free = self._tile(self.tr("Free"))
@@ -165,6 +171,7 @@ class QueueCard(QFrame):
     def _layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.view_only)
         top.addWidget(self.level)
         tiles = QGridLayout()
         tiles.setHorizontalSpacing(10)
@@ -224,6 +231,9 @@ class QueueCard(QFrame):
                               .replace("%1", str(today.service_level_seconds)))
         set_style_property(self.level, "level", "none" if today.service_level is None else "known")
 
+    def set_view_only(self, view_only: bool) -> None:
+        self.view_only.setVisible(view_only)
+
     def tick(self, now: float) -> None:
         target = self.queue.today.service_level_seconds
         since = self.queue.longest_wait_since
@@ -238,7 +248,8 @@ class QueuePanel(QWidget):
     """The agent's queues, one card each, refreshed once a second.
 
     Fed by the composition root: `show_queues` with a snapshot,
-    `update_queue` for one queue's change, `set_connection_state` with a
+    `update_queue` for one queue's change, `show_agent` with the agent's
+    state (which queues they may join), `set_connection_state` with a
     reason while the desk service is unreachable (the figures are then
     greyed: they may be stale). No signals; nothing here talks to the network.
     """
@@ -248,6 +259,7 @@ class QueuePanel(QWidget):
         self.setStyleSheet(PANEL_STYLE)
         self._clock = clock
         self._offset = 0.0
+        self._agent: AgentState | None = None
         self.cards: dict[str, QueueCard] = {}
         self.banner = plain_label("", "ConnectionBanner")
         self.banner.setWordWrap(True)
@@ -288,6 +300,15 @@ class QueuePanel(QWidget):
         self.placeholder.setVisible(False)
         self.tick()
 
+    def show_agent(self, state: AgentState) -> None:
+        """Mark the queues the agent may not join (nor leave: they are not in them)."""
+        self._agent = state
+        for card in self.cards.values():
+            self._mark(card)
+
+    def _mark(self, card: QueueCard) -> None:
+        card.set_view_only(self._agent is not None and not self._agent.may_toggle(card.queue.name))
+
     def set_connection_state(self, text: str) -> None:
         """'' when connected; else why not, shown above greyed figures."""
         self.banner.setText(text)
@@ -298,6 +319,7 @@ class QueuePanel(QWidget):
     def _add(self, queue: QueueSummary) -> None:
         card = QueueCard(queue, self)
         card.setEnabled(not self.banner.text())
+        self._mark(card)
         self.cards[queue.name] = card
         self._cards.addWidget(card)
 

@@ -3,17 +3,19 @@ state, pending commands and errors, right-to-left."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from agentdesk.contract.queues import AgentState
 from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.ui.queues.agent_bar import AgentBar
+from tests.helpers.screen import on_screen, rendered
 
 NOW = 1_800_000_000.0
 QUEUES = [("support", "Support"), ("sales", "Sales"), ("billing", "Billing & Accounts")]
@@ -139,6 +141,57 @@ def test_pending_command_disables_controls_then_shows_the_truth(bar: AgentBar, q
 def test_queues_only_the_service_knows_get_a_toggle(bar: AgentBar) -> None:
     bar.show_state(state(vip=True), clock_offset=0.0)
     assert bar.toggles["vip"].isChecked() and bar.toggles["vip"].text() == "✓ vip"
+
+
+def only(*joinable: str, **queues: bool) -> AgentState:
+    """The state of an agent the directory lets join only `joinable`."""
+    logged_in = {"support": False, "sales": False, "billing": False, **queues}
+    return dataclasses.replace(state(), queues=logged_in, joinable=joinable)
+
+
+def test_an_agent_gets_toggles_only_for_the_queues_they_may_join(bar: AgentBar, qtbot: Any) -> None:
+    bar.show_state(only("support"), clock_offset=0.0)
+    assert list(bar.toggles) == ["support"]
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the toggles taken away
+    shown = " ".join(on_screen(bar))
+    assert "Support" in shown and "Sales" not in shown and "Billing" not in shown
+    with qtbot.assertNotEmitted(bar.queue_login_requested):
+        qtbot.keyClick(bar, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # sales was the second
+    with qtbot.waitSignal(bar.queue_login_requested) as request:
+        qtbot.keyClick(bar, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert request.args == ["support", True]
+
+
+def test_the_shortcuts_count_the_queues_offered(bar: AgentBar, qtbot: Any) -> None:
+    bar.show_state(only("support", "billing"), clock_offset=0.0)
+    assert [rendered(b.toolTip()) for b in bar.toggles.values()] == [
+        "Not in Support: click to log in (Ctrl+1)", "Not in Billing & Accounts: click to log in (Ctrl+2)"]
+    with qtbot.waitSignal(bar.queue_login_requested) as request:
+        qtbot.keyClick(bar, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert request.args == ["billing", True]
+
+
+def test_a_queue_the_agent_is_in_but_may_not_join_can_still_be_left(bar: AgentBar, qtbot: Any) -> None:
+    bar.show_state(only("support", sales=True), clock_offset=0.0)
+    assert list(bar.toggles) == ["support", "sales"] and bar.toggles["sales"].isChecked()
+    assert "cannot join it again" in bar.toggles["sales"].toolTip()
+    with qtbot.waitSignal(bar.queue_login_requested) as request:
+        qtbot.mouseClick(bar.toggles["sales"], Qt.MouseButton.LeftButton)
+    assert request.args == ["sales", False]
+    bar.show_state(only("support"), clock_offset=0.0)  # the service: out of sales
+    assert list(bar.toggles) == ["support"]
+
+
+def test_an_agent_who_may_join_no_queue_is_told_why(bar: AgentBar) -> None:
+    bar.show_state(only(), clock_offset=0.0)
+    assert bar.toggles == {} and bar.no_queues.isVisibleTo(bar)
+    assert bar.no_queues.text() == "The directory lists no queue for you to join; a team lead can change that."
+
+
+def test_a_service_that_does_not_say_gets_every_queue_offered(bar: AgentBar) -> None:
+    bar.show_state(only("support"), clock_offset=0.0)
+    bar.show_state(state(), clock_offset=0.0)  # joinable None: an older service
+    assert list(bar.toggles) == ["support", "sales", "billing"]
 
 
 def test_the_bar_mirrors_right_to_left(qtbot: Any) -> None:

@@ -3,6 +3,7 @@ tick from the service's clock, plain text, right-to-left, translation."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from agentdesk.contract.queues import DayStats, QueueMember, QueueSummary, WaitingCaller
+from agentdesk.contract.queues import AgentState, DayStats, QueueMember, QueueSummary, WaitingCaller
 from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.ui.queues.queue_panel import QueuePanel, display_number
 
@@ -118,6 +119,21 @@ def test_update_queue_changes_one_queue_and_adds_new_ones(panel: QueuePanel) -> 
     assert list(panel.cards) == ["support", "sales", "billing"]
     panel.show_queues([], clock_offset=0.0)
     assert panel.cards == {} and panel.placeholder.isVisibleTo(panel)
+
+
+def test_queues_the_agent_may_not_join_are_marked_view_only(panel: QueuePanel) -> None:
+    sales = QueueSummary("sales", "Sales", "ringall", (), (), DayStats(0, 0, 0, None, 30))
+    me = AgentState("1001", "Nina", "agent", "1001", {"support": True, "sales": False, "billing": False},
+                    AgentActivity.READY, "", NOW, ("support",))
+    panel.show_agent(me)
+    panel.show_queues([support_queue(*CALLERS), sales], clock_offset=0.0)
+    panel.update_queue(QueueSummary("billing", "Billing", "", (), (), DayStats(0, 0, 0, None, 30)))
+    marked = {name: card.view_only.isVisibleTo(card) for name, card in panel.cards.items()}
+    assert marked == {"support": False, "sales": True, "billing": True}
+    assert "not join it" in panel.cards["sales"].view_only.toolTip()
+    assert len(rows(panel)) == 3  # a queue of one's own shows its callers as ever
+    panel.show_agent(dataclasses.replace(me, joinable=None))  # an older service does not say: no marks
+    assert not any(card.view_only.isVisibleTo(card) for card in panel.cards.values())
 
 
 def test_many_callers_are_summarised(panel: QueuePanel) -> None:
