@@ -123,7 +123,7 @@ class SipStack:
             endpoint.libCreate()
         self._endpoint = endpoint
         self._calls = PjCalls(listener, endpoint)
-        self._log_writer = _LogWriter()
+        self._log_writer = _LogWriter()  # a new one for each library started
         pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
         if audio is None:
             endpoint.audDevManager().setNullDev()
@@ -200,7 +200,6 @@ class SipStack:
         gc.collect()
         endpoint.libDestroy()
         self._endpoint = None
-        self._log_writer = None
         gc.collect()
 
     def _poll_until(self, done: Callable[[], bool], seconds: float) -> None:
