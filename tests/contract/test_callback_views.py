@@ -19,6 +19,7 @@ from agentdesk.contract.callbacks import (
 from agentdesk.contract.queues import ModelError, parse_queue, parse_snapshot
 from agentdesk.desktop.phone.core import PhoneCore, callback_offer
 from agentdesk.desktop.phone.model import CallState
+from tests.helpers.fakes import FakePhoneEvents, FakeStack
 
 NOW = 1_800_000_000.0
 FULL = {"id": "0a1b2c3d4e5f", "queue": "support", "number": "09121110001", "display_number": "0912 111 0001",
@@ -120,51 +121,24 @@ def test_callback_headers(headers: dict[str, str], expected: tuple[str, int]) ->
     assert callback_offer(headers) == expected
 
 
-class _Events:
-    def __init__(self) -> None:
-        self.calls: list[Any] = []
-
-    def registration(self, snapshot: object) -> None: ...
-    def incoming(self, snapshot: object) -> None: ...
-    def problem(self, text: str) -> None: ...
-
-    def call(self, snapshot: object) -> None:
-        self.calls.append(snapshot)
-
-
-class _Stack:
-    def __init__(self) -> None:
-        self.dialled: list[str] = []
-
-    def dial(self, uri: str) -> int:
-        self.dialled.append(uri)
-        return len(self.dialled)
-
-    def answer(self, call_id: int) -> None: ...
-    def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None: ...
-
-
 def test_an_offered_callback_rings_with_its_task_and_is_not_auto_answered() -> None:
-    events, stack = _Events(), _Stack()
-    core = PhoneCore(events, None)
-    core.stack = stack  # type: ignore[assignment]
+    core = PhoneCore(FakePhoneEvents(), None, FakeStack())
     core._pbx_addresses = {"127.0.0.1"}
     core.auto_answer = True
     headers = {"x-agentdesk-queue": "support", "x-agentdesk-call": "1800000000.9",
                "x-agentdesk-callback": "0a1b2c3d4e5f", "x-agentdesk-autodial": "5"}
     assert core.on_incoming(1, '"Reza" <sip:09121110001@pbx>', "127.0.0.1", headers, "sip-1") == 180
-    call = core.calls[1]
+    call = core.book.calls[1]
     assert (call.queue, call.queue_call, call.callback_task, call.autodial_seconds) == (
         "support", "1800000000.9", "0a1b2c3d4e5f", 5)
     assert core.timers.wait_ms(10_000) == 10_000  # no auto-answer timer: the preview decides
 
 
 def test_dialling_cb_task_marks_the_call_as_that_callback() -> None:
-    events, stack = _Events(), _Stack()
-    core = PhoneCore(events, None)
-    core.stack = stack  # type: ignore[assignment]
+    stack = FakeStack()
+    core = PhoneCore(FakePhoneEvents(), None, stack)
     core.dial("sip:cb0a1b2c3d4e5f@pbx")
     core.dial("sip:1003@pbx")
     assert stack.dialled == ["sip:cb0a1b2c3d4e5f@pbx", "sip:1003@pbx"]
-    assert core.calls[1].callback_task == "0a1b2c3d4e5f" and core.calls[1].state is CallState.DIALING
-    assert core.calls[2].callback_task == ""
+    assert core.book.calls[1].callback_task == "0a1b2c3d4e5f" and core.book.calls[1].state is CallState.DIALING
+    assert core.book.calls[2].callback_task == ""

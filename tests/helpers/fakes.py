@@ -7,6 +7,9 @@ each; a test file does not write its own):
 - FakeDesk: the callback commands of the desk service; every command waits
   for the test to answer (or refuse) it.
 - FakeWrapUpDesk: the desk service's side of sending wrap-up records.
+- FakeStack and FakePhoneEvents: what the phone's call logic (phone/core.py)
+  is built with, the SIP stack's commands and the engine's events, for
+  testing that logic without pjsua2 or Qt.
 - task(), many_tasks(), later(): callback tasks."""
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from agentdesk.contract.callbacks import CallbackRequest, CallbackTaskDetail, Ca
 from agentdesk.desktop.link.api import DeskError
 from agentdesk.desktop.link.wrapups import WrapUpDraft
 from agentdesk.desktop.phone.dialing import dtmf_digits, target_uri
-from agentdesk.desktop.phone.model import CallSnapshot, CallState, PhoneError
+from agentdesk.desktop.phone.model import AccountConfig, AccountSnapshot, CallSnapshot, CallState, PhoneError
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
 
@@ -228,3 +231,84 @@ class FakeWrapUpDesk:
 def later(view: CallbackTaskView, seconds: float = 1.0, **changes: Any) -> CallbackTaskView:
     """The same task as the service would send it after a change."""
     return replace(view, updated_at=view.updated_at + seconds, **changes)
+
+
+@dataclass
+class FakeStack:
+    """The SIP stack's commands (phone.stackapi.SipCommands), recorded in
+    `actions`; `dial` numbers calls from `next_id` + 1."""
+
+    actions: list[tuple[object, ...]] = field(default_factory=list)
+    refuse_transfer_of: set[int] = field(default_factory=set)
+    hold_busy: int = 0  # set_hold raises this many times (a re-INVITE under way)
+    next_id: int = 0
+
+    @property
+    def dialled(self) -> list[object]:
+        return [action[1] for action in self.actions if action[0] == "dial"]
+
+    def register(self, config: AccountConfig) -> None:
+        self.actions.append(("register", config.user))
+
+    def unregister(self) -> None:
+        self.actions.append(("unregister",))
+
+    def reregister(self) -> None:
+        self.actions.append(("reregister",))
+
+    def dial(self, uri: str) -> int:
+        self.next_id += 1
+        self.actions.append(("dial", uri))
+        return self.next_id
+
+    def answer(self, call_id: int) -> None:
+        self.actions.append(("answer", call_id))
+
+    def reject(self, call_id: int, code: int) -> None:
+        self.actions.append(("reject", call_id, code))
+
+    def hangup(self, call_id: int) -> None:
+        self.actions.append(("hangup", call_id))
+
+    def transfer(self, call_id: int, uri: str, replacing: int | None = None) -> None:
+        if call_id in self.refuse_transfer_of:
+            raise PhoneError("transferring the call: Invalid operation")
+        self.actions.append(("refer", call_id, uri, replacing))
+
+    def set_hold(self, call_id: int, hold: bool) -> None:
+        if self.hold_busy:
+            self.hold_busy -= 1
+            raise PhoneError("taking the call off hold: Invalid operation")
+        self.actions.append(("hold", call_id, hold))
+
+    def send_dtmf(self, call_id: int, digits: str) -> None:
+        self.actions.append(("dtmf", call_id, digits))
+
+    def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None:
+        pass  # audio routing is the real stack's, tested with real calls
+
+    def release(self, call_id: int) -> None:
+        self.actions.append(("release", call_id))
+
+
+@dataclass
+class FakePhoneEvents:
+    """The engine's side of the phone core (phone.coreapi.CoreEvents): what
+    the core reported, in order."""
+
+    registrations: list[AccountSnapshot] = field(default_factory=list)
+    calls: list[CallSnapshot] = field(default_factory=list)
+    incoming_calls: list[CallSnapshot] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def registration(self, snapshot: AccountSnapshot) -> None:
+        self.registrations.append(snapshot)
+
+    def call(self, snapshot: CallSnapshot) -> None:
+        self.calls.append(snapshot)
+
+    def incoming(self, snapshot: CallSnapshot) -> None:
+        self.incoming_calls.append(snapshot)
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)

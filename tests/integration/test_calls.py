@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
-from agentdesk.desktop.phone.model import CallState, Direction
+from agentdesk.desktop.phone.model import CallState, Direction, RegState
+from agentdesk.desktop.ui.common.settings_dialog import SettingsDialog
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import MIC_TONE, SoundServer
 
@@ -248,3 +250,29 @@ def test_holding_an_answered_queue_call_plays_music_to_the_customer(
         assert customer.hear([MIC_TONE])[str(int(MIC_TONE))] > HEARD
     finally:
         desk.leave("support")
+
+
+def test_a_phone_moved_to_a_pbx_on_this_machine_restarts_its_sip_stack_and_talks_both_ways(
+    make_agent: Any, make_party: Any, pbx: Pbx, sound: SoundServer
+) -> None:
+    """The phone listens on loopback only when its PBX is on this machine: an
+    agent who was set up for a PBX elsewhere and enters this machine's in the
+    settings gets the SIP stack restarted on the new address, sound device
+    included, then registers and talks as before."""
+    agent = make_agent("1001", register=False, server="pbx.example.com:5060")
+    assert agent.state is RegState.OFFLINE  # no password stored for that PBX: nothing to register with
+    agent.desktop.open_settings()
+    dialog = agent.window.findChild(SettingsDialog)
+    assert dialog is not None
+    dialog.editors["server"].setText(SERVER)
+    dialog.password.setText("demo-1001")
+    agent.qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    agent.wait_registered()
+    pbx.wait_registered("1001")
+
+    party = make_party("1002")
+    connected_call(agent, party)
+    heard_by_agent = sound.hear([PARTY_TONE], seconds=1.0)
+    assert heard_by_agent[str(PARTY_TONE)] > HEARD, heard_by_agent
+    heard_by_party = party.hear([MIC_TONE])
+    assert heard_by_party[str(int(MIC_TONE))] > HEARD, heard_by_party

@@ -1,9 +1,12 @@
 """The phone's behaviour, on the engine thread: what happens to calls and
 the registration when the agent acts or the PBX does something.
 
-`PhoneCore` implements the stack's listener and the engine's commands. It
-keeps one frozen `CallSnapshot` per call and reports every change through
-`CoreEvents`; it never touches Qt and never blocks.
+`PhoneCore` implements the stack's listener (stackapi.StackListener) and
+the engine's commands. It is built with the stack's commands and builds its
+parts, handing each what it needs: the calls (callbook.py, one frozen
+`CallSnapshot` per call, every change reported through `CoreEvents`) and the
+hand-overs (handover.py: transfers and conferences). It never touches Qt and
+never blocks.
 
 Invariants:
 - at most MAX_CALLS live calls; at most one of them is not on hold (the
@@ -15,16 +18,15 @@ Invariants:
 
 from __future__ import annotations
 
-import heapq
 import logging
 import socket
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
 
 from agentdesk.contract import headers as header
 from agentdesk.contract.ids import is_task_id, task_of_extension
 
+from .callbook import CallBook
+from .coreapi import AudioControl, CoreEvents
 from .handover import Handovers
 from .model import (
     AccountConfig,
@@ -32,14 +34,12 @@ from .model import (
     CallSnapshot,
     CallState,
     Direction,
-    PhoneError,
     parse_remote,
 )
 from .probe import PbxProbe
 from .registration import PING_TIMEOUT, Registration
-
-if TYPE_CHECKING:
-    from .pjstack import SipStack
+from .stackapi import SipCommands
+from .timers import Timers
 
 log = logging.getLogger("agentdesk.desktop.phone")
 
@@ -48,43 +48,6 @@ FIRST_PING_DELAY = 0.2
 PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 MAX_AUTODIAL_SECONDS = 600
-
-
-class CoreEvents(Protocol):
-    def registration(self, snapshot: AccountSnapshot) -> None: ...
-    def call(self, snapshot: CallSnapshot) -> None: ...
-    def incoming(self, snapshot: CallSnapshot) -> None: ...
-    def problem(self, text: str) -> None: ...
-
-
-class AudioControl(Protocol):
-    """What the core asks of the audio bridge; none of it may block."""
-
-    def activate(self) -> None: ...
-    def deactivate(self) -> None: ...
-    def play_tone(self, name: str | None) -> None: ...
-
-
-class Timers:
-    """A small timer heap for the engine loop."""
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[], None]]] = []
-        self._seq = 0
-
-    def after(self, seconds: float, action: Callable[[], None]) -> None:
-        self._seq += 1
-        heapq.heappush(self._heap, (time.monotonic() + seconds, self._seq, action))
-
-    def run_due(self) -> None:
-        now = time.monotonic()
-        while self._heap and self._heap[0][0] <= now:
-            heapq.heappop(self._heap)[2]()
-
-    def wait_ms(self, ceiling_ms: int) -> int:
-        if not self._heap:
-            return ceiling_ms
-        return max(0, min(ceiling_ms, int((self._heap[0][0] - time.monotonic()) * 1000) + 1))
 
 
 def resolve_addresses(server: str) -> set[str]:
@@ -110,13 +73,14 @@ def callback_offer(headers: dict[str, str]) -> tuple[str, int]:
 
 
 class PhoneCore:
-    def __init__(self, events: CoreEvents, audio: AudioControl | None) -> None:
+    def __init__(self, events: CoreEvents, audio: AudioControl | None, stack: SipCommands) -> None:
         self.events = events
         self.audio = audio
-        self.stack: SipStack | None = None
+        self._stack = stack
         self.timers = Timers()
         self.registration = Registration()
-        self.calls: dict[int, CallSnapshot] = {}
+        self.book = CallBook(stack, events, audio)
+        self.handovers = Handovers(self.book, stack, self.timers, events)
         self.auto_answer = False
         self._pbx_addresses: set[str] = set()
         self._probe: PbxProbe | None = None
@@ -124,14 +88,12 @@ class PhoneCore:
         self._ping_round = 0
         self._reported: AccountSnapshot | None = None
         self._ended: list[int] = []
-        self.handovers = Handovers(self)
 
     # -- account ----------------------------------------------------------------
 
     def configure(self, config: AccountConfig | None) -> None:
-        assert self.stack is not None
         if config is None:
-            self.stack.unregister()
+            self._stack.unregister()
             self._report(self.registration.configured(None))
             return
         self._pbx_addresses = resolve_addresses(config.server)
@@ -139,7 +101,7 @@ class PhoneCore:
             self._probe.close()
         self._probe = PbxProbe(config.server, config.transport, config.user)
         self._report(self.registration.configured(config))
-        self.stack.register(config)
+        self._stack.register(config)
         self._ping_round += 1
         self._ping_since = None
         round_ = self._ping_round
@@ -179,9 +141,9 @@ class PhoneCore:
     def _ping_result(self, code: int) -> None:
         snapshot, reregister = self.registration.ping_result(code)
         self._report(snapshot)
-        if reregister and self.stack is not None:
+        if reregister:
             log.info("the PBX answers again: registering")
-            self.stack.reregister()
+            self._stack.reregister()
 
     def on_transport_down(self) -> None:
         """A TCP connection to the PBX closed: check at once."""
@@ -197,14 +159,11 @@ class PhoneCore:
 
     # -- incoming and outgoing calls --------------------------------------------
 
-    def live_calls(self) -> list[CallSnapshot]:
-        return [c for c in self.calls.values() if c.is_live]
-
     def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
         if source_ip not in self._pbx_addresses:
             log.warning("refused a call from %s: not our PBX %s", source_ip, sorted(self._pbx_addresses))
             return 403
-        if len(self.live_calls()) >= MAX_CALLS:
+        if len(self.book.live_calls()) >= MAX_CALLS:
             log.info("refused a call: already %d calls", MAX_CALLS)
             return 486
         log.debug("incoming call %d (INVITE at %.6f)", call_id, time.time())
@@ -217,70 +176,48 @@ class PhoneCore:
             queue=queue, queue_call=queue_call, started_at=time.time(), sip_call_id=sip_id,
             callback_task=task, autodial_seconds=autodial,
         )
-        self.calls[call_id] = snapshot
+        self.book.calls[call_id] = snapshot
         self.events.incoming(snapshot)
         self.events.call(snapshot)
         # A transfer coming back (or arriving) must be taken by a person, knowingly; an offered
         # callback is a preview the agent reads (its queue's auto-dial answers it, not this).
         transferred = header.TRANSFER in headers
-        if self.auto_answer and queue and not transferred and not task and len(self.live_calls()) == 1:
+        if self.auto_answer and queue and not transferred and not task and len(self.book.live_calls()) == 1:
             if self.audio is not None:
                 self.audio.play_tone("beep")
             self.timers.after(AUTO_ANSWER_DELAY, lambda: self._auto_answer(call_id))
         return 180
 
     def _auto_answer(self, call_id: int) -> None:
-        call = self.calls.get(call_id)
+        call = self.book.calls.get(call_id)
         if call is not None and call.state is CallState.RINGING_IN:
             self.answer(call_id)
 
     def dial(self, uri: str) -> None:
-        if len(self.live_calls()) >= MAX_CALLS:
+        if len(self.book.live_calls()) >= MAX_CALLS:
             self.events.problem(f"You already have {MAX_CALLS} calls. End one first.")
             return
-        talking = [c for c in self.live_calls() if c.state is CallState.ACTIVE]
+        talking = [c for c in self.book.live_calls() if c.state is CallState.ACTIVE]
         # Calling out while talking to someone puts them on hold: a consultation.
         consult_for = talking[0].call_id if len(talking) == 1 else 0
         task = task_of_extension(parse_remote(uri)[0])
-        self.place_call(uri, hold_others=True, consult_for=consult_for, callback_task=task)
-
-    def place_call(self, uri: str, hold_others: bool, **details: object) -> None:
-        """Dial `uri`; `details` are CallSnapshot fields (name, consultation…)."""
-        assert self.stack is not None
-        if hold_others:
-            self._hold_others(None)
-        call_id = self.stack.dial(uri)
-        number, name, full = parse_remote(uri)
-        snapshot = CallSnapshot(
-            call_id, Direction.OUTGOING, CallState.DIALING, number, name, full, started_at=time.time()
-        )
-        self.update(snapshot.with_changes(**details))
+        self.book.place_call(uri, hold_others=True, consult_for=consult_for, callback_task=task)
 
     def answer(self, call_id: int) -> None:
-        assert self.stack is not None
-        self._hold_others(call_id)
-        self.stack.answer(call_id)
+        self.book.hold_others(call_id)
+        self._stack.answer(call_id)
 
     def reject(self, call_id: int) -> None:
-        assert self.stack is not None
-        self.stack.reject(call_id, 486)
+        self._stack.reject(call_id, 486)
 
     def hangup(self, call_id: int) -> None:
-        assert self.stack is not None
-        self.stack.hangup(call_id)
+        self._stack.hangup(call_id)
 
     def hold(self, call_id: int, on: bool) -> None:
-        assert self.stack is not None
-        call = self.live(call_id)
-        if call.state is not CallState.ACTIVE or call.held == on:
-            return
-        if not on:
-            self._hold_others(call_id)
-        self.stack.set_hold(call_id, on)
-        self.update(call.with_changes(held=on))
+        self.book.hold(call_id, on)
 
     def switch_to(self, call_id: int) -> None:
-        self.hold(call_id, False)
+        self.book.hold(call_id, False)
 
     def transfer(self, call_id: int, uri: str) -> None:
         self.handovers.transfer(call_id, uri)
@@ -295,28 +232,16 @@ class PhoneCore:
         self.handovers.on_transfer_status(call_id, code, final, reason)
 
     def mute(self, call_id: int, on: bool) -> None:
-        self.update(self.live(call_id).with_changes(muted=on))
+        self.book.update(self.book.live(call_id).with_changes(muted=on))
 
     def send_dtmf(self, call_id: int, digits: str) -> None:
-        assert self.stack is not None
-        if self.live(call_id).state is CallState.ACTIVE:
-            self.stack.send_dtmf(call_id, digits)
-
-    def _hold_others(self, keep: int | None) -> None:
-        for call in self.live_calls():
-            if call.call_id != keep and call.state is CallState.ACTIVE and not call.held:
-                self.hold(call.call_id, True)
-
-    def live(self, call_id: int) -> CallSnapshot:
-        call = self.calls.get(call_id)
-        if call is None or not call.is_live:
-            raise PhoneError("That call has already ended.")
-        return call
+        if self.book.live(call_id).state is CallState.ACTIVE:
+            self._stack.send_dtmf(call_id, digits)
 
     # -- what pjsua2 reports -----------------------------------------------------
 
     def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None:
-        call = self.calls.get(call_id)
+        call = self.book.calls.get(call_id)
         if call is None:
             return  # a refused call
         changes: dict[str, object] = {"state": state, "status_code": code, "reason": reason}
@@ -325,42 +250,14 @@ class PhoneCore:
         if state is CallState.ENDED:
             changes["has_audio"] = False
             self._ended.append(call_id)
-        self.update(call.with_changes(**changes))
+        self.book.update(call.with_changes(**changes))
         if state is CallState.ENDED:
-            self.handovers.call_ended(self.calls[call_id])
+            self.handovers.call_ended(self.book.calls[call_id])
 
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None:
-        call = self.calls.get(call_id)
+        call = self.book.calls.get(call_id)
         if call is not None and call.is_live:
-            self.update(call.with_changes(has_audio=active or local_hold, remote_held=remote_hold))
-
-    def update(self, call: CallSnapshot) -> None:
-        previous = self.calls.get(call.call_id)
-        self.calls[call.call_id] = call
-        self._apply_audio(call, previous)
-        if call != previous:
-            self.events.call(call)
-
-    def _apply_audio(self, call: CallSnapshot, previous: CallSnapshot | None) -> None:
-        if self.stack is None:
-            return
-        if call.is_live:
-            # An ended call's media are gone with it: its old conference slot
-            # may already belong to a newer call, so it is left alone.
-            hear = call.has_audio and not call.held
-            self.stack.route_audio(call.call_id, speaker=hear, microphone=hear and not call.muted)
-        if self.audio is None:
-            return
-        live = self.live_calls()
-        if any(c.has_audio for c in live):  # held calls too: their media clock must keep ticking
-            self.audio.activate()
-        ringing_back = any(c.state is CallState.RINGING_OUT and not c.has_audio for c in live)
-        if ringing_back:
-            self.audio.play_tone("ringback")
-        elif previous is not None and previous.state is CallState.RINGING_OUT:
-            self.audio.play_tone(None)
-        if not live:
-            self.audio.deactivate()
+            self.book.update(call.with_changes(has_audio=active or local_hold, remote_held=remote_hold))
 
     def close(self) -> None:
         """The engine is stopping: let go of the probe's socket."""
@@ -369,9 +266,7 @@ class PhoneCore:
 
     def release_ended(self) -> None:
         """Drop pjsua2 wrappers of ended calls; called after each poll."""
-        if self.stack is None:
-            return
         while self._ended:
             call_id = self._ended.pop()
-            self.stack.release(call_id)
-            self.calls.pop(call_id, None)
+            self._stack.release(call_id)
+            self.book.calls.pop(call_id, None)

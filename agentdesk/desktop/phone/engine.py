@@ -29,11 +29,13 @@ import queue
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from .core import AudioControl, PhoneCore
+from .core import PhoneCore
+from .coreapi import AudioControl
 from .dialing import dtmf_digits, target_uri
 from .model import (
     AccountConfig,
@@ -51,6 +53,14 @@ log = logging.getLogger("agentdesk.desktop.phone")
 IDLE_WAIT_MS = 500
 WAKE = b"\r\n\r\n"
 Command = Callable[[PhoneCore], None]
+
+
+@dataclass(frozen=True)
+class _Rebind:
+    """A command for the engine itself: restart the stack on `bind`."""
+
+    bind: str
+    config: AccountConfig | None
 
 
 class AudioBridgeLike(AudioControl, ClockUser, Protocol):
@@ -81,7 +91,7 @@ class PhoneEngine(QObject):
         super().__init__(parent)
         self._audio = audio
         self._user_agent = user_agent
-        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Command | _Rebind] = queue.SimpleQueue()
         self._wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._wake_address: tuple[str, int] | None = None
         self._ready = threading.Event()
@@ -137,7 +147,7 @@ class PhoneEngine(QObject):
                 raise PhoneError("End your calls first: the phone must restart to reach the new PBX address.")
             self._bind = bind
             self._remember(config)
-            self._submit(lambda core: self._rebind(core, bind, config))
+            self._submit(_Rebind(bind, config))
             return
         self._remember(config)
         self._submit(lambda core: core.configure(config))
@@ -193,7 +203,7 @@ class PhoneEngine(QObject):
     def live_calls(self) -> list[CallSnapshot]:
         return [c for c in self.calls.values() if c.is_live]
 
-    def _submit(self, command: Command) -> None:
+    def _submit(self, command: Command | _Rebind) -> None:
         if not self.running:
             raise PhoneError("The phone is not running.")
         self._commands.put(command)
@@ -214,27 +224,17 @@ class PhoneEngine(QObject):
     def _mirror_account(self, snapshot: AccountSnapshot) -> None:
         self.account = snapshot
 
-    # -- CoreEvents (SIP thread) -------------------------------------------------
-
-    def registration(self, snapshot: AccountSnapshot) -> None:
-        self.registrationChanged.emit(snapshot)
-
-    def call(self, snapshot: CallSnapshot) -> None:
-        self.callChanged.emit(snapshot)
-
-    def incoming(self, snapshot: CallSnapshot) -> None:
-        self.incomingCall.emit(snapshot)
-
-    def problem_for_user(self, text: str) -> None:
-        self.problem.emit(text)
-
     # -- the SIP thread ----------------------------------------------------------
 
     def _run(self, bind: str) -> None:
-        core = PhoneCore(_Events(self), self._audio)
-        core.stack = SipStack(core, self._user_agent)
+        # Built here, on the thread that owns pjsua2: the stack first, the
+        # call logic with it, and the stack reports to the call logic once
+        # started (its pjsua2 objects, which do the reporting, exist from then).
+        stack = SipStack(self._user_agent)
+        events = _Events(self.registrationChanged, self.callChanged, self.incomingCall, self.problem)
+        core = PhoneCore(events, self._audio, stack)
         try:
-            self._wake_address = core.stack.start(bind, self._audio)
+            self._wake_address = stack.start(bind, self._audio, core)
         except Exception as error:  # reported by start()
             log.exception("SIP stack start failed")
             self._start_error = str(error)
@@ -243,39 +243,38 @@ class PhoneEngine(QObject):
         self._ready.set()
         log.info("SIP thread running, bound to %s", bind)
         try:
-            self._loop(core)
+            self._loop(core, stack)
         finally:
             core.close()
-            core.stack.shutdown()
+            stack.shutdown()
             log.info("SIP thread stopped")
             self.stopped.emit()
 
-    def _rebind(self, core: PhoneCore, bind: str, config: AccountConfig | None) -> None:
-        """On the SIP thread: a new stack on the new local address."""
-        assert core.stack is not None
-        core.stack.shutdown()
-        stack = SipStack(core, self._user_agent)
-        core.stack = stack
-        self._wake_address = stack.start(bind, self._audio)
+    def _rebind(self, core: PhoneCore, stack: SipStack, bind: str, config: AccountConfig | None) -> None:
+        """On the SIP thread: the stack starts again on the new local address."""
+        stack.shutdown()
+        self._wake_address = stack.start(bind, self._audio, core)
         log.info("SIP stack restarted, bound to %s", bind)
         core.configure(config)
 
-    def _loop(self, core: PhoneCore) -> None:
+    def _loop(self, core: PhoneCore, stack: SipStack) -> None:
         while not self._stopping:
-            assert core.stack is not None
-            core.stack.poll(core.timers.wait_ms(IDLE_WAIT_MS))
+            stack.poll(core.timers.wait_ms(IDLE_WAIT_MS))
             core.timers.run_due()
-            self._drain(core)
+            self._drain(core, stack)
             core.release_ended()
 
-    def _drain(self, core: PhoneCore) -> None:
+    def _drain(self, core: PhoneCore, stack: SipStack) -> None:
         while True:
             try:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
             try:
-                command(core)
+                if isinstance(command, _Rebind):
+                    self._rebind(core, stack, command.bind, command.config)
+                else:
+                    command(core)
             except PhoneError as error:
                 self.problem.emit(str(error))
             except Exception:
@@ -284,10 +283,24 @@ class PhoneEngine(QObject):
 
 
 class _Events:
-    """Adapts the engine's signals to the core's CoreEvents protocol."""
+    """The core's CoreEvents, as the engine's signals (emitted on the SIP
+    thread, delivered on the GUI thread)."""
 
-    def __init__(self, engine: PhoneEngine) -> None:
-        self.registration = engine.registration
-        self.call = engine.call
-        self.incoming = engine.incoming
-        self.problem = engine.problem_for_user
+    def __init__(self, registration: SignalInstance, call: SignalInstance, incoming: SignalInstance,
+                 problem: SignalInstance) -> None:
+        self._registration = registration
+        self._call = call
+        self._incoming = incoming
+        self._problem = problem
+
+    def registration(self, snapshot: AccountSnapshot) -> None:
+        self._registration.emit(snapshot)
+
+    def call(self, snapshot: CallSnapshot) -> None:
+        self._call.emit(snapshot)
+
+    def incoming(self, snapshot: CallSnapshot) -> None:
+        self._incoming.emit(snapshot)
+
+    def problem(self, text: str) -> None:
+        self._problem.emit(text)

@@ -24,8 +24,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from .callbook import CallBook
+from .coreapi import CoreEvents
 from .model import (
     CallSnapshot,
     CallState,
@@ -33,9 +34,8 @@ from .model import (
     TransferState,
     parse_remote,
 )
-
-if TYPE_CHECKING:
-    from .core import PhoneCore
+from .stackapi import SipCommands
+from .timers import Timers
 
 log = logging.getLogger("agentdesk.desktop.phone")
 
@@ -59,8 +59,14 @@ class PendingConference:
 
 
 class Handovers:
-    def __init__(self, core: PhoneCore) -> None:
-        self.core = core
+    """Built by the core with the parts it shares: the calls, the stack,
+    the loop's timers and the events (for the problems the agent reads)."""
+
+    def __init__(self, book: CallBook, stack: SipCommands, timers: Timers, events: CoreEvents) -> None:
+        self._book = book
+        self._stack = stack
+        self._timers = timers
+        self._events = events
         self._conference: PendingConference | None = None
         self._referred: dict[int, tuple[str, int | None]] = {}  # call -> (Refer-To, the call it replaces)
         self._retried: set[int] = set()
@@ -69,7 +75,7 @@ class Handovers:
 
     def transfer(self, call_id: int, uri: str) -> None:
         """Blind transfer: the PBX rings `uri` and the agent's leg ends."""
-        call = self.core.live(call_id)
+        call = self._book.live(call_id)
         if call.state is not CallState.ACTIVE:
             raise PhoneError("Only a connected call can be transferred.")
         self._refer(call, uri, parse_remote(uri)[0])
@@ -95,30 +101,28 @@ class Handovers:
                 self._refused(leg, str(error))
 
     def _both_connected(self, call_id: int, consult_id: int, doing: str) -> tuple[CallSnapshot, CallSnapshot]:
-        call, consult = self.core.live(call_id), self.core.live(consult_id)
+        call, consult = self._book.live(call_id), self._book.live(consult_id)
         if call_id == consult_id or call.state is not CallState.ACTIVE or consult.state is not CallState.ACTIVE:
             raise PhoneError(f"Both calls must be connected to {doing}.")
         return call, consult
 
     def _refer(self, call: CallSnapshot, uri: str, target: str, replacing: int | None = None) -> None:
-        assert self.core.stack is not None
-        self.core.stack.transfer(call.call_id, uri, replacing=replacing)
+        self._stack.transfer(call.call_id, uri, replacing=replacing)
         self._referred[call.call_id] = (uri, replacing)
-        self.core.update(call.with_changes(transfer_target=target, transfer_state=TransferState.REQUESTED))
+        self._book.update(call.with_changes(transfer_target=target, transfer_state=TransferState.REQUESTED))
 
     # -- what the PBX reports -----------------------------------------------------
 
     def on_transfer_status(self, call_id: int, code: int, final: bool, reason: str) -> None:
         log.info("transfer of call %d: %d %s%s", call_id, code, reason, " (final)" if final else "")
-        call = self.core.calls.get(call_id)
+        call = self._book.calls.get(call_id)
         if call is None or not call.is_live or not final or call.transfer_state is not TransferState.REQUESTED:
             return
         if 200 <= code < 300:
-            self.core.update(call.with_changes(transfer_state=TransferState.DONE))
+            self._book.update(call.with_changes(transfer_state=TransferState.DONE))
             if self._conference is not None and call_id in self._conference.legs:
                 self._conference.moved += 1
-            assert self.core.stack is not None
-            self.core.stack.hangup(call_id)
+            self._stack.hangup(call_id)
             return
         if self._worth_retrying(call, code):
             # Asterisk refuses a REFER that arrives before the call is bridged
@@ -126,9 +130,9 @@ class Handovers:
             log.info("call %d: transfer refused (%d %s) just after connecting; trying again", call_id, code, reason)
             self._retried.add(call_id)
             uri, replacing = self._referred[call_id]
-            self.core.timers.after(RETRY_REFER_SECONDS, lambda: self._retry(call_id, uri, replacing))
+            self._timers.after(RETRY_REFER_SECONDS, lambda: self._retry(call_id, uri, replacing))
             return
-        self.core.update(call.with_changes(transfer_state=TransferState.FAILED))
+        self._book.update(call.with_changes(transfer_state=TransferState.FAILED))
         self._refused(call, f"{code} {reason}")
 
     def _worth_retrying(self, call: CallSnapshot, code: int) -> bool:
@@ -136,26 +140,25 @@ class Handovers:
         return fresh and code not in FINAL_REFUSALS and call.call_id not in self._retried
 
     def _retry(self, call_id: int, uri: str, replacing: int | None) -> None:
-        call = self.core.calls.get(call_id)
+        call = self._book.calls.get(call_id)
         if call is None or not call.is_live or call.transfer_state is not TransferState.REQUESTED:
             return
         try:
-            assert self.core.stack is not None
-            self.core.stack.transfer(call_id, uri, replacing=replacing)
+            self._stack.transfer(call_id, uri, replacing=replacing)
         except PhoneError as error:
-            self.core.update(call.with_changes(transfer_state=TransferState.FAILED))
+            self._book.update(call.with_changes(transfer_state=TransferState.FAILED))
             self._refused(call, str(error))
 
     def _refused(self, call: CallSnapshot, why: str) -> None:
         pending = self._conference
         if pending is not None and call.call_id in pending.legs:
             pending.legs.discard(call.call_id)
-            self.core.events.problem(
+            self._events.problem(
                 f"{call.party_name} could not join the conference ({why}); they are still on your line."
             )
             self._join_when_moved()
             return
-        self.core.events.problem(
+        self._events.problem(
             f"The transfer to {call.transfer_target} failed ({why}); the caller is still with you."
         )
 
@@ -169,7 +172,7 @@ class Handovers:
             return
         self._conference = None
         if pending.moved:
-            self.core.timers.after(0.0, lambda: self.core.place_call(
+            self._timers.after(0.0, lambda: self._book.place_call(
                 pending.room_uri, hold_others=True, remote_name=pending.title, conference=True
             ))
 
@@ -183,42 +186,42 @@ class Handovers:
             self._join_when_moved()
         if ended.consult_for:
             self._consultation_over(ended)
-        for consult in self.core.live_calls():
+        for consult in self._book.live_calls():
             if consult.consult_for == ended.call_id:
                 self._caller_left_during_consultation(ended, consult)
 
     def _consultation_over(self, consult: CallSnapshot) -> None:
-        caller = self.core.calls.get(consult.consult_for)
+        caller = self._book.calls.get(consult.consult_for)
         if caller is None or not caller.is_live or not caller.held:
             return
         if caller.transfer_state in (TransferState.REQUESTED, TransferState.DONE):
             return  # being handed over: it is not coming back to the agent
         if consult.transfer_state in (TransferState.REQUESTED, TransferState.DONE):
             return
-        if any(c.state is CallState.ACTIVE and not c.held for c in self.core.live_calls()):
+        if any(c.state is CallState.ACTIVE and not c.held for c in self._book.live_calls()):
             return  # the agent is talking on another call; they choose
         self._resume(caller.call_id, RESUME_ATTEMPTS)
 
     def _resume(self, call_id: int, attempts: int) -> None:
         """Take the caller off hold; while the hold re-INVITE itself is still
         under way (a consultation that failed at once), try again shortly."""
-        caller = self.core.calls.get(call_id)
+        caller = self._book.calls.get(call_id)
         if caller is None or not caller.is_live or not caller.held:
             return
         try:
-            self.core.hold(call_id, False)
+            self._book.hold(call_id, False)
         except PhoneError as error:
             if attempts <= 1:
                 log.warning("could not take call %d off hold: %s", call_id, error)
-                self.core.events.problem(f"{caller.party_name} is still on hold: press Resume (F8).")
+                self._events.problem(f"{caller.party_name} is still on hold: press Resume (F8).")
                 return
             log.info("call %d: hold still under way, resuming in a moment (%s)", call_id, error)
-            self.core.timers.after(RESUME_RETRY_SECONDS, lambda: self._resume(call_id, attempts - 1))
+            self._timers.after(RESUME_RETRY_SECONDS, lambda: self._resume(call_id, attempts - 1))
 
     def _caller_left_during_consultation(self, caller: CallSnapshot, consult: CallSnapshot) -> None:
-        self.core.update(consult.with_changes(consult_for=0))
+        self._book.update(consult.with_changes(consult_for=0))
         if caller.transfer_state is TransferState.NONE or caller.transfer_state is TransferState.FAILED:
-            self.core.events.problem(
+            self._events.problem(
                 f"{caller.party_name} hung up while you were consulting; you are still talking to "
                 f"{consult.party_name}."
             )

@@ -1,13 +1,35 @@
-"""What the SIP stack (pjstack.py) talks to, without pjsua2: the listener
-it reports SIP events to and the audio bridge whose device ticks its media
-clock. Modules that drive the stack import these from here."""
+"""The SIP stack (pjstack.py) as the rest of the phone sees it, without
+pjsua2: the commands it takes, the listener it reports SIP events to, and
+the audio bridge whose device ticks its media clock. Modules that drive the
+stack import these from here."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from .mediaclock import MediaClock
-from .model import CallState
+from .model import AccountConfig, CallState
+
+
+class SipCommands(Protocol):
+    """What the call logic asks of the stack, on the SIP thread. Call
+    commands raise PhoneError when pjsua2 refuses them (a re-INVITE under
+    way, a call that has ended)."""
+
+    def register(self, config: AccountConfig) -> None: ...
+    def unregister(self) -> None: ...
+    def reregister(self) -> None: ...
+    def dial(self, uri: str) -> int:
+        """Call `uri`; returns the new call's id."""
+    def answer(self, call_id: int) -> None: ...
+    def reject(self, call_id: int, code: int) -> None: ...
+    def hangup(self, call_id: int) -> None: ...
+    def transfer(self, call_id: int, uri: str, replacing: int | None = None) -> None: ...
+    def set_hold(self, call_id: int, hold: bool) -> None: ...
+    def send_dtmf(self, call_id: int, digits: str) -> None: ...
+    def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None: ...
+    def release(self, call_id: int) -> None:
+        """Drop the pjsua2 wrapper of an ended call."""
 
 
 class StackListener(Protocol):

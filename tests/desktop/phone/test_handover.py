@@ -7,7 +7,6 @@ tests/integration/test_conference.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,65 +18,22 @@ from agentdesk.desktop.phone.model import (
     CallSnapshot,
     CallState,
     Direction,
-    PhoneError,
     TransferState,
 )
+from agentdesk.desktop.phone.pjcalls import PjCalls
 from agentdesk.desktop.phone.pjstack import SipStack
 from agentdesk.desktop.phone.resume import UNHOLD_RESENDS
+from tests.helpers.fakes import FakePhoneEvents, FakeStack
 
 ROOM = "sip:room1001@pbx"
 
 
-@dataclass
-class FakeStack:
-    actions: list[tuple[object, ...]] = field(default_factory=list)
-    refuse_transfer_of: set[int] = field(default_factory=set)
-    hold_busy: int = 0  # set_hold raises this many times (a re-INVITE under way)
-    next_id: int = 10
-
-    def dial(self, uri: str) -> int:
-        self.next_id += 1
-        self.actions.append(("dial", uri))
-        return self.next_id
-
-    def transfer(self, call_id: int, uri: str, replacing: int | None = None) -> None:
-        if call_id in self.refuse_transfer_of:
-            raise PhoneError("transferring the call: Invalid operation")
-        self.actions.append(("refer", call_id, uri, replacing))
-
-    def hangup(self, call_id: int) -> None:
-        self.actions.append(("hangup", call_id))
-
-    def set_hold(self, call_id: int, on: bool) -> None:
-        if self.hold_busy:
-            self.hold_busy -= 1
-            raise PhoneError("taking the call off hold: Invalid operation")
-        self.actions.append(("hold", call_id, on))
-
-    def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None:
-        pass
-
-
-class Events:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def registration(self, snapshot: object) -> None: ...
-    def call(self, snapshot: object) -> None: ...
-    def incoming(self, snapshot: object) -> None: ...
-
-    def problem(self, text: str) -> None:
-        self.problems.append(text)
-
-
-def phone_with_consultation() -> tuple[PhoneCore, FakeStack, Events]:
+def phone_with_consultation() -> tuple[PhoneCore, FakeStack, FakePhoneEvents]:
     """Call 1 (the caller, answered) and call 2 dialled to consult: the
     caller went on hold."""
-    events, stack = Events(), FakeStack()
-    core = PhoneCore(events, None)
-    core.stack = stack  # type: ignore[assignment]
-    core.calls[1] = CallSnapshot(1, Direction.INCOMING, CallState.ACTIVE, "1002", "Dmitri", has_audio=True)
-    stack.next_id = 1
+    events, stack = FakePhoneEvents(), FakeStack(next_id=1)
+    core = PhoneCore(events, None, stack)
+    core.book.update(CallSnapshot(1, Direction.INCOMING, CallState.ACTIVE, "1002", "Dmitri", has_audio=True))
     core.dial("sip:1003@pbx")
     core.on_call_state(2, CallState.ACTIVE, 200, "OK")
     return core, stack, events
@@ -93,7 +49,7 @@ def run_timers(core: PhoneCore) -> None:
 
 def test_the_consultation_call_knows_its_caller_and_the_caller_waits_on_hold() -> None:
     core, stack, _ = phone_with_consultation()
-    assert core.calls[2].consult_for == 1 and core.calls[1].held
+    assert core.book.calls[2].consult_for == 1 and core.book.calls[1].held
     assert ("hold", 1, True) in stack.actions
 
 
@@ -102,13 +58,13 @@ def test_a_cancelled_consultation_takes_the_caller_off_hold_even_while_a_reinvit
     stack.hold_busy = 2
     core.on_call_state(2, CallState.ENDED, 200, "")
     run_timers(core)
-    assert stack.actions[-1] == ("hold", 1, False) and not core.calls[1].held
+    assert stack.actions[-1] == ("hold", 1, False) and not core.book.calls[1].held
 
 
 def test_a_caller_who_hangs_up_during_the_consultation_is_reported_once() -> None:
     core, _, events = phone_with_consultation()
     core.on_call_state(1, CallState.ENDED, 200, "")
-    assert core.calls[2].consult_for == 0
+    assert core.book.calls[2].consult_for == 0
     assert len([p for p in events.problems if "hung up while you were consulting" in p]) == 1
 
 
@@ -125,7 +81,7 @@ def test_a_conference_dials_the_room_once_both_legs_have_ended() -> None:
     core.on_call_state(2, CallState.ENDED, 200, "")
     run_timers(core)
     assert [a for a in stack.actions if a[0] == "dial"][-1] == ("dial", ROOM)
-    room = core.calls[max(core.calls)]
+    room = core.book.calls[max(core.book.calls)]
     assert room.conference and room.remote_name == "Dmitri + 1003"
 
 
@@ -137,7 +93,7 @@ def test_a_leg_the_stack_cannot_refer_stays_and_the_next_conference_can_still_st
     assert not any(a[0] == "dial" and a[1] == ROOM for a in stack.actions)
     stack.refuse_transfer_of = set()
     for leg in (1, 2):
-        assert core.calls[leg].transfer_state is TransferState.NONE  # never sent: nothing to wait for
+        assert core.book.calls[leg].transfer_state is TransferState.NONE  # never sent: nothing to wait for
     core.conference(1, 2, ROOM)  # not "already being set up"
     assert ("refer", 2, ROOM, None) in stack.actions
 
@@ -161,7 +117,7 @@ def test_a_transfer_to_no_such_number_is_not_retried() -> None:
     core.on_transfer_status(2, 404, "Not Found", True)
     run_timers(core)
     assert len([a for a in stack.actions if a[0] == "refer"]) == 1
-    assert core.calls[2].transfer_state is TransferState.FAILED and "1099" in events.problems[-1]
+    assert core.book.calls[2].transfer_state is TransferState.FAILED and "1099" in events.problems[-1]
 
 
 # -- the SIP stack's un-hold guard, on fake pjsua2 objects ---------------------
@@ -209,16 +165,21 @@ class MediaListener:
 
 
 def stack_with_held_call() -> tuple[SipStack, FakeEndpoint, FakePjCall]:
-    stack, endpoint, call = SipStack(MediaListener(), "test"), FakeEndpoint(), FakePjCall(1)  # type: ignore[arg-type]
+    """A started stack, as far as its calls go: fake pjsua2 endpoint and call."""
+    endpoint, call = FakeEndpoint(), FakePjCall(1)
+    calls = PjCalls(MediaListener(), endpoint)  # type: ignore[arg-type]
+    calls._calls[1] = call  # type: ignore[assignment]
+    stack = SipStack("test")
     stack._endpoint = endpoint  # type: ignore[assignment]
-    stack._calls[1] = call  # type: ignore[assignment]
+    stack._calls = calls
     return stack, endpoint, call
 
 
 def media_arrives(stack: SipStack, endpoint: FakeEndpoint, call: FakePjCall, direction: int) -> None:
     def report() -> None:
         call.direction = direction
-        stack.media_changed(call)  # type: ignore[arg-type]
+        assert stack._calls is not None
+        stack._calls.media_changed(call)  # type: ignore[arg-type]
 
     endpoint.arriving.append(report)
     stack.poll(0)
@@ -252,7 +213,7 @@ def test_the_resent_unhold_waits_for_a_reinvite_under_way_and_gives_up_in_the_en
 
 
 def test_the_account_sends_no_codec_locking_update_after_each_answer() -> None:
-    stack = SipStack(MediaListener(), "test")  # type: ignore[arg-type]
+    stack = SipStack("test")
     stack._transports = SimpleNamespace(udp=0, tcp=1)  # type: ignore[assignment]
     config = stack._account_config(AccountConfig("127.0.0.1:5060", "1001", "secret"))
     assert config.mediaConfig.lockCodecEnabled is False
