@@ -52,15 +52,23 @@ def test_mistakes_are_one_message_without_a_traceback(pbx: Pbx) -> None:
 
 def test_a_continuous_demo_load_keeps_callers_coming_until_interrupted(pbx: Pbx) -> None:
     with customers_ended(pbx):
+        # Ctrl+C as in a terminal: a test run started in the background
+        # inherits SIGINT ignored, and so would the load.
         load = subprocess.Popen(
             [str(RUN), "callers", "--queue", "support", "--forever", "--interval", "0.3", "--patience", "20"],
             env=pbx_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             wait_until(lambda: len(queue_sides(pbx)) >= 3, 15, "three callers of the demo load")
         finally:
             load.send_signal(signal.SIGINT)
-            out, err = load.communicate(timeout=10)
+            try:
+                out, err = load.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                load.kill()  # never left placing callers into the tests that follow
+                load.communicate()
+                raise
         assert load.returncode == 130 and "Traceback" not in err, err
         lines = [json.loads(line) for line in out.splitlines()]
         assert len(lines) >= 3 and {line["queue"] for line in lines} == {"support"}
