@@ -111,6 +111,7 @@ class CallbackDispatcher:
 
     async def tick(self) -> None:
         now = self._clock()
+        waiting = self._numbers_waiting()
         for name in list(self._board.queues):
             due = await self._db(_due_in(name, now))
             due = [t for t in await self.tasks.expire_given_up(due)
@@ -118,7 +119,7 @@ class CallbackDispatcher:
                    and self._may_place(t, now)]
             queue = self._board.queues.get(name)
             if queue is not None:
-                await self._fill(queue, due)
+                await self._fill(queue, due, waiting)
                 await self._offer(queue, now)
         if now >= self._next_claim_check:
             self._next_claim_check = now + CLAIM_CHECK_SECONDS
@@ -134,11 +135,13 @@ class CallbackDispatcher:
             return True
         return now >= task.due_at + self.tasks.settings.same_agent_wait_seconds
 
-    async def _fill(self, queue: QueueState, due: list[CallbackTask]) -> None:
-        """Placeholders for the due tasks near the front. A customer who is
-        in the queue themselves is not called back meanwhile: their task
-        waits (and ends if they are served, see CallbackTasks.served_inbound)."""
-        in_line = self._numbers_in_line(queue)
+    async def _fill(self, queue: QueueState, due: list[CallbackTask], in_line: set[str]) -> None:
+        """Placeholders for the due tasks near the front. A customer who
+        waits in any queue themselves (`in_line`) is not called back
+        meanwhile, whichever queue the task is for: their phone is busy with
+        that call, and ringing an agent for a customer who cannot answer
+        loses the agent's time. The task waits (and ends if they are served,
+        see CallbackTasks.served_inbound)."""
         for placement in [p for p in self._placements.placed.values() if p.queue == queue.name and p.number in in_line]:
             await self._yield_to_caller(placement)
         due = [t for t in due if t.number not in in_line]
@@ -150,10 +153,11 @@ class CallbackDispatcher:
         for task, position in placeholders_wanted(live, due, holding, SLOTS):
             await self._place(task, position)
 
-    def _numbers_in_line(self, queue: QueueState) -> set[str]:
+    def _numbers_waiting(self) -> set[str]:
+        """The customers' numbers waiting in any queue now (callback placeholders aside)."""
         region, international = self.tasks.settings.region, self.tasks.settings.allow_international
-        numbers = (normalise(c.number, region, international) for c in queue.callers.values()
-                   if not c.callback_task and sum(ch.isdigit() for ch in c.number) >= 3)
+        numbers = (normalise(c.number, region, international) for queue in self._board.queues.values()
+                   for c in queue.callers.values() if not c.callback_task and sum(ch.isdigit() for ch in c.number) >= 3)
         return {n for n in numbers if n}
 
     async def _yield_to_caller(self, placement: Placement) -> None:
