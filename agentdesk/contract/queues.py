@@ -39,11 +39,18 @@ class QueueMember:
 
 @dataclass(frozen=True)
 class DayStats:
+    """A queue's figures today. offered/answered/abandoned and the service
+    level count customers who called the queue (a returning caller rung
+    straight to their last agent included); callbacks are counted apart:
+    tasks of the queue first attempted today, and closed today as reached."""
+
     offered: int
     answered: int
     abandoned: int
     service_level: float | None  # share answered within service_level_seconds; None before any call
     service_level_seconds: int
+    callbacks_attempted: int = 0  # 0 from a service that does not send it
+    callbacks_reached: int = 0
 
 
 @dataclass(frozen=True)
@@ -208,6 +215,8 @@ def parse_queue(data: dict[str, Any]) -> QueueSummary:
             abandoned=int(today["abandoned"]),
             service_level=None if level is None else float(level),
             service_level_seconds=int(today["service_level_seconds"]),
+            callbacks_attempted=int(today.get("callbacks_attempted", 0)),
+            callbacks_reached=int(today.get("callbacks_reached", 0)),
         ),
     )
 
@@ -300,6 +309,8 @@ def dump_queue(queue: QueueSummary) -> dict[str, Any]:
             "abandoned": queue.today.abandoned,
             "service_level": queue.today.service_level,
             "service_level_seconds": queue.today.service_level_seconds,
+            "callbacks_attempted": queue.today.callbacks_attempted,
+            "callbacks_reached": queue.today.callbacks_reached,
         },
     }
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -49,6 +49,7 @@ from .seats import Seats
 from .store import (
     CallEntry,
     CallRecord,
+    DayStats,
     Store,
     TransferRecord,
 )
@@ -103,7 +104,7 @@ class DeskService:
         self.handle_times = HandleTimes()
         placements = Placements(self.ami, spawn)
         self.callbacks = CallbackTasks(config.callbacks, self.db, clock, self.people, self.seats, self.board,
-                                       self.hub, placements)
+                                       self.hub, placements, self._stats_changed)
         self.callback_dispatch = CallbackDispatcher(self.callbacks, placements, self.board, self.ami, self.db, clock,
                                                     spawn, self.synced, self.handle_times,
                                                     config.queue_wrapup_seconds)
@@ -263,8 +264,14 @@ class DeskService:
         state = self.board.queues.get(queue)
         level = state.service_level_seconds if state else 30
         start, now = _midnight(self.clock()), self.clock()
+
+        def figures(store: Store) -> DayStats:
+            callbacks = store.callbacks.callback_stats(start, now + 1, queue)
+            return replace(store.calls.day_stats(queue, start, now + 1, level),
+                           callbacks_attempted=callbacks.attempted, callbacks_reached=callbacks.reached)
+
         try:
-            self.views.set_stats(queue, await self.db(lambda s: s.calls.day_stats(queue, start, now + 1, level)))
+            self.views.set_stats(queue, await self.db(figures))
         except Exception:
             log.exception("computing today's statistics of %s failed", queue)
             return

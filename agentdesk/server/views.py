@@ -48,7 +48,8 @@ def today_figures(stats: DayStats | None, level_seconds: int) -> wire.DayStats:
         return wire.DayStats(0, 0, 0, None, level_seconds)
     finished = stats.answered + stats.abandoned
     level = round(stats.answered_within_sl / finished, 4) if finished else None
-    return wire.DayStats(stats.offered, stats.answered, stats.abandoned, level, level_seconds)
+    return wire.DayStats(stats.offered, stats.answered, stats.abandoned, level, level_seconds,
+                         stats.callbacks_attempted, stats.callbacks_reached)
 
 
 def combined_activity(activities: list[str], paused: bool) -> str:

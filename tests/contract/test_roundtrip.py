@@ -36,7 +36,7 @@ QUEUE = queues.QueueSummary(
      queues.WaitingCaller("cbplace.2", "09121110001", "Customer 1", 2, NOW - 20, False, "0a1b2c3d4e5f")),
     (queues.QueueMember("1001", "Sara Karimi", AgentActivity.ON_CALL, "", NOW - 10),
      queues.QueueMember("1002", "Dmitri Volkov", AgentActivity.PAUSED, "Training", NOW - 5)),
-    queues.DayStats(12, 10, 2, 0.75, 20), "7001",
+    queues.DayStats(12, 10, 2, 0.75, 20, 5, 3), "7001",
 )
 CALL = queues.QueueCallInfo(
     "1795.1", "support", "+982155550101", "Reza", NOW - 30, 3, True, True,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from agentdesk.contract import events
-from agentdesk.contract.states import CB_WAITING, ORIGIN_MISSED, ORIGIN_SCHEDULED, ORIGIN_WEB
+from agentdesk.contract.states import CB_WAITING, CLOSED_CALLBACK_STATES, ORIGIN_MISSED, ORIGIN_SCHEDULED, ORIGIN_WEB
 
 from ..hub import EventHub
 from ..people import People
@@ -69,7 +69,8 @@ class CallbackRequests:
     """Requests, and the base of CallbackTasks."""
 
     def __init__(self, settings: CallbackSettings, db: StoreAccess, clock: Clock, people: People, seats: Seats,
-                 board: QueueBoard, hub: EventHub, placements: Placements) -> None:
+                 board: QueueBoard, hub: EventHub, placements: Placements,
+                 figures_changed: Callable[[str], None]) -> None:
         self.settings = settings
         self._db = db
         self._clock = clock
@@ -78,6 +79,7 @@ class CallbackRequests:
         self._board = board
         self._hub = hub
         self._placements = placements
+        self._figures_changed = figures_changed  # a queue's figures today count its closed tasks
         self.switched_on = True  # switch() turns callbacks off (the tests' own build of the service)
         self._request_lock = asyncio.Lock()
         self.answered: set[str] = set()  # claimed tasks whose customer answered the current attempt
@@ -236,6 +238,8 @@ class CallbackRequests:
         policy = self.policy(task.queue)
         view = task_view(task, self._people.names(), self.settings.region, policy.autodial_seconds)
         self._hub.publish(events.CALLBACK, view, audience=self.audience(task))
+        if task.state in CLOSED_CALLBACK_STATES or task.attempts == 1:
+            self._figures_changed(task.queue)
 
     def audience(self, task: CallbackTask) -> Callable[[str, str], bool]:
         board = self._board

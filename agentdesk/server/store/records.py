@@ -80,12 +80,15 @@ class PauseState:
 
 @dataclass(frozen=True)
 class DayStats:
-    """A queue's counts over a period (see Store.day_stats for definitions)."""
+    """A queue's counts over a period (see Store.day_stats for definitions),
+    and its callbacks' (attempted and reached: Store.callback_stats)."""
 
     offered: int
     answered: int
     abandoned: int
     answered_within_sl: int
+    callbacks_attempted: int = 0
+    callbacks_reached: int = 0
 
 
 @dataclass(frozen=True)

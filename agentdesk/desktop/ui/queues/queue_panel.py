@@ -16,7 +16,7 @@ import phonenumbers
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from agentdesk.contract.queues import AgentState, QueueSummary, WaitingCaller
+from agentdesk.contract.queues import AgentState, DayStats, QueueSummary, WaitingCaller
 from agentdesk.contract.states import AgentActivity
 
 from ..common.style import (
@@ -224,12 +224,27 @@ class QueueCard(QFrame):
         if unavailable:
             agents += " · " + self.tr("phone unavailable: %1").replace("%1", str(unavailable))
         self.agents.setText(agents)
-        self.today.setText(self.tr("Today: %1 answered · %2 abandoned")
-                           .replace("%1", str(today.answered)).replace("%2", str(today.abandoned)))
+        figures = (self.tr("Today: %1 answered · %2 abandoned")
+                   .replace("%1", str(today.answered)).replace("%2", str(today.abandoned)))
+        if today.callbacks_attempted or today.callbacks_reached:
+            figures += " · " + self.tr("%1 called back").replace("%1", str(today.callbacks_reached))
+        self.today.setText(figures)
+        self.today.setToolTip(self.figures_rules(today))
         self.level.setText(self.tr("SL %1").replace("%1", level_text(today.service_level)))
-        self.level.setToolTip(self.tr("Service level today: calls answered within %1 s")
-                              .replace("%1", str(today.service_level_seconds)))
+        self.level.setToolTip(self.figures_rules(today))
         set_style_property(self.level, "level", "none" if today.service_level is None else "known")
+
+    def figures_rules(self, today: DayStats) -> str:
+        """What today's figures count, in the words of the panel's tooltip."""
+        return "\n".join([
+            self.tr("Answered and abandoned: customers who called this queue today; a returning caller "
+                    "rung straight to their last agent counts too."),
+            self.tr("Service level: the share of those answered or abandoned that were answered within %1 s "
+                    "(— before the first such call).").replace("%1", str(today.service_level_seconds)),
+            self.tr("Callbacks are counted apart: %1 tried today, %2 reached (closed as reached) today; "
+                    "they are not in the answered figure.")
+            .replace("%1", str(today.callbacks_attempted)).replace("%2", str(today.callbacks_reached)),
+        ])
 
     def set_view_only(self, view_only: bool) -> None:
         self.view_only.setVisible(view_only)

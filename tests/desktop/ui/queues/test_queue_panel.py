@@ -214,3 +214,18 @@ def test_every_string_goes_through_qt_translation(qtbot: Any) -> None:
         assert untranslated == []
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+def test_callbacks_are_counted_apart_and_the_tooltip_says_what_counts(panel: QueuePanel) -> None:
+    """An agent who worked only callbacks today sees them, not "0 answered"
+    alone; the rules of every figure are one hover away."""
+    today = DayStats(2, 0, 2, 0.0, 20, callbacks_attempted=4, callbacks_reached=3)
+    panel.show_queues([QueueSummary("support", "Support", "rrmemory", (), (), today)], clock_offset=0.0)
+    card = panel.cards["support"]
+    assert card.today.text() == "Today: 0 answered · 2 abandoned · 3 called back"
+    rules = card.level.toolTip()
+    assert rules == card.today.toolTip()
+    assert "within 20 s" in rules and "4 tried today, 3 reached" in rules
+    assert "returning caller rung straight to their last agent" in rules
+    panel.show_queues([support_queue()], clock_offset=0.0)  # no callbacks today: the figure stays short
+    assert panel.cards["support"].today.text() == "Today: 41 answered · 3 abandoned"
