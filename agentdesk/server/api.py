@@ -12,6 +12,8 @@
   GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
   GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
+  GET  /api/v1/stats/missed-offers?day=YYYY-MM-DD&agent=  queue offers each agent did not answer:
+                                               {"day", "agents": {agent: count}}
   ...and the callback routes: agentdesk/server/callbacks/api.py, web.py,
   the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py
 
@@ -21,7 +23,7 @@ of their own on loopback (pbxapi.py), so this one never serves them.
 An agent may act only on itself; a team lead may act on any agent. An
 agent joins only the queues the directory lists for them (directory.py),
 whoever asks. Likewise an agent reads only their own transfers and
-transfer rate, a team lead all (`day` is the service's local date, today
+transfer rate and missed offers, a team lead all (`day` is the service's local date, today
 when left out). AMI is never exposed: each endpoint maps to a fixed,
 validated set of actions.
 """
@@ -65,6 +67,7 @@ def add_desk_routes(app: web.Application) -> None:
             web.delete("/api/v1/vips/{number}", vip_remove),
             web.get("/api/v1/transfers", transfer_list),
             web.get("/api/v1/stats/transfers", transfer_rates),
+            web.get("/api/v1/stats/missed-offers", missed_offers),
         ]
     )
 
@@ -233,3 +236,18 @@ async def transfer_rates(request: web.Request) -> web.Response:
     kpi = await service.transfer_rates(day)
     only = None if session.person.role == TEAMLEAD else session.person.agent
     return web.json_response(transfer_rates_view(day.isoformat(), kpi, service.names(), only))
+
+
+async def missed_offers(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    agent = request.query.get("agent") or None
+    if session.person.role != TEAMLEAD:
+        if agent not in (None, session.person.agent):
+            raise CommandError(403, "an agent can only see their own missed offers")
+        agent = session.person.agent
+    service = request.app[SERVICE]
+    day = day_param(request)
+    counts = await service.missed_offers(day, agent)
+    if agent is not None:
+        counts = {agent: counts.get(agent, 0)}
+    return web.json_response({"day": day.isoformat(), "agents": counts})
