@@ -251,8 +251,9 @@ class Desktop(QObject):
         if self.ringer is not None and not any(c.state is CallState.RINGING_IN for c in self.engine.live_calls()):
             self.ringer.stop()
         if call.state is CallState.ENDED:
-            entry = entry_for(self.callbacks.describe(call))  # a dialled callback is kept as its customer
-            self.window.add_history(entry)
+            # A dialled callback is kept as its customer; a ring a colleague's
+            # answer cancelled, as answered by them.
+            entry = self.window.add_history(entry_for(self.callbacks.describe(call)))
             self.tasks.run(lambda: self.history.add(entry, call.sip_call_id))
 
     # -- settings ------------------------------------------------------------------

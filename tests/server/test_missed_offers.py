@@ -2,7 +2,7 @@
 (tests/helpers/offline.py): missed offers in a row pause the agent with the
 reason "missed call" after the queue's count (desk-service.json
 "queue_pause_after_missed"), an answered call starts the count again, a
-colleague's answer is told to those who missed the caller, and the day's
+colleague's answer is told to the others the caller rang, and the day's
 counts are an agent's own to read (a team lead reads everyone's)."""
 
 from __future__ import annotations
@@ -81,14 +81,17 @@ def test_the_days_missed_offers_are_an_agents_own_to_read(tmp_path: Path) -> Non
     run_offline(tmp_path, scenario)
 
 
-def test_those_who_missed_a_caller_hear_that_a_colleague_answered(tmp_path: Path) -> None:
+def test_those_a_caller_rang_hear_that_a_colleague_answered(tmp_path: Path) -> None:
     async def scenario(desk: OfflineDesk) -> None:
         missed = desk.service.not_responding
+        missed.handle(event("AgentCalled", "1001"))
         missed.handle(event("AgentRingNoAnswer", "1001"))
-        missed.handle(event("AgentRingNoAnswer", "1003"))
+        for agent in ("1002", "1003"):  # rung together (ringall): 1002 answers first
+            missed.handle(event("AgentCalled", agent))
+        missed.handle(event("AgentCalled", "1001", uniqueid="1763800000.9"))
         with patch.object(desk.service.hub, "publish") as publish:
             missed.handle(event("AgentConnect", "1002"))
-            missed.handle(event("AgentConnect", "1001", uniqueid="1763800000.9"))  # nobody missed that one
+            missed.handle(event("AgentConnect", "1001", uniqueid="1763800000.9"))  # it rang nobody else
         await settle(desk)
         taken = {"uniqueid": "1763800000.1", "queue": "support", "agent": "1002", "agent_name": "Dmitri Volkov"}
         assert publish.call_args_list == [call(events.OFFER_TAKEN, taken, agent="1001"),

@@ -14,8 +14,10 @@ the service's back, so the stored pause wish (re-applied after every
 reconnect) would unpause the agent again; here the pause is one the
 service made, kept and shown like every other.
 
-An agent who missed a queue call that a colleague then answered is told so
-(the `offer_taken` event), so their desktop does not keep it as missed.
+An agent whose phone a queue call rang (AgentCalled) and that a colleague
+then answered is told so (the `offer_taken` event), so their desktop does
+not keep it as missed: after a miss and a later re-offer to the colleague,
+or at once when the colleague answered first (strategy ringall).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from .agents import CommandError
 
 log = logging.getLogger("agentdesk.server.queues")
 
-# A caller's offers are remembered this long for the colleague notice.
+# Whom a caller rang is remembered this long for the colleague notice.
 OFFERS_KEPT_SECONDS = 4 * 3600
 
 
@@ -61,7 +63,7 @@ class NotResponding:
         self._publisher = publisher
         self.override: int | None = None  # switch(): one count for every queue (the tests' own build)
         self._in_a_row: dict[tuple[str, str], int] = {}  # (agent, queue) -> missed offers since the last answer
-        self._missed_by: dict[str, tuple[float, set[str]]] = {}  # caller uniqueid -> (first miss, agents)
+        self._rung: dict[str, tuple[float, set[str]]] = {}  # caller uniqueid -> (first ring, agents rung)
 
     def switch(self, limit: int | None) -> None:
         """One count for every queue (None: the configuration's); reached only
@@ -73,14 +75,18 @@ class NotResponding:
         return self._in_a_row.get((agent, queue), 0)
 
     def handle(self, event: AmiMessage) -> None:
-        agent = event.get("MemberName")
-        if event.name == "AgentRingNoAnswer" and self._name_of(agent) is not None:
-            self._missed(agent, event.get("Queue"), event.get("Uniqueid"))
+        agent, uniqueid = event.get("MemberName"), event.get("Uniqueid")
+        if event.name == "AgentCalled" and uniqueid and self._name_of(agent) is not None:
+            now = self._clock()
+            self._forget_old(now)
+            self._rung.setdefault(uniqueid, (now, set()))[1].add(agent)
+        elif event.name == "AgentRingNoAnswer" and self._name_of(agent) is not None:
+            self._missed(agent, event.get("Queue"), uniqueid)
         elif event.name == "AgentConnect":
             self.agent_ready(agent)
-            self._taken(event.get("Uniqueid"), event.get("Queue"), agent)
+            self._taken(uniqueid, event.get("Queue"), agent)
         elif event.name == "QueueCallerAbandon":
-            self._missed_by.pop(event.get("Uniqueid"), None)
+            self._rung.pop(uniqueid, None)
 
     def agent_ready(self, agent: str) -> None:
         """The agent answered a call or made themselves ready: counting starts again."""
@@ -91,9 +97,6 @@ class NotResponding:
         now = self._clock()
         count = self._in_a_row[(agent, queue)] = self.in_a_row(agent, queue) + 1
         self._spawn(self._store(agent, queue, uniqueid, now))
-        if uniqueid:
-            self._forget_old(now)
-            self._missed_by.setdefault(uniqueid, (now, set()))[1].add(agent)
         limit = self._limit(queue) if self.override is None else self.override
         log.info("%s missed an offer of %s (%d in a row; paused after %s)", agent, queue, count, limit or "never")
         if limit and count >= limit:
@@ -116,15 +119,15 @@ class NotResponding:
         log.info("%s paused: %s (%s)", agent, MISSED_CALL_REASON, queue)
 
     def _taken(self, uniqueid: str, queue: str, agent: str) -> None:
-        """`agent` answered the caller: those who missed it are told."""
-        missed = self._missed_by.pop(uniqueid, None)
-        if missed is None:
+        """`agent` answered the caller: the others it rang are told."""
+        rung = self._rung.pop(uniqueid, None)
+        if rung is None:
             return
         offer = OfferTaken(uniqueid, queue, agent, self._name_of(agent) or "")
-        for other in sorted(missed[1] - {agent}):
+        for other in sorted(rung[1] - {agent}):
             self._publisher.publish(events.OFFER_TAKEN, dump_offer_taken(offer), agent=other)
 
     def _forget_old(self, now: float) -> None:
-        for uniqueid, (first, _) in list(self._missed_by.items()):
+        for uniqueid, (first, _) in list(self._rung.items()):
             if first < now - OFFERS_KEPT_SECONDS:
-                del self._missed_by[uniqueid]
+                del self._rung[uniqueid]

@@ -23,6 +23,7 @@ from ..common.icons import icon
 from ..common.text import format_duration, isolate, plain_tooltip
 
 MAX_SHOWN = 200
+KEEP_TAKEN = 200  # colleagues' answers remembered for rings that end after the news
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -71,6 +72,7 @@ class HistoryList(QListWidget):
         super().__init__(parent)
         self.setObjectName("History")
         self.setUniformItemSizes(True)
+        self._taken: dict[str, str] = {}  # queue call -> the colleague who answered it
         self.itemActivated.connect(self._activated)
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:
@@ -78,9 +80,14 @@ class HistoryList(QListWidget):
         for entry in one_row_per_queue_call(entries)[:MAX_SHOWN]:
             self.addItem(self._item(entry))
 
-    def add_entry(self, entry: HistoryEntry) -> None:
+    def add_entry(self, entry: HistoryEntry) -> HistoryEntry:
         """A call ended: on top; another offer of a queue call already listed
-        joins its row (which moves to the top)."""
+        joins its row (which moves to the top). Returns the call as it is to
+        be kept: a ring cancelled because a colleague answered (strategy
+        ringall: the news may come first) as answered by them."""
+        if entry.outcome is Outcome.MISSED and entry.queue_call in self._taken:
+            entry = replace(entry, answered_by=self._taken[entry.queue_call])
+        kept = entry
         for row in range(self.count()):
             listed = self.entry(row)
             if entry.queue_call and listed is not None and listed.queue_call == entry.queue_call:
@@ -90,6 +97,7 @@ class HistoryList(QListWidget):
         self.insertItem(0, self._item(entry))
         while self.count() > MAX_SHOWN:
             self.takeItem(self.count() - 1)
+        return kept
 
     def _item(self, entry: HistoryEntry) -> QListWidgetItem:
         who = entry.name or entry.number
@@ -120,7 +128,13 @@ class HistoryList(QListWidget):
             self.item(row).setData(ENTRY_ROLE, entry)
 
     def show_taken(self, queue_call: str, colleague: str) -> None:
-        """A colleague answered a queue call this agent missed: its row says so."""
+        """A colleague answered a queue call that rang this agent: its row
+        says so (and one that ends later will)."""
+        if not queue_call:
+            return
+        self._taken[queue_call] = colleague
+        while len(self._taken) > KEEP_TAKEN:
+            del self._taken[next(iter(self._taken))]
         for row in range(self.count()):
             entry = self.entry(row)
             if entry is None or not queue_call or entry.queue_call != queue_call or entry.outcome is not Outcome.MISSED:

@@ -77,3 +77,16 @@ def restarted(history: HistoryList, folder: Path) -> list[str]:
     """The rows of the desktop started again (from the stored history)."""
     history.set_entries(CallHistory(folder / "history.sqlite3").recent())
     return rows(history)
+
+
+def test_a_ring_ended_by_a_colleagues_answer_after_the_news_is_theirs(history: HistoryList) -> None:
+    # Strategy ringall: the colleague answers, and this phone's ring is
+    # cancelled at the same moment; the news may come before the ring ends.
+    history.show_taken(CALLER, "Dmitri Volkov")
+    kept = history.add_entry(offer(1000.0))
+    other = history.add_entry(offer(1010.0, OTHER, number="09121110002"))
+
+    assert kept.answered_by == "Dmitri Volkov" and kept.taken_by_colleague  # stored so
+    assert other.answered_by == "" and other.outcome is Outcome.MISSED
+    shown = rows(history)
+    assert "Missed" in shown[0] and "Answered by a colleague (Dmitri Volkov)" in shown[1]
