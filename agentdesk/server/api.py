@@ -37,7 +37,7 @@ from aiohttp import web
 
 from agentdesk.contract.events import SNAPSHOT
 from agentdesk.contract.ids import is_uniqueid
-from agentdesk.contract.states import TEAMLEAD, WRAPUP_REASON
+from agentdesk.contract.states import MISSED_CALL_REASON, TEAMLEAD, WRAPUP_REASON
 
 from .auth import Session
 from .queues.agents import CommandError
@@ -161,8 +161,8 @@ async def pause(request: web.Request) -> web.Response:
     reason = ""
     if paused:
         reason = text_field(data, "reason", 40)
-        # "wrap-up" is the desk service's own reason (after a queue call), never chosen.
-        if reason not in service.config.pause_reasons or reason == WRAPUP_REASON:
+        # "wrap-up" and "missed call" are the desk service's own reasons, never chosen.
+        if reason not in service.config.pause_reasons or reason in (WRAPUP_REASON, MISSED_CALL_REASON):
             raise CommandError(400, f"{reason!r} is not a pause reason here: {', '.join(service.config.pause_reasons)}")
     elif session.person.role != TEAMLEAD and service.wrapups.unpause_refusal(agent):
         raise CommandError(409, service.wrapups.unpause_refusal(agent))

@@ -106,3 +106,15 @@ def test_a_wrong_count_in_the_settings_is_named(tmp_path: Path) -> None:
             load_config(write_config(tmp_path, queue_pause_after_missed={"support": wrong}))
     config = load_config(write_config(tmp_path, queue_pause_after_missed={"support": 0}))
     assert (config.pause_after_missed("support"), config.pause_after_missed("sales")) == (0, 1)
+
+
+def test_nobody_chooses_the_missed_call_pause_themselves(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk) -> None:
+        sara = await desk.sign_in("1001")
+        body = {"paused": True, "reason": MISSED_CALL_REASON}
+        async with desk.desk.put("/api/v1/agents/1001/pause", json=body, headers=sara) as reply:
+            assert reply.status == 400 and "is not a pause reason here" in (await reply.json())["error"]
+        assert desk.service.pauses.pause_of("1001") is None
+
+    # Even when listed by mistake among the reasons agents pick from.
+    run_offline(tmp_path, scenario, pause_reasons=["Lunch", MISSED_CALL_REASON])
