@@ -13,5 +13,6 @@ PBX = "pbx"  # {"connected": bool}: the desk service's link to Asterisk
 CALLBACK = "callback"  # callbacks.CallbackTaskView, only to those who may see its queue
 WRAPUP = "wrapup"  # wrapups.WrapUpView, to its agent and team leads
 SURVEY = "survey"  # wrapups.SurveyResult, to its agent and team leads
+OFFER_TAKEN = "offer_taken"  # offers.OfferTaken: a queue call the agent missed, answered by a colleague
 
-ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY)
+ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY, OFFER_TAKEN)

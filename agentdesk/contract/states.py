@@ -91,3 +91,7 @@ THEN_PAUSED = "paused"
 MAX_DISPOSITION = 60  # characters of a disposition code
 MAX_NOTES = 4000  # characters of wrap-up notes
 MAX_TOPIC = 200  # characters of a follow-up's topic
+
+# Offers an agent did not answer ("not responding"): after a queue's number
+# of missed offers in a row the desk service pauses the agent with this reason.
+MISSED_CALL_REASON = "missed call"  # only the desk service sets it

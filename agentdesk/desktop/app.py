@@ -16,6 +16,7 @@ from PySide6.QtCore import QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from agentdesk import __version__
+from agentdesk.contract.offers import OfferTaken
 from agentdesk.contract.wrapups import SurveyResult
 
 from . import credentials
@@ -137,6 +138,12 @@ class Desktop(QObject):
         self.window.history.show_after_call(uniqueid, disposition, score)
         self.tasks.run(lambda: self.history.set_after_call(uniqueid, disposition, score))
 
+    def _offer_taken(self, offer: OfferTaken) -> None:
+        """A queue call this agent missed was answered by a colleague: not a missed call any more."""
+        colleague = offer.agent_name or offer.agent
+        self.window.history.show_taken(offer.uniqueid, colleague)
+        self.tasks.run(lambda: self.history.set_answered_by(offer.uniqueid, colleague))
+
     def _survey(self, result: SurveyResult) -> None:
         if result.score is not None and result.agent == self.wrapups.me:
             self._after_call(result.uniqueid, score=result.score)
@@ -159,6 +166,7 @@ class Desktop(QObject):
         self.desk_link.snapshot_received.connect(self.wrapups.snapshot)
         self.desk_link.wrapup_changed.connect(self.wrapups.wrapup_changed)
         self.desk_link.survey_arrived.connect(self._survey)
+        self.desk_link.offer_taken.connect(self._offer_taken)
         # The wrap-up panel takes Ctrl+1..9 (dispositions) while it shows.
         self.wrapups.showing.connect(lambda shown: self.desk.agent_bar.set_queue_keys_enabled(not shown))
         self.wrapups.disposition_chosen.connect(lambda uniqueid, code: self._after_call(uniqueid, code))
@@ -243,8 +251,9 @@ class Desktop(QObject):
         if self.ringer is not None and not any(c.state is CallState.RINGING_IN for c in self.engine.live_calls()):
             self.ringer.stop()
         if call.state is CallState.ENDED:
-            entry = entry_for(self.callbacks.describe(call))  # a dialled callback is kept as its customer
-            self.window.add_history(entry)
+            # A dialled callback is kept as its customer; a ring a colleague's
+            # answer cancelled, as answered by them.
+            entry = self.window.add_history(entry_for(self.callbacks.describe(call)))
             self.tasks.run(lambda: self.history.add(entry, call.sip_call_id))
 
     # -- settings ------------------------------------------------------------------

@@ -3,7 +3,12 @@
 One row per ended call. Written by a worker thread (tasks.run_task), read
 once at start-up; SQLite's own locking makes the two safe together. A queue
 call's row later gains the agent's disposition and the caller's survey
-score, found by the desk service's id of the call (`queue_call`).
+score, found by the desk service's id of the call (`queue_call`), or the
+colleague who answered the caller after the agent missed them.
+
+A waiting caller may be offered to the agent several times (each offer is a
+row here); `one_row_per_queue_call` folds them into the one row the agent
+sees per queue call, with how often it was offered.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .phone.model import CallSnapshot, Direction
@@ -39,7 +44,7 @@ CREATE TABLE IF NOT EXISTS calls (
 CREATE INDEX IF NOT EXISTS calls_started ON calls(started_at);
 """
 AFTER_CALL_COLUMNS = (("queue_call", "TEXT NOT NULL DEFAULT ''"), ("disposition", "TEXT NOT NULL DEFAULT ''"),
-                      ("survey_score", "INTEGER"))
+                      ("survey_score", "INTEGER"), ("answered_by", "TEXT NOT NULL DEFAULT ''"))
 
 
 class Outcome(enum.Enum):
@@ -64,10 +69,42 @@ class HistoryEntry:
     queue_call: str = ""  # the desk service's id of a queue call ('' other calls)
     disposition: str = ""  # the agent's wrap-up code
     survey_score: int | None = None  # the caller's 1-5 rating
+    answered_by: str = ""  # a missed queue call a colleague answered: their name
+    offers: int = 1  # how often this queue call rang the agent (rows folded into this one)
 
     @property
     def duration(self) -> float:
         return self.ended_at - self.connected_at if self.connected_at else 0.0
+
+    @property
+    def taken_by_colleague(self) -> bool:
+        return self.outcome is Outcome.MISSED and bool(self.answered_by)
+
+
+def fold(newer: HistoryEntry, older: HistoryEntry) -> HistoryEntry:
+    """Two rows of one queue call as one: the answered offer if there is
+    one (else the latest), offered as often as both together."""
+    kept = older if older.outcome is Outcome.ANSWERED and newer.outcome is not Outcome.ANSWERED else newer
+    return replace(kept, offers=newer.offers + older.offers, answered_by=newer.answered_by or older.answered_by,
+                   disposition=kept.disposition or newer.disposition or older.disposition,
+                   survey_score=kept.survey_score if kept.survey_score is not None
+                   else newer.survey_score if newer.survey_score is not None else older.survey_score)
+
+
+def one_row_per_queue_call(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    """Newest first in, newest first out: each queue call (its `queue_call`)
+    once, where its latest offer was; other calls as they are."""
+    folded: list[HistoryEntry] = []
+    where: dict[str, int] = {}
+    for entry in entries:
+        index = where.get(entry.queue_call) if entry.queue_call else None
+        if index is None:
+            if entry.queue_call:
+                where[entry.queue_call] = len(folded)
+            folded.append(entry)
+        else:
+            folded[index] = fold(folded[index], entry)
+    return folded
 
 
 DECLINE_CODES = (486, 603)  # what the engine answers when the agent declines
@@ -115,13 +152,13 @@ class CallHistory:
         row = (
             sip_call_id, entry.direction.value, entry.number, entry.name, entry.queue, entry.started_at,
             entry.connected_at, entry.ended_at, entry.outcome.value, entry.reason, entry.queue_call,
-            entry.disposition, entry.survey_score,
+            entry.disposition, entry.survey_score, entry.answered_by,
         )
         with self._lock, self._connect() as db:
             db.execute(
                 "INSERT INTO calls (sip_call_id, direction, number, name, queue, started_at, connected_at,"
-                " ended_at, outcome, reason, queue_call, disposition, survey_score)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " ended_at, outcome, reason, queue_call, disposition, survey_score, answered_by)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 row,
             )
             db.execute("DELETE FROM calls WHERE id <= (SELECT MAX(id) FROM calls) - ?", (KEEP_ROWS,))
@@ -130,13 +167,23 @@ class CallHistory:
         with self._lock, self._connect() as db:
             rows = db.execute(
                 "SELECT direction, number, name, queue, started_at, connected_at, ended_at, outcome, reason,"
-                " queue_call, disposition, survey_score FROM calls ORDER BY started_at DESC, id DESC LIMIT ?",
+                " queue_call, disposition, survey_score, answered_by FROM calls"
+                " ORDER BY started_at DESC, id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         return [
-            HistoryEntry(Direction(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], Outcome(r[7]), r[8], r[9], r[10], r[11])
+            HistoryEntry(Direction(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], Outcome(r[7]), r[8], r[9], r[10], r[11],
+                         r[12])
             for r in rows
         ]
+
+    def set_answered_by(self, queue_call: str, colleague: str) -> None:
+        """A queue call the agent missed was answered by `colleague`."""
+        if not queue_call:
+            return
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE calls SET answered_by = ? WHERE queue_call = ? AND outcome = ?",
+                       (colleague, queue_call, Outcome.MISSED.value))
 
     def set_after_call(self, queue_call: str, disposition: str | None = None, survey_score: int | None = None) -> None:
         """The disposition and/or survey score of a queue call's rows."""

@@ -169,6 +169,7 @@ def assemble(
     config["callbacks"] = callback_settings(queues)
     config["queue_wrapup_seconds"] = {q.name: q.wrapup_seconds for q in queues}
     config["wrapup"] = {q.name: wrapup_policy(q) for q in queues}
+    config["queue_pause_after_missed"] = {q.name: q.pause_after_missed_offers for q in queues}
     write_private(layout.desk_config_file, json.dumps(config, indent=1))
     _write_private(etc / "voicemail_users.conf", voicemail_users_conf(users, value, queues))
     ensure_hold_music(layout.state / "moh")

@@ -15,6 +15,9 @@ queues.conf template the template's strategy wins over the queue's own line
 (app_queue reads the first `strategy` of a section first), so the static
 template in pbx/asterisk/queues.conf deliberately has none.
 
+pause_after_missed_offers (optional, default 1) reaches the desk service as
+desk-service.json's "queue_pause_after_missed": {queue: count}.
+
 The callback knobs are optional (a queues.ini written before callbacks
 still reads); they reach the desk service in desk-service.json
 ("callbacks"/"queues", see callback_policy) and the dialplan as
@@ -83,6 +86,9 @@ AFTER_CALL_DEFAULTS = {
 }
 WRAPUP_THEN = ("ready", "paused")
 MAX_DISPOSITIONS = 9  # hotkeys Ctrl+1 .. Ctrl+9
+# Optional: missed offers in a row before the desk service pauses the agent
+# ("missed call"); 0 = never.
+PAUSE_AFTER_MISSED = ("pause_after_missed_offers", 1, 100)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ class QueueSettings:
     sticky_ring_seconds: int
     callbacks: QueueCallbacks = QueueCallbacks(enabled=False)
     after_call: QueueAfterCall = QueueAfterCall()
+    pause_after_missed_offers: int = 1  # 0 = an agent who does not answer is never paused for it
 
 
 def read_queues(path: Path = QUEUES_FILE) -> list[QueueSettings]:
@@ -159,7 +166,7 @@ def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSetting
     if not is_queue_name(name):
         raise PbxError(f"{where}: a queue name is 2-31 lowercase letters and digits, starting with a letter")
     known = {f.lower() for f in (*SECONDS_KNOBS, "title", "extension", "strategy", "overflow", "when_no_agents")}
-    known |= {*CALLBACK_NUMBER_KNOBS, *CALLBACK_DEFAULTS, *AFTER_CALL_DEFAULTS}
+    known |= {*CALLBACK_NUMBER_KNOBS, *CALLBACK_DEFAULTS, *AFTER_CALL_DEFAULTS, PAUSE_AFTER_MISSED[0]}
     unknown = sorted(set(section) - known)
     if unknown:
         raise PbxError(f"{where}: unknown setting {unknown[0]!r}")
@@ -175,7 +182,13 @@ def _parse_queue(path: Path, section: configparser.SectionProxy) -> QueueSetting
         **{knob: _seconds(where, section, knob, top) for knob, top in SECONDS_KNOBS.items()},
         callbacks=_callback_knobs(where, section),
         after_call=_after_call_knobs(where, section),
+        pause_after_missed_offers=_pause_after_missed(where, section),
     )
+
+
+def _pause_after_missed(where: str, section: configparser.SectionProxy) -> int:
+    knob, default, top = PAUSE_AFTER_MISSED
+    return _whole(where, knob, section.get(knob, str(default)).strip(), top)
 
 
 def _after_call_knobs(where: str, section: configparser.SectionProxy) -> QueueAfterCall:

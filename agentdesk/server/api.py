@@ -12,6 +12,8 @@
   GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
   GET  /api/v1/stats/transfers?day=YYYY-MM-DD  the day's transfer rate by agent and queue
+  GET  /api/v1/stats/missed-offers?day=YYYY-MM-DD&agent=  queue offers each agent did not answer:
+                                               {"day", "agents": {agent: count}}
   ...and the callback routes: agentdesk/server/callbacks/api.py, web.py,
   the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py
 
@@ -21,8 +23,9 @@ of their own on loopback (pbxapi.py), so this one never serves them.
 An agent may act only on itself; a team lead may act on any agent. An
 agent joins only the queues the directory lists for them (directory.py),
 whoever asks; their state in the snapshot names those queues (`joinable`).
-Likewise an agent reads only their own transfers and transfer rate, a team
-lead all (`day` is the service's local date, today when left out). AMI is never exposed: each endpoint maps to a fixed,
+Likewise an agent reads only their own transfers, transfer rate and missed
+offers, a team lead all (`day` is the service's local date, today when
+left out). AMI is never exposed: each endpoint maps to a fixed,
 validated set of actions.
 """
 
@@ -35,7 +38,7 @@ from aiohttp import web
 
 from agentdesk.contract.events import SNAPSHOT
 from agentdesk.contract.ids import is_uniqueid
-from agentdesk.contract.states import TEAMLEAD, WRAPUP_REASON
+from agentdesk.contract.states import MISSED_CALL_REASON, TEAMLEAD, WRAPUP_REASON
 
 from .auth import Session
 from .queues.agents import CommandError
@@ -65,6 +68,7 @@ def add_desk_routes(app: web.Application) -> None:
             web.delete("/api/v1/vips/{number}", vip_remove),
             web.get("/api/v1/transfers", transfer_list),
             web.get("/api/v1/stats/transfers", transfer_rates),
+            web.get("/api/v1/stats/missed-offers", missed_offers),
         ]
     )
 
@@ -158,8 +162,8 @@ async def pause(request: web.Request) -> web.Response:
     reason = ""
     if paused:
         reason = text_field(data, "reason", 40)
-        # "wrap-up" is the desk service's own reason (after a queue call), never chosen.
-        if reason not in service.config.pause_reasons or reason == WRAPUP_REASON:
+        # "wrap-up" and "missed call" are the desk service's own reasons, never chosen.
+        if reason not in service.config.pause_reasons or reason in (WRAPUP_REASON, MISSED_CALL_REASON):
             raise CommandError(400, f"{reason!r} is not a pause reason here: {', '.join(service.config.pause_reasons)}")
     elif session.person.role != TEAMLEAD and service.wrapups.unpause_refusal(agent):
         raise CommandError(409, service.wrapups.unpause_refusal(agent))
@@ -233,3 +237,18 @@ async def transfer_rates(request: web.Request) -> web.Response:
     kpi = await service.transfer_rates(day)
     only = None if session.person.role == TEAMLEAD else session.person.agent
     return web.json_response(transfer_rates_view(day.isoformat(), kpi, service.names(), only))
+
+
+async def missed_offers(request: web.Request) -> web.Response:
+    session = await session_of(request)
+    agent = request.query.get("agent") or None
+    if session.person.role != TEAMLEAD:
+        if agent not in (None, session.person.agent):
+            raise CommandError(403, "an agent can only see their own missed offers")
+        agent = session.person.agent
+    service = request.app[SERVICE]
+    day = day_param(request)
+    counts = await service.missed_offers(day, agent)
+    if agent is not None:
+        counts = {agent: counts.get(agent, 0)}
+    return web.json_response({"day": day.isoformat(), "agents": counts})

@@ -14,7 +14,9 @@
      "sticky_hours": 24, "queue_titles": {"support": "Support"},
      "desk_phones": ["1020"],      # shared desk phones any agent may log in from
      "callbacks": {...},           # callback knobs (agentdesk/server/callbacks/settings.py)
-     "wrapup": {"support": {...}}}  # after-call work per queue (agentdesk/server/wrapups/settings.py)
+     "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/server/wrapups/settings.py)
+     "queue_pause_after_missed": {"support": 1}}  # missed offers in a row before the
+                                    # agent is paused ("missed call"); 0 = never; default 1
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .callbacks.settings import CallbackSettings, parse_callback_settings
 from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
 DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Training", "Back office", "Meeting")
+DEFAULT_PAUSE_AFTER_MISSED = 1
 
 
 class ConfigError(Exception):
@@ -65,10 +68,15 @@ class DeskConfig:
     queue_wrapup_seconds: dict[str, int] = field(default_factory=dict)  # queue -> Asterisk's wrapuptime
     callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
     wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
+    queue_pause_after_missed: dict[str, int] = field(default_factory=dict)  # queue -> missed offers (default 1)
 
     def wrapup_policy(self, queue: str) -> WrapUpPolicy:
         """The queue's after-call work policy (the defaults for a queue not configured)."""
         return self.wrapup.get(queue) or WrapUpPolicy()
+
+    def pause_after_missed(self, queue: str) -> int:
+        """Missed offers in a row of `queue` before its agent is paused (0: never)."""
+        return self.queue_pause_after_missed.get(queue, DEFAULT_PAUSE_AFTER_MISSED)
 
 
 def load_config(path: Path) -> DeskConfig:
@@ -112,7 +120,19 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         queue_wrapup_seconds={str(k): int(v) for k, v in data.get("queue_wrapup_seconds", {}).items()},
         callbacks=parse_callback_settings(data.get("callbacks", {})),
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
+        queue_pause_after_missed=_missed_limits(data.get("queue_pause_after_missed", {})),
     )
+
+
+def _missed_limits(data: object) -> dict[str, int]:
+    if not isinstance(data, dict):
+        raise ValueError("queue_pause_after_missed (an object of queue: count)")
+    limits: dict[str, int] = {}
+    for queue, count in data.items():
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100:
+            raise ValueError(f"queue_pause_after_missed.{queue} (a whole number from 0 to 100)")
+        limits[str(queue)] = count
+    return limits
 
 
 def _pbx_listener(data: object, http_port: int) -> tuple[str, int]:

@@ -43,6 +43,7 @@ from .queues.agents import AgentDirector
 from .queues.board import QueueBoard, callback_task_of
 from .queues.calllog import CallLog
 from .queues.handling import HandleTimes
+from .queues.missed import NotResponding
 from .queues.pauses import AgentPauses, PauseBook
 from .runtime import Background, StoreRunner
 from .seats import Seats
@@ -95,6 +96,8 @@ class DeskService:
         self.views = LiveViews(self.board, self.people, self.hub, config, clock, pause_book)
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses = AgentPauses(self.director, self.db, clock, pause_book, self.views.publish_agent)
+        self.not_responding = NotResponding(self.pauses, self.db, clock, spawn, config.pause_after_missed,
+                                            self._person_name, self.hub)
         self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy)
         self.calls = CallLog(self.db, clock, self._stats_changed, self.board.agent_on_phone,
                              self.wrapups.sticky_call_ended)
@@ -162,6 +165,7 @@ class DeskService:
         change = self.board.apply(event)
         self.calls.handle(event)
         self.transfers.handle(event)
+        self.not_responding.handle(event)
         if event.name == "QueueCallerJoin":
             self.spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
         self.callback_hooks.milestones(event)
@@ -299,6 +303,15 @@ class DeskService:
     def names(self) -> dict[str, str]:
         return self.people.names()
 
+    def _person_name(self, agent: str) -> str | None:
+        person = self.people.get(agent)
+        return person.name if person is not None else None
+
+    async def missed_offers(self, day: date, agent: str | None = None) -> dict[str, int]:
+        """agent -> offers they did not answer on `day` (local time); one agent's or all."""
+        start, end = day_bounds(day)
+        return await self.db(lambda s: s.missed.missed_offer_counts(start, end, agent))
+
     def agent_json(self, person: Person) -> dict[str, Any]:
         return self.views.agent_json(person)
 
@@ -348,6 +361,7 @@ class DeskService:
         """An agent's (or team lead's) wish; being made ready ends a wrap-up."""
         await self.apply_pause(agent, paused, reason)
         if not paused:
+            self.not_responding.agent_ready(agent)
             await self.wrapups.agent_unpaused(agent)
 
     async def apply_pause(self, agent: str, paused: bool, reason: str) -> None:

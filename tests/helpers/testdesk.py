@@ -4,14 +4,17 @@ the production entry point (`python -m tests.helpers.testdesk --config
 ...`, through pbx/run's AGENTDESK_DESK_MODULE).
 
 - A movable clock, so scheduled callbacks can be tested without waiting.
-- Callbacks and wrap-up start switched off, so tests that are not about
-  them see no offers and no agent paused after a call.
+- Callbacks, wrap-up and the pause after missed offers start switched off,
+  so tests that are not about them see no offers and no agent paused after
+  a call or after an offer they let ring.
 - Routes for team leads on the desktops' listener:
   PUT /api/v1/test/clock {"advance_seconds": 0..30 days} | {"reset": true}
   PUT /api/v1/test/callbacks {"enabled"}
   PUT /api/v1/test/wrapup {"enabled", "limit_seconds"?, "warning_seconds"?, "then"?,
                            "disposition_required"?}  (policy fields then hold for every
                            queue; each PUT replaces them; none: the configuration's)
+  PUT /api/v1/test/missed-offers {"pause_after": 0..100 | null}  (missed offers in a row
+                           before the "missed call" pause, for every queue; null: the configuration's)
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ def assemble_for_tests(config: DeskConfig, store: Store) -> Assembly:
     service = DeskService(config, store, clock)
     service.callbacks.switch(False)
     service.wrapups.switch(False, {})
+    service.not_responding.switch(0)
     app = build_app(service)
     run_service_with(app)
     app[CLOCK] = clock
@@ -59,6 +63,7 @@ def assemble_for_tests(config: DeskConfig, store: Store) -> Assembly:
         web.put("/api/v1/test/clock", move_clock),
         web.put("/api/v1/test/callbacks", switch_callbacks),
         web.put("/api/v1/test/wrapup", switch_wrapup),
+        web.put("/api/v1/test/missed-offers", switch_missed_offers),
     ])
     return Assembly(service, app, build_pbx_app(service))
 
@@ -104,6 +109,15 @@ async def switch_wrapup(request: web.Request) -> web.Response:
     overrides = wrapup_overrides(data)
     service.wrapups.switch(enabled, overrides)
     return web.json_response({"enabled": enabled, **overrides})
+
+
+async def switch_missed_offers(request: web.Request) -> web.Response:
+    service = await lead_only(request)
+    limit = (await read_json(request)).get("pause_after")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= 100):
+        raise CommandError(400, "'pause_after' must be a whole number from 0 to 100, or null")
+    service.not_responding.switch(limit)
+    return web.json_response({"pause_after": limit})
 
 
 def wrapup_overrides(data: dict[str, Any]) -> dict[str, Any]:

@@ -360,3 +360,18 @@ def test_without_a_free_id_asterisk_does_not_start_as_another_service(tmp_path: 
     root = fake_rootfs(tmp_path, 101, 101)
     with pytest.raises(PbxError, match="no user and group id from 100 to 999 is free"):
         asteriskuser.ensure_own_ids(root, lambda uid: True, lambda gid: False)
+
+
+def test_the_missed_offers_before_a_pause_default_to_one_and_are_checked(tmp_path: Path) -> None:
+    (plain,) = queues.read_queues(queues_ini(tmp_path))
+    assert plain.pause_after_missed_offers == 1
+    (patient,) = queues.read_queues(queues_ini(tmp_path, "pause_after_missed_offers = 3\n"))
+    assert patient.pause_after_missed_offers == 3
+    (never,) = queues.read_queues(queues_ini(tmp_path, "pause_after_missed_offers = 0\n"))
+    assert never.pause_after_missed_offers == 0
+    for wrong in ("often", "-1", "101"):
+        with pytest.raises(PbxError, match=re.escape(f"[billing]: pause_after_missed_offers must be a whole number"
+                                                      f" from 0 to 100, not {wrong!r}")):
+            queues.read_queues(queues_ini(tmp_path, f"pause_after_missed_offers = {wrong}\n"))
+    shipped = queues.read_queues()
+    assert {q.name: q.pause_after_missed_offers for q in shipped} == {"support": 1, "sales": 1}

@@ -11,6 +11,7 @@ Signals (all delivered on the GUI thread):
   callback_changed(CallbackTaskView)  one callback task, new or changed (closed ones too)
   wrapup_changed(WrapUpView)          this agent's (or, for a team lead, anyone's) wrap-up began/changed/ended
   survey_arrived(SurveyResult)        a caller rated a call this agent served
+  offer_taken(OfferTaken)             a queue call this agent missed was answered by a colleague
 
 A thread reads the event stream and reconnects with back-off; the service
 sends a full snapshot first on every connection, so a drop loses nothing.
@@ -37,6 +38,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from agentdesk.contract import events
 from agentdesk.contract.callbacks import CallbackTaskView, parse_task_view
+from agentdesk.contract.offers import OfferTaken, parse_offer_taken
 from agentdesk.contract.queues import (
     AgentState,
     DeskSnapshot,
@@ -78,8 +80,8 @@ class _LinkProblem:
     reason: str  # for the agent to read
 
 
-_StreamNews = (_Connected | QueueSummary | AgentState | CallbackTaskView | WrapUpView | SurveyResult | _PbxStatus
-               | _LinkProblem)
+_StreamNews = (_Connected | QueueSummary | AgentState | CallbackTaskView | WrapUpView | SurveyResult | OfferTaken
+               | _PbxStatus | _LinkProblem)
 
 
 class _Stream:
@@ -135,6 +137,7 @@ class DeskConnection(QObject):
     callback_changed = Signal(object)
     wrapup_changed = Signal(object)
     survey_arrived = Signal(object)
+    offer_taken = Signal(object)
     _from_stream = Signal(int, object)  # (generation, _StreamNews) from the reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -244,6 +247,8 @@ class DeskConnection(QObject):
             self.wrapup_changed.emit(news)
         elif isinstance(news, SurveyResult):
             self.survey_arrived.emit(news)
+        elif isinstance(news, OfferTaken):
+            self.offer_taken.emit(news)
         elif isinstance(news, _PbxStatus):
             self.pbx_changed.emit(news.connected)
         else:
@@ -314,6 +319,8 @@ def _dispatch(event: ServerEvent, stream: _Stream) -> None:
             stream.send(parse_wrapup_view(data))
         elif event.name == events.SURVEY:
             stream.send(parse_survey(data))
+        elif event.name == events.OFFER_TAKEN:
+            stream.send(parse_offer_taken(data))
         elif event.name == events.PBX:
             stream.send(_PbxStatus(bool(data.get("connected"))))
     except (ValueError, KeyError, TypeError, ModelError) as error:

@@ -195,6 +195,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX IF NOT EXISTS surveys_by_queue ON surveys (queue, finished_at)",
         "CREATE INDEX IF NOT EXISTS surveys_by_linkedid ON surveys (linkedid)",
     ),
+    (
+        # Queue offers an agent did not answer (missed_sql.py), one row per
+        # offer: the day's count per agent is a report's figure.
+        """CREATE TABLE IF NOT EXISTS missed_offers (
+            agent TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            uniqueid TEXT NOT NULL,
+            offered_at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS missed_offers_by_time ON missed_offers (offered_at, agent)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

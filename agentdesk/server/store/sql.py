@@ -17,6 +17,7 @@ from .callback_sql import Callbacks
 from .calls_sql import Calls
 from .database import Database
 from .engines import Engine, open_engine
+from .missed_sql import MissedOffers
 from .schema import migrate
 from .survey_sql import Surveys
 from .wrapup_sql import WrapUps
@@ -52,6 +53,7 @@ class Store:
         self.callbacks = Callbacks(self.db)
         self.wrapups = WrapUps(self.db)
         self.surveys = Surveys(self.db)
+        self.missed = MissedOffers(self.db)
 
     def __repr__(self) -> str:
         return f"<Store {self.db.description}>"

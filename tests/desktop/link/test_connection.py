@@ -21,6 +21,8 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
 
+from agentdesk.contract import events
+from agentdesk.contract.offers import OfferTaken
 from agentdesk.contract.queues import DeskSnapshot
 from agentdesk.desktop.link.api import DeskApi, DeskError
 from agentdesk.desktop.link.connection import DeskConnection
@@ -78,8 +80,8 @@ def snapshot_naming(queue: str) -> dict[str, Any]:
 
 class StandInService:
     """A stand-in desk service. Sign-in waits for `sign_in_gate` and takes
-    `delay`; the event stream sends a snapshot naming `queue` and stays open
-    until the client goes (`stream_closed`); other calls answer `status`
+    `delay`; the event stream sends a snapshot naming `queue`, then the events
+    in `then` (name, data), and stays open until the client goes (`stream_closed`); other calls answer `status`
     after `delay`."""
 
     def __init__(self, queue: str = "support", delay: float = 0.0, status: int = 200) -> None:
@@ -88,6 +90,7 @@ class StandInService:
         self.sign_in_gate.set()
         self.sign_in_requested = threading.Event()
         self.stream_closed = threading.Event()
+        self.then: list[tuple[str, Any]] = []
         self._sockets: list[socket.socket] = []
         self._server = _HttpServer(self)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -106,8 +109,9 @@ class StandInService:
         handler.send_header("Content-Type", "text/event-stream")
         handler.send_header("Transfer-Encoding", "chunked")  # as the real service streams
         handler.end_headers()
-        event = b"event: snapshot\ndata: " + json.dumps(snapshot_naming(self.queue)).encode() + b"\n\n"
-        handler.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+        for name, data in [("snapshot", snapshot_naming(self.queue)), *self.then]:
+            event = f"event: {name}\ndata: ".encode() + json.dumps(data).encode() + b"\n\n"
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
         handler.wfile.flush()
         with contextlib.suppress(OSError):
             handler.connection.recv(1)  # returns when the desktop closes or aborts the stream
@@ -369,3 +373,15 @@ def test_a_closed_api_makes_no_further_request(desks: list[StandInService]) -> N
     with pytest.raises(DeskError, match="closed"):
         api.set_pause(False)
     assert not desk.sign_in_requested.is_set()
+
+
+def test_a_colleagues_answer_to_a_missed_queue_call_reaches_the_desktop(
+    qtbot: Any, link: DeskConnection, desks: list[StandInService]
+) -> None:
+    desk = StandInService()
+    desks.append(desk)
+    taken = {"uniqueid": "1763800000.41", "queue": "support", "agent": "1002", "agent_name": "Dmitri Volkov"}
+    desk.then = [(events.OFFER_TAKEN, {"queue": "support"}), (events.OFFER_TAKEN, taken)]  # the first names no call
+    with qtbot.waitSignal(link.offer_taken, timeout=5000) as received:
+        start(link, desk.url)
+    assert received.args == [OfferTaken("1763800000.41", "support", "1002", "Dmitri Volkov")]

@@ -443,4 +443,4 @@ def test_a_database_of_version_2_gains_callbacks_and_keeps_its_data(store_url: s
         add(store, task("aaaaaaaaaaa1"))
         assert [item.task_id for item in store.callbacks.open_callbacks()] == ["aaaaaaaaaaa1"]
         versions = store.db.engine.run("SELECT version FROM schema_version ORDER BY version").rows
-        assert [row[0] for row in versions] == [1, 2, 3, 4]
+        assert [row[0] for row in versions] == [1, 2, 3, 4, 5]

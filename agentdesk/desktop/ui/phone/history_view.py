@@ -1,6 +1,14 @@
 """The call history list; double-click or Enter calls the number back.
 A queue call shows the agent's disposition and the caller's survey score
-once they are known."""
+once they are known.
+
+One row per queue call: a waiting caller offered to the agent again and
+again is one row ("offered 3 times"), not a row per ring. A queue call the
+agent missed and a colleague then answered stays in the list, saying
+"Answered by a colleague" instead of "Missed": the agent learns the
+customer rang and was served, so it is neither lost nor something to call
+back.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +17,13 @@ from dataclasses import replace
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from ...history import HistoryEntry, Outcome
+from ...history import HistoryEntry, Outcome, fold, one_row_per_queue_call
 from ...phone.model import Direction
 from ..common.icons import icon
 from ..common.text import format_duration, isolate, plain_tooltip
 
 MAX_SHOWN = 200
+KEEP_TAKEN = 200  # colleagues' answers remembered for rings that end after the news
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -22,6 +31,8 @@ def outcome_text(entry: HistoryEntry) -> str:
     tr = QCoreApplication.translate
     if entry.outcome is Outcome.ANSWERED:
         return format_duration(entry.duration)
+    if entry.taken_by_colleague:
+        return tr("History", "Answered by a colleague (%1)").replace("%1", isolate(entry.answered_by))
     texts = {
         Outcome.MISSED: tr("History", "Missed"),
         Outcome.DECLINED: tr("History", "Declined"),
@@ -49,7 +60,7 @@ def after_call_text(entry: HistoryEntry) -> str:
 
 
 def icon_name(entry: HistoryEntry) -> str:
-    if entry.outcome in (Outcome.MISSED, Outcome.DECLINED):
+    if entry.outcome in (Outcome.MISSED, Outcome.DECLINED) and not entry.taken_by_colleague:
         return "missed"
     return "incoming" if entry.direction is Direction.INCOMING else "outgoing"
 
@@ -61,22 +72,40 @@ class HistoryList(QListWidget):
         super().__init__(parent)
         self.setObjectName("History")
         self.setUniformItemSizes(True)
+        self._taken: dict[str, str] = {}  # queue call -> the colleague who answered it
         self.itemActivated.connect(self._activated)
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:
         self.clear()
-        for entry in entries[:MAX_SHOWN]:
+        for entry in one_row_per_queue_call(entries)[:MAX_SHOWN]:
             self.addItem(self._item(entry))
 
-    def add_entry(self, entry: HistoryEntry) -> None:
+    def add_entry(self, entry: HistoryEntry) -> HistoryEntry:
+        """A call ended: on top; another offer of a queue call already listed
+        joins its row (which moves to the top). Returns the call as it is to
+        be kept: a ring cancelled because a colleague answered (strategy
+        ringall: the news may come first) as answered by them."""
+        if entry.outcome is Outcome.MISSED and entry.queue_call in self._taken:
+            entry = replace(entry, answered_by=self._taken[entry.queue_call])
+        kept = entry
+        for row in range(self.count()):
+            listed = self.entry(row)
+            if entry.queue_call and listed is not None and listed.queue_call == entry.queue_call:
+                self.takeItem(row)
+                entry = fold(entry, listed)
+                break
         self.insertItem(0, self._item(entry))
         while self.count() > MAX_SHOWN:
             self.takeItem(self.count() - 1)
+        return kept
 
     def _item(self, entry: HistoryEntry) -> QListWidgetItem:
         who = entry.name or entry.number
         queue = f"  [{isolate(entry.queue)}]" if entry.queue else ""
         details = " · ".join(isolate(part) for part in (entry.number, when_text(entry.started_at), outcome_text(entry)))
+        if entry.offers > 1:
+            offered = QCoreApplication.translate("History", "offered %1 times").replace("%1", str(entry.offers))
+            details += f" · {offered}"
         after = after_call_text(entry)
         details += f" · {after}" if after else ""
         # QListWidgetItem text is never interpreted as rich text.
@@ -96,6 +125,24 @@ class HistoryList(QListWidget):
                             survey_score=entry.survey_score if score is None else score)
             fresh = self._item(entry)
             self.item(row).setText(fresh.text())
+            self.item(row).setData(ENTRY_ROLE, entry)
+
+    def show_taken(self, queue_call: str, colleague: str) -> None:
+        """A colleague answered a queue call that rang this agent: its row
+        says so (and one that ends later will)."""
+        if not queue_call:
+            return
+        self._taken[queue_call] = colleague
+        while len(self._taken) > KEEP_TAKEN:
+            del self._taken[next(iter(self._taken))]
+        for row in range(self.count()):
+            entry = self.entry(row)
+            if entry is None or not queue_call or entry.queue_call != queue_call or entry.outcome is not Outcome.MISSED:
+                continue
+            entry = replace(entry, answered_by=colleague)
+            fresh = self._item(entry)
+            self.item(row).setText(fresh.text())
+            self.item(row).setIcon(fresh.icon())
             self.item(row).setData(ENTRY_ROLE, entry)
 
     def entry(self, row: int) -> HistoryEntry | None:

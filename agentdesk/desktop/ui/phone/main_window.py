@@ -325,8 +325,9 @@ class MainWindow(QMainWindow):
     def set_history(self, entries: list[HistoryEntry]) -> None:
         self.history.set_entries(entries)
 
-    def add_history(self, entry: HistoryEntry) -> None:
-        self.history.add_entry(entry)
+    def add_history(self, entry: HistoryEntry) -> HistoryEntry:
+        """The ended call into the list; returns it as it is to be kept."""
+        return self.history.add_entry(entry)
 
     def set_unsaved_work(self, text: str) -> None:
         """What quitting now would lose ('' nothing), asked before quitting."""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from agentdesk.contract.queues import AgentState
-from agentdesk.contract.states import AgentActivity
+from agentdesk.contract.states import MISSED_CALL_REASON, AgentActivity
 
 from ..common.style import (
     ACCENT,
@@ -63,7 +63,7 @@ def mnemonic_safe(text: str) -> str:
 def activity_text(activity: AgentActivity, reason: str) -> str:
     tr = QCoreApplication.translate
     if activity is AgentActivity.PAUSED:
-        shown = clean_text(reason)
+        shown = tr("AgentBar", "missed call") if reason == MISSED_CALL_REASON else clean_text(reason)
         return tr("AgentBar", "Paused: %1").replace("%1", shown) if shown else tr("AgentBar", "Paused")
     texts = {
         AgentActivity.READY: tr("AgentBar", "Ready"),
@@ -129,6 +129,9 @@ class AgentBar(QFrame):
         self.pause_button.clicked.connect(self.open_pause_menu)
         self.pause_menu = QMenu(self)
         self.pending = plain_label(self.tr("Sending…"), "Placeholder")
+        # Why the service paused the agent by itself, in words: the pill alone is easy to miss.
+        self.notice = plain_label(self.tr("Paused: you missed a call — press Ready when you are back"), "Problem")
+        self.notice.setWordWrap(True)
         self.problem = plain_label("", "Problem")
         self.problem.setWordWrap(True)
         self.no_queues = plain_label(self.tr("No queues"), "Placeholder")
@@ -145,6 +148,7 @@ class AgentBar(QFrame):
         column.setContentsMargins(12, 8, 12, 8)
         column.setSpacing(6)
         column.addLayout(top)
+        column.addWidget(self.notice)
         column.addWidget(self.no_queues)
         column.addLayout(self._queue_grid)
         column.addWidget(self.problem)
@@ -284,6 +288,8 @@ class AgentBar(QFrame):
         else:
             self.activity.setText(activity_text(state.activity, state.paused_reason))
             set_style_property(self.activity, "activity", state.activity.value)
+        self.notice.setVisible(state is not None and state.activity is AgentActivity.PAUSED
+                               and state.paused_reason == MISSED_CALL_REASON)
         self.tick()
 
     def _no_queues_text(self) -> str:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from agentdesk.contract.queues import AgentState
-from agentdesk.contract.states import AgentActivity
+from agentdesk.contract.states import MISSED_CALL_REASON, AgentActivity
 from agentdesk.desktop.ui.queues.agent_bar import AgentBar
 from tests.helpers.screen import on_screen, rendered
 
@@ -248,3 +248,19 @@ def test_every_string_goes_through_qt_translation(qtbot: Any) -> None:
         assert all("⟦" in button.toolTip() for button in widget.toggles.values())
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+def test_a_pause_for_a_missed_call_says_so_and_ready_ends_it(bar: AgentBar, qtbot: Any) -> None:
+    assert not bar.notice.isVisible()
+
+    bar.show_state(state(AgentActivity.PAUSED, MISSED_CALL_REASON), clock_offset=0.0)
+
+    assert bar.activity.text() == "Paused: missed call"
+    assert bar.notice.isVisible()
+    assert bar.notice.text() == "Paused: you missed a call — press Ready when you are back"
+    with qtbot.waitSignal(bar.unpause_requested):
+        qtbot.mouseClick(bar.ready_button, Qt.MouseButton.LeftButton)
+    bar.show_state(state(AgentActivity.PAUSED, "Lunch"), clock_offset=0.0)
+    assert not bar.notice.isVisible()  # a pause the agent chose needs no explaining
+    bar.show_state(state(), clock_offset=0.0)
+    assert not bar.notice.isVisible()
