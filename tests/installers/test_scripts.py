@@ -75,13 +75,22 @@ def test_the_demo_s_background_jobs_stop_with_it(ending: str) -> None:
         + ("sleep 1\n" if ending == "exit" else "sleep 300\n")
     )
     with subprocess.Popen(["/bin/bash", "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True,
-                          start_new_session=True) as demo:
+                          start_new_session=True, preexec_fn=as_from_a_terminal) as demo:
         assert demo.stdout is not None and demo.stdout.readline().strip() == "started"
         end_the_demo(demo, marker, ending)
     deadline = time.monotonic() + 5
     while running(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert running(marker) == []
+
+
+def as_from_a_terminal() -> None:
+    """Signals as a terminal's shell hands them on: none blocked or ignored.
+    Whatever this test process inherited or its libraries set (a thread's
+    signal mask is inherited across exec) must not decide the outcome."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
 
 
 def end_the_demo(demo: subprocess.Popen[str], marker: str, ending: str) -> None:
