@@ -41,6 +41,7 @@ from .settings import Settings, data_dir
 from .tasks import TaskRunner
 from .ui.callbacks.controller import CallbackDesk
 from .ui.common.settings_dialog import SettingsDialog
+from .ui.common.when import user_locale
 from .ui.phone.main_window import MainWindow
 from .ui.queues.controller import DeskView
 from .ui.wrapup.controller import WrapUpDesk
@@ -96,8 +97,9 @@ class Desktop(QObject):
     # -- building ------------------------------------------------------------------
 
     def apply_language(self) -> None:
-        language = self.settings.get("language") or QLocale.system().name().split("_")[0]
-        QLocale.setDefault(QLocale(language))
+        locale = user_locale(str(self.settings.get("language") or ""), QLocale.system())
+        QLocale.setDefault(locale)
+        language = locale.name().split("_")[0]
         for old in self._translators:
             self.app.removeTranslator(old)
         self._translators = []

@@ -4,15 +4,18 @@ once they are known."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from ...history import HistoryEntry, Outcome
 from ...phone.model import Direction
 from ..common.icons import icon
 from ..common.text import format_duration, isolate, plain_tooltip
+from ..common.when import moment_text
 
 MAX_SHOWN = 200
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,15 +32,6 @@ def outcome_text(entry: HistoryEntry) -> str:
         Outcome.FAILED: tr("History", "Failed"),
     }
     return texts[entry.outcome]
-
-
-def when_text(stamp: float) -> str:
-    """'15:31' today, '22 Nov 15:31' before, in the user's language."""
-    moment = QDateTime.fromSecsSinceEpoch(int(stamp))
-    locale = QLocale()
-    if moment.date() == QDateTime.currentDateTime().date():
-        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
-    return locale.toString(moment, "d MMM HH:mm")
 
 
 def after_call_text(entry: HistoryEntry) -> str:
@@ -57,8 +51,9 @@ def icon_name(entry: HistoryEntry) -> str:
 class HistoryList(QListWidget):
     callBackRequested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, clock: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
+        self._clock = clock
         self.setObjectName("History")
         self.setUniformItemSizes(True)
         self.itemActivated.connect(self._activated)
@@ -76,7 +71,8 @@ class HistoryList(QListWidget):
     def _item(self, entry: HistoryEntry) -> QListWidgetItem:
         who = entry.name or entry.number
         queue = f"  [{isolate(entry.queue)}]" if entry.queue else ""
-        details = " · ".join(isolate(part) for part in (entry.number, when_text(entry.started_at), outcome_text(entry)))
+        when = moment_text(entry.started_at, self._clock())
+        details = " · ".join(isolate(part) for part in (entry.number, when, outcome_text(entry)))
         after = after_call_text(entry)
         details += f" · {after}" if after else ""
         # QListWidgetItem text is never interpreted as rich text.
