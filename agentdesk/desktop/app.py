@@ -16,6 +16,7 @@ from PySide6.QtCore import QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from agentdesk import __version__
+from agentdesk.contract.queues import DeskSnapshot
 from agentdesk.contract.wrapups import SurveyResult
 
 from . import credentials
@@ -40,6 +41,7 @@ from .resources import resource
 from .settings import Settings, data_dir
 from .tasks import TaskRunner
 from .ui.callbacks.controller import CallbackDesk
+from .ui.common.numbers import use_region
 from .ui.common.settings_dialog import SettingsDialog
 from .ui.common.when import user_locale
 from .ui.phone.main_window import MainWindow
@@ -80,6 +82,8 @@ class Desktop(QObject):
         self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
         self.history = CallHistory(data_dir() / "history.sqlite3")
         self.desk_link = DeskConnection(self)
+        # First of the snapshot's receivers: every number shown after it reads in the service's region.
+        self.desk_link.snapshot_received.connect(self._number_region)
         # Its own workers: a slow CRM must not hold up keyring and history work.
         self.crm_tasks = TaskRunner(workers=2, parent=self)
         self.crm = CrmLookup(self.crm_tasks, parent=self)
@@ -142,6 +146,10 @@ class Desktop(QObject):
     def _survey(self, result: SurveyResult) -> None:
         if result.score is not None and result.agent == self.wrapups.me:
             self._after_call(result.uniqueid, score=result.score)
+
+    def _number_region(self, snapshot: DeskSnapshot) -> None:
+        if use_region(snapshot.number_region):
+            self.window.history.reformat()
 
     def _wire(self) -> None:
         # Each call as the agent should see it: a dialled callback as its customer.

@@ -1,8 +1,10 @@
 """Dates and phone numbers as an agent reads them, in English and in
 Persian, on the real widgets: the callback outcome picker's "call again
-at", the callback list and the call history. Dates follow the language
-(the Persian calendar in Persian digits for Persian, the day's word for
-yesterday and tomorrow)."""
+at", the callback list, the queue panel, the call and the call history.
+Dates follow the language (the Persian calendar in Persian digits for
+Persian, the day's word for yesterday and tomorrow); numbers read alike
+wherever they come from (a callback's national digits, a caller's
++number), grouped in the desk service's region, and are dialled raw."""
 
 from __future__ import annotations
 
@@ -13,13 +15,19 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCalendar, QDateTime, QLocale
 
+from agentdesk.contract.queues import DayStats, QueueSummary, WaitingCaller
 from agentdesk.desktop.history import HistoryEntry, Outcome
-from agentdesk.desktop.phone.model import Direction
+from agentdesk.desktop.phone.model import CallSnapshot, CallState, Direction
 from agentdesk.desktop.ui.callbacks.model import Column
 from agentdesk.desktop.ui.callbacks.outcome_dialog import OutcomeDialog
 from agentdesk.desktop.ui.callbacks.task_list import CallbackListPanel
+from agentdesk.desktop.ui.common.numbers import use_region
+from agentdesk.desktop.ui.phone.call_card import call_detail, caller_title
 from agentdesk.desktop.ui.phone.history_view import HistoryList
+from agentdesk.desktop.ui.phone.incoming import IncomingCallWindow
+from agentdesk.desktop.ui.queues.queue_panel import QueuePanel
 from tests.helpers.fakes import NOW, task
+from tests.helpers.screen import on_screen
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -116,3 +124,72 @@ def test_the_history_in_persian(qtbot: Any, language: Any) -> None:
     before = time.time() - 5 * 86400
     details = history_details(qtbot, before)
     assert f"\u2068{persian_day(before)} {clock(before)}\u2069" in details, details
+
+
+# -- phone numbers ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def iran() -> Iterator[None]:
+    """The desk service's snapshot named Iran as its region, as the demo's callbacks.ini does."""
+    use_region("IR")
+    yield
+    use_region("")
+
+
+@pytest.mark.parametrize("name", ["en_US", "fa"])
+def test_a_callbacks_number_reads_like_a_queue_callers(qtbot: Any, language: Any, iran: None, name: str) -> None:
+    """Phone numbers keep Latin digits in Persian too: they are what agents dial and type."""
+    language(name)
+    panel = CallbackListPanel(clock=lambda: NOW)
+    qtbot.addWidget(panel)
+    panel.show_tasks([task(number="09121234567", name="")])  # a service that sent no display_number
+    row = panel.model.row_of("0a1b2c3d4e5f")
+    assert row is not None
+    assert panel.model.index(row, Column.CUSTOMER).data() == "\u20680912 123 4567\u2069"
+    queue = QueuePanel(clock=lambda: NOW)
+    qtbot.addWidget(queue)
+    caller = WaitingCaller("u1", "+989121234567", "Reza", 1, NOW - 5, False)
+    queue.update_queue(QueueSummary("support", "Support", "rrmemory", (caller,), (), DayStats(1, 0, 0, None, 20)))
+    assert "\u20680912 123 4567\u2069" in on_screen(queue)  # the same customer calling in reads the same
+
+
+def test_the_history_shows_numbers_grouped_and_dials_them_raw(qtbot: Any, language: Any, iran: None) -> None:
+    language("en_US")
+    history = HistoryList()
+    qtbot.addWidget(history)
+    history.add_entry(HistoryEntry(Direction.OUTGOING, "09121234567", "", "", NOW, NOW, NOW + 60,
+                                   Outcome.ANSWERED, ""))
+    history.add_entry(HistoryEntry(Direction.INCOMING, "+442071234567", "", "", NOW, NOW, NOW + 60,
+                                   Outcome.ANSWERED, ""))
+    history.add_entry(HistoryEntry(Direction.INCOMING, "1004", "", "", NOW, NOW, NOW + 60, Outcome.ANSWERED, ""))
+    lines = [history.item(row).text().split("\n")[0] for row in range(history.count())]
+    assert lines == ["\u20681004\u2069", "\u2068+44 20 7123 4567\u2069", "\u20680912 123 4567\u2069"]
+    with qtbot.waitSignal(history.callBackRequested) as dialled:
+        history.itemActivated.emit(history.item(2))
+    assert dialled.args == ["09121234567"]  # what is dialled stays the raw digits
+
+
+def test_numbers_already_shown_follow_a_region_learnt_later(qtbot: Any, language: Any) -> None:
+    language("en_US")
+    history = HistoryList()
+    qtbot.addWidget(history)
+    history.add_entry(HistoryEntry(Direction.OUTGOING, "09121234567", "", "", NOW, NOW, NOW + 60,
+                                   Outcome.ANSWERED, ""))
+    assert history.item(0).text().startswith("\u206809121234567\u2069")  # which country? not known yet
+    try:
+        assert use_region("IR")
+        history.reformat()
+        assert history.item(0).text().startswith("\u20680912 123 4567\u2069")
+    finally:
+        use_region("")
+
+
+def test_the_call_itself_shows_the_number_grouped(qtbot: Any, iran: None) -> None:
+    call = CallSnapshot(5, Direction.OUTGOING, CallState.RINGING_OUT, "09121234567", "", started_at=NOW)
+    assert call_detail(call) == "↗ \u20680912 123 4567\u2069"
+    assert caller_title(call) == "0912 123 4567"
+    incoming = IncomingCallWindow()
+    qtbot.addWidget(incoming)
+    incoming.show_call(call.with_changes(direction=Direction.INCOMING, state=CallState.RINGING_IN))
+    assert incoming.detail.text() == "\u20680912 123 4567\u2069"
+    incoming.close()

@@ -33,6 +33,7 @@ from ...phone.model import (
     PhoneError,
 )
 from ...phone.protocol import Phone
+from ..common.numbers import display_number
 from ..common.text import isolate
 from ..common.when import moment_text
 from .dialogs import (
@@ -284,7 +285,9 @@ class CallbackDesk(QObject):
 
     def open_outcome(self, call: CallSnapshot) -> OutcomeDialog:
         task = self.find(call.callback_task)
-        customer = customer_text(task) if task is not None else isolate(self.describe(call).party_name)
+        shown = self.describe(call)
+        customer = (customer_text(task) if task is not None
+                    else isolate(shown.remote_name or display_number(shown.remote_number)))
         return self.keeper.open(call.callback_task, customer)
 
     def unsaved_work(self) -> str:

@@ -9,9 +9,9 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from agentdesk.contract.callbacks import CallbackTaskView
 
+from ..common.numbers import display_number
 from ..common.text import clean_text, isolate
 from ..common.when import moment_text
-from ..queues.queue_panel import display_number
 
 DAY_SECONDS = 86400
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 from ...history import HistoryEntry, Outcome
 from ...phone.model import Direction
 from ..common.icons import icon
+from ..common.numbers import display_number
 from ..common.text import format_duration, isolate, plain_tooltip
 from ..common.when import moment_text
 
@@ -69,10 +70,10 @@ class HistoryList(QListWidget):
             self.takeItem(self.count() - 1)
 
     def _item(self, entry: HistoryEntry) -> QListWidgetItem:
-        who = entry.name or entry.number
+        who = entry.name or display_number(entry.number)
         queue = f"  [{isolate(entry.queue)}]" if entry.queue else ""
         when = moment_text(entry.started_at, self._clock())
-        details = " · ".join(isolate(part) for part in (entry.number, when, outcome_text(entry)))
+        details = " · ".join(isolate(part) for part in (display_number(entry.number), when, outcome_text(entry)))
         after = after_call_text(entry)
         details += f" · {after}" if after else ""
         # QListWidgetItem text is never interpreted as rich text.
@@ -93,6 +94,13 @@ class HistoryList(QListWidget):
             fresh = self._item(entry)
             self.item(row).setText(fresh.text())
             self.item(row).setData(ENTRY_ROLE, entry)
+
+    def reformat(self) -> None:
+        """Write every row again (the numbers' region became known or changed)."""
+        for row in range(self.count()):
+            entry = self.entry(row)
+            if entry is not None:
+                self.item(row).setText(self._item(entry).text())
 
     def entry(self, row: int) -> HistoryEntry | None:
         entry = self.item(row).data(ENTRY_ROLE)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from agentdesk.contract.queues import PastCall, QueueCallInfo
 
 from ...crm.lookup import CrmRecord
+from ..common.numbers import display_number
 from ..common.style import ACCENT, MUTED
 from ..common.text import (
     clean_text,
@@ -41,7 +42,7 @@ from ..common.text import (
     plain_tooltip,
 )
 from ..common.when import moment_text
-from .queue_panel import Clock, display_number
+from .queue_panel import Clock
 
 MAX_PAST_CALLS = 10
 
