@@ -29,10 +29,6 @@ def use_region(region: str) -> bool:
     return changed
 
 
-def region() -> str:
-    return _Region.code
-
-
 def display_number(number: str) -> str:
     """`number` grouped for reading ('+98 912 111 0001' -> '0912 111 0001' in IR)."""
     return numbers.display_number(number, _Region.code)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QCalendar, QCoreApplication, QDate, QDateTime, QLocale
+from PySide6.QtCore import QCalendar, QCoreApplication, QDateTime, QLocale
 from PySide6.QtWidgets import QDateTimeEdit, QWidget
 
 _TWO_DIGIT_YEAR = re.compile(r"(?<!y)yy(?!y)")
@@ -53,11 +53,6 @@ def _moment(stamp: float) -> QDateTime:
 def time_text(stamp: float) -> str:
     """'14:30' ('2:30 PM' in American English, '۱۴:۳۰' in Persian)."""
     return QLocale().toString(_moment(stamp).time(), QLocale.FormatType.ShortFormat)
-
-
-def date_text(day: QDate) -> str:
-    """A day in the locale's short form and the language's calendar."""
-    return QLocale().toString(day, QLocale.FormatType.ShortFormat, calendar())
 
 
 def full_text(stamp: float) -> str:
