@@ -137,6 +137,9 @@ class DeskSnapshot:
     # This agent's active wrap-up view (wrapups.py), if any: kept as sent and
     # read with wrapups.parse_wrapup_view, so an unreadable one never costs the snapshot.
     wrapup: dict[str, Any] | None = None
+    # The country whose national digits the PBX dials (the callback region):
+    # how the desktop reads numbers without a + (numbers.py). '' unknown.
+    number_region: str = ""
 
 
 class ModelError(ValueError):
@@ -152,6 +155,7 @@ def parse_snapshot(data: dict[str, Any]) -> DeskSnapshot:
             pause_reasons=tuple(str(reason) for reason in data["pause_reasons"]),
             pbx_connected=bool(data.get("pbx_connected", True)),
             wrapup=data["wrapup"] if isinstance(data.get("wrapup"), dict) else None,
+            number_region=str(data.get("number_region") or ""),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ModelError(f"bad snapshot: {error}") from error
@@ -270,6 +274,7 @@ def dump_snapshot(snapshot: DeskSnapshot) -> dict[str, Any]:
         "queues": [dump_queue(queue) for queue in snapshot.queues],
         "pause_reasons": list(snapshot.pause_reasons),
         "wrapup": snapshot.wrapup,
+        "number_region": snapshot.number_region,
     }
 
 

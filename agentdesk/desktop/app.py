@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from agentdesk import __version__
 from agentdesk.contract.offers import OfferTaken
+from agentdesk.contract.queues import DeskSnapshot
 from agentdesk.contract.wrapups import SurveyResult
 
 from . import credentials
@@ -41,7 +42,9 @@ from .resources import resource
 from .settings import Settings, data_dir
 from .tasks import TaskRunner
 from .ui.callbacks.controller import CallbackDesk
+from .ui.common.numbers import use_region
 from .ui.common.settings_dialog import SettingsDialog
+from .ui.common.when import user_locale
 from .ui.phone.main_window import MainWindow
 from .ui.queues.controller import DeskView
 from .ui.wrapup.controller import WrapUpDesk
@@ -80,6 +83,8 @@ class Desktop(QObject):
         self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
         self.history = CallHistory(data_dir() / "history.sqlite3")
         self.desk_link = DeskConnection(self)
+        # First of the snapshot's receivers: every number shown after it reads in the service's region.
+        self.desk_link.snapshot_received.connect(self._number_region)
         # Its own workers: a slow CRM must not hold up keyring and history work.
         self.crm_tasks = TaskRunner(workers=2, parent=self)
         self.crm = CrmLookup(self.crm_tasks, parent=self)
@@ -97,8 +102,9 @@ class Desktop(QObject):
     # -- building ------------------------------------------------------------------
 
     def apply_language(self) -> None:
-        language = self.settings.get("language") or QLocale.system().name().split("_")[0]
-        QLocale.setDefault(QLocale(language))
+        locale = user_locale(str(self.settings.get("language") or ""), QLocale.system())
+        QLocale.setDefault(locale)
+        language = locale.name().split("_")[0]
         for old in self._translators:
             self.app.removeTranslator(old)
         self._translators = []
@@ -147,6 +153,10 @@ class Desktop(QObject):
     def _survey(self, result: SurveyResult) -> None:
         if result.score is not None and result.agent == self.wrapups.me:
             self._after_call(result.uniqueid, score=result.score)
+
+    def _number_region(self, snapshot: DeskSnapshot) -> None:
+        if use_region(snapshot.number_region):
+            self.window.history.reformat()
 
     def _wire(self) -> None:
         # Each call as the agent should see it: a dialled callback as its customer.

@@ -323,6 +323,7 @@ class DeskService:
             pause_reasons=tuple(self.config.pause_reasons),
             pbx_connected=self.ami.connected,
             wrapup=self.wrapups.view_of(person.agent),
+            number_region=self.config.callbacks.region,
         ))
 
     async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:

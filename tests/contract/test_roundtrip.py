@@ -73,7 +73,7 @@ def test_every_view_reads_back_as_written(value: Any, dump: Any, parse: Any) -> 
 
 def test_the_snapshot_carries_everything_the_desktop_shows() -> None:
     snapshot = queues.DeskSnapshot(NOW, AGENT, (QUEUE,), ("Break", "Lunch"), False,
-                                   wrapups.dump_wrapup_view(WRAPUP))
+                                   wrapups.dump_wrapup_view(WRAPUP), number_region="IR")
     back = queues.parse_snapshot(wire(queues.dump_snapshot(snapshot)))
     assert back == snapshot
     assert back.wrapup is not None and wrapups.parse_wrapup_view(back.wrapup) == WRAPUP

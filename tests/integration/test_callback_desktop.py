@@ -1,7 +1,8 @@
 """Callbacks on a real desktop (pytest-qt) with the real PBX and desk
 service: a due task rings the agent as a preview with the task's customer
 and topic; "Call now" (Enter) calls the customer; after the call the
-outcome picker records the outcome. "Skip" leaves the task to others for
+outcome picker records the outcome, and the history shows the customer's
+number as the service's region writes it. "Skip" leaves the task to others for
 the queue's skip delay. The task list shows the task and the agent can
 call a task from it."""
 
@@ -77,6 +78,9 @@ def test_the_agent_previews_calls_and_records_the_outcome(
     assert lead.wait_state(task["id"], "claimed")["agent"] == "1008"
     customer.send("hangup")
     agent.wait_no_calls(timeout=15)
+    # The history keeps the call as its customer, grouped as the service's region (IR) writes it.
+    qtbot.waitUntil(lambda: agent.window.history.count() >= 1, timeout=5000)
+    assert "\u20680912 111 0001\u2069" in agent.window.history.item(0).text()
     qtbot.waitUntil(lambda: task["id"] in callbacks.outcomes, timeout=5000)
     picker = callbacks.outcomes[task["id"]]
     picker.choose("reached")

@@ -27,7 +27,9 @@ import functools
 import logging
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumberType
+
+from agentdesk.contract.numbers import display_number
 
 log = logging.getLogger("agentdesk.server.callbacks")
 
@@ -62,15 +64,9 @@ def normalise(number: str, region: str, allow_international: bool = False) -> st
 
 @functools.lru_cache(maxsize=65536)  # a list of 10,000 tasks formats each number once
 def display(number: str, region: str) -> str:
-    """A stored number formatted for the agent: national format for the
-    region's own country, international otherwise; unchanged when it is
-    not a number phonenumbers understands."""
-    parsed = _parse(number, region)
-    if parsed is None:
-        return number
-    if parsed.country_code == phonenumbers.country_code_for_region(region):
-        return str(phonenumbers.format_number(parsed, PhoneNumberFormat.NATIONAL))
-    return str(phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL))
+    """A stored number formatted for the agent, as the desktop formats every
+    number (agentdesk.contract.numbers)."""
+    return display_number(number, region)
 
 
 def _parse(number: str, region: str) -> phonenumbers.PhoneNumber | None:

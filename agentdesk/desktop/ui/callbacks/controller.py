@@ -33,7 +33,9 @@ from ...phone.model import (
     PhoneError,
 )
 from ...phone.protocol import Phone
+from ..common.numbers import display_number
 from ..common.text import isolate
+from ..common.when import moment_text
 from .dialogs import (
     RescheduleDialog,
     ScheduleDialog,
@@ -44,7 +46,7 @@ from .outcome_dialog import OutcomeDialog
 from .outcomes import OutcomeKeeper
 from .preview import CallbackPreview
 from .task_list import CallbackListPanel
-from .text import clock_text, customer_text
+from .text import customer_text
 
 log = logging.getLogger("agentdesk.desktop.ui.callbacks")
 Clock = Callable[[], float]
@@ -283,7 +285,9 @@ class CallbackDesk(QObject):
 
     def open_outcome(self, call: CallSnapshot) -> OutcomeDialog:
         task = self.find(call.callback_task)
-        customer = customer_text(task) if task is not None else isolate(self.describe(call).party_name)
+        shown = self.describe(call)
+        customer = (customer_text(task) if task is not None
+                    else isolate(shown.remote_name or display_number(shown.remote_number)))
         return self.keeper.open(call.callback_task, customer)
 
     def unsaved_work(self) -> str:
@@ -310,7 +314,7 @@ class CallbackDesk(QObject):
         def done(task: CallbackTaskView) -> None:
             dialog.done_saving()
             self._status(self.tr("Callback scheduled: %1 at %2").replace("%1", customer_text(task))
-                         .replace("%2", clock_text(task.due_at, self._clock())))
+                         .replace("%2", moment_text(task.due_at, self._clock(), today_word=True)))
 
         self.commands.schedule(request, while_open(dialog, done),
                                while_open(dialog, lambda error: dialog.show_problem(str(error))))

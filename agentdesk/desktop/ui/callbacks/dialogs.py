@@ -4,7 +4,7 @@ reason), reschedule a task, and schedule a new callback for a customer.
 None of them talks to the network: each emits what the agent chose and the
 controller sends it, then either closes the dialog (`done_saving`) or shows
 the service's sentence in it (`show_problem`), keeping what was typed.
-Date and time pickers use the Persian calendar when the app speaks Persian.
+Date and time pickers are ui/common/when.py's: the user's locale and calendar.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCalendar, QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from agentdesk.contract.callbacks import CallbackRequest
 
 from ..common.text import clean_text, plain_label
+from ..common.when import moment_edit
 
 MAX_TOPIC = 200
 MAX_NAME = 80
@@ -44,10 +45,7 @@ ROUND_MINUTES = 15
 def when_edit(parent: QWidget, at: float | None = None) -> QDateTimeEdit:
     """A local date-and-time picker from now on; `at` or the next quarter
     hour after an hour from now."""
-    edit = QDateTimeEdit(parent)
-    edit.setCalendarPopup(True)
-    if QLocale().language() == QLocale.Language.Persian:
-        edit.setCalendar(QCalendar(QCalendar.System.Jalali))
+    edit = moment_edit(parent)
     edit.setMinimumDateTime(QDateTime.currentDateTime().addSecs(-60))
     if at is None:
         quarter = ROUND_MINUTES * 60

@@ -22,6 +22,7 @@ from ...link.callback_client import CallbackCommands, retryable
 from ..common.text import clean_text
 from .dialogs import while_open
 from .outcome_dialog import OutcomeDialog
+from .text import number_text
 
 log = logging.getLogger("agentdesk.desktop.ui.callbacks")
 
@@ -62,7 +63,7 @@ class OutcomeKeeper(QObject):
         log.info("callback %s is %s (%s): its outcome picker closes", task.task_id, task.state, task.agent)
         dialog.done_saving()
         self._status(self.tr("The callback to %1 needs no outcome from you any more.").replace(
-            "%1", clean_text(task.name or task.number)))
+            "%1", clean_text(task.name) or number_text(task)))
 
     def unsaved_work(self) -> str:
         """What quitting now would lose ('' nothing)."""

@@ -18,7 +18,8 @@ from agentdesk.contract.callbacks import CallbackTaskView
 from ..common.icons import icon
 from ..common.style import GOOD
 from ..common.text import clean_text, plain_label
-from .text import clock_text, origin_text, outcome_texts
+from ..common.when import moment_text
+from .text import origin_text, outcome_texts
 
 PREVIEW_STYLE = f"""
 #CallbackPreview {{ background: #f1f8f3; border: 2px solid {GOOD}; border-radius: 12px; }}
@@ -116,7 +117,7 @@ class CallbackPreview(QFrame):
             attempt += " · " + self.tr("last time: %1").replace("%1", last)
         self.attempts.setText(attempt)
         self.origin.setText(self.tr("%1 · requested %2").replace("%1", origin_text(task.origin))
-                            .replace("%2", clock_text(task.created_at or task.arrival_at, now)))
+                            .replace("%2", moment_text(task.created_at or task.arrival_at, now)))
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)

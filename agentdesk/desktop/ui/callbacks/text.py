@@ -1,16 +1,17 @@
-"""How callback tasks read to an agent: due times (relative and absolute,
-in the Persian calendar when the app speaks Persian), origins, outcomes,
+"""How callback tasks read to an agent: due times (relative, and the
+moment as ui/common/when.py writes every date and time), origins, outcomes,
 attempts, the customer and who holds a task. All texts go through Qt
 translation; caller-supplied parts are isolated for right-to-left lines."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCalendar, QCoreApplication, QDate, QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from agentdesk.contract.callbacks import CallbackTaskView
 
+from ..common.numbers import display_number
 from ..common.text import clean_text, isolate
-from ..queues.queue_panel import display_number
+from ..common.when import moment_text
 
 DAY_SECONDS = 86400
 
@@ -49,20 +50,6 @@ def state_text(task: CallbackTaskView, now: float) -> str:
     return _tr("Due") if task.is_due(now) else _tr("Scheduled")
 
 
-def _calendar() -> QCalendar:
-    persian = QLocale().language() == QLocale.Language.Persian
-    return QCalendar(QCalendar.System.Jalali) if persian else QCalendar()
-
-
-def clock_text(stamp: float, now: float) -> str:
-    """The local time for today, else a short date (Jalali in Persian) and time."""
-    locale = QLocale()
-    moment = QDateTime.fromSecsSinceEpoch(int(stamp))
-    if moment.date() == QDateTime.fromSecsSinceEpoch(int(now)).date():
-        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
-    return locale.toString(moment, QLocale.FormatType.ShortFormat, _calendar())
-
-
 def span_text(seconds: float) -> str:
     """A rough length of time: '4 min', '2 h 10 min', '3 d'."""
     minutes = int(abs(seconds)) // 60
@@ -85,12 +72,8 @@ def relative_due(task: CallbackTaskView, now: float) -> str:
 
 
 def due_text(task: CallbackTaskView, now: float) -> str:
-    """'in 25 min · 14:30', '40 min overdue · 13:10'."""
-    return f"{relative_due(task, now)} · {clock_text(task.due_at, now)}"
-
-
-def date_text(day: QDate) -> str:
-    return QLocale().toString(day, QLocale.FormatType.ShortFormat, _calendar())
+    """'in 25 min · 14:30', '40 min overdue · 13:10', 'in 23 h · tomorrow 09:00'."""
+    return f"{relative_due(task, now)} · {moment_text(task.due_at, now)}"
 
 
 def number_text(task: CallbackTaskView) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from ...phone.model import CallSnapshot, CallState, Direction
 from ..common.icons import icon
+from ..common.numbers import display_number
 from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
 from .dialer import DialPad
 
@@ -37,14 +38,15 @@ def call_detail(call: CallSnapshot) -> str:
     if call.conference:
         return tr("CallCard", "Conference: hang up to leave, the others stay connected")
     arrow = "↙" if call.direction is Direction.INCOMING else "↗"
-    text = f"{arrow} {isolate(call.remote_number)}"
+    text = f"{arrow} {isolate(display_number(call.remote_number))}"
     if call.consult_for:
         text += " · " + tr("CallCard", "consulting; hang up to go back to the caller")
     return text
 
 
 def caller_title(call: CallSnapshot) -> str:
-    return clean_text(call.party_name) or QCoreApplication.translate("CallCard", "Unknown caller")
+    return (clean_text(call.remote_name) or display_number(call.remote_number)
+            or QCoreApplication.translate("CallCard", "Unknown caller"))
 
 
 class CallCard(QFrame):

@@ -12,15 +12,19 @@ back.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from ...history import HistoryEntry, Outcome, fold, one_row_per_queue_call
 from ...phone.model import Direction
 from ..common.icons import icon
+from ..common.numbers import display_number
 from ..common.text import format_duration, isolate, plain_tooltip
+from ..common.when import moment_text
 
 MAX_SHOWN = 200
 KEEP_TAKEN = 200  # colleagues' answers remembered for rings that end after the news
@@ -42,15 +46,6 @@ def outcome_text(entry: HistoryEntry) -> str:
     return texts[entry.outcome]
 
 
-def when_text(stamp: float) -> str:
-    """'15:31' today, '22 Nov 15:31' before, in the user's language."""
-    moment = QDateTime.fromSecsSinceEpoch(int(stamp))
-    locale = QLocale()
-    if moment.date() == QDateTime.currentDateTime().date():
-        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
-    return locale.toString(moment, "d MMM HH:mm")
-
-
 def after_call_text(entry: HistoryEntry) -> str:
     """'Sale · survey 4/5': what came after a queue call ('' nothing yet)."""
     parts = [entry.disposition] if entry.disposition else []
@@ -68,8 +63,9 @@ def icon_name(entry: HistoryEntry) -> str:
 class HistoryList(QListWidget):
     callBackRequested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, clock: Callable[[], float] = time.time) -> None:
         super().__init__(parent)
+        self._clock = clock
         self.setObjectName("History")
         self.setUniformItemSizes(True)
         self._taken: dict[str, str] = {}  # queue call -> the colleague who answered it
@@ -100,9 +96,10 @@ class HistoryList(QListWidget):
         return kept
 
     def _item(self, entry: HistoryEntry) -> QListWidgetItem:
-        who = entry.name or entry.number
+        who = entry.name or display_number(entry.number)
         queue = f"  [{isolate(entry.queue)}]" if entry.queue else ""
-        details = " · ".join(isolate(part) for part in (entry.number, when_text(entry.started_at), outcome_text(entry)))
+        when = moment_text(entry.started_at, self._clock())
+        details = " · ".join(isolate(part) for part in (display_number(entry.number), when, outcome_text(entry)))
         if entry.offers > 1:
             offered = QCoreApplication.translate("History", "offered %1 times").replace("%1", str(entry.offers))
             details += f" · {offered}"
@@ -144,6 +141,13 @@ class HistoryList(QListWidget):
             self.item(row).setText(fresh.text())
             self.item(row).setIcon(fresh.icon())
             self.item(row).setData(ENTRY_ROLE, entry)
+
+    def reformat(self) -> None:
+        """Write every row again (the numbers' region became known or changed)."""
+        for row in range(self.count()):
+            entry = self.entry(row)
+            if entry is not None:
+                self.item(row).setText(self._item(entry).text())
 
     def entry(self, row: int) -> HistoryEntry | None:
         entry = self.item(row).data(ENTRY_ROLE)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from ...phone.model import CallSnapshot
 from ..common.icons import icon
+from ..common.numbers import display_number
 from ..common.text import clean_text, isolate, plain_label
 from .call_card import caller_title
 
@@ -66,7 +67,7 @@ class IncomingCallWindow(QWidget):
         self.heading.setText(self.tr("Callback: answer to call the customer") if call.callback_task
                              else self.tr("Incoming call"))
         self.title.setText(caller_title(call))
-        self.detail.setText(isolate(call.remote_number))
+        self.detail.setText(isolate(display_number(call.remote_number)))
         self.queue.setText(self.tr("Queue: %1").replace("%1", clean_text(call.queue)))
         self.queue.setVisible(bool(call.queue))
         self.adjustSize()

@@ -8,17 +8,16 @@ clock still shows true waits. Caller names and numbers are plain text.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 
-import phonenumbers
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from agentdesk.contract.queues import AgentState, DayStats, QueueSummary, WaitingCaller
 from agentdesk.contract.states import AgentActivity
 
+from ..common.numbers import display_number
 from ..common.style import (
     ACCENT,
     BAD,
@@ -27,7 +26,6 @@ from ..common.style import (
 )
 from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
 
-log = logging.getLogger("agentdesk.desktop.ui.queues")
 MAX_CALLERS_SHOWN = 8
 Clock = Callable[[], float]
 
@@ -52,22 +50,6 @@ PANEL_STYLE = f"""
 #ConnectionBanner {{ background: #fef7e0; color: #8a5300; border: 1px solid #f9dc8c; border-radius: 8px;
                      padding: 4px 8px; }}
 """
-
-
-def display_number(number: str) -> str:
-    """An E.164 number grouped for reading ('+98 21 5555 0101'); anything
-    else (an extension, 'anonymous') as it came."""
-    text = number.strip()
-    if not text.startswith("+"):
-        return number
-    try:
-        parsed = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
-        log.debug("a caller number starting with + is not E.164; shown as received")
-        return number
-    if not phonenumbers.is_possible_number(parsed):
-        return number
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 def wait_level(seconds: float, target: int) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCalendar, QCoreApplication, QDateTime, QLocale, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from agentdesk.contract.queues import PastCall, QueueCallInfo
 
 from ...crm.lookup import CrmRecord
+from ..common.numbers import display_number
 from ..common.style import ACCENT, MUTED
 from ..common.text import (
     clean_text,
@@ -40,7 +41,8 @@ from ..common.text import (
     plain_label,
     plain_tooltip,
 )
-from .queue_panel import Clock, display_number
+from ..common.when import moment_text
+from .queue_panel import Clock
 
 MAX_PAST_CALLS = 10
 
@@ -80,16 +82,6 @@ def wrapup_text(call: PastCall) -> str:
 
 def survey_text(call: PastCall) -> str:
     return "" if call.survey_score is None else f"{call.survey_score}/5"
-
-
-def when_text(stamp: float) -> str:
-    """A local date and time in the app's language; the Persian (Jalali)
-    calendar when the language is Persian (Qt has it built in)."""
-    locale = QLocale()
-    moment = QDateTime.fromSecsSinceEpoch(int(stamp))
-    persian = locale.language() == QLocale.Language.Persian
-    calendar = QCalendar(QCalendar.System.Jalali) if persian else QCalendar()
-    return locale.toString(moment, QLocale.FormatType.ShortFormat, calendar)
 
 
 class ScreenPopCard(QFrame):
@@ -249,8 +241,9 @@ class ScreenPopCard(QFrame):
         self.history.setColumnCount(len(titles))
         self.history.setHorizontalHeaderLabels(titles)
         self.history.setRowCount(len(shown))
+        now = self._clock()
         for row, call in enumerate(shown):
-            texts = (when_text(call.at), call.agent_name or call.agent, call.queue, outcome_text(call),
+            texts = (moment_text(call.at, now), call.agent_name or call.agent, call.queue, outcome_text(call),
                      wrapup_text(call), survey_text(call))[:len(titles)]
             for column, text in enumerate(texts):
                 item = QTableWidgetItem(isolate(text))  # table items are never rich text

@@ -41,6 +41,7 @@ from agentdesk.contract.wrapups import WrapUpView
 
 from ...link.wrapups import WrapUpDraft
 from ..callbacks.dialogs import when_edit
+from ..common.numbers import display_number
 from ..common.style import (
     ACCENT,
     BAD,
@@ -49,7 +50,6 @@ from ..common.style import (
     WARN,
 )
 from ..common.text import clean_text, format_duration, isolate, plain_label
-from ..queues.queue_panel import display_number
 
 Clock = Callable[[], float]
 MAX_HOTKEYS = 9

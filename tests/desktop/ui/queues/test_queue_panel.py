@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from agentdesk.contract.queues import AgentState, DayStats, QueueMember, QueueSummary, WaitingCaller
 from agentdesk.contract.states import AgentActivity
-from agentdesk.desktop.ui.queues.queue_panel import QueuePanel, display_number
+from agentdesk.desktop.ui.queues.queue_panel import QueuePanel
 
 LRI, PDI = "\u2068", "\u2069"
 NOW = 1_800_000_000.0
@@ -151,14 +151,6 @@ def test_lost_connection_is_shown_and_greys_the_figures(panel: QueuePanel) -> No
     assert not panel.cards["sales"].isEnabled()
     panel.set_connection_state("")
     assert not panel.banner.isVisibleTo(panel) and all(card.isEnabled() for card in panel.cards.values())
-
-
-def test_display_number() -> None:
-    assert display_number("+982155550101") == "+98 21 5555 0101"
-    assert display_number("+442071234567") == "+44 20 7123 4567"
-    assert display_number("1004") == "1004"
-    assert display_number("+12") == "+12"  # not a possible number: as it came
-    assert display_number("+not-a-number") == "+not-a-number"
 
 
 def test_the_panel_mirrors_right_to_left(qtbot: Any) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCalendar, QLocale, Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from agentdesk.contract.queues import AgentState, DeskSnapshot
@@ -22,6 +22,7 @@ from agentdesk.desktop.link.api import DeskError
 from agentdesk.desktop.link.wrapup_outbox import WrapUpOutbox
 from agentdesk.desktop.link.wrapups import WrapUpDraft, WrapUpFiles
 from agentdesk.desktop.tasks import TaskRunner
+from agentdesk.desktop.ui.common.numbers import use_region
 from agentdesk.desktop.ui.wrapup.controller import WrapUpDesk
 from tests.helpers.fakes import FakeWrapUpDesk
 
@@ -203,3 +204,29 @@ def test_the_caller_is_shown_as_plain_text(rig: Rig) -> None:
     assert rig.panel.caller.text() == "<b>Boss</b><img src=x>"
     assert rig.panel.caller.textFormat() is Qt.TextFormat.PlainText
     assert "Support" in rig.panel.detail.text() and "0912" in rig.panel.detail.text()
+
+
+def test_the_number_and_the_follow_up_read_in_the_agents_language(qtbot: Any, tmp_path: Path) -> None:
+    """In Persian with the service's region Iran: the caller's number grouped as
+    Iranians write it (Latin digits: it is what agents dial), the follow-up in
+    the Persian calendar with Persian digits."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("fa"))
+    use_region("IR")
+    made, disk, outbox = make_rig(qtbot, tmp_path / "wrapups")
+    try:
+        made.desk.snapshot(snapshot())
+        made.desk.wrapup_changed(wrapup(name=""))
+        assert made.panel.caller.text() == "\u20680912 111 0001\u2069"
+        made.panel.follow_up.setChecked(True)
+        chosen = made.panel.follow_up_when.dateTime()
+        parts = QCalendar(QCalendar.System.Jalali).partsFromDate(chosen.date())
+        hour, minute = chosen.time().hour(), chosen.time().minute()
+        persian = f"{parts.year}/{parts.month}/{parts.day} {hour}:{minute:02d}".translate(
+            str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+        assert made.panel.follow_up_when.text() == persian
+    finally:
+        outbox.stop()
+        disk.shutdown()
+        use_region("")
+        QLocale.setDefault(before)
