@@ -13,8 +13,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict, replace
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from agentdesk.contract import events
@@ -36,12 +36,14 @@ from .callbacks.pending import PendingRequests
 from .callbacks.placements import Placements
 from .callbacks.tasks import CallbackTasks
 from .config import DeskConfig
+from .days import day_bounds
 from .hub import EventHub
 from .live import LiveViews
 from .people import People
 from .queues.agents import AgentDirector
 from .queues.board import QueueBoard, callback_task_of
 from .queues.calllog import CallLog
+from .queues.figures import QueueFigures
 from .queues.handling import HandleTimes
 from .queues.missed import NotResponding
 from .queues.pauses import AgentPauses, PauseBook
@@ -50,7 +52,6 @@ from .seats import Seats
 from .store import (
     CallEntry,
     CallRecord,
-    DayStats,
     Store,
     TransferRecord,
 )
@@ -65,7 +66,6 @@ from .wrapups.surveys import SurveyLog
 log = logging.getLogger("agentdesk.server")
 
 T = TypeVar("T")
-STATS_DELAY_SECONDS = 0.2
 RESYNC_ATTEMPTS = 20
 RESYNC_PAUSE_SECONDS = 0.5
 SYNC_RETRY_SECONDS = 5.0
@@ -94,20 +94,20 @@ class DeskService:
         )
         pause_book: PauseBook = {}
         self.views = LiveViews(self.board, self.people, self.hub, config, clock, pause_book)
+        self.figures = QueueFigures(self.db, clock, self.board, self.views, spawn)
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses = AgentPauses(self.director, self.db, clock, pause_book, self.views.publish_agent)
         self.not_responding = NotResponding(self.pauses, self.db, clock, spawn, config.pause_after_missed,
                                             self._person_name, self.hub)
         self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy)
-        self.calls = CallLog(self.db, clock, self._stats_changed, self.board.agent_on_phone,
+        self.calls = CallLog(self.db, clock, self.figures.changed, self.board.agent_on_phone,
                              self.wrapups.sticky_call_ended)
         self.transfers = TransferLog(self.db, self.calls, self.seats.agent_of_phone, clock)
-        self._stats_due: set[str] = set()
         self.synced = asyncio.Event()
         self.handle_times = HandleTimes()
         placements = Placements(self.ami, spawn)
         self.callbacks = CallbackTasks(config.callbacks, self.db, clock, self.people, self.seats, self.board,
-                                       self.hub, placements, self._stats_changed)
+                                       self.hub, placements, self.figures.changed)
         self.callback_dispatch = CallbackDispatcher(self.callbacks, placements, self.board, self.ami, self.db, clock,
                                                     spawn, self.synced, self.handle_times,
                                                     config.queue_wrapup_seconds)
@@ -126,7 +126,7 @@ class DeskService:
         await self.wrapups.load()
         await self.sessions.purge()
         await self.ami.start()
-        self.spawn(self._new_day_refresh())
+        self.spawn(self.figures.new_days())
         self.spawn(self.follow_directory())
         self.spawn(self.callback_dispatch.run())
         self.spawn(self.pending_callbacks.run())
@@ -139,14 +139,6 @@ class DeskService:
         await self.calls.stop()
         self._background.cancel_all()
         self.db.close()
-
-    async def _new_day_refresh(self) -> None:
-        """At midnight "today" starts again, even if no call comes."""
-        while True:
-            now = self.clock()
-            await asyncio.sleep(max(1.0, _midnight(now) + 86400 + 1 - now))
-            for queue in list(self.board.queues):
-                await self._refresh_stats(queue)
 
     async def follow_directory(self) -> None:
         """A change to the directory reaches the desktops by itself: everyone's
@@ -213,7 +205,7 @@ class DeskService:
         for queue in self.board.queues.values():
             for caller in queue.callers.values():
                 caller.vip = caller.number in vips
-            await self._refresh_stats(queue.name)
+            await self.figures.refresh(queue.name)
         await self.callback_dispatch.adopt()  # before the dispatcher may run again
         self.synced.set()
         self.spawn(self.callback_hooks.import_pending())
@@ -255,31 +247,6 @@ class DeskService:
         log.warning("lost Asterisk: %s", reason)
         self.synced.clear()
         self.hub.publish(events.PBX, {"connected": False})
-
-    # -- statistics ------------------------------------------------------------
-    def _stats_changed(self, queue: str) -> None:
-        if queue in self._stats_due:
-            return
-        self._stats_due.add(queue)
-        asyncio.get_running_loop().call_later(STATS_DELAY_SECONDS, lambda: self.spawn(self._refresh_stats(queue)))
-
-    async def _refresh_stats(self, queue: str) -> None:
-        self._stats_due.discard(queue)
-        state = self.board.queues.get(queue)
-        level = state.service_level_seconds if state else 30
-        start, now = _midnight(self.clock()), self.clock()
-
-        def figures(store: Store) -> DayStats:
-            callbacks = store.callbacks.callback_stats(start, now + 1, queue)
-            return replace(store.calls.day_stats(queue, start, now + 1, level),
-                           callbacks_attempted=callbacks.attempted, callbacks_reached=callbacks.reached)
-
-        try:
-            self.views.set_stats(queue, await self.db(figures))
-        except Exception:
-            log.exception("computing today's statistics of %s failed", queue)
-            return
-        self.views.publish_queue(queue)
 
     # -- transfers -----------------------------------------------------------------
     def agent_of_phone(self, phone: str) -> str | None:
@@ -390,15 +357,3 @@ class DeskService:
         if phone:
             self.calls.routed(uniqueid, queue, number)
         return (10 if vip else 0), phone
-
-
-def day_bounds(day: date) -> tuple[float, float]:
-    """[local midnight of `day`, local midnight of the next day) in epoch
-    seconds (a day with a clock change is 23 or 25 hours long)."""
-    start = datetime.combine(day, datetime.min.time())
-    return start.timestamp(), (start + timedelta(days=1)).timestamp()
-
-
-def _midnight(now: float) -> float:
-    local = datetime.fromtimestamp(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

@@ -26,6 +26,7 @@ from agentdesk.contract.ids import is_task_id
 from agentdesk.contract.states import OUTCOMES, TEAMLEAD
 
 from ..auth import Session
+from ..days import day_bounds
 from ..queues.agents import CommandError
 from ..routing import (
     SERVICE,
@@ -33,7 +34,6 @@ from ..routing import (
     read_json,
     session_of,
 )
-from ..service import day_bounds
 from ..store.records import CallbackTask
 from .numbers import normalise
 from .requests import NewRequest

@@ -21,6 +21,7 @@ from aiohttp import web
 from agentdesk.contract.ids import is_uniqueid
 from agentdesk.contract.states import TEAMLEAD
 
+from ..days import day_bounds
 from ..queues.agents import CommandError
 from ..routing import (
     SERVICE,
@@ -28,7 +29,6 @@ from ..routing import (
     read_json,
     session_of,
 )
-from ..service import day_bounds
 from .records import parse_record
 from .views import agent_call_view
 

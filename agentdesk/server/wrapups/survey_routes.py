@@ -22,8 +22,8 @@ from aiohttp import web
 from agentdesk.contract.states import TEAMLEAD
 
 from ..callbacks.pbxroutes import text
+from ..days import day_bounds
 from ..routing import SERVICE, day_param, session_of
-from ..service import day_bounds
 from ..store.after_call_records import SurveyStats
 from .surveys import PENDING_FIELDS, SurveyInputError
 
