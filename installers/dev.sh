@@ -88,7 +88,7 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
     install_packages xvfb
     start_job Xvfb :77 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1
     export DISPLAY=:77
-    echo "No display: the desktop runs on a virtual screen (Xvfb :77). Screenshot: DISPLAY=:77 import -window root shot.png"
+    echo "No display: the desktop runs on a virtual screen (Xvfb :77). Screenshot: $VENV/bin/python installers/screenshot.py shot.png"
   fi
   # Agent 1001 works the support queue; demo customers call both queues
   # (sales has nobody logged in: watch its callers wait in the queue panel).
@@ -103,7 +103,8 @@ PY
   start_job pbx/run callers --queue sales --forever --interval 30 --patience 60 --talk 20 >/dev/null
   echo "Demo customers are calling the support queue (7001), where 1001 is logged in, and sales (7002)."
   echo "Answer with F5. Stop with Ctrl+C (the PBX and desk service keep running: pbx/run stop)."
-  "$VENV/bin/agentdesk"
+  start_job "$VENV/bin/agentdesk"
+  wait_last_job
 }
 
 tests() {

@@ -13,12 +13,20 @@ start_job() {
   JOBS+=("$!")
 }
 
+# Wait for the last job started (the one the user works in) to end. Unlike
+# a command in the foreground, a wait gives way to a signal at once, so a
+# `kill` of this script stops everything even while that job runs.
+wait_last_job() {
+  wait "${JOBS[-1]}"
+}
+
 stop_jobs() {
-  local pid
-  for pid in "${JOBS[@]}"; do
+  # Last started first, each waited for: the desktop quits (hanging up,
+  # unregistering) while the screen it is shown on is still there.
+  local i pid
+  for ((i = ${#JOBS[@]} - 1; i >= 0; i--)); do
+    pid=${JOBS[$i]}
     kill -TERM -- "-$pid" 2>/dev/null || true
-  done
-  for pid in "${JOBS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
   JOBS=()

@@ -74,19 +74,20 @@ def exact(name: str) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("ending", ["exit", "SIGINT", "SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("ending", ["exit", "SIGINT", "SIGTERM", "SIGHUP", "kill"])
 def test_the_demo_s_background_jobs_stop_with_it(ending: str) -> None:
     marker = f"agentdesk-job-{uuid.uuid4().hex}"
     names = [f"{marker}-{part}" for part in ("a", "b", "child", "desktop")]
     # Two jobs, one of which starts a child of its own (as a caller generator
-    # or a CRM with workers would); then the script waits in the foreground,
-    # as the demo waits for the desktop (which quits by itself in "exit").
+    # or a CRM with workers would); then the script waits for a third, as
+    # the demo waits for the desktop (which quits by itself in "exit").
     desktop_time = 3 if ending == "exit" else 60
     script = (
         ". installers/jobs.sh\n"
         f"start_job bash -c 'exec -a {names[0]} sleep 300'\n"
         f"start_job bash -c '(exec -a {names[2]} sleep 300) & exec -a {names[1]} sleep 300'\n"
-        f"bash -c 'exec -a {names[3]} sleep {desktop_time}'\n"
+        f"start_job bash -c 'exec -a {names[3]} sleep {desktop_time}'\n"
+        "wait_last_job\n"
     )
     with subprocess.Popen(["/bin/bash", "-c", script], cwd=REPO, start_new_session=True,
                           preexec_fn=as_from_a_terminal) as demo:
@@ -94,9 +95,11 @@ def test_the_demo_s_background_jobs_stop_with_it(ending: str) -> None:
         while not all(exact(name) for name in names) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert all(exact(name) for name in names), [name for name in names if not exact(name)]
-        if ending != "exit":
+        if ending == "kill":
+            os.kill(demo.pid, signal.SIGTERM)  # `kill` of the script alone, as a user or a service manager might
+        elif ending != "exit":
             # Ctrl+C reaches the terminal's whole foreground group; a closing
-            # terminal or a service manager signals it too.
+            # terminal signals it too.
             os.killpg(demo.pid, getattr(signal, ending))
         demo.wait(timeout=20)
     deadline = time.monotonic() + 5
