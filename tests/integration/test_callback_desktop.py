@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from agentdesk.desktop.phone.model import CallState
 from tests.helpers.agent import Agent
@@ -88,6 +89,46 @@ def test_the_agent_previews_calls_and_records_the_outcome(
     done = lead.wait_state(task["id"], "done")
     assert done["last_outcome"] == "reached" and done["attempts"] == 1
     qtbot.waitUntil(lambda: task["id"] not in callbacks.outcomes, timeout=5000)
+
+
+def test_after_a_callback_call_the_outcome_is_the_wrap_ups_record(
+    qtbot: Any, agent_in_support: Agent, make_party: Callable[..., SipParty], lead: Lead
+) -> None:
+    """With wrap-up on: the agent is paused "wrap-up" after the call, the outcome
+    picker is inside the wrap-up panel (not a window over the next call), and
+    saving the outcome (key 1, Enter) ends the wrap-up."""
+    agent = agent_in_support
+    lead.ok("PUT", "/api/v1/test/wrapup", {"enabled": True, "limit_seconds": 120})
+    try:
+        customer = make_party(CUSTOMER)
+        customer.send("auto_answer", on=True)
+        task = new_task(lead, "Wrap me up")
+        offer = agent.wait_call(lambda c: c.state is CallState.RINGING_IN and c.callback_task == task["id"],
+                                timeout=20)
+        agent.desktop.engine.answer(offer.call_id)
+        customer.wait("incoming", timeout=20)
+        customer.wait_state("CONFIRMED", timeout=10)
+        customer.send("hangup")
+        agent.wait_no_calls(timeout=15)
+        callbacks, wrapups = agent.desktop.callbacks, agent.desktop.wrapups
+        qtbot.waitUntil(lambda: wrapups.current.startswith(f"cb{task['id']}-"), timeout=10000)
+        picker = callbacks.outcomes[task["id"]]
+        assert wrapups.panel.isVisible() and wrapups.panel.isAncestorOf(picker) and picker.isVisible()
+        assert picker.window() is agent.window
+        me = DeskUser("1008")
+        assert me.snapshot()["me"]["paused_reason"] == "wrap-up"
+        agent.window.activateWindow()
+        qtbot.waitUntil(lambda: picker.isAncestorOf(QApplication.focusWidget() or agent.window), timeout=5000)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+        assert picker.outcome() == "reached"
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert lead.wait_state(task["id"], "done")["last_outcome"] == "reached"
+        qtbot.waitUntil(lambda: not wrapups.panel.isVisible(), timeout=5000)
+        wait_until(lambda: me.snapshot()["wrapup"] is None and me.snapshot()["me"]["activity"] == "ready", 10,
+                   "ready once the outcome is saved")
+        me.close()
+    finally:
+        lead.call("PUT", "/api/v1/test/wrapup", {"enabled": False})
 
 
 def test_a_skipped_offer_waits_for_the_skip_delay(
