@@ -1,6 +1,8 @@
 """After-call work after a callback call, on the real PBX and desk service:
 an agent's SIP phone answers a due task's placeholder, the PBX calls the
-customer (a SIP phone of the directory), they talk, the customer hangs up.
+customer (a number no other test uses: the PBX's simulated customer of
+[outside] answers, so the per-number request limit other tests count on is
+not touched), they talk, the agent hangs up.
 The agent is then paused "wrap-up" (Asterisk's `queue show`) under the
 task's queue's policy, and the next due callback does not ring them until
 the outcome is saved; with a short limit they are ready at the limit and
@@ -11,6 +13,7 @@ fixtures switch them on (wrap-up with the limit each test needs)."""
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,7 +31,6 @@ pytestmark = pytest.mark.pbx
 
 MakeParty = Callable[..., SipParty]
 AGENT = "1006"
-FIRST, SECOND = "09121110004", "09121110005"
 
 
 @pytest.fixture
@@ -67,6 +69,10 @@ def ready(pbx: Pbx) -> bool:
     return bool(line) and "paused" not in line
 
 
+def a_number() -> str:
+    return f"0935{random.randrange(10**6, 10**7)}"
+
+
 def due_task(lead: Lead, pbx: Pbx, number: str) -> str:
     """A callback of support due now, its placeholder in the queue: its ID."""
     created = lead.call("POST", "/api/v1/callbacks", {"queue": "support", "number": number, "same_agent": False})
@@ -77,17 +83,16 @@ def due_task(lead: Lead, pbx: Pbx, number: str) -> str:
     return task_id
 
 
-def a_callback_call(phone: SipParty, customer: SipParty, task_id: str) -> None:
-    """The placeholder of `task_id` rings the agent, who answers; the customer
-    answers by themselves, and hangs up after a moment."""
+def a_callback_call(lead: Lead, phone: SipParty, task_id: str) -> None:
+    """The placeholder of `task_id` rings the agent, who answers; the PBX calls
+    the customer, who answers; the agent hangs up after a moment."""
     ring = phone.wait("incoming", timeout=20)
     assert ring["headers"].get("x-agentdesk-callback") == task_id, ring
     phone.answer()
-    customer.wait("incoming", timeout=20)
-    customer.wait_state("CONFIRMED", timeout=10)
     phone.wait_state("CONFIRMED")
+    wait_until(lambda: "ANSWER" in [e["detail"] for e in lead.task(task_id)["events"]], 15, "the customer answers")
     time.sleep(1)
-    customer.send("hangup")
+    phone.send("hangup")
     phone.wait_state("DISCONNECTED", timeout=10)
 
 
@@ -108,16 +113,14 @@ def test_after_a_callback_call_the_next_callback_waits_for_the_outcome(
 ) -> None:
     desk, phone = agent
     lead.ok("PUT", "/api/v1/test/wrapup", {"enabled": True, "limit_seconds": 120})
-    first, second = make_party(FIRST), make_party(SECOND)
-    first.send("auto_answer", on=True)
-    second.send("auto_answer", on=True)
-    task = due_task(lead, pbx, FIRST)
-    next_task = due_task(lead, pbx, SECOND)
+    first = a_number()
+    task = due_task(lead, pbx, first)
+    next_task = due_task(lead, pbx, a_number())
     desk.unpause()
-    a_callback_call(phone, first, task)
+    a_callback_call(lead, phone, task)
 
     view = wrapup_of(desk, task)
-    assert view["state"] == "active" and view["queue"] == "support" and view["number"] == FIRST
+    assert view["state"] == "active" and view["queue"] == "support" and view["number"] == first
     wait_until(lambda: paused_for_wrapup(pbx), 5, "paused with reason wrap-up in Asterisk")
     me = desk.snapshot()["me"]
     assert me["activity"] == "paused" and me["paused_reason"] == "wrap-up"
@@ -141,11 +144,9 @@ def test_at_the_limit_the_agent_is_ready_and_a_late_outcome_is_still_stored(
 ) -> None:
     desk, phone = agent
     lead.ok("PUT", "/api/v1/test/wrapup", {"enabled": True, "limit_seconds": 6, "warning_seconds": 2})
-    first = make_party(FIRST)
-    first.send("auto_answer", on=True)
-    task = due_task(lead, pbx, FIRST)
+    task = due_task(lead, pbx, a_number())
     desk.unpause()
-    a_callback_call(phone, first, task)
+    a_callback_call(lead, phone, task)
 
     view = wrapup_of(desk, task)
     assert view["limit_seconds"] == 6 and view["then"] == "ready"
