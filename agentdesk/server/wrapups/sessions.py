@@ -353,10 +353,12 @@ class WrapUpSessions:
         """Read the active wrap-ups from the store (service start)."""
         found = await self._db(lambda s: s.wrapups.active_wrapups())
         calls = await self._db(lambda s: {w.uniqueid: s.calls.get_call(w.uniqueid) for w in found})
+        tasks = await self._db(lambda s: {w.uniqueid: s.callbacks.get_callback(task_of_wrapup(w.uniqueid))
+                                          for w in found if task_of_wrapup(w.uniqueid)})
         for wrapup in found:
             self.active.setdefault(wrapup.agent, wrapup)
-            call = calls.get(wrapup.uniqueid)
-            self._names[wrapup.uniqueid] = call.name if call is not None else ""
+            known = calls.get(wrapup.uniqueid) or tasks.get(wrapup.uniqueid)  # a callback call's: its task
+            self._names[wrapup.uniqueid] = known.name if known is not None else ""
         if found:
             log.info("%d wrap-ups were active when the service stopped", len(found))
 
