@@ -261,9 +261,9 @@ class WrapUpSessions:
             wrapup = self.active.get(agent)
             if wrapup is None or wrapup.uniqueid != uniqueid:
                 return await self._db(lambda s: s.wrapups.get_wrapup(uniqueid, agent))
-            policy = self.policy(wrapup.queue)
-            if policy.disposition_required and wrapup.saved_at is None:
-                raise CommandError(409, f"Choose a disposition first: {', '.join(policy.dispositions)}")
+            refusal = self.unpause_refusal(agent)  # the record (or a callback's outcome) is required
+            if refusal:
+                raise CommandError(409, refusal)
             return await self._end(wrapup, FINISHED) or wrapup
 
     async def record_saved(self, stored: WrapUp, finish: bool) -> WrapUp:
