@@ -14,6 +14,7 @@ import re
 UNIQUEID = re.compile(r"[0-9A-Za-z._-]{1,64}")
 TASK_ID = re.compile(r"[0-9a-f]{12}")
 CALLBACK_EXTENSION = re.compile(r"cb([0-9a-f]{12})")
+CALLBACK_WRAPUP = re.compile(r"cb([0-9a-f]{12})-[0-9A-Za-z._]{1,40}")
 QUEUE_NAME = re.compile(r"[a-z][a-z0-9]{1,30}")
 EXTENSION = re.compile(r"[0-9]{2,20}")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -25,6 +26,18 @@ def is_uniqueid(text: str) -> bool:
 
 def is_task_id(text: str) -> bool:
     return TASK_ID.fullmatch(text) is not None
+
+
+def callback_wrapup_id(task_id: str, channel_uniqueid: str) -> str:
+    """The ID of the after-call work of a callback call: its task and the
+    agent's channel (a wrap-up is keyed like a queue call's, by one ID)."""
+    return f"cb{task_id}-{channel_uniqueid}"
+
+
+def task_of_wrapup(wrapup_id: str) -> str:
+    """The callback task whose call a wrap-up follows, else "" (a queue call's)."""
+    found = CALLBACK_WRAPUP.fullmatch(wrapup_id)
+    return found.group(1) if found else ""
 
 
 def is_queue_name(text: str) -> bool:

@@ -92,9 +92,10 @@ class Desktop(QObject):
         self.window = MainWindow(self.engine, self.desk.transfer_targets)
         self.window.add_desk(self.desk.agent_bar, self.desk.screen_pop, self.desk.queue_panel)
         self.callback_client = CallbackClient(self.desk_link, self)
-        self.callbacks = self._build_callbacks()
         self.wrapup_disk = TaskRunner(workers=1, parent=self)  # one worker: draft, outbox and ack writes in order
-        self.wrapups = self._build_wrapups()
+        self.wrapups = self._build_wrapups()  # hosts the callbacks' outcome pickers
+        self.callbacks = self._build_callbacks()
+        self.window.add_wrapup(self.wrapups.panel)  # above the callback preview
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -118,7 +119,8 @@ class Desktop(QObject):
         link = self.desk_link
         callbacks = CallbackDesk(self.callback_client, self.engine, self.window,
                                  server=lambda: str(self.settings.get("server")),
-                                 clock=lambda: time.time() + link.clock_offset, status=self.window.show_problem)
+                                 clock=lambda: time.time() + link.clock_offset, status=self.window.show_problem,
+                                 outcome_host=self.wrapups)
         dock = self.window.add_callbacks(callbacks.panel, callbacks.preview)
         callbacks.list_wanted.connect(dock.show)
         callbacks.list_wanted.connect(dock.raise_)
@@ -135,9 +137,7 @@ class Desktop(QObject):
             link.run_request(lambda api: api.save_wrapup(draft.uniqueid, draft.body()), done, failed)
 
         outbox = WrapUpOutbox(WrapUpFiles(data_dir() / "wrapups"), send, self.wrapup_disk, parent=self)
-        wrapups = WrapUpDesk(outbox, self.wrapup_disk, time.time, self.window.show_problem, self)
-        self.window.add_wrapup(wrapups.panel)
-        return wrapups
+        return WrapUpDesk(outbox, self.wrapup_disk, time.time, self.window.show_problem, self)
 
     def _after_call(self, uniqueid: str, disposition: str | None = None, score: int | None = None) -> None:
         """A queue call's disposition or survey score: into the call history."""
@@ -180,6 +180,7 @@ class Desktop(QObject):
         # The wrap-up panel takes Ctrl+1..9 (dispositions) while it shows.
         self.wrapups.showing.connect(lambda shown: self.desk.agent_bar.set_queue_keys_enabled(not shown))
         self.wrapups.disposition_chosen.connect(lambda uniqueid, code: self._after_call(uniqueid, code))
+        self.wrapups.outcome_wanted.connect(self.callbacks.outcome_wanted)
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)

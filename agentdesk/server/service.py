@@ -34,6 +34,7 @@ from .callbacks.hooks import CallbackHooks, is_identifying
 from .callbacks.ivr import IvrIntake
 from .callbacks.pending import PendingRequests
 from .callbacks.placements import Placements
+from .callbacks.talks import CallbackTalks
 from .callbacks.tasks import CallbackTasks
 from .config import DeskConfig
 from .days import day_bounds
@@ -110,7 +111,8 @@ class DeskService:
                                        self.hub, placements, self.figures.changed)
         self.callback_dispatch = CallbackDispatcher(self.callbacks, placements, self.board, self.ami, self.db, clock,
                                                     spawn, self.synced, self.handle_times,
-                                                    config.queue_wrapup_seconds)
+                                                    config.queue_wrapup_seconds, self.wrapups)
+        self.callback_talks = CallbackTalks(self.seats)
         self.ivr = IvrIntake(self.callbacks, self.board, self.calls, self.handle_times)
         self.pending_callbacks = PendingRequests(self.ami, self.synced, self.ivr)
         self.callback_hooks = CallbackHooks(self.callbacks, self.db, spawn, self.pending_callbacks)
@@ -161,6 +163,11 @@ class DeskService:
         if event.name == "QueueCallerJoin":
             self.spawn(self._flag_vip(event.get("Uniqueid"), event.get("CallerIDNum")))
         self.callback_hooks.milestones(event)
+        ended = self.callback_talks.hangup(event) if event.name == "Hangup" else None
+        if ended is not None:  # a callback call is over: after-call work, held from this event on
+            self.wrapups.expect(ended.talk.agent)
+            self.spawn(self.wrapups.callback_ended(ended.talk.task_id, ended.talk.agent, ended.uniqueid,
+                                                   ended.talk.linkedid))
         self.handle_times.handle(event)
         self.callback_dispatch.handle(event)
         if event.name in ("AgentConnect", "AgentComplete") and self.people.get(event.get("MemberName")) \

@@ -4,16 +4,19 @@ and topic; "Call now" (Enter) calls the customer; after the call the
 outcome picker records the outcome, and the history shows the customer's
 number as the service's region writes it. "Skip" leaves the task to others for
 the queue's skip delay. The task list shows the task and the agent can
-call a task from it."""
+call a task from it. With wrap-up on, the outcome picker is inside the
+wrap-up panel of the call and saving the outcome ends the wrap-up."""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from agentdesk.desktop.phone.model import CallState
 from tests.helpers.agent import Agent
@@ -50,8 +53,8 @@ def agent_in_support(qtbot: Any, make_agent: Callable[..., Agent], pbx: Pbx) -> 
     desk.unpause()
 
 
-def new_task(lead: Lead, topic: str) -> dict[str, Any]:
-    reply = lead.call("POST", "/api/v1/callbacks", {"queue": "support", "number": CUSTOMER, "topic": topic,
+def new_task(lead: Lead, topic: str, number: str = CUSTOMER) -> dict[str, Any]:
+    reply = lead.call("POST", "/api/v1/callbacks", {"queue": "support", "number": number, "topic": topic,
                                                     "same_agent": False})
     assert reply.status_code == 201, reply.text
     return dict(reply.json())
@@ -88,6 +91,45 @@ def test_the_agent_previews_calls_and_records_the_outcome(
     done = lead.wait_state(task["id"], "done")
     assert done["last_outcome"] == "reached" and done["attempts"] == 1
     qtbot.waitUntil(lambda: task["id"] not in callbacks.outcomes, timeout=5000)
+
+
+def test_after_a_callback_call_the_outcome_is_the_wrap_ups_record(
+    qtbot: Any, agent_in_support: Agent, lead: Lead
+) -> None:
+    """With wrap-up on: the agent is paused "wrap-up" after the call, the outcome
+    picker is inside the wrap-up panel (not a window over the next call), and
+    saving the outcome (key 1, Enter) ends the wrap-up."""
+    agent = agent_in_support
+    lead.ok("PUT", "/api/v1/test/wrapup", {"enabled": True, "limit_seconds": 120})
+    try:
+        # A number no other test uses (the per-number request limit): the PBX's simulated customer answers.
+        task = new_task(lead, "Wrap me up", f"0935{random.randrange(10**6, 10**7)}")
+        offer = agent.wait_call(lambda c: c.state is CallState.RINGING_IN and c.callback_task == task["id"],
+                                timeout=20)
+        agent.desktop.engine.answer(offer.call_id)
+        wait_until(lambda: "ANSWER" in [e["detail"] for e in lead.task(task["id"])["events"]], 15,
+                   "the customer answers")
+        agent.desktop.engine.hangup(offer.call_id)
+        agent.wait_no_calls(timeout=15)
+        callbacks, wrapups = agent.desktop.callbacks, agent.desktop.wrapups
+        qtbot.waitUntil(lambda: wrapups.current.startswith(f"cb{task['id']}-"), timeout=10000)
+        picker = callbacks.outcomes[task["id"]]
+        assert wrapups.panel.isVisible() and wrapups.panel.isAncestorOf(picker) and picker.isVisible()
+        assert picker.window() is agent.window
+        me = DeskUser("1008")
+        assert me.snapshot()["me"]["paused_reason"] == "wrap-up"
+        agent.window.activateWindow()
+        qtbot.waitUntil(lambda: picker.isAncestorOf(QApplication.focusWidget() or agent.window), timeout=5000)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+        assert picker.outcome() == "reached"
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert lead.wait_state(task["id"], "done")["last_outcome"] == "reached"
+        qtbot.waitUntil(lambda: not wrapups.panel.isVisible(), timeout=5000)
+        wait_until(lambda: me.snapshot()["wrapup"] is None and me.snapshot()["me"]["activity"] == "ready", 10,
+                   "ready once the outcome is saved")
+        me.close()
+    finally:
+        lead.call("PUT", "/api/v1/test/wrapup", {"enabled": False})
 
 
 def test_a_skipped_offer_waits_for_the_skip_delay(

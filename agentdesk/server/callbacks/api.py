@@ -155,6 +155,7 @@ async def task_action(request: web.Request) -> web.Response:
             raise CommandError(400, f"outcome must be one of {', '.join(OUTCOMES)}")
         retry_at = epoch_field(data, "due_at", 0.0) or None
         done = await tasks.outcome(task.task_id, agent, outcome, short_text(data, "note", 2000), retry_at)
+        await request.app[SERVICE].wrapups.outcome_saved(agent, task.task_id)  # the record of its wrap-up
     elif action == "reschedule":
         done = await tasks.reschedule(task.task_id, agent, epoch_field(data, "due_at", -1.0),
                                       short_text(data, "note", 2000))

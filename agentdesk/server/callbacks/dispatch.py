@@ -35,7 +35,7 @@ from ..queues.handling import HandleTimes
 from ..runtime import Clock, Spawn, StoreAccess
 from ..store import Store
 from ..store.records import CallbackTask
-from .fast import FREE_AGENT_EVENTS, FastDelivery
+from .fast import FREE_AGENT_EVENTS, AfterCallWork, FastDelivery
 from .line import placeholders_wanted
 from .numbers import normalise
 from .placements import Placement, Placements
@@ -58,7 +58,7 @@ VIP_PRIORITY = 10
 class CallbackDispatcher:
     def __init__(self, tasks: CallbackTasks, placements: Placements, board: QueueBoard, ami: AmiClient,
                  db: StoreAccess, clock: Clock, spawn: Spawn, synced: asyncio.Event, handle_times: HandleTimes,
-                 queue_wrapup_seconds: dict[str, int]) -> None:
+                 queue_wrapup_seconds: dict[str, int], after_call: AfterCallWork) -> None:
         self.tasks = tasks
         self._placements = placements
         self._board = board
@@ -74,7 +74,7 @@ class CallbackDispatcher:
         self._running = False
         self._again = False
         self._next_claim_check = 0.0
-        self.fast = FastDelivery(board, ami, spawn, queue_wrapup_seconds, self._rings)
+        self.fast = FastDelivery(board, ami, spawn, queue_wrapup_seconds, self._rings, after_call)
 
     # -- driving -----------------------------------------------------------------
     async def run(self) -> None:
@@ -131,7 +131,7 @@ class CallbackDispatcher:
         logged in but busy, up to same_agent_wait_minutes past its due time."""
         agent = task.preferred_agent
         board = self._board
-        if not agent or not board.memberships_of(agent) or board.is_free(agent):
+        if not agent or not board.memberships_of(agent) or self.fast.is_free(agent):
             return True
         return now >= task.due_at + self.tasks.settings.same_agent_wait_seconds
 
@@ -199,7 +199,7 @@ class CallbackDispatcher:
 
     def _preferred_phone(self, task: CallbackTask) -> str:
         agent = task.preferred_agent
-        if agent and self._board.is_free(agent):
+        if agent and self.fast.is_free(agent):
             return self._board.phone_of(agent) or ""
         return ""
 

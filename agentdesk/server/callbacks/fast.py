@@ -9,7 +9,9 @@ their queues is a callback placeholder that rings nobody, the desk service
 moves it out of the queue to ring that agent directly ([callback-line]
 with CALLBACK_PHONE, the "same agent" path); not answered, it goes back
 into the queue at the front. A live caller at the front is left to
-Asterisk.
+Asterisk. An agent in after-call work (their wrap-up after a queue call or
+a callback call) is never rung: they are not free until it is over, even
+in the moment before Asterisk has their wrap-up pause.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from ..ami.client import AmiClient, AmiError
 from ..ami.fields import as_int
@@ -32,10 +35,17 @@ RINGING_EVENTS = frozenset({"AgentCalled"})
 RING_DONE_EVENTS = frozenset({"AgentRingNoAnswer", "AgentConnect", "QueueCallerLeave"})
 
 
+class AfterCallWork(Protocol):
+    """Who is in after-call work (the wrap-up sessions)."""
+
+    def held(self, agent: str) -> bool: ...
+
+
 class FastDelivery:
     def __init__(self, board: QueueBoard, ami: AmiClient, spawn: Spawn, queue_wrapup_seconds: dict[str, int],
-                 rings: Callable[[str, str], None]) -> None:
+                 rings: Callable[[str, str], None], after_call: AfterCallWork) -> None:
         self._board = board
+        self._after_call = after_call
         self._ami = ami
         self._spawn = spawn
         self._queue_wrapup_seconds = queue_wrapup_seconds
@@ -60,7 +70,7 @@ class FastDelivery:
         """An agent's state in a queue changed: if they are free now, or
         will be once their wrap-up is over, deliver then."""
         agent = event.get("MemberName")
-        if not self._board.is_free(agent):
+        if not self.is_free(agent):
             return
         last_call = max(as_int(event.get("LastCall")), int(self._call_ended.get(agent, 0)))
         wrapup = as_int(event.get("Wrapuptime")) or self._queue_wrapup_seconds.get(
@@ -72,10 +82,14 @@ class FastDelivery:
         self._timers[agent] = asyncio.get_running_loop().call_later(
             wait, lambda: self._spawn(self.deliver_to(agent)))
 
+    def is_free(self, agent: str) -> bool:
+        """Ready in Asterisk and not in after-call work."""
+        return self._board.is_free(agent) and not self._after_call.held(agent)
+
     async def deliver_to(self, agent: str) -> None:
         self._timers.pop(agent, None)
         board = self._board
-        if not board.is_free(agent):
+        if not self.is_free(agent):
             return
         phone = board.phone_of(agent)
         for queue in sorted(board.memberships_of(agent)):

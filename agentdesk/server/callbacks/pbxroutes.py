@@ -9,7 +9,8 @@ typed is ever echoed except the digits we checked.
         invalid,, | badtime,,     (minutes for "as soon as possible", the epoch for a time asked for)
   /pbx/v1/callbacks/dial?task=&phone=&from=list   ok,<number>,<caller id> | taken,, | closed,,
         (from=list: the agent dialled cb<task> rather than answered the task's placeholder)
-  /pbx/v1/callbacks/dialled?task=&phone=&status=  ok
+  /pbx/v1/callbacks/dialled?task=&phone=&status=&call=  ok
+        (call: the linkedid of a call the customer answered, status=ANSWER)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 
 from aiohttp import web
 
-from agentdesk.contract.ids import is_task_id
+from agentdesk.contract.ids import is_task_id, is_uniqueid
 
 from ..routing import SERVICE
 
@@ -62,7 +63,11 @@ async def dialled(request: web.Request) -> web.Response:
     task_id, phone = request.query.get("task", ""), request.query.get("phone", "")
     status = re.sub(r"[^A-Z]", "", request.query.get("status", "").upper())[:20] or "UNKNOWN"
     if is_task_id(task_id) and phone.isdigit():
-        await request.app[SERVICE].callbacks.dialled(task_id, phone, status)
+        service = request.app[SERVICE]
+        await service.callbacks.dialled(task_id, phone, status)
+        call = request.query.get("call", "")
+        if status == "ANSWER" and is_uniqueid(call):
+            service.callback_talks.answered(task_id, phone, call)
     return text("ok")
 
 

@@ -1,9 +1,14 @@
-"""Wrap-up sessions: the after-call work time of an agent after a queue call.
+"""Wrap-up sessions: the after-call work time of an agent after a queue call
+or a callback call.
 
-When a queue call ends for an agent (AMI AgentComplete) and the queue's
+When a queue call ends for an agent (AMI AgentComplete), or a callback
+call the customer answered (the agent's channel hangs up: callbacks/talks.py;
+the task's queue's policy applies), and the queue's
 policy has a limit, the agent is paused in all their queues with the
 reason "wrap-up" (no next call is offered) until the limit runs out, the
 agent finishes early, or (with a required disposition) the record arrives.
+A callback call's record is its outcome (POST /api/v1/callbacks/{id}/outcome):
+saving it ends the wrap-up; an outcome saved after the limit is still taken.
 Then the agent is ready again (policy then="ready") — but only while the
 pause is still the wrap-up's: an agent who chose "Lunch" meanwhile stays
 on lunch — or stays paused (then="paused") until they unpause.
@@ -13,7 +18,9 @@ the old one, in one store transaction); a wrap-up ends once (a conditional
 store update decides between the deadline and the agent); the store holds
 every active wrap-up, so a restarted service re-arms their deadlines and
 ends the overdue ones by the same rules (`load`, then `arm_all`). All
-transitions run one at a time (one lock).
+transitions run one at a time (one lock). From the end of the call until
+the wrap-up is over the agent is `held`: nothing offers them a callback,
+even in the moment before Asterisk has their pause.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from agentdesk.contract.ids import callback_wrapup_id, task_of_wrapup
 from agentdesk.contract.states import THEN_READY, WRAPUP_ACTIVE, WRAPUP_REASON
 
 from ..ami.fields import caller_name
@@ -108,6 +116,7 @@ class WrapUpSessions:
         self._names: dict[str, str] = {}  # caller channel uniqueid -> caller name, while active
         self._timers: dict[str, Timer] = {}  # agent -> the deadline of their active wrap-up
         self._on_call: dict[str, EndedCall] = {}  # agent -> their queue call in progress (AgentConnect)
+        self._starting: set[str] = set()  # agents whose call ended, their wrap-up not stored yet
 
     # -- policy ---------------------------------------------------------------
     def policy(self, queue: str) -> WrapUpPolicy:
@@ -133,7 +142,16 @@ class WrapUpSessions:
     def _publish(self, wrapup: WrapUp) -> None:
         self._outlet.publish_wrapup(self.view(wrapup), wrapup.agent)
 
+    def held(self, agent: str) -> bool:
+        """In after-call work (or about to be): not to be offered a call."""
+        return agent in self.active or agent in self._starting
+
     # -- start ----------------------------------------------------------------
+    def expect(self, agent: str) -> None:
+        """The agent's call just ended: held until `call_ended` has decided."""
+        if self.switched_on:
+            self._starting.add(agent)
+
     def agent_connect(self, event: AmiMessage) -> None:
         """AMI AgentConnect: remembered for an AgentComplete without the caller."""
         self._on_call[event.get("MemberName")] = ended_call_of(event)
@@ -160,8 +178,21 @@ class WrapUpSessions:
 
         self._spawn(start())
 
+    async def callback_ended(self, task_id: str, agent: str, channel: str, linkedid: str) -> None:
+        """The agent's callback call of `task_id` is over (their channel's
+        uniqueid `channel`): the task's queue's wrap-up."""
+        task = await self._db(lambda s: s.callbacks.get_callback(task_id))
+        queue, number, name = (task.queue, task.number, task.name) if task is not None else ("", "", "")
+        await self.call_ended(EndedCall(callback_wrapup_id(task_id, channel), linkedid, queue, agent, number, name))
+
     async def call_ended(self, call: EndedCall) -> WrapUp | None:
         """Start the agent's wrap-up of `call` (None: no wrap-up for it)."""
+        try:
+            return await self._start(call)
+        finally:
+            self._starting.discard(call.agent)
+
+    async def _start(self, call: EndedCall) -> WrapUp | None:
         policy = self.policy(call.queue)
         if not self.switched_on or policy.limit_seconds <= 0:
             return None
@@ -230,9 +261,9 @@ class WrapUpSessions:
             wrapup = self.active.get(agent)
             if wrapup is None or wrapup.uniqueid != uniqueid:
                 return await self._db(lambda s: s.wrapups.get_wrapup(uniqueid, agent))
-            policy = self.policy(wrapup.queue)
-            if policy.disposition_required and wrapup.saved_at is None:
-                raise CommandError(409, f"Choose a disposition first: {', '.join(policy.dispositions)}")
+            refusal = self.unpause_refusal(agent)  # the record (or a callback's outcome) is required
+            if refusal:
+                raise CommandError(409, refusal)
             return await self._end(wrapup, FINISHED) or wrapup
 
     async def record_saved(self, stored: WrapUp, finish: bool) -> WrapUp:
@@ -247,6 +278,14 @@ class WrapUpSessions:
                 return await self._end(wrapup, FINISHED if finish else SAVED) or wrapup
         self._publish(wrapup)
         return wrapup
+
+    async def outcome_saved(self, agent: str, task_id: str) -> None:
+        """The agent saved the outcome of callback `task_id`: it is the record
+        of their wrap-up of that call, which ends (if still active)."""
+        async with self._lock:
+            wrapup = self.active.get(agent)
+            if wrapup is not None and task_of_wrapup(wrapup.uniqueid) == task_id:
+                await self._end(wrapup, FINISHED if self._clock() < wrapup.deadline_at else SAVED)
 
     async def agent_gone(self, agent: str, reason: str) -> None:
         """The agent left their last queue (LOGGED_OUT) or signed out."""
@@ -269,6 +308,8 @@ class WrapUpSessions:
             return ""
         policy = self.policy(wrapup.queue)
         if policy.disposition_required and wrapup.saved_at is None:
+            if task_of_wrapup(wrapup.uniqueid):
+                return "Save the callback's outcome first"
             return f"Choose a disposition first: {', '.join(policy.dispositions)}"
         return ""
 
@@ -312,10 +353,12 @@ class WrapUpSessions:
         """Read the active wrap-ups from the store (service start)."""
         found = await self._db(lambda s: s.wrapups.active_wrapups())
         calls = await self._db(lambda s: {w.uniqueid: s.calls.get_call(w.uniqueid) for w in found})
+        tasks = await self._db(lambda s: {w.uniqueid: s.callbacks.get_callback(task_of_wrapup(w.uniqueid))
+                                          for w in found if task_of_wrapup(w.uniqueid)})
         for wrapup in found:
             self.active.setdefault(wrapup.agent, wrapup)
-            call = calls.get(wrapup.uniqueid)
-            self._names[wrapup.uniqueid] = call.name if call is not None else ""
+            known = calls.get(wrapup.uniqueid) or tasks.get(wrapup.uniqueid)  # a callback call's: its task
+            self._names[wrapup.uniqueid] = known.name if known is not None else ""
         if found:
             log.info("%d wrap-ups were active when the service stopped", len(found))
 

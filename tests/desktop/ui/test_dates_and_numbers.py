@@ -19,7 +19,7 @@ from agentdesk.contract.queues import DayStats, QueueSummary, WaitingCaller
 from agentdesk.desktop.history import HistoryEntry, Outcome
 from agentdesk.desktop.phone.model import CallSnapshot, CallState, Direction
 from agentdesk.desktop.ui.callbacks.model import Column
-from agentdesk.desktop.ui.callbacks.outcome_dialog import OutcomeDialog
+from agentdesk.desktop.ui.callbacks.outcome_picker import OutcomePicker
 from agentdesk.desktop.ui.callbacks.task_list import CallbackListPanel
 from agentdesk.desktop.ui.common.numbers import use_region
 from agentdesk.desktop.ui.phone.call_card import call_detail, caller_title
@@ -64,7 +64,7 @@ def test_call_again_at_reads_in_the_agents_language(qtbot: Any, language: Any) -
         ("fa", f"{persian_day(at)} {clock(at, 'fa')}"),
     ]:
         language(name)
-        dialog = OutcomeDialog("0a1b2c3d4e5f", "Reza Hosseini")
+        dialog = OutcomePicker("0a1b2c3d4e5f", "Reza Hosseini")
         qtbot.addWidget(dialog)
         dialog.show()
         dialog.choose("no_answer")

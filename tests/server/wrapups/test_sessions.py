@@ -20,6 +20,7 @@ from agentdesk.server.store import PauseState, Store, open_store
 from agentdesk.server.store.after_call_records import WrapUpRecord
 from agentdesk.server.wrapups.sessions import LOGGED_OUT, EndedCall, WrapUpSessions
 from agentdesk.server.wrapups.settings import WrapUpPolicy
+from tests.server.store.test_callbacks import requested, task
 
 T = TypeVar("T")
 T0 = 1_763_800_000.0
@@ -292,3 +293,32 @@ def test_an_agent_complete_without_the_callers_fields_uses_the_connect(store: St
         assert sessions.view_of("1001") is None  # no caller known: no wrap-up rather than one without an ID
 
     run(scenario(FakeDesk(store)))
+
+
+def test_a_callback_calls_wrapup_ends_with_its_outcome_and_survives_a_restart(store: Store) -> None:
+    """The record of a callback call's wrap-up is the task's outcome; the agent
+    is held (offered nothing) from the call's end until the wrap-up is over."""
+    cb_task = task("0123456789ab", name="Ann Caller", number="09121110009")
+    store.callbacks.add_callback(cb_task, requested(cb_task))
+
+    async def scenario() -> None:
+        desk = FakeDesk(store)
+        sessions = sessions_for(desk)
+        sessions.expect("1001")
+        assert sessions.held("1001")  # from the hangup on, before the store has it
+        await sessions.callback_ended(cb_task.task_id, "1001", "1763800000.5", "cb-linked")
+        view = sessions.view_of("1001")
+        assert view is not None and view["uniqueid"] == "cb0123456789ab-1763800000.5"
+        assert view["name"] == "Ann Caller" and view["number"] == "09121110009" and view["queue"] == "support"
+        assert desk.paused_reason == WRAPUP_REASON and sessions.held("1001")
+        restarted = sessions_for(desk)
+        await restarted.load()
+        assert restarted.view_of("1001")["name"] == "Ann Caller"  # type: ignore[index]
+        await restarted.outcome_saved("1001", "ffffffffffff")  # another task's outcome: not this record
+        assert restarted.held("1001")
+        await restarted.outcome_saved("1001", cb_task.task_id)
+        assert not restarted.held("1001") and desk.paused_reason is None
+        ended = store.wrapups.get_wrapup("cb0123456789ab-1763800000.5", "1001")
+        assert ended is not None and ended.state == WRAPUP_ENDED and ended.end_reason == "finished"
+
+    run(scenario())

@@ -1,6 +1,7 @@
 """The callback side of the desktop, wired together: the task list dock,
-the preview of an offered task, the outcome picker after a callback call,
-and scheduling a callback for the customer on (or just off) the phone.
+the preview of an offered task, the outcome picker after a callback call
+(shown by `outcome_host`: the wrap-up panel of that call), and scheduling a
+callback for the customer on (or just off) the phone.
 
 A callback call is one that carried X-AgentDesk-Callback (an offer the
 agent answered) or that the agent dialled as cb<task> after claiming the
@@ -42,8 +43,8 @@ from .dialogs import (
     SkipDialog,
     while_open,
 )
-from .outcome_dialog import OutcomeDialog
-from .outcomes import OutcomeKeeper
+from .outcome_picker import OutcomePicker
+from .outcomes import OutcomeHost, OutcomeKeeper
 from .preview import CallbackPreview
 from .task_list import CallbackListPanel
 from .text import customer_text
@@ -67,7 +68,7 @@ class CallbackDesk(QObject):
     unsaved_changed = Signal(str)
 
     def __init__(self, commands: CallbackCommands, phone: Phone, window: QWidget, server: Callable[[], str],
-                 clock: Clock, status: Callable[[str], None]) -> None:
+                 clock: Clock, status: Callable[[str], None], outcome_host: OutcomeHost) -> None:
         super().__init__(window)
         self.commands = commands
         self.phone = phone
@@ -80,7 +81,7 @@ class CallbackDesk(QObject):
         self.me = ""
         self.queues: list[tuple[str, str]] = []
         self._known: dict[str, CallbackTaskView] = {}  # tasks of this agent's callback calls
-        self.keeper = OutcomeKeeper(commands, window, self._problem)
+        self.keeper = OutcomeKeeper(commands, outcome_host, self._problem, self)
         self.keeper.closed.connect(lambda task_id: self._known.pop(task_id, None))
         self.keeper.unsaved_changed.connect(self.unsaved_changed)
         self._rang: set[int] = set()  # dialled callback calls that reached the customer's side
@@ -280,15 +281,21 @@ class CallbackDesk(QObject):
 
     # -- after a callback call ------------------------------------------------------------------
     @property
-    def outcomes(self) -> dict[str, OutcomeDialog]:
+    def outcomes(self) -> dict[str, OutcomePicker]:
         return self.keeper.dialogs
 
-    def open_outcome(self, call: CallSnapshot) -> OutcomeDialog:
+    def open_outcome(self, call: CallSnapshot) -> OutcomePicker:
         task = self.find(call.callback_task)
         shown = self.describe(call)
         customer = (customer_text(task) if task is not None
                     else isolate(shown.remote_name or display_number(shown.remote_number)))
         return self.keeper.open(call.callback_task, customer)
+
+    def outcome_wanted(self, task_id: str) -> OutcomePicker:
+        """The wrap-up of a callback call whose picker is not open (the desktop
+        started again during it): the picker for the task."""
+        task = self.find(task_id)
+        return self.keeper.open(task_id, customer_text(task) if task is not None else "")
 
     def unsaved_work(self) -> str:
         return self.keeper.unsaved_work()

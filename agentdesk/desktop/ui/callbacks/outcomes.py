@@ -1,6 +1,7 @@
 """The outcome pickers of finished callback calls, and saving what the
 agent picked: the outcome first, then (when asked) the new time; a retry
-repeats only the step not saved yet.
+repeats only the step not saved yet. Each picker is shown by the `host`
+(the wrap-up panel of that call), never as a window of its own.
 
 Invariant: one picker per task, open until the service acknowledged it, the
 agent gave up on a refused one, or the task was closed or taken by someone
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
 
 from agentdesk.contract.callbacks import CallbackTaskView
 
@@ -21,10 +22,18 @@ from ...link.api import DeskError
 from ...link.callback_client import CallbackCommands, retryable
 from ..common.text import clean_text
 from .dialogs import while_open
-from .outcome_dialog import OutcomeDialog
+from .outcome_picker import OutcomePicker
 from .text import number_text
 
 log = logging.getLogger("agentdesk.desktop.ui.callbacks")
+
+
+class OutcomeHost(Protocol):
+    """Where outcome pickers are shown: the after-call work of their call."""
+
+    def host_outcome(self, task_id: str, picker: OutcomePicker) -> None: ...
+
+    def outcome_closed(self, task_id: str) -> None: ...
 
 
 class OutcomeKeeper(QObject):
@@ -34,24 +43,23 @@ class OutcomeKeeper(QObject):
     closed = Signal(str)
     unsaved_changed = Signal(str)
 
-    def __init__(self, commands: CallbackCommands, window: QWidget, status: Callable[[str], None]) -> None:
-        super().__init__(window)
+    def __init__(self, commands: CallbackCommands, host: OutcomeHost, status: Callable[[str], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.commands = commands
-        self.window = window
+        self._host = host
         self._status = status
-        self.dialogs: dict[str, OutcomeDialog] = {}
+        self.dialogs: dict[str, OutcomePicker] = {}
 
-    def open(self, task_id: str, customer: str) -> OutcomeDialog:
+    def open(self, task_id: str, customer: str) -> OutcomePicker:
         dialog = self.dialogs.get(task_id)
         if dialog is None:
-            dialog = self.dialogs[task_id] = OutcomeDialog(task_id, customer, self.window)
+            dialog = self.dialogs[task_id] = OutcomePicker(task_id, customer)
             dialog.chosen.connect(lambda tid, outcome, note, due_at: self._save(dialog, tid, outcome, note, due_at))
             dialog.discarded.connect(lambda tid: log.warning("the outcome of callback %s was not saved", tid))
-            dialog.finished.connect(lambda _code: self._closed(task_id, dialog))
+            dialog.finished.connect(lambda: self._closed(task_id, dialog))
             self.unsaved_changed.emit(self.unsaved_work())
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
+        self._host.host_outcome(task_id, dialog)
         return dialog
 
     def task_changed(self, task: CallbackTaskView, me: str) -> None:
@@ -71,14 +79,15 @@ class OutcomeKeeper(QObject):
             return ""
         return self.tr("%1 callback outcome(s) are not saved yet.").replace("%1", str(len(self.dialogs)))
 
-    def _closed(self, task_id: str, dialog: OutcomeDialog) -> None:
+    def _closed(self, task_id: str, dialog: OutcomePicker) -> None:
         if self.dialogs.get(task_id) is dialog:
             del self.dialogs[task_id]
+            self._host.outcome_closed(task_id)
             self.closed.emit(task_id)
             self.unsaved_changed.emit(self.unsaved_work())
         dialog.deleteLater()
 
-    def _save(self, dialog: OutcomeDialog, task_id: str, outcome: str, note: str, due_at: float) -> None:
+    def _save(self, dialog: OutcomePicker, task_id: str, outcome: str, note: str, due_at: float) -> None:
         if dialog.property("saved_outcome") == outcome:
             self._save_time(dialog, task_id, note, due_at)
             return
@@ -90,7 +99,7 @@ class OutcomeKeeper(QObject):
         self.commands.record_outcome(task_id, outcome, note, while_open(dialog, saved),
                                      while_open(dialog, lambda e: dialog.show_failure(str(e), retryable(e))))
 
-    def _save_time(self, dialog: OutcomeDialog, task_id: str, note: str, due_at: float) -> None:
+    def _save_time(self, dialog: OutcomePicker, task_id: str, note: str, due_at: float) -> None:
         if not due_at:
             dialog.done_saving()
             return

@@ -13,6 +13,14 @@ the panel with the service's sentence.
 
 Keys while the panel shows: Ctrl+1..Ctrl+9 dispositions, Ctrl+Return
 Done, Ctrl+S Save (see panel.py).
+
+A callback call's wrap-up (its ID names the task) has the call's outcome
+picker as its record (`host_outcome`, from the callbacks side): the panel
+holds the picker, the note typed there is kept in the call's draft, and
+saving the outcome (`outcome_closed`) is the end of that record. A picker
+whose wrap-up the service does not report (wrap-up off) still shows in the
+panel, once no live wrap-up is in it; a callback wrap-up without its picker
+(the desktop started again) asks for it (`outcome_wanted`).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from agentdesk.contract.ids import task_of_wrapup
 from agentdesk.contract.queues import DeskSnapshot, ModelError
 from agentdesk.contract.states import WRAPUP_ENDED
 from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view, parse_wrapup_view
@@ -31,6 +40,7 @@ from agentdesk.contract.wrapups import WrapUpView, dump_wrapup_view, parse_wrapu
 from ...link.wrapup_outbox import WrapUpOutbox
 from ...link.wrapups import WrapUpDraft
 from ...tasks import TaskRunner
+from ..callbacks.outcome_picker import OutcomePicker
 from .panel import Clock, WrapUpPanel
 
 log = logging.getLogger("agentdesk.desktop.ui.wrapup")
@@ -42,12 +52,14 @@ class WrapUpDesk(QObject):
 
     Signals: `showing(bool)` while the panel holds a wrap-up (its Ctrl+digit
     keys are taken then); `disposition_chosen(str uniqueid, str code)` when
-    the agent finished a record. `status(str)` shows a passing message.
+    the agent finished a record; `outcome_wanted(str task)` for a callback
+    wrap-up without its picker. `status(str)` shows a passing message.
     Invariant: one draft per call; the draft file is never written again
     once the record went to the outbox."""
 
     showing = Signal(bool)
     disposition_chosen = Signal(str, str)
+    outcome_wanted = Signal(str)
 
     def __init__(self, outbox: WrapUpOutbox, disk: TaskRunner, clock: Clock, status: Callable[[str], None],
                  parent: QObject | None = None) -> None:
@@ -65,6 +77,8 @@ class WrapUpDesk(QObject):
         self._finishing: set[str] = set()  # calls whose finished record went to the outbox
         self._held_view: dict[str, Any] | None = None  # the first snapshot's wrap-up, until the disk is read
         self._writing = False
+        self.pickers: dict[str, OutcomePicker] = {}  # callback task -> its outcome picker, until saved
+        self.current_task = ""  # the task whose picker the panel shows without a wrap-up
         self._wire()
 
     def _wire(self) -> None:
@@ -151,12 +165,16 @@ class WrapUpDesk(QObject):
 
     def save(self) -> None:
         """Send a copy now; the wrap-up keeps running and the draft stays."""
+        if task_of_wrapup(self.current):
+            return  # a callback call's record is its outcome
         draft = self._current_record()
         if draft is not None:
             self.outbox.submit(replace(draft, finish=False), keep_draft=True)
 
     def done(self) -> None:
         """Send the record and end the wrap-up; the panel moves on."""
+        if task_of_wrapup(self.current):
+            return  # a callback call's record is its outcome
         draft = self._current_record()
         if draft is None:
             return
@@ -243,6 +261,8 @@ class WrapUpDesk(QObject):
     # -- the panel --------------------------------------------------------------------------------
     def _owed(self, uniqueid: str) -> bool:
         draft = self.drafts.get(uniqueid)
+        if task_of_wrapup(uniqueid):
+            return task_of_wrapup(uniqueid) in self.pickers  # until the outcome is saved
         return draft is not None and (draft.touched or bool(draft.problem))
 
     def _current_is_live(self) -> bool:
@@ -250,11 +270,49 @@ class WrapUpDesk(QObject):
 
     def _show(self, uniqueid: str) -> None:
         draft = self.drafts[uniqueid]
-        self.current = uniqueid
-        self.panel.show_wrapup(draft.shown_view(), draft)
+        self.current, self.current_task = uniqueid, ""
+        task_id = task_of_wrapup(uniqueid)
+        picker = self.pickers.get(task_id)
+        if picker is not None and draft.notes and not picker.note.text():
+            picker.note.setText(draft.notes)  # typed before, kept in the draft
+        self.panel.show_wrapup(draft.shown_view(), draft, picker)
+        self.showing.emit(True)
+        if task_id and picker is None and draft.shown_view().active:
+            self.outcome_wanted.emit(task_id)
+
+    # -- callback calls -------------------------------------------------------------------------
+    def host_outcome(self, task_id: str, picker: OutcomePicker) -> None:
+        """The outcome picker of a callback call, shown in that call's wrap-up."""
+        if self.pickers.get(task_id) is not picker:
+            self.pickers[task_id] = picker
+            picker.note.textChanged.connect(lambda text: self._outcome_note(task_id, text))
+        if task_of_wrapup(self.current) == task_id:
+            self._show(self.current)
+        elif not self._current_is_live() and not self.current_task:
+            self._show_picker(task_id)
+
+    def outcome_closed(self, task_id: str) -> None:
+        """The outcome was saved (or given up on): that call's record is done."""
+        self.pickers.pop(task_id, None)
+        for uniqueid in [uid for uid in self.drafts if task_of_wrapup(uid) == task_id]:
+            self._forget(uniqueid)
+        if task_of_wrapup(self.current) == task_id or self.current_task == task_id:
+            self._close_current()
+
+    def _show_picker(self, task_id: str) -> None:
+        self.current, self.current_task = "", task_id
+        picker = self.pickers[task_id]
+        self.panel.show_outcome(picker, picker.customer.text())
         self.showing.emit(True)
 
+    def _outcome_note(self, task_id: str, text: str) -> None:
+        for uniqueid, draft in list(self.drafts.items()):
+            if task_of_wrapup(uniqueid) == task_id and draft.notes != text:
+                self.drafts[uniqueid] = draft.changed(notes=text)
+                self._write(self.drafts[uniqueid])
+
     def _close_current(self) -> None:
+        self.current_task = ""
         uniqueid, self.current = self.current, ""
         if uniqueid in self.drafts and not self._owed(uniqueid):
             self._forget(uniqueid)
@@ -263,7 +321,11 @@ class WrapUpDesk(QObject):
 
     def _show_next(self) -> None:
         owed = [uid for uid, draft in self.drafts.items() if self._owed(uid) or draft.shown_view().active]
+        with_wrapup = {task_of_wrapup(uid) for uid in self.drafts}
+        alone = [task_id for task_id in self.pickers if task_id not in with_wrapup]
         if owed:
             self._show(owed[0])
+        elif alone:
+            self._show_picker(alone[0])
         else:
             self.showing.emit(False)

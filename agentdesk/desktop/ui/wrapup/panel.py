@@ -9,6 +9,11 @@ disposition (Ctrl+1..Ctrl+9 in order), types notes (plain text), ticks
 in Persian, and a topic), then "Done" (Ctrl+Return: save and end the
 wrap-up) or "Save" (Ctrl+S: save, keep the wrap-up time running).
 
+After a callback call the record is the callback's outcome: the panel holds
+the outcome picker of that call (`show_wrapup(..., outcome)`, or
+`show_outcome` while the service reports no wrap-up for it) in place of the
+dispositions, notes and follow-up; its keys are the picker's (1-6, Enter).
+
 The panel never talks to the network or the disk: it reports edits and
 the agent's requests; the controller (controller.py) keeps and sends them.
 Caller-supplied text (name, number) is plain text.
@@ -41,6 +46,7 @@ from agentdesk.contract.wrapups import WrapUpView
 
 from ...link.wrapups import WrapUpDraft
 from ..callbacks.dialogs import when_edit
+from ..callbacks.outcome_picker import OutcomePicker
 from ..common.numbers import display_number
 from ..common.style import (
     ACCENT,
@@ -135,6 +141,9 @@ class WrapUpPanel(QFrame):
         column.setSpacing(6)
         column.addLayout(self._top())
         column.addWidget(self.detail)
+        self.outcome_box = QVBoxLayout()
+        self.outcome: OutcomePicker | None = None  # a callback call's outcome picker, while it shows one
+        column.addLayout(self.outcome_box)
         column.addLayout(self.codes_box)
         column.addWidget(self.notes)
         column.addWidget(self.resolved)
@@ -203,8 +212,9 @@ class WrapUpPanel(QFrame):
         return lambda: self.choose_index(index)
 
     # -- what the controller shows ---------------------------------------------------------------
-    def show_wrapup(self, view: WrapUpView, draft: WrapUpDraft) -> None:
-        """A wrap-up to work on, filled in with what the agent entered so far."""
+    def show_wrapup(self, view: WrapUpView, draft: WrapUpDraft, outcome: OutcomePicker | None = None) -> None:
+        """A wrap-up to work on, filled in with what the agent entered so far
+        (with a callback call's outcome picker: that is its record)."""
         self._loading = True
         try:
             self.uniqueid = view.uniqueid
@@ -221,10 +231,42 @@ class WrapUpPanel(QFrame):
         self.show_problem(draft.problem)
         self.show_status("", "")
         self.update_view(view)
-        for key in self._keys:
-            key.setEnabled(True)
+        self._hold_outcome(outcome)
         self.timer.start()
         self.show()
+
+    def show_outcome(self, outcome: OutcomePicker, customer: str) -> None:
+        """A callback call's outcome picker with no wrap-up time (the service
+        reports none: wrap-up is off for the queue, or not there yet)."""
+        self.timer.stop()
+        self.view = None
+        self.uniqueid = ""
+        self.caller.setText(customer or self.tr("Unknown caller"))
+        self.detail.setText("")
+        self.countdown.setText("")
+        self.show_problem("")
+        self.show_status("", "")
+        self._hold_outcome(outcome)
+        self.show()
+
+    def _hold_outcome(self, outcome: OutcomePicker | None) -> None:
+        """Shows the picker (a callback call) or the record's own fields."""
+        if self.outcome is not None and self.outcome is not outcome:
+            self.outcome_box.removeWidget(self.outcome)
+            self.outcome.hide()
+            self.outcome.setParent(None)
+        self.outcome = outcome
+        record = outcome is None
+        for widget in (*self.group.buttons(), self.notes, self.resolved, self.follow_up, self.follow_up_when,
+                       self.topic, self.save_button, self.done_button):
+            widget.setVisible(record)
+        for key in self._keys:
+            key.setEnabled(record)  # Ctrl+digits would choose hidden dispositions
+        if outcome is not None:
+            self.outcome_box.addWidget(outcome)
+            outcome.show()
+            buttons = outcome.outcomes.buttons()
+            (outcome.outcomes.checkedButton() or buttons[0]).setFocus()  # 1-6 work at once
 
     def update_view(self, view: WrapUpView) -> None:
         self.view = view
@@ -253,6 +295,7 @@ class WrapUpPanel(QFrame):
 
     def clear(self) -> None:
         self.timer.stop()
+        self._hold_outcome(None)
         for key in self._keys:
             key.setEnabled(False)
         self.view = None

@@ -21,7 +21,7 @@ from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.phone.model import CallSnapshot, CallState, Direction
 from agentdesk.desktop.ui.callbacks.controller import CallbackDesk
 from agentdesk.desktop.ui.callbacks.dialogs import ScheduleDialog
-from agentdesk.desktop.ui.callbacks.outcome_dialog import OutcomeDialog
+from agentdesk.desktop.ui.callbacks.outcome_picker import OutcomePicker
 from agentdesk.desktop.ui.phone.incoming import IncomingCallWindow
 from agentdesk.desktop.ui.queues.screen_pop import ScreenPopCard
 from tests.helpers.fakes import (
@@ -31,6 +31,7 @@ from tests.helpers.fakes import (
     later,
     task,
 )
+from tests.helpers.outcomehost import ShelfHost
 
 TASK = task(topic="Invoice question", notes="Wants a refund", attempts=1, last_outcome="busy")
 OFFER = CallSnapshot(5, Direction.INCOMING, CallState.RINGING_IN, "09121110001", "Reza Hosseini", queue="support",
@@ -66,11 +67,13 @@ def rig(qtbot: Any) -> Iterator[Rig]:
     window = QMainWindow()
     qtbot.addWidget(window)
     desk, phone, status = FakeDesk(), FakeEngine(), list[str]()
-    callbacks = CallbackDesk(desk, phone, window, lambda: "pbx.example", lambda: NOW, status.append)
     body = QWidget()
+    host = ShelfHost(body)
+    callbacks = CallbackDesk(desk, phone, window, lambda: "pbx.example", lambda: NOW, status.append, host)
     column = QVBoxLayout(body)
     column.addWidget(callbacks.preview)
     column.addWidget(callbacks.panel)
+    column.addWidget(host)
     window.setCentralWidget(body)
     window.show()
     queues = (QueueSummary("support", "Support", "rrmemory", (), (), DayStats(0, 0, 0, None, 20)),
@@ -152,7 +155,7 @@ def test_cancelling_the_skip_lets_the_countdown_go_on(rig: Rig, qtbot: Any) -> N
     assert not preview.isVisible() and not preview.countdown.isActive()
 
 
-def outcome_after_a_call(rig: Rig) -> OutcomeDialog:
+def outcome_after_a_call(rig: Rig) -> OutcomePicker:
     rig.ring()
     call = rig.change(OFFER, state=CallState.ACTIVE, connected_at=NOW + 2)
     rig.change(call, state=CallState.ENDED)
@@ -164,13 +167,10 @@ def test_the_outcome_is_kept_until_saved_and_retried(rig: Rig, qtbot: Any) -> No
     rig.callbacks.unsaved_changed.connect(unsaved.append)
     dialog = outcome_after_a_call(rig)
     assert dialog.isVisible() and not rig.callbacks.preview.isVisible()
+    assert dialog.window() is rig.window  # in the window, not a window of its own
     assert not dialog.save.isEnabled()
-    dialog.reject()  # Esc
-    dialog.close()  # the window's close button
-    assert dialog.isVisible() and "stays yours" in dialog.status.text()
     assert rig.callbacks.unsaved_work() == "1 callback outcome(s) are not saved yet."
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    rig.activate(qtbot)
     qtbot.keyClick(dialog, Qt.Key.Key_2)
     assert dialog.outcome() == "no_answer" and dialog.again.isEnabled()
     dialog.note.setText("rang 10 times")
@@ -297,7 +297,7 @@ def test_caller_text_is_plain_and_every_string_is_translated(rig: Rig) -> None:
         assert all(w.textFormat() is Qt.TextFormat.PlainText for w in preview.findChildren(QLabel))
         data = {"<b>bold</b>", "<img src=x>"}
         assert [w.text() for w in labels if "⟦" not in w.text() and w.text() not in data] == []
-        dialog = OutcomeDialog(TASK.task_id, "Reza")
+        dialog = OutcomePicker(TASK.task_id, "Reza")
         texts = [b.text() for b in dialog.outcomes.buttons()]
         assert all("⟦" in text for text in texts), texts
         dialog.done_saving()

@@ -27,6 +27,7 @@ from tests.helpers.fakes import (
     many_tasks,
     task,
 )
+from tests.helpers.outcomehost import ShelfHost
 
 LRI, PDI = "\u2068", "\u2069"
 VIP = task("00000000000a", name="Vera VIP", vip=True, priority=10, due_at=NOW + 3600, origin="web")
@@ -243,7 +244,8 @@ def desk(qtbot: Any) -> Iterator[tuple[CallbackDesk, FakeDesk, FakeEngine, list[
     window = QMainWindow()
     qtbot.addWidget(window)
     commands, phone, status = FakeDesk(), FakeEngine(), list[str]()
-    callbacks = CallbackDesk(commands, phone, window, lambda: "pbx.example:5060", lambda: NOW, status.append)
+    callbacks = CallbackDesk(commands, phone, window, lambda: "pbx.example:5060", lambda: NOW, status.append,
+                             ShelfHost(window))
     window.setCentralWidget(callbacks.panel)
     callbacks.panel.set_me("1001")
     callbacks.show_tasks([EARLY, SOON, VIP])

@@ -29,7 +29,7 @@ from agentdesk.desktop.history import HistoryEntry, Outcome
 from agentdesk.desktop.link.wrapups import WrapUpDraft
 from agentdesk.desktop.phone.model import AccountSnapshot, CallSnapshot, CallState, Direction, RegState
 from agentdesk.desktop.ui.callbacks.dialogs import RescheduleDialog
-from agentdesk.desktop.ui.callbacks.outcome_dialog import OutcomeDialog
+from agentdesk.desktop.ui.callbacks.outcome_picker import OutcomePicker
 from agentdesk.desktop.ui.callbacks.preview import CallbackPreview
 from agentdesk.desktop.ui.callbacks.task_list import CallbackListPanel
 from agentdesk.desktop.ui.callbacks.text import customer_text
@@ -149,7 +149,7 @@ def test_the_callback_preview_list_and_dialogs(qtbot: Any) -> None:
     panel.set_queues([HOSTILE])
     # queue, customer, origin, topic/notes cells, their tooltips, the queue filter
     assert_shown_safely(shown(qtbot, panel), hostile_parts=9)
-    outcome = OutcomeDialog(hostile_task.task_id, customer_text(hostile_task))
+    outcome = OutcomePicker(hostile_task.task_id, customer_text(hostile_task))
     assert_shown_safely(shown(qtbot, outcome))
     reschedule = RescheduleDialog(customer_text(hostile_task), NOW + 3600)
     assert_shown_safely(shown(qtbot, reschedule))

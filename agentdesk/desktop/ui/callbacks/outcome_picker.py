@@ -1,9 +1,10 @@
 """After a callback call: what came of it (reached, no answer, busy,
 voicemail, wrong number, declined), a note, and optionally when to try again.
 
-The picker cannot be lost: Esc and the window's close button do not close
-it while the outcome is unsaved (the task stays the agent's until it is).
-It closes when the service acknowledged (`done_saving`). A failure the
+The picker is part of the wrap-up panel of that call (ui/wrapup hosts it),
+never a window of its own over the next call. It has no way to be closed
+while the outcome is unsaved (the task stays the agent's until it is); it
+is done when the service acknowledged (`done_saving`). A failure the
 service may get over (no answer, 5xx) is retried by itself with growing
 pauses, and "Retry now" is there too; a refusal (the task was closed
 meanwhile, ...) shows the service's sentence and offers to close without saving.
@@ -14,12 +15,12 @@ Keys: 1-6 choose the outcome (outside the note field), Enter saves.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
     QLineEdit,
     QPushButton,
@@ -36,21 +37,23 @@ RETRY_SECONDS = (2, 5, 10, 30, 60)
 RESCHEDULABLE = ("no_answer", "busy", "voicemail")
 
 
-class OutcomeDialog(QDialog):
+class OutcomePicker(QFrame):
     """Signals: `chosen(task_id, outcome, note, due_at)` (due_at 0: the queue's
     retry policy decides), `discarded(task_id)` when the agent gives up on
-    an outcome the service refused."""
+    an outcome the service refused, `finished()` once it is done (saved or
+    given up)."""
 
     chosen = Signal(str, str, str, float)
     discarded = Signal(str)
+    finished = Signal()
 
     def __init__(self, task_id: str, customer: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.task_id = task_id
         self._finished = False
         self._retries = 0
-        self.sending = False  # a request is on its way: the dialog must stay until it is answered
-        self.setWindowTitle(self.tr("Callback outcome"))
+        self.sending = False  # a request is on its way: the picker must stay until it is answered
+        self.setObjectName("OutcomePicker")
         self.outcomes = QButtonGroup(self)
         self.note = QLineEdit(self)
         self.note.setMaxLength(MAX_NOTE)
@@ -88,8 +91,10 @@ class OutcomeDialog(QDialog):
         self.give_up.clicked.connect(self._discard)
         self.give_up.hide()
         column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(plain_label(self.tr("How did the callback go?"), "SectionTitle"))
-        column.addWidget(plain_label(customer, "CallerName"))
+        self.customer = plain_label(customer, "CallerName")
+        column.addWidget(self.customer)
         column.addLayout(grid)
         column.addWidget(self.note)
         column.addWidget(self.again)
@@ -150,11 +155,17 @@ class OutcomeDialog(QDialog):
             self._outcome_changed()
 
     # -- what the service said -------------------------------------------------------------
+    @property
+    def is_finished(self) -> bool:
+        return self._finished
+
     def done_saving(self) -> None:
+        if self._finished:
+            return
         self._finished = True
         self.sending = False
         self.retry.stop()
-        self.accept()
+        self.finished.emit()
 
     def show_failure(self, message: str, retryable: bool) -> None:
         """Not saved. Retryable: try again by itself soon; else the agent decides."""
@@ -178,22 +189,9 @@ class OutcomeDialog(QDialog):
         self.status.setVisible(bool(text))
 
     def _discard(self) -> None:
+        if self._finished:
+            return
         self._finished = True
         self.retry.stop()
         self.discarded.emit(self.task_id)
-        self.reject()
-
-    # -- it does not go away unsaved ---------------------------------------------------------
-    def reject(self) -> None:
-        if self._finished:
-            super().reject()
-            return
-        self._show_status(self.tr("Choose an outcome first: the task stays yours until it is saved."),
-                          "Problem")
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._finished:
-            super().closeEvent(event)
-            return
-        event.ignore()
-        self.reject()
+        self.finished.emit()
