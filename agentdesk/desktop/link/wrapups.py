@@ -170,7 +170,13 @@ class WrapUpFiles:
         folder = self.folder / quote(agent, safe="") / kind
         if not folder.is_dir():
             return
-        for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
+        dated = []
+        for path in folder.glob("*.json"):
+            try:
+                dated.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                continue  # saved and dropped by the disk worker meanwhile
+        for _, path in sorted(dated):
             draft = self._read(path)
             if draft is not None and draft.uniqueid == unquote(path.stem):
                 yield draft
