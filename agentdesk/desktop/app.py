@@ -179,6 +179,7 @@ class Desktop(QObject):
             return
         self.engine.set_auto_answer(self.settings.get("auto_answer"))
         self.tasks.run(lambda: self.history.recent(), self.window.set_history)
+        self.window.resize(self.window.opening_size(self.window.screen().availableGeometry()))
         self.window.show()
         self.load_account()
 

@@ -60,7 +60,9 @@ class HistoryList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("History")
-        self.setUniformItemSizes(True)
+        # A long name or detail wraps in a narrow pane rather than scrolling sideways.
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemActivated.connect(self._activated)
 
     def set_entries(self, entries: list[HistoryEntry]) -> None:
