@@ -56,7 +56,7 @@ SURVEY_EXTENSION = "*55"  # the survey in the PBX's [transfer] context
 # screen-pop or its after-call work would have to be scrolled to.
 OPENING_SIZE = QSize(1280, 760)
 FRAME_ALLOWANCE = QSize(16, 40)
-MINIMUM_HEIGHT = 720  # the window's body, under the title bar and above the status bar
+MINIMUM_HEIGHT = 700  # the window's body, under the title bar and above the status bar
 # The after-call work panel grows taller the narrower it is: below this width it would not fit that height.
 PHONE_PANE_WIDTH = 340
 
@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         # no longer take its least width from what its panes need.
         body.setMinimumHeight(MINIMUM_HEIGHT)
         self.setCentralWidget(body)
+        self.statusBar()  # there from the start: the window's least height counts it
 
     def opening_size(self, available: QRect) -> QSize:
         """The size to open at on a screen with `available` room (its size
