@@ -95,7 +95,7 @@ class Desktop(QObject):
         self.wrapup_disk = TaskRunner(workers=1, parent=self)  # one worker: draft, outbox and ack writes in order
         self.wrapups = self._build_wrapups()  # hosts the callbacks' outcome pickers
         self.callbacks = self._build_callbacks()
-        self.window.add_wrapup(self.wrapups.panel)  # above the callback preview
+        self.window.add_wrapup(self.wrapups.panel)  # in the phone's pane, under the calls
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -198,6 +198,7 @@ class Desktop(QObject):
             return
         self.engine.set_auto_answer(self.settings.get("auto_answer"))
         self.tasks.run(lambda: self.history.recent(), self.window.set_history)
+        self.window.resize(self.window.opening_size(self.window.screen().availableGeometry()))
         self.window.show()
         self.load_account()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...phone.model import CallSnapshot, CallState, Direction
+from ..common.flow import FlowLayout
 from ..common.icons import icon
 from ..common.numbers import display_number
 from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
@@ -67,6 +68,7 @@ class CallCard(QFrame):
         self.setObjectName("CallCard")
         self.call = call
         self.title = plain_label("", "CallerName")
+        self.title.setWordWrap(True)
         self.detail = plain_label("", "CallerDetail")
         self.queue = plain_label("", "QueueBadge")
         self.state = plain_label("", "CallState")
@@ -129,18 +131,19 @@ class CallCard(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.timer)
-        middle = QHBoxLayout()
+        middle = FlowLayout()  # the state goes to a row of its own in a narrow pane
         middle.addWidget(self.detail)
         middle.addWidget(self.queue)
-        middle.addStretch(1)
         middle.addWidget(self.state)
-        buttons = QHBoxLayout()
+        controls = FlowLayout()
         for button in (self.answer_button, self.decline_button, self.switch_button, self.complete_button,
                        self.conference_button, self.hold_button, self.mute_button, self.transfer_button,
                        self.survey_button, self.keypad_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.hangup_button)
+            controls.addWidget(button)
+        # The controls wrap to more rows in a narrow pane; Hang up keeps its place at the end.
+        buttons = QHBoxLayout()
+        buttons.addLayout(controls, 1)
+        buttons.addWidget(self.hangup_button, 0, Qt.AlignmentFlag.AlignTop)
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 10, 12, 10)
         column.addLayout(top)

@@ -29,6 +29,7 @@ class CallsPanel(QWidget):
         super().__init__(parent)
         self.cards: dict[int, CallCard] = {}
         self.placeholder = plain_label(self.tr("No calls. Type a number above, or wait for the queue."), "Placeholder")
+        self.placeholder.setWordWrap(True)
         self._column = QVBoxLayout(self)
         self._column.setContentsMargins(12, 4, 12, 4)
         self._column.addWidget(self.placeholder)

@@ -67,7 +67,9 @@ class HistoryList(QListWidget):
         super().__init__(parent)
         self._clock = clock
         self.setObjectName("History")
-        self.setUniformItemSizes(True)
+        # A long name or detail wraps in a narrow pane rather than scrolling sideways.
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._taken: dict[str, str] = {}  # queue call -> the colleague who answered it
         self.itemActivated.connect(self._activated)
 

@@ -1,4 +1,6 @@
-"""The main window: header, dialer, live calls, history.
+"""The main window: header, agent bar and notices across the top; the
+phone's pane (dialer, live calls, after-call work, history) beside the
+customer's pane (callback offer, screen-pop); the queues in a dock.
 
 Keyboard first: F2 number entry, Enter dials, F4 hang up, F5 answer, F6
 decline, F7 switch calls, F8 hold/resume, F9 mute, F10 transfer (pick a
@@ -17,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QHBoxLayout,
     QMainWindow,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +40,7 @@ from ...phone.model import (
 )
 from ...phone.protocol import Phone
 from ..common.icons import icon
+from ..common.pane import Pane
 from ..common.text import clean_text, plain_label, plain_question
 from .call_card import caller_title
 from .calls_panel import CallsPanel
@@ -48,6 +51,14 @@ from .incoming import IncomingCallWindow
 from .transfer_picker import TransferPicker, TransferTarget
 
 SURVEY_EXTENSION = "*55"  # the survey in the PBX's [transfer] context
+# A 1280×800 screen less a panel and a title bar holds the window whole; a
+# larger screen does not make it sprawl. Below MINIMUM_HEIGHT a call with its
+# screen-pop or its after-call work would have to be scrolled to.
+OPENING_SIZE = QSize(1280, 760)
+FRAME_ALLOWANCE = QSize(16, 40)
+MINIMUM_HEIGHT = 700  # the window's body, under the title bar and above the status bar
+# The after-call work panel grows taller the narrower it is: below this width it would not fit that height.
+PHONE_PANE_WIDTH = 340
 
 
 def section_title(text: str) -> QWidget:
@@ -89,41 +100,60 @@ class MainWindow(QMainWindow):
         self._build()
         self._wire()
         self._shortcuts()
-        self.resize(440, 720)
+        self.resize(OPENING_SIZE)
 
     def _build(self) -> None:
+        """The header, the agent bar and lasting notices across the top; below
+        them the phone's pane (dialer, calls, after-call work, history) and,
+        once the desk is added, the customer's pane (callback offer, screen-pop)
+        side by side, each scrolling up and down, never sideways."""
         body = QWidget(self)
-        column = self._column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 0, 8)
-        column.setSpacing(6)
-        column.addWidget(self.header)
+        top = self._top = QVBoxLayout(body)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(6)
+        top.addWidget(self.header)
+        top.addWidget(self.notice)
+        self.phone_pane = Pane("PhonePane", PHONE_PANE_WIDTH, body)
+        column = self._column = self.phone_pane.column
         column.addWidget(self.dialer)
-        column.addWidget(self.notice)
         column.addWidget(section_title(self.tr("Calls")))
         column.addWidget(self.calls)
         column.addWidget(section_title(self.tr("History")))
         column.addWidget(self.history, 1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setCentralWidget(scroll)
+        self.customer_pane = Pane("CustomerPane", parent=body)
+        self.customer_pane.column.addStretch(1)
+        self.customer_pane.hide()  # until the desk's widgets arrive
+        panes = QHBoxLayout()
+        panes.setContentsMargins(0, 0, 0, 0)
+        panes.setSpacing(6)
+        panes.addWidget(self.phone_pane, 2)
+        panes.addWidget(self.customer_pane, 3)
+        top.addLayout(panes, 1)
+        # On the body, not the window: a window with a minimum of its own would
+        # no longer take its least width from what its panes need.
+        body.setMinimumHeight(MINIMUM_HEIGHT)
+        self.setCentralWidget(body)
+        self.statusBar()  # there from the start: the window's least height counts it
+
+    def opening_size(self, available: QRect) -> QSize:
+        """The size to open at on a screen with `available` room (its size
+        less panels): as much as fits of a comfortable size, never less than
+        the window's minimum, leaving room for the window's title bar."""
+        room = available.size() - FRAME_ALLOWANCE
+        return OPENING_SIZE.boundedTo(room).expandedTo(self.minimumSizeHint())
 
     def add_desk(self, agent_bar: QWidget, screen_pop: QWidget, queue_panel: QWidget) -> None:
         """Place the contact-center widgets: agent state under the header,
-        the screen-pop above the calls, the live queues in a side dock."""
-        column = self._column
-        column.insertWidget(1, agent_bar)
-        column.insertWidget(column.indexOf(self.notice) + 1, screen_pop)
+        the screen-pop in the customer's pane, the live queues in a side dock."""
+        self._top.insertWidget(1, agent_bar)
+        self._add_to_customer_pane(screen_pop)
         dock = self.queues_dock = self._dock(self.tr("Queues"), "QueuesDock", queue_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resize(self.width() + 380, self.height())
 
     def add_callbacks(self, task_list: QWidget, preview: QWidget) -> QDockWidget:
         """The callback task list as a dock (a tab next to the queues) and
         the preview of an offered callback above the screen-pop."""
-        column = self._column
-        column.insertWidget(column.indexOf(self.notice) + 1, preview)
+        self._add_to_customer_pane(preview, first=True)
         dock = self._dock(self.tr("Callbacks"), "CallbacksDock", task_list)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         if self.queues_dock is not None:
@@ -132,9 +162,14 @@ class MainWindow(QMainWindow):
         return dock
 
     def add_wrapup(self, panel: QWidget) -> None:
-        """The after-call work panel, at the top of the main column's call area."""
+        """The after-call work panel, in the phone's pane under the calls."""
         column = self._column
-        column.insertWidget(column.indexOf(self.notice) + 1, panel)
+        column.insertWidget(column.indexOf(self.calls) + 1, panel)
+
+    def _add_to_customer_pane(self, widget: QWidget, first: bool = False) -> None:
+        column = self.customer_pane.column
+        column.insertWidget(0 if first else column.count() - 1, widget)
+        self.customer_pane.show()
 
     def _dock(self, title: str, name: str, content: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)

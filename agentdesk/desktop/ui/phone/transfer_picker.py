@@ -51,6 +51,8 @@ class TransferPicker(QDialog):
         self.search.textChanged.connect(self._filter)
         self.search.installEventFilter(self)
         self.list = QListWidget(self)
+        self.list.setWordWrap(True)  # a long name or detail wraps instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(lambda _item: self._choose(consult=False))
         self.hint = plain_label(self.tr("Enter: transfer now · Ctrl+Enter: talk to them first"), "Placeholder")
         self.transfer_button = QPushButton(self.tr("Transfer now"), self)

@@ -15,7 +15,6 @@ from PySide6.QtCore import QCoreApplication, QPoint, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QMenu,
     QPushButton,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from agentdesk.contract.queues import AgentState
 from agentdesk.contract.states import MISSED_CALL_REASON, AgentActivity
 
+from ..common.flow import FlowLayout
 from ..common.style import (
     ACCENT,
     BAD,
@@ -38,7 +38,6 @@ from ..common.style import (
 from ..common.text import clean_text, format_duration, plain_label, plain_tooltip
 from .queue_panel import Clock, set_style_property
 
-QUEUE_COLUMNS = 3
 MAX_QUEUE_SHORTCUTS = 9
 
 BAR_STYLE = f"""
@@ -135,8 +134,7 @@ class AgentBar(QFrame):
         self.problem = plain_label("", "Problem")
         self.problem.setWordWrap(True)
         self.no_queues = plain_label(self.tr("No queues"), "Placeholder")
-        self._queue_grid = QGridLayout()
-        self._queue_grid.setSpacing(6)
+        self._queue_grid = FlowLayout()  # as many queues to a row as fit
         top = QHBoxLayout()
         top.addWidget(self.activity)
         top.addWidget(self.timer)
@@ -263,7 +261,7 @@ class AgentBar(QFrame):
             button.setProperty("queue", name)
             button.clicked.connect(lambda checked, queue=name: self.queue_login_requested.emit(queue, checked))
             self.toggles[name] = button
-            self._queue_grid.addWidget(button, index // QUEUE_COLUMNS, index % QUEUE_COLUMNS)
+            self._queue_grid.addWidget(button)
         self._refresh()
 
     def _refresh(self) -> None:

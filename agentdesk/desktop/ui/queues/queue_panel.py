@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from agentdesk.contract.queues import AgentState, DayStats, QueueSummary, WaitingCaller
@@ -137,7 +137,9 @@ class QueueCard(QFrame):
         self.on_call = self._tile(self.tr("On call"))
         self.paused = self._tile(self.tr("Paused"))
         self.agents = plain_label("", "QueueDetail")
+        self.agents.setWordWrap(True)
         self.today = plain_label("", "QueueDetail")
+        self.today.setWordWrap(True)
         self.no_callers = plain_label(self.tr("No callers waiting"), "Placeholder")
         self.more = plain_label("", "QueueDetail")
         self.rows: list[CallerRow] = []
@@ -160,7 +162,9 @@ class QueueCard(QFrame):
         tiles.setVerticalSpacing(0)
         for column, value in enumerate((self.waiting, self.longest, self.free, self.on_call, self.paused)):
             tiles.addWidget(value, 0, column)
-            tiles.addWidget(plain_label(str(value.property("caption")), "TileCaption"), 1, column)
+            caption = plain_label(str(value.property("caption")), "TileCaption")
+            caption.setWordWrap(True)  # a long caption takes two lines, not a wider dock
+            tiles.addWidget(caption, 1, column, Qt.AlignmentFlag.AlignTop)
             tiles.setColumnStretch(column, 1)
         self.callers = QVBoxLayout()
         self.callers.setSpacing(0)
@@ -275,6 +279,10 @@ class QueuePanel(QWidget):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
+
+    def sizeHint(self) -> QSize:
+        # The dock starts as narrow as the cards allow, leaving the call its room; the agent may widen it.
+        return QSize(self.minimumSizeHint().width(), super().sizeHint().height())
 
     def show_queues(self, queues: Sequence[QueueSummary], clock_offset: float) -> None:
         """Replace everything with a snapshot's queues, in the order given."""

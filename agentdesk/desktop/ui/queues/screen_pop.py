@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -189,11 +190,16 @@ class ScreenPopCard(QFrame):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setShowGrid(False)
-        table.setWordWrap(False)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        table.setWordWrap(True)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.installEventFilter(self)  # the columns follow the table's width
         return table
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.history and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def _column_titles(self, after_call: bool) -> list[str]:
         """The wrap-up and survey columns appear once an earlier call has either."""
@@ -252,8 +258,36 @@ class ScreenPopCard(QFrame):
                 self.history.setItem(row, column, item)
         self.history_title.setVisible(bool(shown))
         self.history.setVisible(bool(shown))
-        height = self.history.horizontalHeader().height() + sum(self.history.rowHeight(r) for r in range(len(shown)))
-        self.history.setFixedHeight(height + 2 * self.history.frameWidth())
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column its title's (and, if there is room, its longest word's) width and a share of the rest in
+        proportion to what its texts need unwrapped; rows as tall as their
+        wrapped texts and the table as tall as its rows."""
+        table = self.history
+        header = table.horizontalHeader()
+        columns = range(table.columnCount())
+        metrics = table.fontMetrics()
+        padding = 2 * table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 8
+
+        def longest_word(column: int) -> int:
+            items = (table.item(row, column) for row in range(table.rowCount()))
+            words = [word for item in items if item is not None for word in item.text().split()]
+            return max((metrics.horizontalAdvance(word) for word in words), default=0) + padding
+
+        titles = [header.sectionSizeHint(c) for c in columns]
+        table.setMinimumWidth(sum(titles) + 2 * table.frameWidth())
+        room = table.width() - 2 * table.frameWidth()  # its viewport, even mid-resize
+        words = [max(titles[c], longest_word(c)) for c in columns]
+        least = words if sum(words) <= room else titles  # at the very least a word may break
+        wanted = [max(table.sizeHintForColumn(c) - least[c], 0) for c in columns]
+        spare = max(room - sum(least), 0)
+        for column in columns:
+            share = spare * wanted[column] // sum(wanted) if sum(wanted) else spare // max(len(least), 1)
+            header.resizeSection(column, least[column] + share)
+        table.resizeRowsToContents()
+        height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(height + 2 * table.frameWidth())
 
     def show_desk_problem(self, text: str) -> None:
         self.desk_problem.setText(text)

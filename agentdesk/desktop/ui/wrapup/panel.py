@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -47,6 +46,7 @@ from agentdesk.contract.wrapups import WrapUpView
 from ...link.wrapups import WrapUpDraft
 from ..callbacks.dialogs import when_edit
 from ..callbacks.outcome_picker import OutcomePicker
+from ..common.flow import FlowLayout
 from ..common.numbers import display_number
 from ..common.style import (
     ACCENT,
@@ -124,8 +124,7 @@ class WrapUpPanel(QFrame):
         self.caller.setWordWrap(True)
         self.detail = plain_label("", "CallerDetail")
         self.countdown = plain_label("", "WrapUpCountdown")
-        self.codes_box = QGridLayout()
-        self.codes_box.setSpacing(6)
+        self.codes_box = FlowLayout()  # as many codes to a row as fit, however long
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.group.buttonToggled.connect(self._code_toggled)
@@ -163,7 +162,7 @@ class WrapUpPanel(QFrame):
         rows.addLayout(row)
         return rows
 
-    def _follow_up(self) -> QHBoxLayout:
+    def _follow_up(self) -> FlowLayout:
         self.follow_up = QCheckBox(self.tr("Needs &follow-up"), self)
         self.follow_up.toggled.connect(self._follow_up_toggled)
         self.follow_up_when = when_edit(self, default_follow_up(self._clock()))
@@ -172,10 +171,10 @@ class WrapUpPanel(QFrame):
         self.topic.setPlaceholderText(self.tr("Topic of the follow-up"))
         self.topic.setMaxLength(MAX_TOPIC)
         self.topic.textChanged.connect(self._changed)
-        row = QHBoxLayout()
+        row = FlowLayout()  # the topic goes under the date when the pane is narrow
         row.addWidget(self.follow_up)
         row.addWidget(self.follow_up_when)
-        row.addWidget(self.topic, 1)
+        row.addWidget(self.topic)
         return row
 
     def _actions(self) -> QHBoxLayout:
@@ -334,7 +333,7 @@ class WrapUpPanel(QFrame):
             if index < MAX_HOTKEYS:
                 button.setToolTip(self.tr("Ctrl+%1").replace("%1", str(index + 1)))
             self.group.addButton(button, index)
-            self.codes_box.addWidget(button, index // 3, index % 3)
+            self.codes_box.addWidget(button)
             button.setChecked(code == chosen)
 
     def _code_toggled(self, _button: QAbstractButton, checked: bool) -> None:
