@@ -95,7 +95,8 @@ def test_a_placeholder_rings_an_agent_who_then_talks_to_the_customer(
     assert desk.wait_asked("dial") == {"task": TASK, "phone": AGENT}
     rung = answer_with_tone(customer, CUSTOMER_TONE)
     assert "02191000000" in rung["remote"], rung  # the company's caller ID, from the desk service
-    assert desk.wait_asked("dialled") == {"task": TASK, "phone": AGENT, "status": "ANSWER"}
+    # The call's linkedid (the placeholder's first channel) names the call whose end starts the wrap-up.
+    assert desk.wait_asked("dialled") == {"task": TASK, "phone": AGENT, "status": "ANSWER", "call": f"cb{TASK}-1a"}
     assert_hears(agent, CUSTOMER_TONE)
     assert_hears(customer, AGENT_TONE)
     agent.send("hangup")
