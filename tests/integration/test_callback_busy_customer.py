@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.helpers.callbackflow import Lead, callbacks_on, customer_waits, is_waiting
+from tests.helpers.callbackflow import Lead, customer_waits, is_waiting
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import Pbx
@@ -18,14 +18,6 @@ from tests.helpers.pbx import Pbx
 pytestmark = pytest.mark.pbx
 
 NUMBER = "09121110005"
-
-
-@pytest.fixture
-def lead(pbx: Pbx) -> Iterator[Lead]:
-    lead = Lead()
-    with callbacks_on(lead):
-        yield lead
-    lead.close()
 
 
 @pytest.fixture

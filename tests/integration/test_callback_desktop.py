@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from agentdesk.desktop.phone.model import CallState
 from tests.helpers.agent import Agent
-from tests.helpers.callbackflow import Lead, callbacks_on
+from tests.helpers.callbackflow import Lead
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import Pbx
@@ -29,14 +29,6 @@ from tests.helpers.waiting import wait_until
 pytestmark = pytest.mark.pbx
 
 CUSTOMER = "09121110001"
-
-
-@pytest.fixture
-def lead(pbx: Pbx) -> Iterator[Lead]:
-    lead = Lead()
-    with callbacks_on(lead):
-        yield lead
-    lead.close()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import requests
 
 from tests.helpers.callbackflow import (
     Lead,
-    callbacks_on,
     confirm_own_number,
     customer_waits,
     press_1_to_leave,
@@ -44,14 +43,6 @@ pytestmark = pytest.mark.pbx
 MakeParty = Callable[..., SipParty]
 AGENT_TONE = 700
 CUSTOMER_TONE = 1100
-
-
-@pytest.fixture
-def lead(pbx: Pbx) -> Iterator[Lead]:
-    lead = Lead()
-    with callbacks_on(lead):
-        yield lead
-    lead.close()
 
 
 @pytest.fixture

@@ -32,17 +32,6 @@ from tests.helpers.screen import on_screen
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-@pytest.fixture
-def language() -> Iterator[Any]:
-    before = QLocale()
-
-    def use(name: str) -> None:
-        QLocale.setDefault(QLocale(name))
-
-    yield use
-    QLocale.setDefault(before)
-
-
 def persian_day(stamp: float) -> str:
     """'۱۴۰۵/۹/۱۵': the Jalali date, worked out by the calendar's own parts."""
     parts = QCalendar(QCalendar.System.Jalali).partsFromDate(QDateTime.fromSecsSinceEpoch(int(stamp)).date())

@@ -6,7 +6,6 @@ of the C locale's '6 12 2026 06:45' on a machine without a locale."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,17 +23,6 @@ def local(year: int, month: int, day: int, hour: int, minute: int) -> float:
 
 AT = local(2026, 12, 6, 6, 45)  # 15 Azar 1405 in the Persian calendar
 DAY = 86400.0
-
-
-@pytest.fixture
-def language() -> Iterator[Any]:
-    before = QLocale()
-
-    def use(name: str) -> None:
-        QLocale.setDefault(QLocale(name))
-
-    yield use
-    QLocale.setDefault(before)
 
 
 def test_english(language: Any) -> None:
