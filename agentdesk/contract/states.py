@@ -64,6 +64,8 @@ OUTCOME_BUSY = "busy"
 OUTCOME_VOICEMAIL = "voicemail"
 OUTCOME_WRONG_NUMBER = "wrong_number"
 OUTCOME_DECLINED = "declined"
+# The customer was not reached: the task stays open for another attempt while any are left.
+RETRY_OUTCOMES = frozenset({OUTCOME_NO_ANSWER, OUTCOME_BUSY, OUTCOME_VOICEMAIL})
 OUTCOMES = (OUTCOME_REACHED, OUTCOME_NO_ANSWER, OUTCOME_BUSY, OUTCOME_VOICEMAIL, OUTCOME_WRONG_NUMBER,
             OUTCOME_DECLINED)
 

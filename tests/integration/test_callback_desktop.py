@@ -5,7 +5,9 @@ outcome picker records the outcome, and the history shows the customer's
 number as the service's region writes it. "Skip" leaves the task to others for
 the queue's skip delay. The task list shows the task and the agent can
 call a task from it. With wrap-up on, the outcome picker is inside the
-wrap-up panel of the call and saving the outcome ends the wrap-up."""
+wrap-up panel of the call and saving the outcome ends the wrap-up. A busy
+customer is recorded by the service, and the agent is told so instead of
+being asked for an outcome."""
 
 from __future__ import annotations
 
@@ -147,3 +149,28 @@ def all_text(widget: Any) -> str:
     from PySide6.QtWidgets import QLabel
 
     return " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_a_busy_customer_is_recorded_by_the_service_and_asks_the_agent_for_nothing(
+    qtbot: Any, agent_in_support: Agent, make_party: Callable[..., SipParty], lead: Lead
+) -> None:
+    """The customer's phone is busy: the PBX reports it, the service records
+    the attempt ("busy") and keeps the task for another one; the agent is
+    told so, and no outcome picker asks for what is already recorded."""
+    agent = agent_in_support
+    number = "09121110006"  # this test's own customer phone (the per-number request limit)
+    customer = make_party(number)
+    task = new_task(lead, "Busy line", number)
+    offer = agent.wait_call(lambda c: c.state is CallState.RINGING_IN and c.callback_task == task["id"],
+                            timeout=20)
+    agent.desktop.engine.answer(offer.call_id)
+    customer.wait("incoming", timeout=20)
+    customer.reject(486)
+    agent.wait_no_calls(timeout=20)
+    qtbot.waitUntil(lambda: lead.task(task["id"])["state"] == "waiting", timeout=10000)
+    stored = lead.task(task["id"])
+    assert stored["last_outcome"] == "busy" and stored["attempts"] == 1
+    qtbot.waitUntil(lambda: "did not answer (Busy)" in agent.window.statusBar().currentMessage(), timeout=5000)
+    qtbot.wait(1000)  # the picker would have opened by now
+    assert task["id"] not in agent.desktop.callbacks.outcomes
+    assert not agent.desktop.wrapups.panel.isVisible()

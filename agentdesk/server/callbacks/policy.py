@@ -18,17 +18,14 @@ from agentdesk.contract.states import (
     CB_DONE,
     CB_FAILED,
     CB_WAITING,
-    OUTCOME_BUSY,
-    OUTCOME_NO_ANSWER,
     OUTCOME_REACHED,
-    OUTCOME_VOICEMAIL,
     OUTCOMES,
+    RETRY_OUTCOMES,
 )
 
 from ..store.records import CallbackTask
 from .settings import CallbackSettings, QueueCallbackPolicy
 
-RETRY_OUTCOMES = frozenset({OUTCOME_NO_ANSWER, OUTCOME_BUSY, OUTCOME_VOICEMAIL})
 # Nobody logged in: the wait is unknown but long; spoken as "about 180 minutes".
 NO_AGENTS_WAIT_SECONDS = 3 * 3600
 # Handle time assumed before the queue has handled any call today.

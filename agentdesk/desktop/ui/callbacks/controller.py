@@ -44,7 +44,7 @@ from .dialogs import (
     while_open,
 )
 from .outcome_picker import OutcomePicker
-from .outcomes import OutcomeHost, OutcomeKeeper
+from .outcomes import OutcomeHost, OutcomeKeeper, recorded_text, waits_for_outcome
 from .preview import CallbackPreview
 from .task_list import CallbackListPanel
 from .text import customer_text
@@ -86,6 +86,9 @@ class CallbackDesk(QObject):
         self.keeper.unsaved_changed.connect(self.unsaved_changed)
         self._rang: set[int] = set()  # dialled callback calls that reached the customer's side
         self._answered: set[int] = set()
+        # Tasks of live callback calls whose attempt the service recorded itself
+        # (the customer did not answer): no outcome is asked for when the call ends.
+        self._recorded: dict[str, CallbackTaskView] = {}
         self._claiming = ""
         self._last_call: CallSnapshot | None = None
         self.skip_dialog: SkipDialog | None = None
@@ -138,6 +141,9 @@ class CallbackDesk(QObject):
         if task.task_id == self.preview.task_id:
             self.preview.show_task(task, self._clock())
         self.keeper.task_changed(task, self.me)
+        if not waits_for_outcome(task, self.me) and any(c.callback_task == task.task_id
+                                                        for c in self.phone.live_calls()):
+            self._recorded[task.task_id] = task
 
     def list_failed(self, message: str) -> None:
         self.panel.show_problem(message)
@@ -263,7 +269,10 @@ class CallbackDesk(QObject):
         outgoing = call.direction is Direction.OUTGOING
         # An offer the agent answered, or a dialled task that got as far as ringing the customer.
         attempted = call.was_answered or call.call_id in (self._rang if outgoing else self._answered)
-        if attempted:
+        recorded = self._recorded.pop(call.callback_task, None)
+        if attempted and recorded is not None:
+            self._status(recorded_text(recorded))
+        elif attempted:
             self.open_outcome(call)
         elif outgoing:
             self._problem(self.tr("The callback could not be dialled (%1); the task is released.")

@@ -4,8 +4,9 @@ repeats only the step not saved yet. Each picker is shown by the `host`
 (the wrap-up panel of that call), never as a window of its own.
 
 Invariant: one picker per task, open until the service acknowledged it, the
-agent gave up on a refused one, or the task was closed or taken by someone
-else while nothing was on its way (then there is nothing left to record).
+agent gave up on a refused one, or, while nothing was on its way, the task
+was closed, taken by someone else or its attempt recorded by the service
+itself (a customer who did not answer): then there is nothing left to record.
 """
 
 from __future__ import annotations
@@ -14,18 +15,41 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from agentdesk.contract.callbacks import CallbackTaskView
+from agentdesk.contract.states import (
+    CB_CLAIMED,
+    CB_FAILED,
+    CB_OFFERED,
+    CB_WAITING,
+    RETRY_OUTCOMES,
+)
 
 from ...link.api import DeskError
 from ...link.callback_client import CallbackCommands, retryable
-from ..common.text import clean_text
 from .dialogs import while_open
 from .outcome_picker import OutcomePicker
-from .text import number_text
+from .text import customer_text, outcome_texts
 
 log = logging.getLogger("agentdesk.desktop.ui.callbacks")
+
+
+def waits_for_outcome(task: CallbackTaskView, me: str) -> bool:
+    """The task's current attempt may still be `me`'s to record: offered or
+    held, and by nobody else."""
+    return task.state in (CB_OFFERED, CB_CLAIMED) and task.agent in ("", me)
+
+
+def recorded_text(task: CallbackTaskView) -> str:
+    """What the agent is told when the service recorded the attempt itself."""
+    customer = customer_text(task)
+    tr = QCoreApplication.translate
+    if task.state in (CB_WAITING, CB_FAILED) and task.last_outcome in RETRY_OUTCOMES:
+        outcome = outcome_texts()[task.last_outcome]
+        return tr("CallbackOutcomes", "%1 did not answer (%2); the attempt is recorded.").replace(
+            "%1", customer).replace("%2", outcome)
+    return tr("CallbackOutcomes", "The callback to %1 needs no outcome from you any more.").replace("%1", customer)
 
 
 class OutcomeHost(Protocol):
@@ -63,15 +87,18 @@ class OutcomeKeeper(QObject):
         return dialog
 
     def task_changed(self, task: CallbackTaskView, me: str) -> None:
-        """A task closed or taken by someone else needs no outcome from me any more."""
+        """A task closed, taken by someone else or whose attempt the service
+        recorded needs no outcome from me any more (once my own outcome is
+        saved, only its new time may still be on the picker)."""
         dialog = self.dialogs.get(task.task_id)
-        gone = not task.is_open or (task.state == "claimed" and task.agent not in ("", me))
-        if dialog is None or dialog.sending or not gone:
+        if dialog is None or dialog.sending:
+            return
+        mine_saved = dialog.property("saved_outcome") is not None
+        if task.is_open and (waits_for_outcome(task, me) or mine_saved):
             return
         log.info("callback %s is %s (%s): its outcome picker closes", task.task_id, task.state, task.agent)
         dialog.done_saving()
-        self._status(self.tr("The callback to %1 needs no outcome from you any more.").replace(
-            "%1", clean_text(task.name) or number_text(task)))
+        self._status(recorded_text(task))
 
     def unsaved_work(self) -> str:
         """What quitting now would lose ('' nothing)."""

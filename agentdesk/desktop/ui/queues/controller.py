@@ -45,6 +45,7 @@ class DeskView(QObject):
         self._crm_request = 0
         self._queues_shown: tuple[str, ...] = ()
         self._queues: dict[str, QueueSummary] = {}  # the latest of each, for the transfer picker
+        self._me = ""  # the signed-in agent: not a transfer target of their own calls
         self._wire()
 
     def _wire(self) -> None:
@@ -99,6 +100,7 @@ class DeskView(QObject):
         self.queue_panel.show_agent(snapshot.me)
         self.queue_panel.show_queues(snapshot.queues, self.link.clock_offset)
         self._queues = {q.name: q for q in snapshot.queues}
+        self._me = snapshot.me.agent
         self.queue_panel.set_connection_state("")
 
     def _queue(self, queue: QueueSummary) -> None:
@@ -107,11 +109,13 @@ class DeskView(QObject):
 
     def transfer_targets(self) -> list[TransferTarget]:
         """Agents logged into queues (with what they do now), the queues,
-        and the agents' voicemail boxes; free agents first."""
+        and the agents' voicemail boxes; free agents first; not the agent
+        themself (a transfer to oneself only rings one's own phone)."""
         agents: dict[str, QueueMember] = {}
         for queue in self._queues.values():
             for member in queue.members:
-                agents.setdefault(member.agent, member)
+                if member.agent != self._me:
+                    agents.setdefault(member.agent, member)
         targets = [
             TransferTarget(m.agent, m.name or m.agent, activity_text(m.activity, m.paused_reason),
                            m.activity is AgentActivity.READY)

@@ -335,3 +335,35 @@ def test_an_answer_for_a_closed_dialog_is_dropped(rig: Rig, qtbot: Any) -> None:
     dialog.reject()  # the agent gave up waiting; the dialog deletes itself
     qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))
     rig.desk.last("reschedule").fail("too late", 400)  # nothing left to show it in: no error
+
+
+def test_an_attempt_the_service_recorded_asks_for_no_outcome(rig: Rig) -> None:
+    """The customer did not answer: the service records the attempt itself,
+    so the agent is told so instead of being asked for an outcome it would refuse."""
+    rig.ring()
+    call = rig.change(OFFER, state=CallState.ACTIVE, connected_at=NOW + 2)
+    rig.callbacks.task_changed(later(TASK, state="claimed", agent="1001"))
+    rig.callbacks.task_changed(later(TASK, 2, attempts=2, last_outcome="no_answer"))  # while the call is up
+    rig.change(call, state=CallState.ENDED)
+    assert rig.callbacks.outcomes == {}
+    assert rig.status[-1] == ("\u2068Reza Hosseini\u2069 · \u206809121110001\u2069 did not answer (No answer); "
+                              "the attempt is recorded.")
+
+
+def test_a_picker_open_when_the_service_records_the_attempt_closes(rig: Rig) -> None:
+    dialog = outcome_after_a_call(rig)
+    rig.callbacks.task_changed(later(TASK, state="claimed", agent="1001"))
+    assert dialog.isVisible()  # still the agent's to record
+    rig.callbacks.task_changed(later(TASK, 2, attempts=2, last_outcome="busy"))
+    assert rig.callbacks.outcomes == {} and "did not answer (Busy)" in rig.status[-1]
+
+
+def test_once_the_outcome_is_saved_its_new_time_is_still_kept(rig: Rig) -> None:
+    dialog = outcome_after_a_call(rig)
+    dialog.choose("no_answer")
+    dialog.again.setChecked(True)
+    dialog.save.click()
+    rig.desk.last("outcome").succeed(later(TASK, attempts=2, last_outcome="no_answer"))
+    rig.desk.last("reschedule").fail("the desk service answered 502", 502)
+    rig.callbacks.task_changed(later(TASK, 2, attempts=2, last_outcome="no_answer"))  # the news of my own outcome
+    assert TASK.task_id in rig.callbacks.outcomes and dialog.retry.isActive()
