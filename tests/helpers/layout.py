@@ -55,6 +55,7 @@ from agentdesk.desktop.link.connection import DeskConnection
 from agentdesk.desktop.link.wrapup_outbox import WrapUpOutbox
 from agentdesk.desktop.link.wrapups import WrapUpFiles
 from agentdesk.desktop.phone.model import AccountSnapshot, CallSnapshot, CallState, Direction, RegState
+from agentdesk.desktop.resources import resource
 from agentdesk.desktop.tasks import TaskRunner
 from agentdesk.desktop.ui.callbacks.controller import CallbackDesk
 from agentdesk.desktop.ui.common.style import STYLE_SHEET
@@ -101,24 +102,38 @@ class Longer(QTranslator):
 @dataclass(frozen=True)
 class Language:
     """How a test run looks: English; a longer (Russian-length) text;
-    Persian's right-to-left layout with its locale and longer text."""
+    Persian's right-to-left layout with its locale and longer text; the
+    shipped Persian translation (`catalog`, a .qm of resources/translations)."""
 
     name: str
     longer: bool = False
     locale: str = "en_US"
     direction: Qt.LayoutDirection = Qt.LayoutDirection.LeftToRight
+    catalog: str = ""
 
 
 ENGLISH = Language("english")
 LONGER = Language("longer", longer=True, locale="ru_RU")
 RTL = Language("rtl", longer=True, locale="fa_IR", direction=Qt.LayoutDirection.RightToLeft)
+PERSIAN = Language("persian", locale="fa_IR", direction=Qt.LayoutDirection.RightToLeft, catalog="agentdesk_fa.qm")
+
+
+def _translator(choice: Language) -> QTranslator | None:
+    if choice.longer:
+        return Longer()
+    if not choice.catalog:
+        return None
+    translator = QTranslator()
+    if not translator.load(str(resource("translations", choice.catalog))):
+        raise FileNotFoundError(f"the translation {choice.catalog} is missing from resources/translations")
+    return translator
 
 
 @contextmanager
 def language(choice: Language) -> Iterator[None]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    translator = Longer() if choice.longer else None
+    translator = _translator(choice)
     if translator is not None:
         QCoreApplication.installTranslator(translator)
     QLocale.setDefault(QLocale(choice.locale))
@@ -339,12 +354,12 @@ def unreachable(window: QWidget) -> list[str]:
 
 
 def save_screenshots(folder: Path) -> list[Path]:
-    """PNGs of the main states at 1280×800, in English and in the Persian
-    case (right to left, longer text); an open dialog is drawn over the
-    window where the window manager would centre it."""
+    """PNGs of the main states at 1280×800, in English and in Persian; an
+    open dialog is drawn over the window where the window manager would
+    centre it."""
     saved = []
     folder.mkdir(parents=True, exist_ok=True)
-    for choice, suffix in ((ENGLISH, "en"), (RTL, "rtl")):
+    for choice, suffix in ((ENGLISH, "en"), (PERSIAN, "fa")):
         for state in STATES:
             with tempfile.TemporaryDirectory() as scratch, language(choice):
                 screen = MainScreen.build(Path(scratch))

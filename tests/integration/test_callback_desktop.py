@@ -77,7 +77,7 @@ def test_the_agent_previews_calls_and_records_the_outcome(
     agent.wait_no_calls(timeout=15)
     # The history keeps the call as its customer, grouped as the service's region (IR) writes it.
     qtbot.waitUntil(lambda: agent.window.history.count() >= 1, timeout=5000)
-    assert "\u20680912 111 0001\u2069" in agent.window.history.item(0).text()
+    assert "\u20660912 111 0001\u2069" in agent.window.history.item(0).text()
     qtbot.waitUntil(lambda: task["id"] in callbacks.outcomes, timeout=5000)
     picker = callbacks.outcomes[task["id"]]
     picker.choose("reached")

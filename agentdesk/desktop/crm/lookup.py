@@ -34,6 +34,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from ..tasks import TaskRunner
 
+# Spelled out at each call (context, text) so that pyside6-lupdate finds every
+# text; thread-safe, and look-ups run on workers.
+translate = QCoreApplication.translate
+
 log = logging.getLogger("agentdesk.desktop.crm")
 
 TEMPLATE_FIELDS = ("number", "name", "queue", "uniqueid", "id")
@@ -45,10 +49,6 @@ class CrmError(Exception):
     """The CRM could not be asked or gave no usable answer; the message is
     for the agent (translated) and says what went wrong."""
 
-
-def _tr(text: str) -> str:
-    # QCoreApplication.translate is thread-safe; look-ups run on workers.
-    return QCoreApplication.translate("Crm", text)
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,13 @@ def template_fields(template: str) -> list[str]:
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
-        raise CrmError(_tr("The CRM address template is malformed: %1").replace("%1", str(error))) from None
+        raise CrmError(translate("Crm", "The CRM address template is malformed: %1").replace(
+            "%1", str(error))) from None
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
         if name not in TEMPLATE_FIELDS or spec or conversion:
-            raise CrmError(_tr("The CRM address template may only use %1, not {%2}")
+            raise CrmError(translate("Crm", "The CRM address template may only use %1, not {%2}")
                            .replace("%1", " ".join("{" + f + "}" for f in TEMPLATE_FIELDS)).replace("%2", name))
         names.append(name)
     return names
@@ -119,12 +120,12 @@ def build_url(template: str, values: Mapping[str, str]) -> str:
         parts.append(literal)
         if name is not None:
             if name not in values:
-                raise CrmError(_tr("No value for {%1} in the CRM address").replace("%1", name))
+                raise CrmError(translate("Crm", "No value for {%1} in the CRM address").replace("%1", name))
             parts.append(quote(values[name], safe=""))
     url = "".join(parts)
     address = urlsplit(url)
     if address.scheme not in ("http", "https") or not address.hostname:
-        raise CrmError(_tr("The CRM address must start with http:// or https:// and name a host"))
+        raise CrmError(translate("Crm", "The CRM address must start with http:// or https:// and name a host"))
     return url
 
 
@@ -175,15 +176,15 @@ def fetch_customer(config: CrmConfig, number: str, session: requests.Session, *,
         log.warning("CRM %s unreachable: %s", host, type(error).__name__)
         if time.monotonic() >= deadline:  # a stall while reading the body
             raise CrmError(_timeout_text(config.timeout)) from None
-        raise CrmError(_tr("The CRM (%1) cannot be reached").replace("%1", host)) from None
+        raise CrmError(translate("Crm", "The CRM (%1) cannot be reached").replace("%1", host)) from None
     except requests.RequestException as error:
         log.warning("CRM %s request failed: %s", host, type(error).__name__)
-        raise CrmError(_tr("The CRM request failed (%1)").replace("%1", type(error).__name__)) from None
+        raise CrmError(translate("Crm", "The CRM request failed (%1)").replace("%1", type(error).__name__)) from None
     return record_from_answer(body, config, values)
 
 
 def _timeout_text(timeout: float) -> str:
-    return _tr("CRM did not answer within %1 s").replace("%1", f"{timeout:g}")
+    return translate("Crm", "CRM did not answer within %1 s").replace("%1", f"{timeout:g}")
 
 
 def _check_status(status: int, host: str) -> None:
@@ -191,10 +192,11 @@ def _check_status(status: int, host: str) -> None:
         return
     log.warning("CRM %s answered HTTP %d", host, status)
     if status in (401, 403):
-        raise CrmError(_tr("The CRM refused the request (HTTP %1): check its credentials").replace("%1", str(status)))
+        raise CrmError(translate("Crm", "The CRM refused the request (HTTP %1): check its credentials").replace(
+            "%1", str(status)))
     if status >= 500:
-        raise CrmError(_tr("The CRM failed (HTTP %1)").replace("%1", str(status)))
-    raise CrmError(_tr("The CRM did not accept the request (HTTP %1)").replace("%1", str(status)))
+        raise CrmError(translate("Crm", "The CRM failed (HTTP %1)").replace("%1", str(status)))
+    raise CrmError(translate("Crm", "The CRM did not accept the request (HTTP %1)").replace("%1", str(status)))
 
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:
@@ -205,7 +207,7 @@ def _read_body(response: requests.Response, deadline: float) -> bytes:
     for chunk in _chunks(response):
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
-            raise CrmError(_tr("The CRM's answer is too large to be a customer record"))
+            raise CrmError(translate("Crm", "The CRM's answer is too large to be a customer record"))
         if time.monotonic() > deadline:
             raise requests.Timeout("body not complete within the deadline")
         chunks.append(chunk)
@@ -234,14 +236,14 @@ def record_from_answer(body: bytes, config: CrmConfig, values: Mapping[str, str]
         data = json.loads(body)
     except ValueError as error:
         log.warning("CRM answer is not JSON: %s", error)
-        raise CrmError(_tr("The CRM's answer is not valid JSON")) from None
+        raise CrmError(translate("Crm", "The CRM's answer is not valid JSON")) from None
     if isinstance(data, list):
         if not data:
             return None
         data = data[0]
     if not isinstance(data, dict):
         log.warning("CRM answer is JSON but not an object (%s)", type(data).__name__)
-        raise CrmError(_tr("The CRM's answer is not a customer record"))
+        raise CrmError(translate("Crm", "The CRM's answer is not a customer record"))
     return _record(data, config, values)
 
 
@@ -299,7 +301,7 @@ class CrmLookup(QObject):
         request_id = self._next_id
         config = self._config
         if config is None or not config.lookup_url_template:
-            QTimer.singleShot(0, self, lambda: self.failed.emit(request_id, _tr("No CRM is set up")))
+            QTimer.singleShot(0, self, lambda: self.failed.emit(request_id, translate("Crm", "No CRM is set up")))
             return request_id
         self._pending[request_id] = self._deadline(request_id, config.timeout)
 
@@ -344,7 +346,7 @@ class CrmLookup(QObject):
     def _fail(self, request_id: int, error: Exception) -> None:
         if not isinstance(error, CrmError):
             log.error("CRM look-up %d failed unexpectedly", request_id, exc_info=error)
-        message = str(error) if isinstance(error, CrmError) else _tr("The CRM look-up failed")
+        message = str(error) if isinstance(error, CrmError) else translate("Crm", "The CRM look-up failed")
         if self._settle(request_id):
             self.failed.emit(request_id, message)
 

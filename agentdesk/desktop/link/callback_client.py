@@ -29,6 +29,9 @@ from agentdesk.contract.queues import DeskSnapshot, ModelError
 from .api import DeskApi, DeskError
 from .connection import DeskConnection
 
+# Spelled out at each call (context, text) so that pyside6-lupdate finds every text.
+translate = QCoreApplication.translate
+
 log = logging.getLogger("agentdesk.desktop.link")
 
 TaskDone = Callable[[CallbackTaskView], None]
@@ -59,13 +62,10 @@ def as_desk_error(error: Exception) -> DeskError:
         return error
     if isinstance(error, ModelError):
         log.warning("unreadable callback answer from the desk service: %s", error)
-        return DeskError(_tr("The desk service sent unreadable callback data"), 502)
+        return DeskError(translate("CallbackClient", "The desk service sent unreadable callback data"), 502)
     log.warning("a callback request failed: %s", error)
     return DeskError(str(error))
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CallbackClient", text)
 
 
 class CallbackClient(QObject):

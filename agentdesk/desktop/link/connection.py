@@ -55,6 +55,9 @@ from ..tasks import TaskRunner
 from .api import DeskApi, DeskError
 from .sse import ServerEvent, SseParser
 
+# Spelled out at each call (context, text) so that pyside6-lupdate finds every text.
+translate = QCoreApplication.translate
+
 log = logging.getLogger("agentdesk.desktop.link")
 
 READ_TIMEOUT_SECONDS = 40.0  # the service sends a heartbeat every 15 s
@@ -273,7 +276,7 @@ def _read_until_stopped(api: DeskApi, stream: _Stream) -> None:
         if stream.stopped.is_set():
             break
         attempt = 0 if problem is None else attempt + 1
-        stream.send(_LinkProblem(problem or _tr("Reconnecting to the desk service…")))
+        stream.send(_LinkProblem(problem or translate("DeskConnection", "Reconnecting to the desk service…")))
         stream.stopped.wait(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
     log.debug("desk event reader %d ended", stream.generation)
 
@@ -285,7 +288,7 @@ def _stream_once(api: DeskApi, stream: _Stream) -> str | None:
     except DeskError as error:
         return str(error)
     except requests.RequestException:
-        return _tr("Cannot reach the desk service at %s") % api.base_url
+        return translate("DeskConnection", "Cannot reach the desk service at %s") % api.base_url
     if not stream.hold(response):
         response.close()
         return None
@@ -326,9 +329,6 @@ def _dispatch(event: ServerEvent, stream: _Stream) -> None:
     except (ValueError, KeyError, TypeError, ModelError) as error:
         log.warning("skipping a malformed %r event from the desk service: %s", event.name, error)
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DeskConnection", text)
 
 
 def _call_info(api: DeskApi, uniqueid: str, queue: str) -> dict[str, Any]:

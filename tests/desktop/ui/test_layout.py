@@ -6,9 +6,9 @@ minimum size; every visible button and input must lie wholly inside its
 window and every scroll viewport around it (a pane that has to scroll
 sideways counts as cut off).
 
-The repository has no Persian or Russian translations yet, so the longer
-runs use a pseudo-translation (every word about 40 % longer, as Russian
-runs) and the Persian run adds the right-to-left layout and locale to it."""
+Run in English, in the shipped Persian translation (right to left), and
+in a pseudo-translation with every word about 40 % longer (as Russian runs;
+the repository has no Russian yet), left to right and right to left."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QApplication
 
-from tests.helpers.layout import ENGLISH, LONGER, RTL, STATES, Language, MainScreen, language, unreachable
+from tests.helpers.layout import ENGLISH, LONGER, PERSIAN, RTL, STATES, Language, MainScreen, language, unreachable
 
 SCREEN = QRect(0, 0, 1280, 800)
 # What a desktop leaves a window on a 1280×800 screen: a panel and the title bar.
 AVAILABLE = QRect(0, 0, 1280, 760)
 
 
-@pytest.fixture(params=[ENGLISH, LONGER, RTL], ids=lambda choice: choice.name)
+@pytest.fixture(params=[ENGLISH, LONGER, RTL, PERSIAN], ids=lambda choice: choice.name)
 def screen(request: Any, qtbot: Any, tmp_path: Path) -> Iterator[MainScreen]:
     choice: Language = request.param
     with language(choice):

@@ -56,11 +56,11 @@ class Column(enum.IntEnum):
 
 
 def column_titles() -> list[str]:
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("CallbackTableModel", text)
-
-    return [tr("Due"), tr("Queue"), tr("Priority"), tr("Customer"), tr("Origin"), tr("Attempts"),
-            tr("Topic / notes"), tr("Held by")]
+    translate = QCoreApplication.translate  # spelled out at each text so that pyside6-lupdate finds them
+    return [translate("CallbackTableModel", "Due"), translate("CallbackTableModel", "Queue"),
+            translate("CallbackTableModel", "Priority"), translate("CallbackTableModel", "Customer"),
+            translate("CallbackTableModel", "Origin"), translate("CallbackTableModel", "Attempts"),
+            translate("CallbackTableModel", "Topic / notes"), translate("CallbackTableModel", "Held by")]
 
 
 COLUMNS = len(Column)

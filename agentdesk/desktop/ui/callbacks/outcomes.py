@@ -44,12 +44,13 @@ def waits_for_outcome(task: CallbackTaskView, me: str) -> bool:
 def recorded_text(task: CallbackTaskView) -> str:
     """What the agent is told when the service recorded the attempt itself."""
     customer = customer_text(task)
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if task.state in (CB_WAITING, CB_FAILED) and task.last_outcome in RETRY_OUTCOMES:
         outcome = outcome_texts()[task.last_outcome]
-        return tr("CallbackOutcomes", "%1 did not answer (%2); the attempt is recorded.").replace(
+        return translate("CallbackOutcomes", "%1 did not answer (%2); the attempt is recorded.").replace(
             "%1", customer).replace("%2", outcome)
-    return tr("CallbackOutcomes", "The callback to %1 needs no outcome from you any more.").replace("%1", customer)
+    return translate("CallbackOutcomes", "The callback to %1 needs no outcome from you any more.").replace(
+        "%1", customer)
 
 
 class OutcomeHost(Protocol):

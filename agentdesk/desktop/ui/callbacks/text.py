@@ -13,62 +13,65 @@ from ..common.numbers import display_number
 from ..common.text import clean_text, isolate
 from ..common.when import moment_text
 
+# Spelled out at each call (context, text) so that pyside6-lupdate finds every text.
+translate = QCoreApplication.translate
+
 DAY_SECONDS = 86400
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Callbacks", text)
-
 
 def origin_text(origin: str) -> str:
-    texts = {"inqueue": _tr("In queue"), "scheduled": _tr("Scheduled"), "web": _tr("Web"), "missed": _tr("Missed")}
+    texts = {"inqueue": translate("Callbacks", "In queue"), "scheduled": translate("Callbacks", "Scheduled"),
+             "web": translate("Callbacks", "Web"), "missed": translate("Callbacks", "Missed")}
     return texts.get(origin) or clean_text(origin)  # an origin this version does not know, as sent
 
 
 def outcome_texts() -> dict[str, str]:
     """The outcomes of an attempt, in the order the outcome picker numbers them."""
     return {
-        "reached": _tr("Reached"),
-        "no_answer": _tr("No answer"),
-        "busy": _tr("Busy"),
-        "voicemail": _tr("Voicemail"),
-        "wrong_number": _tr("Wrong number"),
-        "declined": _tr("Declined"),
+        "reached": translate("Callbacks", "Reached"),
+        "no_answer": translate("Callbacks", "No answer"),
+        "busy": translate("Callbacks", "Busy"),
+        "voicemail": translate("Callbacks", "Voicemail"),
+        "wrong_number": translate("Callbacks", "Wrong number"),
+        "declined": translate("Callbacks", "Declined"),
     }
 
 
 def state_text(task: CallbackTaskView, now: float) -> str:
     if task.state == "claimed":
-        return _tr("Being called")
+        return translate("Callbacks", "Being called")
     if task.state == "offered":
-        return _tr("Offered")
+        return translate("Callbacks", "Offered")
     if not task.is_open:
-        return {"done": _tr("Done"), "failed": _tr("Failed"), "cancelled": _tr("Cancelled")}.get(task.state,
-                                                                                                clean_text(task.state))
+        closed = {"done": translate("Callbacks", "Done"), "failed": translate("Callbacks", "Failed"),
+                  "cancelled": translate("Callbacks", "Cancelled")}
+        return closed.get(task.state, clean_text(task.state))
     if task.is_overdue(now):
-        return _tr("Overdue")
-    return _tr("Due") if task.is_due(now) else _tr("Scheduled")
+        return translate("Callbacks", "Overdue")
+    return translate("Callbacks", "Due") if task.is_due(now) else translate("Callbacks", "Scheduled")
 
 
 def span_text(seconds: float) -> str:
     """A rough length of time: '4 min', '2 h 10 min', '3 d'."""
     minutes = int(abs(seconds)) // 60
     if minutes < 60:
-        return _tr("%1 min").replace("%1", QLocale().toString(max(minutes, 1)))
+        return translate("Callbacks", "%1 min").replace("%1", QLocale().toString(max(minutes, 1)))
     hours, rest = divmod(minutes, 60)
     if hours < 48:
-        text = _tr("%1 h").replace("%1", QLocale().toString(hours))
-        return text + " " + _tr("%1 min").replace("%1", QLocale().toString(rest)) if rest else text
-    return _tr("%1 d").replace("%1", QLocale().toString(hours // 24))
+        text = translate("Callbacks", "%1 h").replace("%1", QLocale().toString(hours))
+        return text + " " + translate("Callbacks", "%1 min").replace("%1", QLocale().toString(rest)) if rest else text
+    return translate("Callbacks", "%1 d").replace("%1", QLocale().toString(hours // 24))
 
 
 def relative_due(task: CallbackTaskView, now: float) -> str:
     late = now - task.due_at
     if -60 < late < 60:
-        return _tr("due now")
+        return translate("Callbacks", "due now")
     if late < 0:
-        return _tr("in %1").replace("%1", span_text(late))
-    return (_tr("%1 overdue") if task.is_overdue(now) else _tr("due %1 ago")).replace("%1", span_text(late))
+        return translate("Callbacks", "in %1").replace("%1", span_text(late))
+    text = translate("Callbacks", "%1 overdue") if task.is_overdue(now) else translate("Callbacks", "due %1 ago")
+    return text.replace("%1", span_text(late))
 
 
 def due_text(task: CallbackTaskView, now: float) -> str:
@@ -102,11 +105,13 @@ def holder_text(task: CallbackTaskView, me: str) -> str:
     if not task.agent or task.state not in ("offered", "claimed"):
         return ""
     if task.agent == me:
-        return _tr("You")
+        return translate("Callbacks", "You")
     return isolate(task.agent_name or task.agent)
 
 
 def priority_text(task: CallbackTaskView) -> str:
     if task.vip:
-        return _tr("VIP")
-    return _tr("Normal") if task.priority <= 0 else _tr("High (%1)").replace("%1", str(task.priority))
+        return translate("Callbacks", "VIP")
+    if task.priority <= 0:
+        return translate("Callbacks", "Normal")
+    return translate("Callbacks", "High (%1)").replace("%1", str(task.priority))

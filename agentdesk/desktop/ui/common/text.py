@@ -53,9 +53,15 @@ def format_duration(seconds: float) -> str:
 def isolate(text: str) -> str:
     """Outside text, cleaned and wrapped in Unicode direction isolates, so
     that numbers and names keep their own direction inside a right-to-left
-    line (and cannot change the direction of what follows)."""
+    line (and cannot change the direction of what follows). A name takes
+    the direction of its first letter; text without letters (a phone
+    number, '+98 21 5555 0102') is left to right: a first-strong isolate
+    would give it the line's direction and show its groups in reverse."""
     cleaned = clean_text(text)
-    return f"\u2068{cleaned}\u2069" if cleaned else ""
+    if not cleaned:
+        return ""
+    opening = "\u2068" if any(ch.isalpha() for ch in cleaned) else "\u2066"
+    return f"{opening}{cleaned}\u2069"
 
 
 def plain_tooltip(text: str) -> str:

@@ -22,11 +22,11 @@ import re
 from PySide6.QtCore import QCalendar, QCoreApplication, QDateTime, QLocale
 from PySide6.QtWidgets import QDateTimeEdit, QWidget
 
+# Spelled out at each call (context, text) so that pyside6-lupdate finds every text.
+translate = QCoreApplication.translate
+
 _TWO_DIGIT_YEAR = re.compile(r"(?<!y)yy(?!y)")
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("When", text)
 
 
 def user_locale(language: str, system: QLocale) -> QLocale:
@@ -65,11 +65,11 @@ def moment_text(stamp: float, now: float, today_word: bool = False) -> str:
     needs the day), 'yesterday 18:10', 'tomorrow 09:00', else the date and time."""
     days = _moment(now).date().daysTo(_moment(stamp).date())
     if days == 0:
-        return _tr("today %1").replace("%1", time_text(stamp)) if today_word else time_text(stamp)
+        return translate("When", "today %1").replace("%1", time_text(stamp)) if today_word else time_text(stamp)
     if days == 1:
-        return _tr("tomorrow %1").replace("%1", time_text(stamp))
+        return translate("When", "tomorrow %1").replace("%1", time_text(stamp))
     if days == -1:
-        return _tr("yesterday %1").replace("%1", time_text(stamp))
+        return translate("When", "yesterday %1").replace("%1", time_text(stamp))
     return full_text(stamp)
 
 

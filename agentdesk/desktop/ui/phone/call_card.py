@@ -16,32 +16,32 @@ from .dialer import DialPad
 
 
 def call_state_text(call: CallSnapshot) -> str:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if call.state is CallState.ACTIVE:
         if call.held:
-            return tr("CallCard", "On hold")
+            return translate("CallCard", "On hold")
         if call.remote_held:
-            return tr("CallCard", "Held by the other party")
-        return tr("CallCard", "Connected")
+            return translate("CallCard", "Held by the other party")
+        return translate("CallCard", "Connected")
     texts = {
-        CallState.DIALING: tr("CallCard", "Calling…"),
-        CallState.RINGING_OUT: tr("CallCard", "Ringing…"),
-        CallState.RINGING_IN: tr("CallCard", "Incoming call"),
-        CallState.CONNECTING: tr("CallCard", "Connecting…"),
-        CallState.ENDED: tr("CallCard", "Call ended"),
+        CallState.DIALING: translate("CallCard", "Calling…"),
+        CallState.RINGING_OUT: translate("CallCard", "Ringing…"),
+        CallState.RINGING_IN: translate("CallCard", "Incoming call"),
+        CallState.CONNECTING: translate("CallCard", "Connecting…"),
+        CallState.ENDED: translate("CallCard", "Call ended"),
     }
     return texts[call.state]
 
 
 def call_detail(call: CallSnapshot) -> str:
     """The line under the name: direction and number, or what the call is for."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if call.conference:
-        return tr("CallCard", "Conference: hang up to leave, the others stay connected")
+        return translate("CallCard", "Conference: hang up to leave, the others stay connected")
     arrow = "↙" if call.direction is Direction.INCOMING else "↗"
     text = f"{arrow} {isolate(display_number(call.remote_number))}"
     if call.consult_for:
-        text += " · " + tr("CallCard", "consulting; hang up to go back to the caller")
+        text += " · " + translate("CallCard", "consulting; hang up to go back to the caller")
     return text
 
 

@@ -32,16 +32,16 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def outcome_text(entry: HistoryEntry) -> str:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if entry.outcome is Outcome.ANSWERED:
         return format_duration(entry.duration)
     if entry.taken_by_colleague:
-        return tr("History", "Answered by a colleague (%1)").replace("%1", isolate(entry.answered_by))
+        return translate("History", "Answered by a colleague (%1)").replace("%1", isolate(entry.answered_by))
     texts = {
-        Outcome.MISSED: tr("History", "Missed"),
-        Outcome.DECLINED: tr("History", "Declined"),
-        Outcome.UNANSWERED: tr("History", "No answer"),
-        Outcome.FAILED: tr("History", "Failed"),
+        Outcome.MISSED: translate("History", "Missed"),
+        Outcome.DECLINED: translate("History", "Declined"),
+        Outcome.UNANSWERED: translate("History", "No answer"),
+        Outcome.FAILED: translate("History", "Failed"),
     }
     return texts[entry.outcome]
 

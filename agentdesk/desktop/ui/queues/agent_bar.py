@@ -60,16 +60,16 @@ def mnemonic_safe(text: str) -> str:
 
 
 def activity_text(activity: AgentActivity, reason: str) -> str:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if activity is AgentActivity.PAUSED:
-        shown = tr("AgentBar", "missed call") if reason == MISSED_CALL_REASON else clean_text(reason)
-        return tr("AgentBar", "Paused: %1").replace("%1", shown) if shown else tr("AgentBar", "Paused")
+        shown = translate("AgentBar", "missed call") if reason == MISSED_CALL_REASON else clean_text(reason)
+        return translate("AgentBar", "Paused: %1").replace("%1", shown) if shown else translate("AgentBar", "Paused")
     texts = {
-        AgentActivity.READY: tr("AgentBar", "Ready"),
-        AgentActivity.RINGING: tr("AgentBar", "Ringing"),
-        AgentActivity.ON_CALL: tr("AgentBar", "On call"),
-        AgentActivity.LOGGED_OUT: tr("AgentBar", "Logged out"),
-        AgentActivity.UNAVAILABLE: tr("AgentBar", "Phone unavailable"),
+        AgentActivity.READY: translate("AgentBar", "Ready"),
+        AgentActivity.RINGING: translate("AgentBar", "Ringing"),
+        AgentActivity.ON_CALL: translate("AgentBar", "On call"),
+        AgentActivity.LOGGED_OUT: translate("AgentBar", "Logged out"),
+        AgentActivity.UNAVAILABLE: translate("AgentBar", "Phone unavailable"),
     }
     return texts[activity]
 

@@ -61,13 +61,13 @@ QTableWidget#PastCalls {{ border: 1px solid #dadce0; border-radius: 6px; gridlin
 
 
 def outcome_text(call: PastCall) -> str:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     texts = {
-        "answered": tr("ScreenPop", "Answered"),
-        "abandoned": tr("ScreenPop", "Hung up waiting"),
-        "timeout": tr("ScreenPop", "Queue timed out"),
-        "full": tr("ScreenPop", "Queue full"),
-        "transferred": tr("ScreenPop", "Transferred"),
+        "answered": translate("ScreenPop", "Answered"),
+        "abandoned": translate("ScreenPop", "Hung up waiting"),
+        "timeout": translate("ScreenPop", "Queue timed out"),
+        "full": translate("ScreenPop", "Queue full"),
+        "transferred": translate("ScreenPop", "Transferred"),
     }
     text = texts.get(call.outcome, call.outcome)
     return f"{text} ({format_duration(call.talk_seconds)})" if call.talk_seconds else text

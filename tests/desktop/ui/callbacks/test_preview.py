@@ -346,7 +346,7 @@ def test_an_attempt_the_service_recorded_asks_for_no_outcome(rig: Rig) -> None:
     rig.callbacks.task_changed(later(TASK, 2, attempts=2, last_outcome="no_answer"))  # while the call is up
     rig.change(call, state=CallState.ENDED)
     assert rig.callbacks.outcomes == {}
-    assert rig.status[-1] == ("\u2068Reza Hosseini\u2069 · \u206809121110001\u2069 did not answer (No answer); "
+    assert rig.status[-1] == ("\u2068Reza Hosseini\u2069 · \u206609121110001\u2069 did not answer (No answer); "
                               "the attempt is recorded.")
 
 

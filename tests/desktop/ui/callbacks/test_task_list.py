@@ -29,7 +29,7 @@ from tests.helpers.fakes import (
 )
 from tests.helpers.outcomehost import ShelfHost
 
-LRI, PDI = "\u2068", "\u2069"
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"  # around a name; around a number; the end
 VIP = task("00000000000a", name="Vera VIP", vip=True, priority=10, due_at=NOW + 3600, origin="web")
 EARLY = task("00000000000b", name="", number="09121110002", due_at=NOW - 3600, queue="sales", attempts=2,
              topic="Refund", notes="after 10\nbefore noon", origin="missed")
@@ -74,12 +74,12 @@ def test_columns_read_as_an_agent_expects(panel: CallbackListPanel) -> None:
     assert cell(panel, SOON.task_id, Column.DUE, Qt.ItemDataRole.ForegroundRole) is None
     assert [cell(panel, VIP.task_id, c) for c in (Column.QUEUE, Column.PRIORITY, Column.ORIGIN, Column.ATTEMPTS)] \
         == ["support", "VIP", "Web", "0/3"]
-    assert cell(panel, VIP.task_id, Column.CUSTOMER) == f"{LRI}Vera VIP{PDI} · {LRI}09121110001{PDI}"
+    assert cell(panel, VIP.task_id, Column.CUSTOMER) == f"{FSI}Vera VIP{PDI} · {LRI}09121110001{PDI}"
     assert cell(panel, EARLY.task_id, Column.CUSTOMER) == f"{LRI}09121110002{PDI}"
     assert cell(panel, EARLY.task_id, Column.TOPIC) == "Refund — after 10 before noon"
     assert cell(panel, EARLY.task_id, Column.ORIGIN) == "Missed"
     assert cell(panel, EARLY.task_id, Column.ATTEMPTS) == "2/3"
-    assert cell(panel, SOON.task_id, Column.HOLDER) == f"{LRI}Omid{PDI}"
+    assert cell(panel, SOON.task_id, Column.HOLDER) == f"{FSI}Omid{PDI}"
     assert cell(panel, MINE.task_id, Column.HOLDER) == "You" and cell(panel, VIP.task_id, Column.HOLDER) == ""
     assert panel.count.text() == "4 tasks"
 
@@ -150,7 +150,7 @@ def test_changes_arrive_row_by_row_without_a_reset(panel: CallbackListPanel, qtb
         panel.upsert(later(MINE, topic="Called, busy"))  # in place
         assert cell(panel, MINE.task_id, Column.TOPIC) == "Called, busy"
         panel.upsert(later(VIP, -50, name="An older copy"))  # overtaken: ignored
-        assert cell(panel, VIP.task_id, Column.CUSTOMER).startswith(f"{LRI}Vera VIP")
+        assert cell(panel, VIP.task_id, Column.CUSTOMER).startswith(f"{FSI}Vera VIP")
         with qtbot.waitSignal(panel.model.rowsRemoved):
             panel.upsert(later(new, state="done"))
         panel.upsert(later(task("00000000000f"), state="cancelled"))  # closed and never seen: nothing
@@ -218,7 +218,7 @@ def test_the_menu_offers_what_fits_the_task(panel: CallbackListPanel, qtbot: Any
 def test_caller_text_stays_plain(panel: CallbackListPanel) -> None:
     evil = task("0000000000ff", name="<img src=x onerror=alert(1)>", topic="<b>bold</b>", notes="<a href=x>y</a>")
     panel.upsert(evil)
-    assert cell(panel, evil.task_id, Column.CUSTOMER).startswith(f"{LRI}<img src=x")
+    assert cell(panel, evil.task_id, Column.CUSTOMER).startswith(f"{FSI}<img src=x")
     assert cell(panel, evil.task_id, Column.TOPIC) == "<b>bold</b> — <a href=x>y</a>"
     tip = cell(panel, evil.task_id, Column.TOPIC, Qt.ItemDataRole.ToolTipRole)
     assert "&lt;b&gt;bold&lt;/b&gt;" in tip and "<b>" not in tip

@@ -50,7 +50,7 @@ from tests.helpers.screen import on_screen, rendered
 HOSTILE = "<b>x</b>\u202e<img src='file:///nowhere.png'>\x07"
 SHOWN = "<b>x</b><img src='file:///nowhere.png'>"  # what the agent must read, literally
 HIDDEN = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
-ALLOWED_ISOLATES = ("\u2068", "\u2069")  # the widgets' own isolates around a name
+ALLOWED_ISOLATES = ("\u2066", "\u2068", "\u2069")  # the widgets' own isolates around a number or a name
 
 
 def assert_shown_safely(texts: list[str], hostile_parts: int = 1) -> None:
@@ -85,7 +85,10 @@ def test_clean_text_strips_bidi_controls_and_control_characters() -> None:
     assert clean_text("line one\r\nline\u202e two\x07", lines=True) == "line one\nline two"
     assert clean_text("سلام Привет 你好 \u200f") == "سلام Привет 你好 \u200f"  # letters and marks stay
     assert isolate("\u202e") == ""
-    assert isolate("0912") == "\u20680912\u2069"
+    assert isolate("0912") == "\u20660912\u2069"
+    # A number is left to right even in a Persian line (its groups in order); a name keeps its own direction.
+    assert isolate("+98 21 5555 0102") == "\u2066+98 21 5555 0102\u2069"
+    assert isolate("رضا حسینی") == "\u2068رضا حسینی\u2069" and isolate("Reza 2") == "\u2068Reza 2\u2069"
 
 
 def test_a_tooltip_shows_markup_literally_and_keeps_line_breaks() -> None:

@@ -16,7 +16,7 @@ from agentdesk.contract.queues import AgentState, DayStats, QueueMember, QueueSu
 from agentdesk.contract.states import AgentActivity
 from agentdesk.desktop.ui.queues.queue_panel import QueuePanel
 
-LRI, PDI = "\u2068", "\u2069"
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"  # around a name; around a number; the end
 NOW = 1_800_000_000.0
 
 
@@ -65,7 +65,7 @@ def test_callers_are_listed_in_position_order_with_readable_numbers(panel: Queue
     assert rows(panel) == [
         ("1.", "Reza Hosseini", f"{LRI}+98 21 5555 0102{PDI}", "02:41", True),
         ("2.", f"{LRI}+7 495 123-45-67{PDI}", "", "00:42", False),
-        ("3.", f"{LRI}anonymous{PDI}", "", "00:05", False),
+        ("3.", f"{FSI}anonymous{PDI}", "", "00:05", False),
     ]
 
 
@@ -113,7 +113,7 @@ def test_update_queue_changes_one_queue_and_adds_new_ones(panel: QueuePanel) -> 
     panel.show_queues([support_queue(*CALLERS), sales], clock_offset=0.0)
     support_card = panel.cards["support"]
     panel.update_queue(support_queue(CALLERS[0]))
-    assert panel.cards["support"] is support_card and rows(panel)[0][1] == f"{LRI}anonymous{PDI}"
+    assert panel.cards["support"] is support_card and rows(panel)[0][1] == f"{FSI}anonymous{PDI}"
     assert len(rows(panel)) == 1
     panel.update_queue(QueueSummary("billing", "Billing", "", (), (), DayStats(0, 0, 0, None, 30)))
     assert list(panel.cards) == ["support", "sales", "billing"]
@@ -201,7 +201,7 @@ def test_every_string_goes_through_qt_translation(qtbot: Any) -> None:
         panel.show_queues([support_queue(*CALLERS)], clock_offset=0.0)
         panel.set_connection_state("⟦from the caller⟧")
         data = {"Support", "Reza Hosseini", f"{LRI}+98 21 5555 0102{PDI}", f"{LRI}+7 495 123-45-67{PDI}",
-                f"{LRI}anonymous{PDI}", "1.", "2.", "3.", "02:41", "00:42", "00:05", "3", "1", "2", "5"}
+                f"{FSI}anonymous{PDI}", "1.", "2.", "3.", "02:41", "00:42", "00:05", "3", "1", "2", "5"}
         untranslated = [t for t in visible_label_texts(panel) if "⟦" not in t and t not in data]
         assert untranslated == []
     finally:

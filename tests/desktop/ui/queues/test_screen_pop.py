@@ -18,7 +18,7 @@ from agentdesk.desktop.crm.lookup import CrmConfig, CrmLookup, CrmRecord
 from agentdesk.desktop.tasks import TaskRunner
 from agentdesk.desktop.ui.queues.screen_pop import ScreenPopCard
 
-LRI, PDI = "\u2068", "\u2069"
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"  # around a name; around a number; the end
 NOW = 1_800_000_000.0
 DAY = 86400.0
 RECORD = CrmRecord("C0002", "Reza Hosseini", "Pars Logistics", "gold", "reza.hosseini@example.com", "Tehran",
@@ -65,8 +65,8 @@ def test_the_pop_fills_in_as_answers_arrive(card: ScreenPopCard, qtbot: Any) -> 
     assert card.vip.isVisibleTo(card) and card.repeat.isVisibleTo(card)
     rows = table(card)
     assert [row[1:] for row in rows] == [  # newest first
-        [f"{LRI}Sara Ahmadi{PDI}", f"{LRI}support{PDI}", f"{LRI}Answered (03:05){PDI}"],
-        [f"{LRI}Omid Rezaei{PDI}", f"{LRI}sales{PDI}", f"{LRI}Hung up waiting{PDI}"]]
+        [f"{FSI}Sara Ahmadi{PDI}", f"{FSI}support{PDI}", f"{FSI}Answered (03:05){PDI}"],
+        [f"{FSI}Omid Rezaei{PDI}", f"{FSI}sales{PDI}", f"{FSI}Hung up waiting{PDI}"]]
     card.show_crm_record(RECORD)
     assert card.title.text() == "Reza Hosseini"  # the CRM knows the customer's name best
     assert card.number.text() == f"{LRI}+98 21 5555 0102{PDI}"
@@ -119,7 +119,7 @@ def test_caller_and_crm_texts_are_plain(card: ScreenPopCard) -> None:
     card.show_call_info(call_info(history=(PastCall(NOW, "1", "<b>agent</b>", "q", "<u>odd</u>", 0),)), 0.0)
     card.show_crm_record(CrmRecord("1", "<h1>big</h1>", notes="<a href='x'>link</a>"))
     assert card.title.text() == "<h1>big</h1>" and card.fields["notes"].text() == "<a href='x'>link</a>"
-    assert table(card)[0][1:] == [f"{LRI}<b>agent</b>{PDI}", f"{LRI}q{PDI}", f"{LRI}<u>odd</u>{PDI}"]
+    assert table(card)[0][1:] == [f"{FSI}<b>agent</b>{PDI}", f"{FSI}q{PDI}", f"{FSI}<u>odd</u>{PDI}"]
     for label in card.findChildren(QLabel):
         assert label.textFormat() is Qt.TextFormat.PlainText, label.objectName()
 

@@ -217,7 +217,7 @@ def test_the_number_and_the_follow_up_read_in_the_agents_language(qtbot: Any, tm
     try:
         made.desk.snapshot(snapshot())
         made.desk.wrapup_changed(wrapup(name=""))
-        assert made.panel.caller.text() == "\u20680912 111 0001\u2069"
+        assert made.panel.caller.text() == "\u20660912 111 0001\u2069"
         made.panel.follow_up.setChecked(True)
         chosen = made.panel.follow_up_when.dateTime()
         parts = QCalendar(QCalendar.System.Jalali).partsFromDate(chosen.date())
