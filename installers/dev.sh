@@ -19,13 +19,13 @@ VENV="$ROOT/.venv"
 # espeak-ng and sox to make the PBX's voice prompts in English, Persian and Russian)
 # test time (JACK: a sound server with exact timing; PostgreSQL for the desk
 # store's tests) and benchmark time
-# (baresip, the peer the figures are compared with).
+# (baresip, the peer the figures are compared with; tshark, the time an INVITE arrived).
 RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archive-keyring util-linux
   libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core espeak-ng sox"
 TEST_PACKAGES="jackd2 postgresql baresip-core"
-BENCH_PACKAGES="jackd2 baresip xvfb"
+BENCH_PACKAGES="jackd2 baresip xvfb tshark"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -37,7 +37,8 @@ install_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return
   say "Installing Debian packages: ${missing[*]}"
-  echo "jackd2 jackd/tweak_rt_limits boolean false" | as_root debconf-set-selections
+  printf '%s\n' "jackd2 jackd/tweak_rt_limits boolean false" \
+    "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
@@ -128,10 +129,17 @@ tests() {
 
 bench() {
   setup "$BENCH_PACKAGES"
+  # One benchmark failing is reported and the others still run; the list at
+  # the end says which finished. They measure: run them on a quiet machine.
+  local results=() script status
   for script in tests/bench/bench_*.py; do
-    say "$script"
-    "$VENV/bin/python" "$script"
+    say "$script   (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+    if "$VENV/bin/python" "$script"; then status=done; else status="FAILED (exit $?)"; fi
+    results+=("$(printf '%-44s %s' "$script" "$status")")
   done
+  say "Benchmarks"
+  printf '%s\n' "${results[@]}"
+  ! printf '%s\n' "${results[@]}" | grep -q FAILED
 }
 
 case "${1:-}" in

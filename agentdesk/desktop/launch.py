@@ -18,6 +18,7 @@ from agentdesk import __version__
 from .app import Desktop
 from .logs import setup_logging
 from .settings import Settings, data_dir
+from .threadname import name_this_thread
 from .ui.common.style import STYLE_SHEET
 
 log = logging.getLogger("agentdesk.desktop")
@@ -61,6 +62,7 @@ def run_desktop(log_level: str) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
+    name_this_thread("agentdesk")  # the GUI thread, and what `ps` shows for the process
     log_path = setup_logging(log_level, data_dir())
     log.info("AgentDesk %s starting; log file %s", __version__, log_path)
     app = QApplication(sys.argv)

@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from .threadname import name_this_thread
+
 log = logging.getLogger("agentdesk.desktop")
 
 OnDone = Callable[[Any], None]
@@ -29,7 +31,8 @@ class TaskRunner(QObject):
 
     def __init__(self, workers: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="task")
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="task", initializer=name_this_thread,
+                                        initargs=("ad-task",))
         self._closed = False
         self._emit_lock = threading.Lock()  # a result is either handed over before shutdown or never
         self._finished.connect(self._deliver)

@@ -90,6 +90,9 @@ class Phone:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()
             self.process = None
 
     @property

@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..threadname import name_this_thread
 from .frames import (
     FRAME_BYTES,
     FRAME_SAMPLES,
@@ -270,6 +271,7 @@ class AudioBridge:
             pacer.join()
 
     def _pace(self) -> None:
+        name_this_thread("ad-audio-timer")
         deadline = time.monotonic()
         microphone, speaker = self._scratch  # the microphone stays silent
         while self._pacing:

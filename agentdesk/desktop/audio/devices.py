@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from ..threadname import name_this_thread
+
 log = logging.getLogger("agentdesk.desktop.audio")
 
 
@@ -32,7 +34,7 @@ def device_worker() -> ThreadPoolExecutor:
     """The one thread that opens, starts, stops and closes streams. PortAudio
     is not thread-safe: two threads opening streams at once (ring tone and
     call audio, when a call is answered) deadlocked in its JACK host API."""
-    return ThreadPoolExecutor(1, thread_name_prefix="audio")
+    return ThreadPoolExecutor(1, thread_name_prefix="audio", initializer=name_this_thread, initargs=("ad-audio-dev",))
 
 
 def load_portaudio() -> Any:

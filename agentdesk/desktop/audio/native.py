@@ -68,6 +68,14 @@ typedef struct {
 int pjmedia_port_put_frame(void *port, pjmedia_frame *frame);
 int pjmedia_port_get_frame(void *port, pjmedia_frame *frame);
 void *pjsua_set_no_snd_dev(void);
+typedef struct {
+    long sec;
+    long msec;
+} pj_time_val;
+void *pjsua_get_pjmedia_endpt(void);
+void *pjmedia_endpt_get_ioqueue(void *endpt);
+int pjmedia_endpt_stop_threads(void *endpt);
+int pj_ioqueue_poll(void *ioqueue, const pj_time_val *timeout);
 """)
 
 PA_INT16 = 0x00000008

@@ -52,6 +52,7 @@ from agentdesk.contract.queues import (
 from agentdesk.contract.wrapups import SurveyResult, WrapUpView, parse_survey, parse_wrapup_view
 
 from ..tasks import TaskRunner
+from ..threadname import name_this_thread
 from .api import DeskApi, DeskError
 from .sse import ServerEvent, SseParser
 
@@ -260,6 +261,7 @@ class DeskConnection(QObject):
 
 # -- the event stream (its own thread; it never touches the QObject) -----------------
 def _read_events(api: DeskApi, stream: _Stream) -> None:
+    name_this_thread("ad-desk-events")
     try:
         _read_until_stopped(api, stream)
     except Exception:

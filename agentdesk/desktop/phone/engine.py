@@ -34,6 +34,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
+from ..threadname import name_this_thread
 from .core import PhoneCore
 from .coreapi import AudioControl
 from .dialing import dtmf_digits, target_uri
@@ -50,7 +51,11 @@ from .stackapi import ClockUser
 
 log = logging.getLogger("agentdesk.desktop.phone")
 
-IDLE_WAIT_MS = 500
+# The longest the SIP thread sleeps with nothing due: pjsip's own timers and
+# ours (core.timers) wake it sooner, and a command wakes it at once (WAKE);
+# this only bounds how late a command is if that wake-up were lost. Each
+# wake-up costs the idle phone a pass through Python.
+IDLE_WAIT_MS = 2000
 WAKE = b"\r\n\r\n"
 Command = Callable[[PhoneCore], None]
 
@@ -227,6 +232,7 @@ class PhoneEngine(QObject):
     # -- the SIP thread ----------------------------------------------------------
 
     def _run(self, bind: str) -> None:
+        name_this_thread("ad-sip")
         # Built here, on the thread that owns pjsua2: the stack first, the
         # call logic with it, and the stack reports to the call logic once
         # started (its pjsua2 objects, which do the reporting, exist from then).

@@ -32,6 +32,7 @@ from typing import Any
 import pjsua2 as pj
 
 from .mediaclock import MediaClock, MediaLibrary
+from .mediapoll import MediaPoller
 from .model import AccountConfig, PhoneError
 from .pjcalls import PjCalls, pj_call
 from .pjutil import guarded, quiet_stdout
@@ -109,6 +110,7 @@ class SipStack:
         self._account: _Account | None = None
         self._calls: PjCalls | None = None
         self._audio: ClockUser | None = None
+        self._media: MediaPoller | None = None
 
     # -- life cycle -----------------------------------------------------------
 
@@ -125,10 +127,11 @@ class SipStack:
         self._calls = PjCalls(listener, endpoint)
         self._log_writer = _LogWriter()  # a new one for each library started
         pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
+        library = MediaLibrary(str(pj._pjsua2.__file__))
+        self._media = MediaPoller(library, self._register_media_thread)
         if audio is None:
             endpoint.audDevManager().setNullDev()
         else:
-            library = MediaLibrary(str(pj._pjsua2.__file__))
             audio.attach_clock(MediaClock(library, library.take_master_port(), self._register_media_thread))
             self._audio = audio
         self._transports = self._create_transports(endpoint, bind_address)
@@ -159,9 +162,11 @@ class SipStack:
         media.noVad = True
         media.ecTailLen = 0  # pjmedia's echo canceller lives in its sound port, unused here
         media.quality = 4
-        # RTP on pjmedia's own thread, in C. Polling it from the SIP thread
-        # instead was measured slower: 50 returns a second into Python, and
-        # that thread then competes for the GIL with the audio callback.
+        # RTP on pjmedia's own sockets, polled on a thread of its own in C
+        # while a call exists (mediapoll.py stops pjmedia's worker, which
+        # polls every 10 ms, calls or not; pjsua insists on starting one).
+        # Polling them from the SIP thread instead was measured slower: 50
+        # returns a second into Python on the thread that runs the call logic.
         media.threadCnt = 1
         return config
 
@@ -181,6 +186,8 @@ class SipStack:
         assert self._endpoint is not None and self._calls is not None
         self._endpoint.libHandleEvents(timeout_ms)
         self._calls.after_poll()
+        if self._media is not None:
+            self._media.want(self._calls.any_calls())
 
     def shutdown(self) -> None:
         """Hang up, unregister, drop every wrapper, then destroy the library."""
@@ -194,6 +201,9 @@ class SipStack:
         if self._audio is not None:
             self._audio.detach_clock()  # no tick may reach pjmedia after this
             self._audio = None
+        if self._media is not None:
+            self._media.stop()  # nor a poll
+            self._media = None
         calls.drop_all()
         self._calls = None
         self._account = None

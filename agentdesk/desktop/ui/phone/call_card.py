@@ -12,6 +12,7 @@ from ..common.flow import FlowLayout
 from ..common.icons import icon
 from ..common.numbers import display_number
 from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
+from ..common.ticking import ClockLabel
 from .dialer import DialPad
 
 
@@ -72,7 +73,7 @@ class CallCard(QFrame):
         self.detail = plain_label("", "CallerDetail")
         self.queue = plain_label("", "QueueBadge")
         self.state = plain_label("", "CallState")
-        self.timer = plain_label("", "CallTimer")
+        self.timer = ClockLabel("CallTimer", self)
         self._build_buttons()
         self.pad = DialPad(self)
         self.pad.hide()

@@ -36,6 +36,7 @@ from ..common.style import (
     WARN,
 )
 from ..common.text import clean_text, format_duration, plain_label, plain_tooltip
+from ..common.ticking import ClockLabel
 from .queue_panel import Clock, set_style_property
 
 MAX_QUEUE_SHORTCUTS = 9
@@ -117,7 +118,7 @@ class AgentBar(QFrame):
 
     def _build(self) -> None:
         self.activity = plain_label(self.tr("Not connected"), "ActivityPill")
-        self.timer = plain_label("", "ActivityTimer")
+        self.timer = ClockLabel("ActivityTimer", self)
         self.ready_button = QPushButton(self.tr("Ready"), self)
         self.ready_button.setObjectName("CallControl")
         self.ready_button.setToolTip(self.tr("End the pause and take calls (Ctrl+R)"))

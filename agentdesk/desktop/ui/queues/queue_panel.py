@@ -25,6 +25,7 @@ from ..common.style import (
     WARN,
 )
 from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
+from ..common.ticking import ClockLabel
 
 MAX_CALLERS_SHOWN = 8
 Clock = Callable[[], float]
@@ -85,7 +86,7 @@ class CallerRow(QWidget):
         self.callback.setToolTip(self.tr("A callback keeping the customer's place in line"))
         self.name = plain_label("", "WaitingName")
         self.number = plain_label("", "WaitingNumber")
-        self.wait = plain_label("", "WaitingWait")
+        self.wait = ClockLabel("WaitingWait", self)
         who = QVBoxLayout()
         who.setSpacing(0)
         who.addWidget(self.name)
