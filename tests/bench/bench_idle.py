@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.bench_softphone import AgentDeskPhone, BaresipPhone, Phone, start_display
+from tests.bench.bench_softphone import AgentDeskPhone, BaresipPhone, Phone, queue_call, start_display
 from tests.bench.common import REPO
 from tests.bench.threads import ThreadCost, cost_table, costs, sample
 from tests.helpers.party import SipParty
@@ -57,17 +57,11 @@ def in_call(phone: Phone, pbx: Pbx) -> list[ThreadCost]:
     """A caller through the phone's queue, answered by the phone, a tone both ways."""
     party = SipParty("caller")
     party.register("1002", SERVER)
-    pbx.cli(f"queue add member PJSIP/{phone.user} to {phone.queue}")
     try:
-        party.call(f"sip:{phone.queue_extension}@{SERVER}")
-        party.wait_state("CONFIRMED")
-        pbx.wait_channel_up(phone.user, timeout=15)
-        party.send("tone", freq=1100)
-        time.sleep(SETTLE_SECONDS)
-        return measured(phone.pid, CALL_SECONDS)
+        with queue_call(phone, pbx, party):
+            time.sleep(SETTLE_SECONDS)
+            return measured(phone.pid, CALL_SECONDS)
     finally:
-        party.send("hangup")
-        pbx.cli(f"queue remove member PJSIP/{phone.user} from {phone.queue}")
         party.close()
 
 

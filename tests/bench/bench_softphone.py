@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,13 +180,26 @@ def measure_ringing(phone: Phone, pbx: Pbx, party: SipParty) -> list[float]:
     return [(seen - arrived) * 1000 for seen, arrived in zip(shown, arrivals, strict=False)]
 
 
-def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) -> tuple[float, float, float, str]:
+@contextmanager
+def queue_call(phone: Phone, pbx: Pbx, party: SipParty) -> Iterator[None]:
+    """While the block runs: `party` calls through the phone's queue, the
+    phone has answered (auto answer) and the party sends a tone; then the
+    party hangs up and the phone leaves the queue."""
     pbx.cli(f"queue add member PJSIP/{phone.user} to {phone.queue}")
     try:
         party.call(f"sip:{phone.queue_extension}@{SERVER}")
         party.wait_state("CONFIRMED")
         pbx.wait_channel_up(phone.user, timeout=15)
         party.send("tone", freq=1100)
+        yield
+        party.send("hangup")
+        party.wait_state("DISCONNECTED")
+    finally:
+        pbx.cli(f"queue remove member PJSIP/{phone.user} from {phone.queue}")
+
+
+def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) -> tuple[float, float, float, str]:
+    with queue_call(phone, pbx, party):
         time.sleep(2)
         audio = f"party hears mic {party.hear([MIC_TONE])[str(int(MIC_TONE))]:.2f}, " \
                 f"phone plays party {sound.hear([1100])['1100']:.2f}"
@@ -192,10 +207,6 @@ def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) ->
         time.sleep(CALL_SECONDS)
         used = (cpu_seconds(phone.pid) - before) * 60 / CALL_SECONDS
         rss, own = rss_mb(phone.pid), rss_own_mb(phone.pid)
-        party.send("hangup")
-        party.wait_state("DISCONNECTED")
-    finally:
-        pbx.cli(f"queue remove member PJSIP/{phone.user} from {phone.queue}")
     return used, rss, own, audio
 
 

@@ -29,9 +29,7 @@ class ClockLabel(QLabel):
             self._fit()  # the style sheet's font arrives when the label is first shown
 
     def _fit(self) -> None:
-        shown = self.text()
-        self.setMinimumSize(0, 0)
-        self.setMaximumSize(16777215, 16777215)  # QWIDGETSIZE_MAX: free to measure again
+        shown = self.text()  # a label's size hint is its text's, whatever size it is held to
         self.setText(WIDEST)
         size = self.sizeHint()
         self.setText(shown)
