@@ -16,13 +16,14 @@ ROOT=$(pwd)
 VENV="$ROOT/.venv"
 
 # Debian packages: run time (PortAudio, Qt's libraries, the PBX provisioning,
-# espeak-ng and sox to make the PBX's voice prompts in English, Persian and Russian)
+# espeak-ng and sox to make the PBX's voice prompts in English, Persian and Russian,
+# a C compiler for the audio callback's C part)
 # test time (JACK: a sound server with exact timing; PostgreSQL for the desk
 # store's tests) and benchmark time
 # (baresip, the peer the figures are compared with; tshark, the time an INVITE arrived).
 RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archive-keyring util-linux
   libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
-  libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
+  gcc libc6-dev libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core espeak-ng sox"
 TEST_PACKAGES="jackd2 postgresql baresip-core"
 BENCH_PACKAGES="jackd2 baresip xvfb tshark"
@@ -48,7 +49,8 @@ install_packages() {
 . installers/python.sh
 
 make_venv() {
-  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  # Reinstalled when the dependencies or the C media clock change.
+  local stamp="$VENV/.installed-$(cat pyproject.toml agentdesk/desktop/audio/_fastclock.c | sha256sum | cut -c1-16)"
   [ -f "$stamp" ] && return
   if [ ! -x "$VENV/bin/python" ]; then
     say "Creating the virtual environment in .venv"

@@ -6,7 +6,10 @@ ticks pjmedia's conference bridge every 20 ms: microphone frame in, speaker
 frame out (phone/mediaclock.py). One clock, the sound card's, so there is
 nothing to drift and no buffering between clocks beyond PortAudio's own.
 
-- Microphone and speaker on one device: one duplex stream, one callback.
+- Microphone and speaker on one device: one duplex stream, one callback -
+  in C where the extension was built (audio/fastclock.py): then Python
+  runs on the audio thread only while a local tone plays or the level
+  meter shows.
 - On two devices: the microphone stream queues its frames; the speaker
   stream's callback ticks the bridge with the oldest one (a short queue,
   trimmed so that delay cannot build up).
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..threadname import name_this_thread
+from .fastclock import ClockParts, FastClock
 from .frames import (
     FRAME_BYTES,
     FRAME_SAMPLES,
@@ -39,7 +43,7 @@ from .frames import (
     peak_level,
     tone_frames,
 )
-from .native import PA_INPUT_OVERFLOW, PA_OUTPUT_UNDERFLOW, ffi
+from .native import PA_INPUT_OVERFLOW, PA_OUTPUT_UNDERFLOW, NativeCallback, ffi
 
 log = logging.getLogger("agentdesk.desktop.audio")
 
@@ -47,7 +51,7 @@ MAX_MIC_FRAMES = 4  # two-device case: more than this and the oldest go
 TICK = FRAME_SAMPLES / RATE
 
 
-class Clock(Protocol):
+class Clock(ClockParts, Protocol):
     def tick(self, microphone: Any, speaker: Any) -> None: ...
 
 
@@ -55,7 +59,8 @@ class Devices(Protocol):
     """Sound devices by name, and streams on them (native.PortAudioDevices)."""
 
     def index(self, name: str, want_input: bool) -> int: ...
-    def open(self, microphone: int | None, speaker: int | None, on_block: Callable[[Any, Any, int], None]) -> Any: ...
+    def open(self, microphone: int | None, speaker: int | None,
+             on_block: Callable[[Any, Any, int], None] | NativeCallback) -> Any: ...
 
 
 @dataclass
@@ -76,12 +81,14 @@ class DeviceChoice:
 
 class AudioBridge:
     def __init__(self, devices: Devices, choice: DeviceChoice, worker: ThreadPoolExecutor,
-                 on_problem: Callable[[str], None] = lambda text: None) -> None:
+                 on_problem: Callable[[str], None] = lambda text: None, fast_library: Any | None = None) -> None:
         """`on_problem(text)`, for the agent to read, is called on the device
-        worker thread: pass something thread-safe, e.g. a Qt signal's emit."""
+        worker thread: pass something thread-safe, e.g. a Qt signal's emit.
+        `fast_library`: the C media clock (fastclock.load_library), if built."""
         self._devices = devices
         self.choice = choice
-        self.stats = BridgeStats()
+        self._stats = BridgeStats()
+        self._fast = None if fast_library is None else FastClock(fast_library, self._after_fast_tick)
         self.mic_level = 0.0
         self._on_problem = on_problem
         self._worker = worker  # shared with the ringer: see devices.device_worker
@@ -103,24 +110,52 @@ class AudioBridge:
     def attach_clock(self, clock: Clock) -> None:
         with self._clock_lock:
             self._clock = clock
+        if self._fast is not None:
+            self._fast.attach(clock)
 
     def detach_clock(self) -> None:
         """After this returns, no tick reaches pjmedia."""
         self._stop_pacer()
+        if self._fast is not None:
+            self._fast.detach()
         with self._clock_lock:
             self._clock = None
 
+    @property
+    def stats(self) -> BridgeStats:
+        stats = BridgeStats(**vars(self._stats))
+        if self._fast is not None:  # the C callback's own counts
+            counts = self._fast.counts()
+            stats.ticks += counts.ticks
+            stats.underruns += counts.underruns
+            stats.overruns += counts.overruns
+        return stats
+
     def _tick(self, microphone: Any, speaker: Any) -> None:
         """Microphone frame to the calls, their mix to the speaker buffer."""
-        with self._clock_lock:
-            clock = self._clock
-            if clock is not None:
-                clock.tick(microphone, speaker)
-            else:
-                ffi.memmove(speaker, SILENCE, FRAME_BYTES)
-        self.stats.ticks += 1
+        if self._fast is not None:
+            self._fast.tick(microphone, speaker)
+        else:
+            with self._clock_lock:
+                clock = self._clock
+                if clock is not None:
+                    clock.tick(microphone, speaker)
+                else:
+                    ffi.memmove(speaker, SILENCE, FRAME_BYTES)
+        self._stats.ticks += 1
         if self._tone:
             ffi.memmove(speaker, self._next_tone_frame(), FRAME_BYTES)
+
+    def _after_fast_tick(self, microphone: Any, speaker: Any, flags: int) -> None:
+        """The C callback's hook: the level meter, a local tone over the call."""
+        self._measure(microphone)
+        if self._tone:
+            ffi.memmove(speaker, self._next_tone_frame(), FRAME_BYTES)
+        self._update_hook()
+
+    def _update_hook(self) -> None:
+        if self._fast is not None:
+            self._fast.hook(bool(self._tone) or self._monitoring)
 
     def _next_tone_frame(self) -> bytes:
         tone = self._tone
@@ -134,9 +169,9 @@ class AudioBridge:
 
     def _count(self, flags: int) -> None:
         if flags & PA_OUTPUT_UNDERFLOW:
-            self.stats.underruns += 1
+            self._stats.underruns += 1
         if flags & PA_INPUT_OVERFLOW:
-            self.stats.overruns += 1
+            self._stats.overruns += 1
 
     def _measure(self, microphone: Any) -> None:
         if self._monitoring:  # the level meter is on screen
@@ -152,7 +187,7 @@ class AudioBridge:
         self._mic.append(ffi.buffer(microphone, FRAME_BYTES)[:])
         while len(self._mic) > MAX_MIC_FRAMES:
             self._mic.popleft()
-            self.stats.mic_dropped += 1
+            self._stats.mic_dropped += 1
         self._count(flags)
 
     def _output_only(self, microphone: Any, speaker: Any, flags: int) -> None:
@@ -160,7 +195,7 @@ class AudioBridge:
             frame = self._mic.popleft()
         except IndexError:
             frame = SILENCE
-            self.stats.mic_underruns += 1
+            self._stats.mic_underruns += 1
         self._tick(ffi.from_buffer(frame), speaker)
         self._count(flags)
 
@@ -177,20 +212,24 @@ class AudioBridge:
         if self._wanted:
             self._wanted = False
             self._tone = ()
+            self._update_hook()
             self._worker.submit(self._sync_streams)
 
     def monitor(self, on: bool) -> None:
         """Keep the microphone open for the level meter (settings dialog)."""
         self._monitoring = on
+        self._update_hook()
         self._worker.submit(self._sync_streams)
 
     def play_tone(self, name: str | None) -> None:
         if name is None:
             self._tone = ()
+            self._update_hook()
             return
         self._tone_at = 0
         self._tone_loop = TONE_LOOPS[name]
         self._tone = tone_frames(name, self.choice.zone)
+        self._update_hook()
         self.activate()
 
     def set_devices(self, choice: DeviceChoice) -> None:
@@ -225,7 +264,7 @@ class AudioBridge:
             speaker = devices.index(choice.speaker, want_input=False)
             self._mic.clear()
             if mic == speaker:
-                streams.append(devices.open(mic, speaker, self._duplex))
+                streams.append(devices.open(mic, speaker, self._duplex if self._fast is None else self._fast.callback))
             else:
                 streams.append(devices.open(mic, None, self._input_only))
                 streams.append(devices.open(None, speaker, self._output_only))

@@ -17,6 +17,7 @@ One FFI instance declares both libraries so their pointers mix freely.
 from __future__ import annotations
 
 import ctypes.util
+from dataclasses import dataclass
 from typing import Any
 
 import cffi
@@ -76,6 +77,24 @@ void *pjsua_get_pjmedia_endpt(void);
 void *pjmedia_endpt_get_ioqueue(void *endpt);
 int pjmedia_endpt_stop_threads(void *endpt);
 int pj_ioqueue_poll(void *ioqueue, const pj_time_val *timeout);
+int pj_thread_is_registered(void);
+int pj_thread_register(const char *name, long *desc, void **thread);
+
+typedef struct ad_clock ad_clock;
+typedef int ad_frame_fn(void *port, pjmedia_frame *frame);
+typedef int ad_is_registered_fn(void);
+typedef int ad_register_fn(const char *name, long *desc, void **thread);
+typedef void ad_hook_fn(const void *microphone, void *speaker, unsigned long flags);
+ad_clock *ad_clock_new(ad_hook_fn *hook);
+void ad_clock_free(ad_clock *clock);
+void ad_clock_attach(ad_clock *clock, void *master, ad_frame_fn *put, ad_frame_fn *get,
+                     ad_is_registered_fn *is_registered, ad_register_fn *register_thread);
+void ad_clock_detach(ad_clock *clock);
+void ad_clock_hook(ad_clock *clock, int on);
+void ad_clock_counts(const ad_clock *clock, unsigned long counts[3]);
+void ad_clock_tick(ad_clock *clock, const void *microphone, void *speaker);
+int ad_clock_callback(const void *input, void *output, unsigned long frameCount,
+                      const PaStreamCallbackTimeInfo *timeInfo, PaStreamCallbackFlags statusFlags, void *userData);
 """)
 
 PA_INT16 = 0x00000008
@@ -85,6 +104,14 @@ PA_OUTPUT_UNDERFLOW = 0x04
 PA_NO_DEVICE = -1
 
 BlockCallback = Any  # (input pointer, output pointer, status flags) -> None
+
+
+@dataclass(frozen=True)
+class NativeCallback:
+    """A PortAudio stream callback written in C, with its user data."""
+
+    function: Any
+    user: Any
 
 
 class PortAudioError(Exception):
@@ -107,16 +134,20 @@ def default_devices(library: Any) -> tuple[int, int]:
 
 class Stream:
     """A 16-bit mono PortAudio stream calling `on_block(input, output, flags)`
-    with raw pointers. A device of None leaves that direction out (its
-    pointer is then NULL)."""
+    with raw pointers, or a NativeCallback. A device of None leaves that
+    direction out (its pointer is then NULL)."""
 
     def __init__(self, library: Any, microphone: int | None, speaker: int | None, rate: int, block: int,
                  latency: float, on_block: BlockCallback) -> None:
         self._library = library
-        self._callback = ffi.callback("PaStreamCallback", self._make_callback(on_block), error=PA_CONTINUE)
+        if isinstance(on_block, NativeCallback):
+            self._callback, user = on_block.function, on_block.user
+        else:
+            self._callback = ffi.callback("PaStreamCallback", self._make_callback(on_block), error=PA_CONTINUE)
+            user = ffi.NULL
         handle = ffi.new("PaStream **")
         inputs, outputs = self._parameters(microphone, latency), self._parameters(speaker, latency)
-        self._check(library.Pa_OpenStream(handle, inputs, outputs, rate, block, 0, self._callback, ffi.NULL))
+        self._check(library.Pa_OpenStream(handle, inputs, outputs, rate, block, 0, self._callback, user))
         self._stream = handle[0]
 
     @staticmethod
@@ -165,5 +196,5 @@ class PortAudioDevices:
             raise PortAudioError("there is no default " + ("microphone" if want_input else "speaker"))
         return index
 
-    def open(self, microphone: int | None, speaker: int | None, on_block: BlockCallback) -> Stream:
+    def open(self, microphone: int | None, speaker: int | None, on_block: BlockCallback | NativeCallback) -> Stream:
         return Stream(self._library, microphone, speaker, self._rate, self._block, self._latency, on_block)

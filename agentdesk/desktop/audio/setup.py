@@ -11,6 +11,7 @@ from typing import Any
 
 from .bridge import AudioBridge, DeviceChoice
 from .devices import AudioUnavailableError, check_usable, device_worker, load_portaudio
+from .fastclock import load_library
 from .frames import FRAME_SAMPLES, RATE
 from .native import PortAudioDevices
 from .ringer import Ringer
@@ -47,5 +48,5 @@ def open_audio(choice: DeviceChoice, ring_device: str, on_problem: Callable[[str
         return Audio(problem=str(problem))
     worker = device_worker()
     devices = PortAudioDevices(portaudio, RATE, FRAME_SAMPLES, DEVICE_LATENCY)
-    bridge = AudioBridge(devices, choice, worker, on_problem)
+    bridge = AudioBridge(devices, choice, worker, on_problem, fast_library=load_library())
     return Audio(portaudio, bridge, Ringer(portaudio, worker, ring_device), worker)
