@@ -1,7 +1,8 @@
 """The composition root: builds every object, wires them, runs the loop.
 
-Nothing else creates long-lived objects or reaches for globals; tests build
-a `Desktop` with their own settings and folders.
+Nothing else creates long-lived objects or reaches for globals, apart from
+the phone itself, started before the window (phonestart.py); tests build a
+`Desktop` with their own settings and folders.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
-from agentdesk import __version__
 from agentdesk.contract.offers import OfferTaken
 from agentdesk.contract.queues import DeskSnapshot
 from agentdesk.contract.wrapups import SurveyResult
@@ -23,7 +23,6 @@ from agentdesk.contract.wrapups import SurveyResult
 from . import credentials
 from .audio.bridge import DeviceChoice
 from .audio.devices import list_devices
-from .audio.setup import open_audio
 from .crm.lookup import CrmConfig, CrmLookup
 from .history import CallHistory, entry_for
 from .link.api import default_desk_url
@@ -31,13 +30,8 @@ from .link.callback_client import CallbackClient
 from .link.connection import DeskConnection
 from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
-from .phone.engine import PhoneEngine
-from .phone.model import (
-    AccountConfig,
-    CallSnapshot,
-    CallState,
-    PhoneError,
-)
+from .phone.model import CallSnapshot, CallState, PhoneError
+from .phonestart import StartedPhone, account_config
 from .resources import resource
 from .settings import Settings, data_dir
 from .tasks import TaskRunner
@@ -63,24 +57,22 @@ class Desktop(QObject):
     """The running softphone: settings, audio, phone engine, history, window.
 
     Signals: finished() once quit() has hung up, unregistered and released
-    the audio devices; the owner then leaves the event loop. audio_problem(str)
-    carries what the audio worker thread reports, to the window."""
+    the audio devices; the owner then leaves the event loop."""
 
     finished = Signal()
-    audio_problem = Signal(str)
 
-    def __init__(self, app: QApplication, settings: Settings) -> None:
+    def __init__(self, app: QApplication, settings: Settings, phone: StartedPhone) -> None:
         super().__init__(app)
         self.app = app
         self.settings = settings
+        self.phone = phone
+        phone.setParent(self)
         self.tasks = TaskRunner(parent=self)
         self._translators: list[QTranslator] = []
         self.apply_language()
-        get = settings.get
-        self.audio = open_audio(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")),
-                                get("ring_device"), self.audio_problem.emit)  # a signal: thread-safe
+        self.audio = phone.audio
         self.bridge, self.ringer = self.audio.bridge, self.audio.ringer
-        self.engine = PhoneEngine(self.bridge, f"AgentDesk/{__version__}", parent=self)
+        self.engine = phone.engine
         self.history = CallHistory(data_dir() / "history.sqlite3")
         self.desk_link = DeskConnection(self)
         # First of the snapshot's receivers: every number shown after it reads in the service's region.
@@ -184,23 +176,31 @@ class Desktop(QObject):
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
         self.window.quitRequested.connect(self.quit)
-        self.audio_problem.connect(self.window.show_problem)
+        self.phone.audio_problem.connect(self.window.show_problem)
 
     # -- running -------------------------------------------------------------------
 
     def start(self) -> None:
+        """Show the window for the phone started already (StartedPhone.start)."""
+        phone = self.phone
         self.window.display_name = self.settings.get("display_name")
         self.window.set_notice("audio", self.audio.problem)
-        try:
-            self.engine.start(self.settings.get("server"))
-        except PhoneError as error:
-            self.window.set_notice("phone", str(error))
+        if phone.start_problem:
+            self.window.set_notice("phone", phone.start_problem)
             return
-        self.engine.set_auto_answer(self.settings.get("auto_answer"))
+        self.window.show_account(self.engine.account)  # it may have registered before the window existed
         self.tasks.run(lambda: self.history.recent(), self.window.set_history)
         self.window.resize(self.window.opening_size(self.window.screen().availableGeometry()))
         self.window.show()
-        self.load_account()
+        if not phone.has_account:
+            self.load_account()  # asks for one
+        elif phone.account_problem:
+            self.window.set_notice("account", phone.account_problem)
+        elif phone.password is None:
+            self._password_loaded(None)
+        else:
+            self._password = phone.password
+            self.connect_desk()
 
     def load_account(self) -> None:
         user, server = self.settings.get("user"), self.settings.get("server")
@@ -221,7 +221,7 @@ class Desktop(QObject):
     def _connect(self, password: str) -> None:
         """Register with the PBX and link up with the desk service."""
         try:
-            self.engine.configure(self.account_config(password))
+            self.engine.configure(account_config(self.settings, password))
         except PhoneError as error:
             self.window.show_problem(str(error))
         self.connect_desk()
@@ -247,11 +247,6 @@ class Desktop(QObject):
 
     def _keyring_failed(self, error: Exception) -> None:
         self.window.set_notice("account", str(error))
-
-    def account_config(self, password: str) -> AccountConfig:
-        get = self.settings.get
-        return AccountConfig(get("server"), get("user"), password, get("transport"), get("display_name"),
-                             get("register_seconds"))
 
     def _incoming(self, call: CallSnapshot) -> None:
         answers_itself = (self.settings.get("auto_answer") and call.queue and not call.callback_task

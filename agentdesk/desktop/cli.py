@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from agentdesk import __version__
 
 from . import credentials
+from .audio.devices import preload_portaudio
+from .lean import limit_malloc_arenas, skip_source_scan
 from .settings import (
     BY_KEY,
     SETTINGS,
@@ -130,6 +132,9 @@ def crm_token_command(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in (None, "run"):
+        limit_malloc_arenas()
+        skip_source_scan()
+        preload_portaudio()
         from .launch import run_desktop
 
         return run_desktop(args.log_level)

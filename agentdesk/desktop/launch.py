@@ -1,5 +1,12 @@
 """Starting the desktop from the command line: the display check, the Qt
-application, logging, and SIGINT/SIGTERM handled inside the Qt loop."""
+application, logging, the phone, then the window, and SIGINT/SIGTERM
+handled inside the Qt loop.
+
+The window's modules (app.py and the UI under it, about half of start-up)
+are imported only after the phone has sent its REGISTER (phonestart.py), so
+the agent is reachable while the window is still being built. The log
+says when the window was first painted.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +17,14 @@ import socket
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSocketNotifier
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier
+from PySide6.QtWidgets import QApplication, QWidget
 
 from agentdesk import __version__
 
-from .app import Desktop
+from .lean import release_free_memory
 from .logs import setup_logging
+from .phonestart import start_phone
 from .settings import Settings, data_dir
 from .threadname import name_this_thread
 from .ui.common.style import STYLE_SHEET
@@ -45,6 +53,21 @@ class SignalWatcher(QObject):
         self._on_signal()
 
 
+class FirstPaint(QObject):
+    """Logs when a widget is first painted (start-up time as the agent sees it)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            log.info("window painted")
+            watched.removeEventFilter(self)
+            release_free_memory()
+        return False
+
+
 NO_DISPLAY = (
     "agentdesk: there is no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), and the "
     "desktop needs one. Configure the account without a window with `agentdesk account add`; "
@@ -71,7 +94,12 @@ def run_desktop(log_level: str) -> int:
     app.setApplicationVersion(__version__)
     app.setStyleSheet(STYLE_SHEET)
     app.setQuitOnLastWindowClosed(False)
-    desktop = Desktop(app, Settings())
+    settings = Settings()
+    phone = start_phone(settings)
+    from .app import Desktop  # after the REGISTER has gone out: see above
+
+    desktop = Desktop(app, settings, phone)
+    FirstPaint(desktop.window)
     desktop.finished.connect(lambda: app.exit(0))
     SignalWatcher(app, desktop.quit)
     desktop.start()

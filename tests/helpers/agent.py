@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from agentdesk.desktop import credentials
 from agentdesk.desktop.app import Desktop
 from agentdesk.desktop.phone.model import CallSnapshot, CallState, RegState
+from agentdesk.desktop.phonestart import start_phone
 from agentdesk.desktop.settings import Settings
 from agentdesk.desktop.ui.common.style import STYLE_SHEET
 from tests.helpers.soundserver import DEVICE
@@ -39,7 +40,7 @@ class Agent:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         app.setStyleSheet(STYLE_SHEET)
-        desktop = Desktop(app, settings)
+        desktop = Desktop(app, settings, start_phone(settings))
         desktop.start()
         return cls(qtbot, desktop, user)
 

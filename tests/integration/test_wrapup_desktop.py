@@ -187,10 +187,12 @@ def run_child_desktop() -> None:
     from PySide6.QtCore import QTimer
 
     from agentdesk.desktop.app import Desktop
+    from agentdesk.desktop.phonestart import start_phone
     from agentdesk.desktop.settings import Settings
 
     app = QApplication(sys.argv[:1])
-    desktop = Desktop(app, Settings())
+    settings = Settings()
+    desktop = Desktop(app, settings, start_phone(settings))
     desktop.start()
 
     def type_once() -> None:

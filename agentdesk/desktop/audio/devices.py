@@ -8,7 +8,9 @@ then works for signalling only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,20 @@ def device_worker() -> ThreadPoolExecutor:
     is not thread-safe: two threads opening streams at once (ring tone and
     call audio, when a call is answered) deadlocked in its JACK host API."""
     return ThreadPoolExecutor(1, thread_name_prefix="audio", initializer=name_this_thread, initargs=("ad-audio-dev",))
+
+
+def preload_portaudio() -> None:
+    """Start loading PortAudio on a thread of its own. Loading connects to
+    the sound system (about 0.1 s with JACK, often more with ALSA's device
+    scan), mostly waiting in C: done while the rest of the program loads,
+    it is ready by the time the phone needs it. `load_portaudio` then waits
+    for this import to finish, or reports why it failed."""
+    threading.Thread(target=_import_portaudio, name="ad-audio-load", daemon=True).start()
+
+
+def _import_portaudio() -> None:
+    with contextlib.suppress(OSError):
+        import sounddevice  # noqa: F401
 
 
 def load_portaudio() -> Any:

@@ -91,6 +91,14 @@ class PhoneEngine(QObject):
     incomingCall = Signal(object)
     problem = Signal(str)
     stopped = Signal()
+    # What the SIP thread reports arrives through these, queued, and goes
+    # out through the public signals above on the GUI thread: a receiver
+    # connected before the event loop first runs (the window, built while
+    # the phone registers) still hears everything, after the mirror.
+    _sip_registration = Signal(object)
+    _sip_call = Signal(object)
+    _sip_incoming = Signal(object)
+    _sip_problem = Signal(str)
 
     def __init__(self, audio: AudioBridgeLike | None, user_agent: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,8 +116,10 @@ class PhoneEngine(QObject):
         self._bind = "0.0.0.0"
         self.calls: dict[int, CallSnapshot] = {}
         self.account = AccountSnapshot(RegState.OFFLINE)
-        self.callChanged.connect(self._mirror_call)
-        self.registrationChanged.connect(self._mirror_account)
+        self._sip_registration.connect(self._mirror_account)
+        self._sip_call.connect(self._mirror_call)
+        self._sip_incoming.connect(self.incomingCall)
+        self._sip_problem.connect(self.problem)
 
     # -- life cycle (GUI thread) ------------------------------------------------
 
@@ -208,6 +218,13 @@ class PhoneEngine(QObject):
     def live_calls(self) -> list[CallSnapshot]:
         return [c for c in self.calls.values() if c.is_live]
 
+    def flush(self, timeout: float) -> bool:
+        """Wait until the SIP thread has run every command given so far
+        (False: not within `timeout` seconds)."""
+        done = threading.Event()
+        self._submit(lambda core: done.set())
+        return done.wait(timeout)
+
     def _submit(self, command: Command | _Rebind) -> None:
         if not self.running:
             raise PhoneError("The phone is not running.")
@@ -225,9 +242,11 @@ class PhoneEngine(QObject):
             self.calls[call.call_id] = call
         else:
             self.calls.pop(call.call_id, None)
+        self.callChanged.emit(call)
 
     def _mirror_account(self, snapshot: AccountSnapshot) -> None:
         self.account = snapshot
+        self.registrationChanged.emit(snapshot)
 
     # -- the SIP thread ----------------------------------------------------------
 
@@ -237,7 +256,7 @@ class PhoneEngine(QObject):
         # call logic with it, and the stack reports to the call logic once
         # started (its pjsua2 objects, which do the reporting, exist from then).
         stack = SipStack(self._user_agent)
-        events = _Events(self.registrationChanged, self.callChanged, self.incomingCall, self.problem)
+        events = _Events(self._sip_registration, self._sip_call, self._sip_incoming, self._sip_problem)
         core = PhoneCore(events, self._audio, stack)
         try:
             self._wake_address = stack.start(bind, self._audio, core)
@@ -282,10 +301,10 @@ class PhoneEngine(QObject):
                 else:
                     command(core)
             except PhoneError as error:
-                self.problem.emit(str(error))
+                self._sip_problem.emit(str(error))
             except Exception:
                 log.exception("phone command failed")
-                self.problem.emit("The phone hit an internal error; details are in the log.")
+                self._sip_problem.emit("The phone hit an internal error; details are in the log.")
 
 
 class _Events:
