@@ -134,6 +134,8 @@ bench() {
   # One benchmark failing is reported and the others still run; the list at
   # the end says which finished. They measure: run them on a quiet machine.
   local results=() script status
+  export BENCH_FIGURES="$ROOT/tests/bench/results/figures.jsonl"
+  rm -f "$BENCH_FIGURES"
   for script in tests/bench/bench_*.py; do
     say "$script   (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
     if "$VENV/bin/python" "$script"; then status=done; else status="FAILED (exit $?)"; fi
@@ -141,6 +143,8 @@ bench() {
   done
   say "Benchmarks"
   printf '%s\n' "${results[@]}"
+  say "Summary"
+  "$VENV/bin/python" tests/bench/summary.py || true
   ! printf '%s\n' "${results[@]}" | grep -q FAILED
 }
 

@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import requests
 
 from agentdesk.contract.callbacks import parse_task_list
-from tests.bench.common import REPO, median, percentile
+from tests.bench.common import REPO, median, percentile, record
 from tests.helpers.baresip import sip_secret
 from tests.helpers.callbackflow import Lead
 from tests.helpers.callbackstub import waiting_channels
@@ -77,6 +77,8 @@ PAUSE_REASON = "Break"
 # the first of them may still hear its announcement (the line just moved).
 QUIET = os.environ.get("BENCH_QUIET", "1") != "0"
 QUIET_AFTER_MOVE = 2.5  # app_queue announces a new position within a second (its 1 s re-check)
+LIST_TARGET_MS, DELIVERY_TARGET_MS = 100.0, 200.0  # the targets in the docstring
+HEADLINE = {"unpaused": "from PUT returned", "call ended": "from call end at agent"}  # each kind's first figure
 Offer = tuple[dict[str, float], str]  # milliseconds per figure; what the placeholder did meanwhile
 PLACEHOLDER = r"Local/[0-9a-f]{12}@callback-line-[0-9a-f]+"
 PLACEHOLDER_SOUND = re.compile(rf"<({PLACEHOLDER});2> Playing '|({PLACEHOLDER});1 is ringing")
@@ -377,6 +379,10 @@ def print_list(rows: list[ListRow]) -> None:
     for name, to_json, to_views, count, size in rows:
         print(f"{name:40}{count:>6}{size / 1024:>6.0f}{median(to_json):>10.1f}{percentile(to_json, 0.95):>7.1f}"
               f"{max(to_json):>7.1f}{median(to_views):>11.1f}{percentile(to_views, 0.95):>7.1f}")
+        if name.endswith(": open"):  # all open tasks: what a desktop fetches at sign-in
+            p95 = percentile(to_views, 0.95)
+            record("callback_delivery", f"list, {name}: to task views p95", p95, "ms",
+                   f"within {LIST_TARGET_MS:.0f} ms", p95 <= LIST_TARGET_MS)
 
 
 def print_delivery(runs: dict[str, list[Offer]], failures: list[str]) -> None:
@@ -393,6 +399,10 @@ def print_delivery(runs: dict[str, list[Offer]], failures: list[str]) -> None:
                   for cause in ("re-check", "announcement", "joined")}
         print(f"  {kind}: " + "; ".join(f"{cause} {len(values)} ({median(values):.0f} / {max(values):.0f})"
                                         for cause, values in causes.items() if values))
+    for kind, results in runs.items():
+        p95 = percentile([figures[HEADLINE[kind]] for figures, _ in results], 0.95)  # nan: no round offered
+        record("callback_delivery", f"delivery, {kind}: {HEADLINE[kind]} p95", p95, "ms",
+               f"within {DELIVERY_TARGET_MS:.0f} ms", p95 <= DELIVERY_TARGET_MS)
     if failures:
         print(f"{len(failures)} failed: " + "; ".join(sorted(set(failures))))
 

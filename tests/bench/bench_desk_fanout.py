@@ -29,6 +29,7 @@ from tests.bench.common import (
     cpu_seconds,
     median,
     percentile,
+    record,
 )
 from tests.helpers.pbx import DESK_URL, Pbx
 
@@ -37,6 +38,7 @@ CALLS_PER_SECOND = float(os.environ.get("BENCH_CALLS_PER_SECOND", "20"))
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 PATIENCE = 2  # seconds each generated caller waits before giving up
 QUEUES = ("support", "sales")
+TARGET_P95_MS = 100.0  # delivery latency p95 < 100 ms
 
 
 def sign_in_all(count: int) -> list[str]:
@@ -126,6 +128,9 @@ def report(seen: dict[str, Any], cpu: dict[str, float], elapsed: float, load: st
     print(f"  delivery latency p50      {median(latencies):.1f} ms")
     print(f"  delivery latency p95      {percentile(latencies, 0.95):.1f} ms   (target < 100 ms)")
     print(f"  delivery latency p99      {percentile(latencies, 0.99):.1f} ms")
+    record("desk_fanout", "delivery latency p50", median(latencies), "ms", "", None)
+    p95 = percentile(latencies, 0.95)
+    record("desk_fanout", "delivery latency p95", p95, "ms", f"< {TARGET_P95_MS:.0f} ms", p95 < TARGET_P95_MS)
     print(f"  to the first desktop (ms) {spread(seen['first_ms'])}")
     print(f"  first to last (ms)        {spread(seen['spread_ms'])}")
     print(f"  client loop lag (ms)      {spread(seen['loop_lag_ms'])}")

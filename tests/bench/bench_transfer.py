@@ -52,7 +52,7 @@ from agentdesk.desktop.phone.model import (
     RegState,
 )
 from tests.bench.bench_screen_pop import load_average, spin_until
-from tests.bench.common import REPO, median, percentile
+from tests.bench.common import REPO, median, percentile, record
 from tests.helpers.baresip import Baresip, BaresipError, sip_secret
 from tests.helpers.party import PartyError, SipParty
 from tests.helpers.pbx import SERVER, Pbx
@@ -247,6 +247,9 @@ def report(runs: list[Run], load: str) -> None:
             values = [r[figure] for r in run.results]
             print(f"{run.kind:26}{figure:24}{median(values):>9.1f}{percentile(values, 0.95):>9.1f}"
                   f"{max(values, default=float('nan')):>9.1f}{len(values):>5}")
+        # No target stated; the baresip rows are another target phone, not a peer of AgentDesk's.
+        record("transfer", f"{run.kind}: both hear each other p50", median([r["both"] for r in run.results]), "ms",
+               "", None)
         if run.failures:
             print(f"{run.kind}: {len(run.failures)} failed: " + "; ".join(sorted(set(run.failures))))
 

@@ -49,7 +49,7 @@ import requests
 
 from agentdesk.desktop.link.sse import SseParser
 from tests.bench.bench_callback_delivery import StampedParty, load_average
-from tests.bench.common import REPO, median, percentile
+from tests.bench.common import REPO, median, percentile, record
 from tests.helpers.baresip import sip_secret
 from tests.helpers.callbackflow import Lead
 from tests.helpers.callbackstub import Ami
@@ -263,6 +263,10 @@ def measure(pbx: Pbx) -> None:
                       [finish for _, finish in results])
         if rounds.failures:
             print(f"{len(rounds.failures)} failed: " + "; ".join(sorted(set(rounds.failures))))
+        for part, name in ((0, "paused, all queues"), (1, "ready, all queues")):  # no target stated
+            values = [row[part][name] for row in results]
+            record("wrapup", f"{name} p50", median(values), "ms", "", None)
+            record("wrapup", f"{name} p95", percentile(values, 0.95), "ms", "", None)
     finally:
         if rounds is not None:
             rounds.close()

@@ -3,6 +3,7 @@ readings and percentiles. Benchmarks print figures; they assert nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -10,10 +11,14 @@ import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 REPO = Path(__file__).resolve().parents[2]
+# Every figure a benchmark records against its target, for the summary at
+# the end of `installers/dev.sh bench` (tests/bench/summary.py).
+FIGURES_FILE = Path(os.environ.get("BENCH_FIGURES", REPO / "tests" / "bench" / "results" / "figures.jsonl"))
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -43,6 +48,34 @@ def rss_own_mb(pid: int) -> float:
         elif fields and fields[0] == "Rss:" and not shared:
             total += int(fields[1])
     return total / 1024
+
+
+# Where resident memory goes, by what a mapping holds (first match wins).
+MEMORY_PARTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("JACK's shared memory", lambda path: path.startswith("/dev/shm/jack")),
+    ("Qt and PySide (code, data)", lambda path: "Qt" in path or "PySide6" in path or "shiboken" in path
+     or "/libicu" in path),
+    ("pjsua2 (code, data)", lambda path: "pjsua2" in path),
+    ("Python (interpreter, extension modules)", lambda path: "python3" in path or (path.endswith(".so")
+     and "site-packages" in path)),
+    ("other libraries and files", lambda path: path.startswith("/")),
+    ("thread stacks", lambda path: path.startswith("[stack")),
+    ("heap and anonymous (Python objects, Qt, pjsua2 pools)", lambda path: True),
+)
+
+
+def rss_parts(pid: int) -> dict[str, float]:
+    """Resident MB of a process by MEMORY_PARTS, from /proc/PID/smaps."""
+    parts = dict.fromkeys((name for name, _ in MEMORY_PARTS), 0.0)
+    part = ""
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and not fields[0].endswith(":"):  # a mapping header line
+            path = fields[5] if len(fields) >= 6 else ""
+            part = next(name for name, holds in MEMORY_PARTS if holds(path))
+        elif fields and fields[0] == "Rss:":
+            parts[part] += int(fields[1]) / 1024
+    return parts
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -115,3 +148,15 @@ def table(title: str, rows: list[tuple[str, str, str, str]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)
+
+
+def record(bench: str, figure: str, value: float, unit: str, target: str, met: bool | None,
+           peer: float | None = None) -> None:
+    """Keep one figure for the summary: `target` in words ('< 50 ms',
+    '<= 1.20x baresip'), `met` whether this value meets it (None: a figure
+    without a target), `peer` the same figure for the peer in this run."""
+    FIGURES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    row = {"bench": bench, "figure": figure, "value": value, "unit": unit, "target": target, "met": met,
+           "peer": peer, "load": os.getloadavg()[0]}
+    with FIGURES_FILE.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")
