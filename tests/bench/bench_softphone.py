@@ -229,11 +229,11 @@ def measure_call(phone: Phone, pbx: Pbx, party: SipParty, sound: SoundServer) ->
 
 def run_phone(phone: Phone, pbx: Pbx, sound: SoundServer) -> dict[str, Any]:
     print(f"measuring {phone.name} ...", flush=True)
-    result: dict[str, Any] = {}
-    party = SipParty("caller")
-    party.register("1002", SERVER)
+    party: SipParty | None = None
     try:
-        result.update(measure_launch(phone, pbx))
+        result: dict[str, Any] = measure_launch(phone, pbx)  # before the second party's process starts
+        party = SipParty("caller")
+        party.register("1002", SERVER)
         idle_before = cpu_seconds(phone.pid)
         time.sleep(10)
         result["cpu_idle"] = (cpu_seconds(phone.pid) - idle_before) * 6
@@ -243,7 +243,8 @@ def run_phone(phone: Phone, pbx: Pbx, sound: SoundServer) -> dict[str, Any]:
         )
     finally:
         phone.stop()
-        party.close()
+        if party is not None:
+            party.close()
     return result
 
 
@@ -284,7 +285,7 @@ def report(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
     for label, figure, style in FIGURES:
         mine, other = figure(ours), figure(theirs)
         rows.append((label, format(mine, style), format(other, style), ratio(mine, other)))
-    print()
+    print(f"\nload average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(table(f"Softphone figures ({CALL_SECONDS:.0f} s call, {RINGS} rings, same Asterisk and JACK)", rows))
     print(f"audio during the measured call: AgentDesk {ours['audio']}; baresip {theirs['audio']}")
     print("\nAgentDesk's resident memory, idle (MB):")

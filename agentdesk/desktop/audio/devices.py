@@ -49,6 +49,7 @@ def preload_portaudio() -> None:
 
 
 def _import_portaudio() -> None:
+    name_this_thread("ad-portaudio")  # and so the sound system's threads it starts, in `top -H`
     with contextlib.suppress(OSError):
         import sounddevice  # noqa: F401
 
