@@ -61,7 +61,7 @@ class StartedPhone(QObject):
     def start(self) -> None:
         get = self._settings.get
         try:
-            self.engine.start(get("server"))
+            self.engine.start(get("server"), get("transport"))
         except PhoneError as error:
             self.start_problem = str(error)
             log.error("%s", error)

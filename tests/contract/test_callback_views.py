@@ -17,7 +17,7 @@ from agentdesk.contract.callbacks import (
     parse_task_view,
 )
 from agentdesk.contract.queues import ModelError, parse_queue, parse_snapshot
-from agentdesk.desktop.phone.core import PhoneCore, callback_offer
+from agentdesk.desktop.phone.core import PhoneCore, callback_offer, pbx_flows
 from agentdesk.desktop.phone.model import CallState
 from tests.helpers.fakes import FakePhoneEvents, FakeStack
 
@@ -123,15 +123,33 @@ def test_callback_headers(headers: dict[str, str], expected: tuple[str, int]) ->
 
 def test_an_offered_callback_rings_with_its_task_and_is_not_auto_answered() -> None:
     core = PhoneCore(FakePhoneEvents(), None, FakeStack())
-    core._pbx_addresses = {"127.0.0.1"}
+    core._pbx_flows = {("127.0.0.1", 5060)}
     core.auto_answer = True
     headers = {"x-agentdesk-queue": "support", "x-agentdesk-call": "1800000000.9",
                "x-agentdesk-callback": "0a1b2c3d4e5f", "x-agentdesk-autodial": "5"}
-    assert core.on_incoming(1, '"Reza" <sip:09121110001@pbx>', "127.0.0.1", headers, "sip-1") == 180
+    assert core.on_incoming(1, '"Reza" <sip:09121110001@pbx>', ("127.0.0.1", 5060), headers, "sip-1") == 180
     call = core.book.calls[1]
     assert (call.queue, call.queue_call, call.callback_task, call.autodial_seconds) == (
         "support", "1800000000.9", "0a1b2c3d4e5f", 5)
     assert core.timers.wait_ms(10_000) == 10_000  # no auto-answer timer: the preview decides
+
+
+def test_an_offered_callback_is_never_dialled_by_itself_when_the_agent_answers_by_hand() -> None:
+    core = PhoneCore(FakePhoneEvents(), None, FakeStack())
+    core._pbx_flows = {("127.0.0.1", 5060)}
+    headers = {"x-agentdesk-queue": "support", "x-agentdesk-callback": "0a1b2c3d4e5f", "x-agentdesk-autodial": "5"}
+    assert core.on_incoming(1, "<sip:09121110001@pbx>", ("127.0.0.1", 5060), headers, "sip-1") == 180
+    assert (core.book.calls[1].callback_task, core.book.calls[1].autodial_seconds) == ("0a1b2c3d4e5f", 0)
+
+
+def test_only_the_pbx_s_own_address_and_sip_port_may_offer_a_call() -> None:
+    core = PhoneCore(FakePhoneEvents(), None, FakeStack())
+    core._pbx_flows = pbx_flows("127.0.0.1:5160")
+    assert core._pbx_flows == {("127.0.0.1", 5160)}
+    for source in (("127.0.0.1", 40000), ("127.0.0.2", 5160)):
+        assert core.on_incoming(1, "<sip:100@x>", source, {"x-agentdesk-queue": "support"}, "sip-1") == 403
+    assert core.book.calls == {}
+    assert pbx_flows("127.0.0.1") == {("127.0.0.1", 5060)}
 
 
 def test_dialling_cb_task_marks_the_call_as_that_callback() -> None:

@@ -38,6 +38,7 @@ from .model import (
 )
 from .probe import PbxProbe
 from .registration import PING_TIMEOUT, Registration
+from .sipmsg import host_only
 from .stackapi import SipCommands
 from .timers import Timers
 
@@ -48,6 +49,7 @@ FIRST_PING_DELAY = 0.2
 PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 MAX_AUTODIAL_SECONDS = 600
+SIP_PORT = 5060  # the PBX's, when the server setting names none
 
 
 def resolve_addresses(server: str) -> set[str]:
@@ -57,6 +59,18 @@ def resolve_addresses(server: str) -> set[str]:
         return {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except OSError:
         return {host}
+
+
+def pbx_flows(server: str) -> set[tuple[str, int]]:
+    """Where the PBX's own requests come from: its addresses, on the SIP
+    port the phone registers to. Over TCP that is the connection the phone
+    opened (the PBX rewrites contacts and reuses it); over UDP the PBX sends
+    from the port it listens on. A process on the PBX's host cannot take that
+    port while the PBX holds it."""
+    written = host_only(server)
+    tail = server[len(written):]
+    port = int(tail[1:]) if tail.startswith(":") and tail[1:].isdigit() else SIP_PORT
+    return {(address, port) for address in resolve_addresses(server)}
 
 
 def callback_offer(headers: dict[str, str]) -> tuple[str, int]:
@@ -82,7 +96,7 @@ class PhoneCore:
         self.book = CallBook(stack, events, audio)
         self.handovers = Handovers(self.book, stack, self.timers, events)
         self.auto_answer = False
-        self._pbx_addresses: set[str] = set()
+        self._pbx_flows: set[tuple[str, int]] = set()
         self._probe: PbxProbe | None = None
         self._ping_since: float | None = None
         self._ping_round = 0
@@ -96,7 +110,7 @@ class PhoneCore:
             self._stack.unregister()
             self._report(self.registration.configured(None))
             return
-        self._pbx_addresses = resolve_addresses(config.server)
+        self._pbx_flows = pbx_flows(config.server)
         if self._probe is not None:
             self._probe.close()
         self._probe = PbxProbe(config.server, config.transport, config.user)
@@ -159,9 +173,10 @@ class PhoneCore:
 
     # -- incoming and outgoing calls --------------------------------------------
 
-    def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
-        if source_ip not in self._pbx_addresses:
-            log.warning("refused a call from %s: not our PBX %s", source_ip, sorted(self._pbx_addresses))
+    def on_incoming(self, call_id: int, remote: str, source: tuple[str, int], headers: dict[str, str],
+                    sip_id: str) -> int:
+        if source not in self._pbx_flows:
+            log.warning("refused a call from %s port %d: not our PBX %s", *source, sorted(self._pbx_flows))
             return 403
         if len(self.book.live_calls()) >= MAX_CALLS:
             log.info("refused a call: already %d calls", MAX_CALLS)
@@ -171,6 +186,8 @@ class PhoneCore:
         queue = headers.get(header.QUEUE, "")[:64]
         queue_call = headers.get(header.QUEUE_CALL, "")[:64] if queue else ""
         task, autodial = callback_offer(headers)
+        if not self.auto_answer:
+            autodial = 0  # the PBX may offer to dial by itself; only the agent's auto-answer lets it
         snapshot = CallSnapshot(
             call_id, Direction.INCOMING, CallState.RINGING_IN, number, name, uri,
             queue=queue, queue_call=queue_call, started_at=time.time(), sip_call_id=sip_id,

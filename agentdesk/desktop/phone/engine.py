@@ -41,6 +41,7 @@ from .dialing import dtmf_digits, target_uri
 from .model import (
     AccountConfig,
     AccountSnapshot,
+    Binding,
     CallSnapshot,
     PhoneError,
     RegState,
@@ -64,7 +65,7 @@ Command = Callable[[PhoneCore], None]
 class _Rebind:
     """A command for the engine itself: restart the stack on `bind`."""
 
-    bind: str
+    bind: Binding
     config: AccountConfig | None
 
 
@@ -83,6 +84,11 @@ def bind_address_for(server: str) -> str:
     except ValueError:
         return "0.0.0.0"
     return "127.0.0.1" if address.version == 4 and address.is_loopback else "0.0.0.0"
+
+
+def binding_for(server: str, transport: str) -> Binding:
+    address = bind_address_for(server)
+    return Binding(address, address if transport == "udp" else "127.0.0.1")
 
 
 class PhoneEngine(QObject):
@@ -113,7 +119,7 @@ class PhoneEngine(QObject):
         self._thread: threading.Thread | None = None
         self._server = ""
         self._user = ""
-        self._bind = "0.0.0.0"
+        self._bind = Binding("0.0.0.0", "0.0.0.0")
         self.calls: dict[int, CallSnapshot] = {}
         self.account = AccountSnapshot(RegState.OFFLINE)
         self._sip_registration.connect(self._mirror_account)
@@ -123,9 +129,9 @@ class PhoneEngine(QObject):
 
     # -- life cycle (GUI thread) ------------------------------------------------
 
-    def start(self, server_hint: str = "") -> None:
+    def start(self, server_hint: str = "", transport_hint: str = "udp") -> None:
         """Start the SIP thread; raises PhoneError if pjsua2 cannot start."""
-        self._bind = bind_address_for(server_hint)
+        self._bind = binding_for(server_hint, transport_hint)
         self._thread = threading.Thread(target=self._run, args=(self._bind,), name="sip", daemon=True)
         self._thread.start()
         self._ready.wait(10)
@@ -156,7 +162,7 @@ class PhoneEngine(QObject):
         """Register with this account (None: go offline). A PBX that needs
         another local address (loopback or not) restarts the SIP stack,
         which is refused while calls are up."""
-        bind = bind_address_for(config.server) if config else self._bind
+        bind = binding_for(config.server, config.transport) if config else self._bind
         if bind != self._bind:
             if self.live_calls():
                 raise PhoneError("End your calls first: the phone must restart to reach the new PBX address.")
@@ -250,7 +256,7 @@ class PhoneEngine(QObject):
 
     # -- the SIP thread ----------------------------------------------------------
 
-    def _run(self, bind: str) -> None:
+    def _run(self, bind: Binding) -> None:
         name_this_thread("ad-sip")
         # Built here, on the thread that owns pjsua2: the stack first, the
         # call logic with it, and the stack reports to the call logic once
@@ -275,7 +281,7 @@ class PhoneEngine(QObject):
             log.info("SIP thread stopped")
             self.stopped.emit()
 
-    def _rebind(self, core: PhoneCore, stack: SipStack, bind: str, config: AccountConfig | None) -> None:
+    def _rebind(self, core: PhoneCore, stack: SipStack, bind: Binding, config: AccountConfig | None) -> None:
         """On the SIP thread: the stack starts again on the new local address."""
         stack.shutdown()
         self._wake_address = stack.start(bind, self._audio, core)

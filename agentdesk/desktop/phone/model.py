@@ -104,6 +104,17 @@ class CallSnapshot:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """Where the SIP stack listens: `address` for SIP over TCP (and UDP when
+    the account uses UDP), `udp` for UDP. With a TCP account UDP stays on
+    loopback, for the engine's own wake-ups only: no SIP request reaches
+    the phone over UDP from the network."""
+
+    address: str
+    udp: str
+
+
+@dataclass(frozen=True)
 class AccountConfig:
     """What the engine needs to register. The password never leaves memory."""
 

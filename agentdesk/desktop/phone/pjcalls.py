@@ -141,9 +141,10 @@ class PjCalls:
         call = _Call(self, account, call_id, pj_id)
         self._calls[call_id] = call
         info = call.getInfo()
-        source_ip = source.rsplit(":", 1)[0].strip("[]")
+        address, _, port = source.rpartition(":")
         headers = header_map(message)
-        code = self.listener.on_incoming(call_id, str(info.remoteUri), source_ip, headers, str(info.callIdString))
+        code = self.listener.on_incoming(call_id, str(info.remoteUri), (address.strip("[]"), int(port or 0)), headers,
+                                         str(info.callIdString))
         if code == 180:
             self._respond(call, 180)
         else:

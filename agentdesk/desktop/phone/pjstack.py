@@ -33,7 +33,7 @@ import pjsua2 as pj
 
 from .mediaclock import MediaClock, MediaLibrary
 from .mediapoll import MediaPoller
-from .model import AccountConfig, PhoneError
+from .model import AccountConfig, Binding, PhoneError
 from .pjcalls import PjCalls, pj_call
 from .pjutil import guarded, quiet_stdout
 from .sipmsg import host_only
@@ -114,7 +114,7 @@ class SipStack:
 
     # -- life cycle -----------------------------------------------------------
 
-    def start(self, bind_address: str, audio: ClockUser | None, listener: StackListener) -> tuple[str, int]:
+    def start(self, bind: Binding, audio: ClockUser | None, listener: StackListener) -> tuple[str, int]:
         """Create and start the library, reporting to `listener`; returns the
         wake-up address. With `audio`, the sound device drives the media
         clock (MediaClock); without, pjsua2's null device keeps time so
@@ -134,7 +134,7 @@ class SipStack:
         else:
             audio.attach_clock(MediaClock(library, library.take_master_port(), self._register_media_thread))
             self._audio = audio
-        self._transports = self._create_transports(endpoint, bind_address)
+        self._transports = self._create_transports(endpoint, bind)
         for codec, priority in CODEC_PRIORITIES.items():
             endpoint.codecSetPriority(codec, priority)
         endpoint.libStart()
@@ -171,15 +171,19 @@ class SipStack:
         return config
 
     @staticmethod
-    def _create_transports(endpoint: _Endpoint, bind_address: str) -> _Transports:
-        config = pj.TransportConfig()
-        config.port = 0
-        config.boundAddress = bind_address
-        udp = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, config), "opening a UDP port")
-        tcp = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP, config), "opening a TCP port")
+    def _create_transports(endpoint: _Endpoint, bind: Binding) -> _Transports:
+        def config(address: str) -> Any:
+            result = pj.TransportConfig()
+            result.port = 0
+            result.boundAddress = address
+            return result
+
+        udp_config, tcp_config = config(bind.udp), config(bind.address)
+        udp = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, udp_config), "opening a UDP port")
+        tcp = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP, tcp_config), "opening a TCP port")
         host, port = str(endpoint.transportGetInfo(udp).localName).rsplit(":", 1)
         # The engine wakes our poll by sending an empty keep-alive (CRLF) here.
-        wake_host = "127.0.0.1" if bind_address in ("0.0.0.0", "") else host
+        wake_host = "127.0.0.1" if bind.udp in ("0.0.0.0", "") else host
         return _Transports(udp, tcp, (wake_host, int(port)))
 
     def poll(self, timeout_ms: int) -> None:

@@ -37,7 +37,8 @@ class StackListener(Protocol):
     pjsua2 callback."""
 
     def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None: ...
-    def on_incoming(self, call_id: int, remote: str, source_ip: str, headers: dict[str, str], sip_id: str) -> int:
+    def on_incoming(self, call_id: int, remote: str, source: tuple[str, int], headers: dict[str, str],
+                    sip_id: str) -> int:
         """Return 180 to ring, or the SIP code to reject the call with."""
     def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None: ...
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...

@@ -38,10 +38,13 @@ def test_keypad_tones() -> None:
 
 
 def test_the_phone_listens_on_loopback_only_for_a_local_pbx() -> None:
-    from agentdesk.desktop.phone.engine import bind_address_for
+    from agentdesk.desktop.phone.engine import bind_address_for, binding_for
+    from agentdesk.desktop.phone.model import Binding
 
     assert bind_address_for("127.0.0.1:5060") == "127.0.0.1"
     assert bind_address_for("localhost") == "127.0.0.1"
     assert bind_address_for("127.0.0.2") == "127.0.0.1"
     assert bind_address_for("pbx.example.com:5060") == "0.0.0.0"
     assert bind_address_for("10.0.0.5") == "0.0.0.0"
+    assert binding_for("10.0.0.5", "udp") == Binding("0.0.0.0", "0.0.0.0")
+    assert binding_for("10.0.0.5", "tcp") == Binding("0.0.0.0", "127.0.0.1")  # UDP only for its own wake-ups
