@@ -1,17 +1,19 @@
 """The C functions on AgentDesk's audio path, called through cffi.
 
 Every 20 ms the sound device's callback ticks pjmedia's conference bridge
-(phone/mediaclock.py). That callback is the hottest code in the program, so
-it is kept as thin as Python allows: PortAudio calls our cffi callback
-directly with its buffer pointers, and those pointers go straight to
-pjmedia's frame functions - no copies, no wrapper objects.
+(phone/mediaclock.py). That callback is the hottest code in the program:
+PortAudio calls the C step (_fastclock.c, fastclock.py) directly with its
+buffer pointers, and those pointers go straight to pjmedia's frame
+functions - no copies, no wrapper objects, no Python. Where the C step was
+not built, a cffi Python callback does the same.
 
 Measured on this machine (PortAudio to JACK, 50 callbacks a second, CPU
 seconds per minute): a C callback 0.12; a bare cffi Python callback 0.24;
 the same through sounddevice's callback wrapper 0.36. sounddevice still
 lists the devices and plays the ring tone, where cost does not matter.
 
-One FFI instance declares both libraries so their pointers mix freely.
+One FFI instance (cdefs.py, parsed ahead of time) declares every library so
+their pointers mix freely.
 """
 
 from __future__ import annotations
@@ -20,82 +22,8 @@ import ctypes.util
 from dataclasses import dataclass
 from typing import Any
 
-import cffi
-
+from ._native_ffi import ffi as ffi  # the declarations in cdefs.py, parsed ahead of time
 from .devices import find_device
-
-ffi = cffi.FFI()
-ffi.cdef("""
-typedef int PaError;
-typedef int PaDeviceIndex;
-typedef unsigned long PaSampleFormat;
-typedef double PaTime;
-typedef unsigned long PaStreamFlags;
-typedef unsigned long PaStreamCallbackFlags;
-typedef void PaStream;
-typedef struct {
-    PaDeviceIndex device;
-    int channelCount;
-    PaSampleFormat sampleFormat;
-    PaTime suggestedLatency;
-    void *hostApiSpecificStreamInfo;
-} PaStreamParameters;
-typedef struct {
-    PaTime inputBufferAdcTime;
-    PaTime currentTime;
-    PaTime outputBufferDacTime;
-} PaStreamCallbackTimeInfo;
-typedef int PaStreamCallback(const void *input, void *output, unsigned long frameCount,
-                             const PaStreamCallbackTimeInfo *timeInfo, PaStreamCallbackFlags statusFlags,
-                             void *userData);
-PaError Pa_OpenStream(PaStream **stream, const PaStreamParameters *inputParameters,
-                      const PaStreamParameters *outputParameters, double sampleRate,
-                      unsigned long framesPerBuffer, PaStreamFlags streamFlags,
-                      PaStreamCallback *streamCallback, void *userData);
-PaError Pa_StartStream(PaStream *stream);
-PaError Pa_StopStream(PaStream *stream);
-PaError Pa_CloseStream(PaStream *stream);
-const char *Pa_GetErrorText(PaError errorCode);
-PaDeviceIndex Pa_GetDefaultInputDevice(void);
-PaDeviceIndex Pa_GetDefaultOutputDevice(void);
-
-typedef struct {
-    int type;
-    void *buf;
-    size_t size;
-    uint64_t timestamp;
-    uint32_t bit_info;
-} pjmedia_frame;
-int pjmedia_port_put_frame(void *port, pjmedia_frame *frame);
-int pjmedia_port_get_frame(void *port, pjmedia_frame *frame);
-void *pjsua_set_no_snd_dev(void);
-typedef struct {
-    long sec;
-    long msec;
-} pj_time_val;
-void *pjsua_get_pjmedia_endpt(void);
-void *pjmedia_endpt_get_ioqueue(void *endpt);
-int pjmedia_endpt_stop_threads(void *endpt);
-int pj_ioqueue_poll(void *ioqueue, const pj_time_val *timeout);
-int pj_thread_is_registered(void);
-int pj_thread_register(const char *name, long *desc, void **thread);
-
-typedef struct ad_clock ad_clock;
-typedef int ad_frame_fn(void *port, pjmedia_frame *frame);
-typedef int ad_is_registered_fn(void);
-typedef int ad_register_fn(const char *name, long *desc, void **thread);
-typedef void ad_hook_fn(const void *microphone, void *speaker, unsigned long flags);
-ad_clock *ad_clock_new(ad_hook_fn *hook);
-void ad_clock_free(ad_clock *clock);
-void ad_clock_attach(ad_clock *clock, void *master, ad_frame_fn *put, ad_frame_fn *get,
-                     ad_is_registered_fn *is_registered, ad_register_fn *register_thread);
-void ad_clock_detach(ad_clock *clock);
-void ad_clock_hook(ad_clock *clock, int on);
-void ad_clock_counts(const ad_clock *clock, unsigned long counts[3]);
-void ad_clock_tick(ad_clock *clock, const void *microphone, void *speaker);
-int ad_clock_callback(const void *input, void *output, unsigned long frameCount,
-                      const PaStreamCallbackTimeInfo *timeInfo, PaStreamCallbackFlags statusFlags, void *userData);
-""")
 
 PA_INT16 = 0x00000008
 PA_CONTINUE = 0
