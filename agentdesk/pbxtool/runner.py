@@ -17,7 +17,7 @@ from agentdesk.server.directory import Person, Secrets
 
 from . import confgen, directory, numbering, queues
 from . import engine as engines
-from .layout import DIRECTORY_FILE, Layout, PbxError
+from .layout import DIRECTORY_FILE, Layout, Network, PbxError
 
 BOOT_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -61,6 +61,7 @@ def start(layout: Layout) -> None:
         print_summary(layout, pid)
         return
     users, queue_list, secrets = load_setup(layout)
+    check_exposure(layout.network, secrets)
     engine = engines.choose(layout)
     directory.save_secrets(layout.secrets_file, secrets)
     confgen.assemble(layout, engine.base, engine.config_root, users, secrets, queue_list)
@@ -69,6 +70,17 @@ def start(layout: Layout) -> None:
     pid = _spawn(layout, engine)
     _wait_booted(layout, pid)
     print_summary(layout, pid)
+
+
+def check_exposure(network: Network, value: Secrets) -> None:
+    """The demo secrets are known to everyone who has read the README: they
+    never go beyond this machine."""
+    if value.demo and not network.is_loopback:
+        raise PbxError(
+            f"refusing to listen on {network.bind}: the demo secrets are in use (1001's SIP password is "
+            "demo-1001, a team lead's demo-1901), and anyone who can reach that address could sign in "
+            "with them.\nMake real ones first: pbx/run secrets --generate   (then hand them out: "
+            "pbx/run secrets --show)")
 
 
 def load_setup(layout: Layout) -> tuple[list[Person], list[queues.QueueSettings], Secrets]:

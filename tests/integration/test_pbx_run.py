@@ -109,6 +109,15 @@ def test_generated_secrets_replace_the_demo_ones_at_once(second: SecondPbx) -> N
         real.close()
 
 
+def test_demo_secrets_on_a_network_address_are_refused_with_the_command_that_fixes_it(second: SecondPbx) -> None:
+    result = second.run("start", "--bind", "0.0.0.0")
+    assert result.returncode == 1
+    assert "refusing to listen on 0.0.0.0: the demo secrets are in use" in result.stderr
+    assert "pbx/run secrets --generate" in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert listening_addresses(PORT) == set()  # nothing was started
+    assert second.run("status").returncode == 3
+
+
 def test_provisioning_that_cannot_work_says_why_without_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "AGENTDESK_PBX_HOME": str(tmp_path / "home"), "AGENTDESK_PBX_ENGINE": "rootfs",
            "AGENTDESK_PBX_ROOTFS": str(tmp_path / "rootfs"), "AGENTDESK_DEBIAN_MIRROR": "http://127.0.0.1:9/debian"}

@@ -20,6 +20,7 @@ from agentdesk.pbxtool import (
     prompts,
     queues,
     rootfs,
+    runner,
     service,
 )
 from agentdesk.pbxtool.layout import (
@@ -64,6 +65,17 @@ def test_demo_secrets_are_marked_and_random_ones_are_strong() -> None:
     real = directory.random_secrets(users)
     assert len(set(real.sip.values())) == len(users) and all(len(p) >= 20 for p in real.sip.values())
     assert "DEMO" not in confgen.users_conf(users, real)
+
+
+def test_demo_secrets_stay_on_loopback_and_real_ones_go_anywhere() -> None:
+    users = directory.read_people(DIRECTORY_FILE)
+    demo, real = directory.demo_secrets(users), directory.random_secrets(users)
+    runner.check_exposure(Network(bind="127.0.0.1"), demo)
+    for bind in ("0.0.0.0", "192.0.2.10"):
+        refused = f"(?s)refusing to listen on {bind}: the demo secrets.*pbx/run secrets --generate"
+        with pytest.raises(PbxError, match=refused):
+            runner.check_exposure(Network(bind=bind), demo)
+        runner.check_exposure(Network(bind=bind), real)
 
 
 def test_network_settings_are_checked() -> None:
