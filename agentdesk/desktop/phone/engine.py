@@ -56,7 +56,7 @@ log = logging.getLogger("agentdesk.desktop.phone")
 # ours (core.timers) wake it sooner, and a command wakes it at once (WAKE);
 # this only bounds how late a command is if that wake-up were lost. Each
 # wake-up costs the idle phone a pass through Python.
-IDLE_WAIT_MS = 2000
+IDLE_WAIT_MS = 5000
 WAKE = b"\r\n\r\n"
 Command = Callable[[PhoneCore], None]
 

@@ -110,10 +110,11 @@ class AgentBar(QFrame):
         self._build()
         self._shortcuts()
         self.show_error("")
+        # Ticks only while there is a state to time: an idle desktop without
+        # the desk service has no reason to wake every second.
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
-        self._timer.start()
         self._refresh()
 
     def _build(self) -> None:
@@ -289,6 +290,10 @@ class AgentBar(QFrame):
             set_style_property(self.activity, "activity", state.activity.value)
         self.notice.setVisible(state is not None and state.activity is AgentActivity.PAUSED
                                and state.paused_reason == MISSED_CALL_REASON)
+        if state is None:
+            self._timer.stop()
+        elif not self._timer.isActive():
+            self._timer.start()
         self.tick()
 
     def _no_queues_text(self) -> str:
