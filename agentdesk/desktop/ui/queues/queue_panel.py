@@ -276,10 +276,10 @@ class QueuePanel(QWidget):
         self._cards.setSpacing(8)
         self._column.addLayout(self._cards)
         self._column.addStretch(1)
+        # Ticks only while someone waits: an idle queue has no time to show.
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.tick)
-        self._timer.start()
 
     def sizeHint(self) -> QSize:
         # The dock starts as narrow as the cards allow, leaving the call its room; the agent may widen it.
@@ -333,3 +333,8 @@ class QueuePanel(QWidget):
         now = self._clock() + self._offset
         for card in self.cards.values():
             card.tick(now)
+        waiting = any(card.queue.longest_wait_since is not None for card in self.cards.values())
+        if not waiting:
+            self._timer.stop()
+        elif not self._timer.isActive():
+            self._timer.start()

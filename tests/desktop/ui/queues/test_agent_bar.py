@@ -121,6 +121,14 @@ def test_time_in_state_ticks_on_the_service_clock(qtbot: Any) -> None:
     assert widget.timer.text() in ("01:36", "01:37")
 
 
+def test_without_a_state_the_clock_does_not_tick(qtbot: Any) -> None:
+    widget = AgentBar()
+    qtbot.addWidget(widget)
+    assert not widget._timer.isActive() and widget.timer.text() == ""  # not connected: nothing to time
+    widget.show_state(state(since=time.time() - 5), clock_offset=0.0)
+    assert widget._timer.isActive()
+
+
 def test_pending_command_disables_controls_then_shows_the_truth(bar: AgentBar, qtbot: Any) -> None:
     qtbot.mouseClick(bar.toggles["sales"], Qt.MouseButton.LeftButton)
     bar.set_pending(True)

@@ -98,6 +98,19 @@ def test_waits_tick_every_second_on_the_service_clock(qtbot: Any) -> None:
     assert card.longest.text() == card.rows[0].wait.text()
 
 
+def test_without_a_waiting_caller_the_panel_does_not_tick(qtbot: Any) -> None:
+    """No time to show, no wake-up every second (an idle desktop sleeps)."""
+    panel = QueuePanel()
+    qtbot.addWidget(panel)
+    panel.show_queues([support_queue()], clock_offset=0.0)
+    assert not panel._timer.isActive()
+    caller = WaitingCaller("u1", "+982155550101", "Demo Customer", 1, time.time() - 5, False)
+    panel.update_queue(support_queue(caller))
+    assert panel._timer.isActive()
+    panel.update_queue(support_queue())
+    assert not panel._timer.isActive()
+
+
 def test_caller_names_are_shown_literally(panel: QueuePanel) -> None:
     caller = WaitingCaller("u1", "1004", "<b>x</b>", 1, NOW - 5, False)
     panel.show_queues([support_queue(caller)], clock_offset=0.0)
