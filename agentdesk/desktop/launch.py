@@ -17,7 +17,7 @@ import socket
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSocketNotifier
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from agentdesk import __version__
@@ -64,7 +64,7 @@ class FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint:
             log.info("window painted")
             watched.removeEventFilter(self)
-            release_free_memory()
+            QTimer.singleShot(0, release_free_memory)  # after this paint, not in the middle of it
         return False
 
 

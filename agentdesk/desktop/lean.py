@@ -35,6 +35,9 @@ def _uses_pyside(module: ModuleType) -> bool:
 
 
 def skip_source_scan() -> None:
+    """Once PySide6 is imported (this imports it: its hook comes with it)."""
+    import PySide6.QtCore  # noqa: F401
+
     try:
         from shibokensupport import feature  # type: ignore[import-not-found]
     except ImportError:
@@ -44,13 +47,13 @@ def skip_source_scan() -> None:
     linecache.clearcache()
 
 
-def limit_malloc_arenas() -> None:
-    """Before threads start; glibc only (elsewhere nothing changes)."""
+def limit_malloc_arenas() -> bool:
+    """Before threads start; glibc only (elsewhere nothing changes).
+    Whether the C library took the setting."""
     if not sys.platform.startswith("linux"):
-        return
+        return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is not None:
-        mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    return mallopt is not None and mallopt(M_ARENA_MAX, MALLOC_ARENAS) == 1
 
 
 def release_free_memory() -> None:

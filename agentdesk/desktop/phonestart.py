@@ -71,7 +71,8 @@ class StartedPhone(QObject):
             return
         try:
             self.password = credentials.load_password(get("user"), get("server"))
-        except credentials.CredentialStoreError as error:
+        except Exception as error:  # a password store's own failure, whatever its kind: said in the window
+            log.warning("the password store failed: %s", error)
             self.account_problem = str(error)
             return
         if self.password is None:

@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Every figure a benchmark records against its target, for the summary at
 # the end of `installers/dev.sh bench` (tests/bench/summary.py).
 FIGURES_FILE = Path(os.environ.get("BENCH_FIGURES", REPO / "tests" / "bench" / "results" / "figures.jsonl"))
+RECORDING = "BENCH_FIGURES" in os.environ  # a benchmark run alone only prints
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -155,6 +156,8 @@ def record(bench: str, figure: str, value: float, unit: str, target: str, met: b
     """Keep one figure for the summary: `target` in words ('< 50 ms',
     '<= 1.20x baresip'), `met` whether this value meets it (None: a figure
     without a target), `peer` the same figure for the peer in this run."""
+    if not RECORDING:
+        return
     FIGURES_FILE.parent.mkdir(parents=True, exist_ok=True)
     row = {"bench": bench, "figure": figure, "value": value, "unit": unit, "target": target, "met": met,
            "peer": peer, "load": os.getloadavg()[0]}

@@ -158,8 +158,13 @@ EXPORT void ad_clock_tick(ad_clock *clock, const void *microphone, void *speaker
 EXPORT int ad_clock_callback(const void *input, void *output, unsigned long frames, const void *time_info,
                              unsigned long flags, void *user) {
     ad_clock *clock = user;
-    (void)frames;
     (void)time_info;
+    if (input == NULL || output == NULL || frames != FRAME_SAMPLES) {
+        /* not the duplex 20 ms stream this callback is for: play silence */
+        if (output != NULL)
+            memset(output, 0, frames * 2);
+        return PA_CONTINUE;
+    }
     ad_clock_tick(clock, input, output);
     clock->ticks++;
     if (flags & PA_OUTPUT_UNDERFLOW)

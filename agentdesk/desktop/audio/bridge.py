@@ -143,22 +143,32 @@ class AudioBridge:
                 else:
                     ffi.memmove(speaker, SILENCE, FRAME_BYTES)
         self._stats.ticks += 1
-        if self._tone:
-            ffi.memmove(speaker, self._next_tone_frame(), FRAME_BYTES)
+        self._overlay_tone(speaker)
 
     def _after_fast_tick(self, microphone: Any, speaker: Any, flags: int) -> None:
         """The C callback's hook: the level meter, a local tone over the call."""
         self._measure(microphone)
-        if self._tone:
-            ffi.memmove(speaker, self._next_tone_frame(), FRAME_BYTES)
+        self._overlay_tone(speaker)
         self._update_hook()
 
     def _update_hook(self) -> None:
-        if self._fast is not None:
-            self._fast.hook(bool(self._tone) or self._monitoring)
+        """The C callback calls Python only while a tone plays or the meter
+        shows. Any thread may call this: after switching the hook off it
+        looks again, so a tone started meanwhile on another thread is not
+        left without its hook."""
+        if self._fast is None:
+            return
+        wanted = bool(self._tone) or self._monitoring
+        self._fast.hook(wanted)
+        if not wanted and (self._tone or self._monitoring):
+            self._fast.hook(True)
 
-    def _next_tone_frame(self) -> bytes:
-        tone = self._tone
+    def _overlay_tone(self, speaker: Any) -> None:
+        tone = self._tone  # one look: another thread may end the tone meanwhile
+        if tone:
+            ffi.memmove(speaker, self._next_tone_frame(tone), FRAME_BYTES)
+
+    def _next_tone_frame(self, tone: tuple[bytes, ...]) -> bytes:
         frame = tone[self._tone_at % len(tone)]
         self._tone_at += 1
         if self._tone_at >= len(tone) and not self._tone_loop:

@@ -45,12 +45,12 @@ def preload_portaudio() -> None:
     scan), mostly waiting in C: done while the rest of the program loads,
     it is ready by the time the phone needs it. `load_portaudio` then waits
     for this import to finish, or reports why it failed."""
-    threading.Thread(target=_import_portaudio, name="ad-audio-load", daemon=True).start()
+    threading.Thread(target=_import_portaudio, name="ad-portaudio", daemon=True).start()
 
 
 def _import_portaudio() -> None:
     name_this_thread("ad-portaudio")  # and so the sound system's threads it starts, in `top -H`
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(Exception):  # load_portaudio says why, when it is needed
         import sounddevice  # noqa: F401
 
 

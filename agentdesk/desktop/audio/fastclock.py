@@ -61,12 +61,11 @@ class FastClock:
         if clock == ffi.NULL:
             raise MemoryError("ad_clock_new")
         self._clock = ffi.gc(clock, library.ad_clock_free)
-        self._counts = ffi.new("unsigned long[3]")
 
     @property
     def callback(self) -> NativeCallback:
         """The PortAudio callback of a duplex 20 ms stream."""
-        return NativeCallback(self._library.ad_clock_callback, self._clock)
+        return NativeCallback(self._library.ad_clock_callback, self._clock, owner=self)
 
     def attach(self, clock: ClockParts) -> None:
         self._library.ad_clock_attach(self._clock, *clock.native_parts())
@@ -81,5 +80,6 @@ class FastClock:
         self._library.ad_clock_tick(self._clock, microphone, speaker)
 
     def counts(self) -> Counts:
-        self._library.ad_clock_counts(self._clock, self._counts)
-        return Counts(*self._counts)
+        counts = ffi.new("unsigned long[3]")  # one per call: any thread may ask
+        self._library.ad_clock_counts(self._clock, counts)
+        return Counts(*counts)

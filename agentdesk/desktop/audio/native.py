@@ -40,6 +40,7 @@ class NativeCallback:
 
     function: Any
     user: Any
+    owner: Any = None  # kept alive with the stream: what `user` points into and any callback it calls
 
 
 class PortAudioError(Exception):
@@ -68,8 +69,9 @@ class Stream:
     def __init__(self, library: Any, microphone: int | None, speaker: int | None, rate: int, block: int,
                  latency: float, on_block: BlockCallback) -> None:
         self._library = library
+        self._owner: Any = None
         if isinstance(on_block, NativeCallback):
-            self._callback, user = on_block.function, on_block.user
+            self._callback, user, self._owner = on_block.function, on_block.user, on_block.owner
         else:
             self._callback = ffi.callback("PaStreamCallback", self._make_callback(on_block), error=PA_CONTINUE)
             user = ffi.NULL

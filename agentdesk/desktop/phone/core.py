@@ -53,8 +53,7 @@ SIP_PORT = 5060  # the PBX's, when the server setting names none
 
 
 def resolve_addresses(server: str) -> set[str]:
-    host = server.rsplit(":", 1)[0] if server.count(":") == 1 else server
-    host = host.strip("[]")
+    host = host_only(server).strip("[]")
     try:
         return {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
     except OSError:

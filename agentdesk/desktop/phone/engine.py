@@ -124,7 +124,7 @@ class PhoneEngine(QObject):
         self.account = AccountSnapshot(RegState.OFFLINE)
         self._sip_registration.connect(self._mirror_account)
         self._sip_call.connect(self._mirror_call)
-        self._sip_incoming.connect(self.incomingCall)
+        self._sip_incoming.connect(self._mirror_incoming)
         self._sip_problem.connect(self.problem)
 
     # -- life cycle (GUI thread) ------------------------------------------------
@@ -165,7 +165,8 @@ class PhoneEngine(QObject):
         bind = binding_for(config.server, config.transport) if config else self._bind
         if bind != self._bind:
             if self.live_calls():
-                raise PhoneError("End your calls first: the phone must restart to reach the new PBX address.")
+                raise PhoneError("End your calls first: the phone must restart to use the new PBX address "
+                                 "or transport.")
             self._bind = bind
             self._remember(config)
             self._submit(_Rebind(bind, config))
@@ -243,12 +244,19 @@ class PhoneEngine(QObject):
             with contextlib.suppress(OSError):
                 self._wake_socket.sendto(WAKE, self._wake_address)
 
-    def _mirror_call(self, call: CallSnapshot) -> None:
+    def _mirror(self, call: CallSnapshot) -> None:
         if call.is_live:
             self.calls[call.call_id] = call
         else:
             self.calls.pop(call.call_id, None)
+
+    def _mirror_call(self, call: CallSnapshot) -> None:
+        self._mirror(call)
         self.callChanged.emit(call)
+
+    def _mirror_incoming(self, call: CallSnapshot) -> None:
+        self._mirror(call)  # a ringing call counts in live_calls() for those who hear of it first
+        self.incomingCall.emit(call)
 
     def _mirror_account(self, snapshot: AccountSnapshot) -> None:
         self.account = snapshot

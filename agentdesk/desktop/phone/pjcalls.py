@@ -141,10 +141,10 @@ class PjCalls:
         call = _Call(self, account, call_id, pj_id)
         self._calls[call_id] = call
         info = call.getInfo()
-        address, _, port = source.rpartition(":")
+        address, _, port = source.rpartition(":")  # "1.2.3.4:5060", "[::1]:5060"
+        sender = (address.strip("[]"), int(port)) if port.isdigit() and address else (source.strip("[]"), 0)
         headers = header_map(message)
-        code = self.listener.on_incoming(call_id, str(info.remoteUri), (address.strip("[]"), int(port or 0)), headers,
-                                         str(info.callIdString))
+        code = self.listener.on_incoming(call_id, str(info.remoteUri), sender, headers, str(info.callIdString))
         if code == 180:
             self._respond(call, 180)
         else:

@@ -18,6 +18,6 @@ def test_the_parsed_declarations_are_up_to_date() -> None:
         "cdefs.py changed: run python -m agentdesk.desktop.audio.cdefs")
 
 
-def test_the_declarations_describe_pjmedia_s_frame_and_the_c_clock() -> None:
-    assert ffi.sizeof("pjmedia_frame") == 40  # type, buf, size, timestamp, bit_info on 64-bit
-    assert ffi.typeof("ad_clock *").kind == "pointer"
+def test_the_declarations_lay_out_pjmedia_s_frame_as_pjmedia_does() -> None:
+    # pjmedia_frame as pjmedia lays it out on 64-bit: type, buf, size, timestamp, bit_info
+    assert ffi.sizeof("pjmedia_frame") == 40 and ffi.offsetof("pjmedia_frame", "timestamp") == 24
