@@ -17,6 +17,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from agentdesk.desktop.ui.common.numbers import use_region
 from tests.helpers.agent import Agent
 from tests.helpers.errorlog import ErrorLog
 from tests.helpers.party import SipParty
@@ -75,6 +76,14 @@ def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     return home
+
+
+@pytest.fixture(autouse=True)
+def number_region() -> Iterator[None]:
+    """The desk service's number region is the desktop's global setting: a
+    test whose desktop got a snapshot must not format the next test's numbers."""
+    yield
+    use_region("")
 
 
 @pytest.fixture(autouse=True)

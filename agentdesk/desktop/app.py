@@ -185,14 +185,13 @@ class Desktop(QObject):
         phone = self.phone
         self.window.display_name = self.settings.get("display_name")
         self.window.set_notice("audio", self.audio.problem)
-        if phone.start_problem:
-            self.window.set_notice("phone", phone.start_problem)
-            return
         self.window.show_account(self.engine.account)  # it may have registered before the window existed
         self.tasks.run(lambda: self.history.recent(), self.window.set_history)
         self.window.resize(self.window.opening_size(self.window.screen().availableGeometry()))
         self.window.show()
-        if not phone.has_account:
+        if phone.start_problem:  # the window still shows: the history, the reason, Settings and Quit
+            self.window.set_notice("phone", phone.start_problem)
+        elif not phone.has_account:
             self.load_account()  # asks for one
         elif phone.account_problem:
             self.window.set_notice("account", phone.account_problem)

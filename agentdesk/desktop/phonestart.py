@@ -36,19 +36,22 @@ def account_config(settings: Settings, password: str) -> AccountConfig:
 class StartedPhone(QObject):
     """Audio and the phone engine, started and registering if it could.
 
-    `audio_problem(str)` carries what the audio worker thread reports (a
-    signal: thread-safe). After `start()`: `start_problem` (the SIP stack
+    `audio_problem(str)` carries what the audio worker thread reports, on
+    the GUI thread (relayed like the engine's reports: a receiver connected
+    before the event loop first runs still hears it). After `start()`: `start_problem` (the SIP stack
     did not start), `account_problem` (no account, the password store
     failed, or the account was refused), `password` (None: none stored)."""
 
     audio_problem = Signal(str)
+    _audio_reported = Signal(str)  # from the audio worker thread, queued to this object
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._audio_reported.connect(self.audio_problem)
         get = settings.get
         self.audio: Audio = open_audio(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")),
-                                       get("ring_device"), self.audio_problem.emit)
+                                       get("ring_device"), self._audio_reported.emit)
         self.engine = PhoneEngine(self.audio.bridge, f"AgentDesk/{__version__}", parent=self)
         self.start_problem = ""
         self.account_problem = ""

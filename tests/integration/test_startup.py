@@ -4,6 +4,7 @@ window once it is up."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 from agentdesk.desktop import credentials
 from agentdesk.desktop.app import Desktop
-from agentdesk.desktop.phone.model import RegState
+from agentdesk.desktop.phone.engine import PhoneEngine
+from agentdesk.desktop.phone.model import PhoneError, RegState
 from agentdesk.desktop.phonestart import StartedPhone, start_phone
 from agentdesk.desktop.settings import Settings
 from tests.helpers.agent import DEFAULT_SETTINGS, Agent
@@ -85,3 +87,33 @@ def test_a_password_store_that_fails_is_named_in_the_window(qtbot: Any, agents: 
     agent = desktop_for(qtbot, agents, settings, phone)
     assert agent.window.notice.text() == credentials.NO_BACKEND
     assert agent.state is RegState.OFFLINE
+
+
+def test_a_sip_stack_that_cannot_start_still_gets_a_window_that_says_why(
+        qtbot: Any, agents: list[Agent], monkeypatch: Any, error_log: Any) -> None:
+    error_log.allowed = True  # the failed start is logged as an error
+    def refuse(self: PhoneEngine, server_hint: str = "", transport_hint: str = "udp") -> None:
+        raise PhoneError("The SIP stack did not start: no free port")
+
+    monkeypatch.setattr(PhoneEngine, "start", refuse)
+    settings = settings_for("1001")
+    credentials.save_password("1001", SERVER, "demo-1001")
+    agent = desktop_for(qtbot, agents, settings, start_phone(settings))
+    assert agent.window.isVisible()
+    assert "The SIP stack did not start: no free port" in agent.window.notice.text()
+
+
+def test_an_audio_problem_reported_before_the_window_exists_still_reaches_it(
+        qtbot: Any, agents: list[Agent]) -> None:
+    phone = StartedPhone(settings_for("1001"))  # audio open, the SIP stack not started
+    try:
+        problem = "The microphone or speaker could not be opened: device busy"
+        worker = threading.Thread(target=lambda: phone._audio_reported.emit(problem))
+        worker.start()
+        worker.join()  # reported on another thread before anyone listens, as the audio worker would
+        heard: list[str] = []
+        phone.audio_problem.connect(heard.append)
+        qtbot.waitUntil(lambda: heard == [problem], timeout=2000)
+    finally:
+        phone.engine.shutdown()  # never started: it only lets its wake-up socket go
+        phone.audio.close()

@@ -112,6 +112,7 @@ class PhoneEngine(QObject):
         self._user_agent = user_agent
         self._commands: queue.SimpleQueue[Command | _Rebind] = queue.SimpleQueue()
         self._wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.stopped.connect(self._wake_socket.close)  # on this object's thread, once the SIP thread is done
         self._wake_address: tuple[str, int] | None = None
         self._ready = threading.Event()
         self._start_error = ""
