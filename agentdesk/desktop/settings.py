@@ -84,6 +84,12 @@ def _server_problem(value: str) -> str | None:
     return None if host or not port else "the host is missing"
 
 
+def _ca_file_problem(value: str) -> str | None:
+    if value == "" or os.path.isabs(value):
+        return None
+    return "give the full path of the authority's PEM file, e.g. /etc/agentdesk/pbx-ca.pem"
+
+
 def _user_problem(value: str) -> str | None:
     allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+*")
     return None if value == "" or set(value) <= allowed else "use letters, digits and - _ . + * only"
@@ -122,7 +128,13 @@ def _header_name_problem(value: str) -> str | None:
 SETTINGS: tuple[Setting, ...] = (
     Setting("server", str, "", str(QT_TRANSLATE_NOOP("Settings", "PBX address")), check=_server_problem),
     Setting("user", str, "", str(QT_TRANSLATE_NOOP("Settings", "Extension")), check=_user_problem),
-    Setting("transport", str, "udp", str(QT_TRANSLATE_NOOP("Settings", "SIP transport")), choices=("udp", "tcp")),
+    Setting("transport", str, "udp", str(QT_TRANSLATE_NOOP("Settings", "SIP transport")),
+            choices=("udp", "tcp", "tls")),
+    # Empty: the system's trusted authorities. Otherwise the one authority
+    # trusted for the PBX and the desk service (pinned): the file
+    # `pbx/run tls-ca` shows. Used for SIP over TLS and for the desk link.
+    Setting("tls_ca_file", str, "", str(QT_TRANSLATE_NOOP("Settings", "Trusted certificate authority (PEM file)")),
+            check=_ca_file_problem),
     Setting("display_name", str, "", str(QT_TRANSLATE_NOOP("Settings", "Display name"))),
     Setting("register_seconds", int, 120, str(QT_TRANSLATE_NOOP("Settings", "Registration interval (seconds)")),
             check=_seconds_problem),

@@ -43,6 +43,8 @@ class Network:
 
     bind: str = "127.0.0.1"
     sip_port: int = 5060
+    # SIP over TLS, on `bind` like the others (the port remote agents use).
+    tls_port: int = 5061
     rtp_start: int = 10000
     rtp_end: int = 20000
     ami_port: int = 5038  # always on 127.0.0.1: only the desk service uses AMI
@@ -110,6 +112,29 @@ class Layout:
     def desk_pid_file(self) -> Path:
         return self.state / "desk.pid"
 
+    @property
+    def tls_dir(self) -> Path:
+        """The PBX's certificate authority and server certificate (tls.py)."""
+        return self.state / "tls"
+
+    @property
+    def ca_cert_file(self) -> Path:
+        return self.tls_dir / "ca.pem"
+
+    @property
+    def ca_key_file(self) -> Path:
+        return self.tls_dir / "ca.key"
+
+    @property
+    def server_cert_file(self) -> Path:
+        """The server certificate followed by the CA's: what SIP over TLS and
+        the desk service's HTTPS present."""
+        return self.tls_dir / "server.pem"
+
+    @property
+    def server_key_file(self) -> Path:
+        return self.tls_dir / "server.key"
+
 
 def make_private_folders(layout: Layout) -> None:
     """The PBX home and its state folder are made 0700: secrets, the desk
@@ -150,12 +175,23 @@ def make_network(bind: str | None, sip_port: int | None, rtp_ports: str | None) 
     port = sip_port or int(os.environ.get("AGENTDESK_SIP_PORT", "5060"))
     if not 1 <= port <= 65535:
         raise PbxError(f"SIP port {port} is not a valid port")
+    tls_port = _port_from_env("AGENTDESK_SIP_TLS_PORT", 5061)
+    if tls_port == port:
+        raise PbxError(f"the SIP port and the SIP over TLS port are both {port}")
     start, end = parse_port_range(rtp_ports or os.environ.get("AGENTDESK_RTP_PORTS", "10000-20000"))
     ami_port = _port_from_env("AGENTDESK_AMI_PORT", 5038)
     desk_port = _port_from_env("AGENTDESK_DESK_PORT", 8480)
     if desk_port == 65535:
         raise PbxError("AGENTDESK_DESK_PORT must leave the next port free for the PBX's questions, not 65535")
-    return Network(bind=bind, sip_port=port, rtp_start=start, rtp_end=end, ami_port=ami_port, desk_port=desk_port)
+    return Network(
+        bind=bind,
+        sip_port=port,
+        tls_port=tls_port,
+        rtp_start=start,
+        rtp_end=end,
+        ami_port=ami_port,
+        desk_port=desk_port,
+    )
 
 
 def _port_from_env(name: str, default: int) -> int:

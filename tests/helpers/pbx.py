@@ -20,6 +20,7 @@ RUN = REPO / "pbx" / "run"
 PORT_OFFSET = int(os.environ.get("AGENTDESK_TEST_PORT_OFFSET", "0"))
 SIP_PORT = 5160 + PORT_OFFSET
 AMI_PORT = 5161 + PORT_OFFSET
+TLS_PORT = 5162 + PORT_OFFSET  # SIP over TLS
 DESK_PORT = 8490 + PORT_OFFSET
 DESK_PBX_PORT = 8491 + PORT_OFFSET  # the desk service's PBX-only listener (pbx/run: DESK_PORT + 1)
 RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each, in two halves
@@ -36,6 +37,7 @@ def pbx_env() -> dict[str, str]:
         "AGENTDESK_PBX_HOME": os.environ.get("AGENTDESK_TEST_PBX_HOME", str(cache / f"pbx-test{PORT_OFFSET or ''}")),
         "AGENTDESK_PBX_ROOTFS": os.environ.get("AGENTDESK_PBX_ROOTFS", str(cache / "pbx" / "rootfs")),
         "AGENTDESK_SIP_PORT": str(SIP_PORT),
+        "AGENTDESK_SIP_TLS_PORT": str(TLS_PORT),
         "AGENTDESK_RTP_PORTS": f"{RTP_START}-{RTP_START + 499}",
         "AGENTDESK_AMI_PORT": str(AMI_PORT),
         "AGENTDESK_DESK_PORT": str(DESK_PORT),
@@ -59,6 +61,7 @@ def second_pbx_env(home: Path, pbx_dir: Path) -> dict[str, str]:
         "AGENTDESK_PBX_DIR": str(pbx_dir),
         "AGENTDESK_PBX_HOME": str(home),
         "AGENTDESK_SIP_PORT": str(SECOND_SIP_PORT),
+        "AGENTDESK_SIP_TLS_PORT": str(TLS_PORT + 5),
         "AGENTDESK_RTP_PORTS": f"{RTP_START + 500}-{RTP_START + 999}",
         "AGENTDESK_AMI_PORT": str(AMI_PORT + 5),
         "AGENTDESK_DESK_PORT": str(DESK_PORT + 5),
