@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from agentdesk import __version__
@@ -40,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = account.add_parser("add", help="set the account and store its password in the keyring")
     add.add_argument("--server", required=True, help="PBX as host or host:port")
     add.add_argument("--user", required=True, help="extension, e.g. 1001")
-    add.add_argument("--transport", choices=("udp", "tcp"), default="udp")
+    add.add_argument("--transport", choices=("udp", "tcp", "tls"), default="udp",
+                     help="tls: SIP over TLS with encrypted audio (SRTP), for a PBX across the internet")
+    add.add_argument("--ca-file", help="the PBX's certificate authority to pin (PEM; `pbx/run tls-ca --pem`)")
     add.add_argument("--display-name", default="")
     add.add_argument("--password-stdin", action="store_true", required=True,
                      help="read the password from standard input")
@@ -68,8 +71,11 @@ def account_command(args: argparse.Namespace, settings: Settings) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise SettingError("no password on standard input")
-        for key, value in (("server", args.server), ("user", args.user), ("transport", args.transport),
-                           ("display_name", args.display_name)):
+        choices = [("server", args.server), ("user", args.user), ("transport", args.transport),
+                   ("display_name", args.display_name)]
+        if args.ca_file:
+            choices.append(("tls_ca_file", str(Path(args.ca_file).expanduser().resolve())))
+        for key, value in choices:
             settings.set(key, value)
         credentials.save_password(args.user, args.server, password)
         settings.save()

@@ -30,7 +30,7 @@ REGISTER_SENT_WAIT = 0.5  # seconds; the REGISTER normally leaves within a few m
 def account_config(settings: Settings, password: str) -> AccountConfig:
     get = settings.get
     return AccountConfig(get("server"), get("user"), password, get("transport"), get("display_name"),
-                         get("register_seconds"))
+                         get("register_seconds"), get("tls_ca_file"))
 
 
 class StartedPhone(QObject):
@@ -64,7 +64,7 @@ class StartedPhone(QObject):
     def start(self) -> None:
         get = self._settings.get
         try:
-            self.engine.start(get("server"), get("transport"))
+            self.engine.start(get("server"), get("transport"), get("tls_ca_file"))
         except PhoneError as error:
             self.start_problem = str(error)
             log.error("%s", error)

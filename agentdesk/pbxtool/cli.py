@@ -16,6 +16,7 @@ from . import (
     queues,
     runner,
     service,
+    tls,
 )
 from . import engine as engines
 from .layout import (
@@ -41,6 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--sip-port", type=int, help="SIP UDP/TCP port (default 5060, env AGENTDESK_SIP_PORT)")
     start.add_argument("--rtp-ports", help="RTP port range (default 10000-20000, env AGENTDESK_RTP_PORTS)")
     start.add_argument("--no-desk", action="store_true", help="start Asterisk only, not the desk service")
+    start.add_argument(
+        "--plain-sip", choices=("loopback", "bind"),
+        help="where SIP over UDP/TCP listens when --bind is not loopback: loopback (default; only SIP over TLS "
+        "is reachable from the network) or the bind address too (a trusted LAN; env AGENTDESK_PLAIN_SIP)")
+    start.add_argument(
+        "--tls-name", action="append", default=[], metavar="NAME",
+        help="a host name or address desktops use for this PBX, put in its certificate (repeat for more; "
+        "env AGENTDESK_PBX_TLS_NAMES)")
+    start.add_argument("--tls-cert", help="your own certificate (PEM, chain included) instead of the private "
+                       "authority's, e.g. from an ACME client (env AGENTDESK_PBX_TLS_CERT)")
+    start.add_argument("--tls-key", help="the key of --tls-cert (PEM, unencrypted; env AGENTDESK_PBX_TLS_KEY)")
+    start.add_argument(
+        "--secure-agents", action="store_true",
+        help="every agent and team lead must use SIP over TLS with encrypted audio (SRTP), not only the "
+        "people marked tls in pbx/directory.csv (env AGENTDESK_SECURE_AGENTS=1)")
+    tls_ca = commands.add_parser(
+        "tls-ca", help="show the certificate authority desktops pin (its file and SHA-256 fingerprint)")
+    tls_ca.add_argument("--pem", action="store_true", help="print the authority's certificate itself (PEM)")
     commands.add_parser("provision", help="only make sure Asterisk is available (provision it once if needed)")
     commands.add_parser("stop", help="stop the desk service and Asterisk")
     commands.add_parser("status", help="report Asterisk and the desk service; exit 0 when Asterisk runs, 3 when not")
@@ -89,7 +108,12 @@ def _add_callers_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    layout = make_layout(getattr(args, "bind", None), getattr(args, "sip_port", None), getattr(args, "rtp_ports", None))
+    layout = make_layout(
+        getattr(args, "bind", None), getattr(args, "sip_port", None), getattr(args, "rtp_ports", None),
+        plain_sip=getattr(args, "plain_sip", None), tls_names=tuple(getattr(args, "tls_name", ())),
+        tls_cert=getattr(args, "tls_cert", None), tls_key=getattr(args, "tls_key", None),
+        secure_agents=getattr(args, "secure_agents", False),
+    )
     if args.command in ("start", "provision", "secrets"):
         make_private_folders(layout)
     if args.command == "start":
@@ -116,7 +140,34 @@ def run(args: argparse.Namespace) -> int:
         callers.run(layout, caller_plan(args))
     elif args.command == "secrets":
         manage_secrets(layout, args.generate, args.show)
+    elif args.command == "tls-ca":
+        show_tls(layout, args.pem)
     return 0
+
+
+def show_tls(layout: Layout, pem: bool) -> None:
+    """What a desktop's administrator needs to trust this PBX."""
+    server = tls.describe(layout.server_cert_file)
+    if server is None:
+        raise PbxError("there is no certificate yet; it is made at the first start: pbx/run start")
+    if tls.is_given(layout):
+        if pem:
+            raise PbxError("the PBX uses your own certificate; desktops trust it through the system's authorities")
+        print(f"The PBX uses your certificate, issued by {server.issuer}: desktops need no pinned authority.")
+    else:
+        authority = tls.describe(layout.ca_cert_file)
+        assert authority is not None
+        if pem:
+            print(layout.ca_cert_file.read_text(encoding="ascii"), end="")
+            return
+        print(f"Authority    {layout.ca_cert_file}")
+        print(f"  SHA-256    {authority.fingerprint}")
+        print(f"  valid to   {authority.not_after:%Y-%m-%d}")
+        print("  Desktops: copy the file (pbx/run tls-ca --pem > pbx-ca.pem), compare the fingerprint, and set")
+        print("  agentdesk config set tls_ca_file /path/to/pbx-ca.pem  and  agentdesk config set transport tls")
+    print(f"Server       {', '.join(server.names)}")
+    print(f"  SHA-256    {server.fingerprint}")
+    print(f"  valid to   {server.not_after:%Y-%m-%d} ({server.days_left} days)")
 
 
 def caller_plan(args: argparse.Namespace) -> callers.CallerPlan:

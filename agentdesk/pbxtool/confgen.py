@@ -63,13 +63,22 @@ def asterisk_conf(base: str) -> str:
     )
 
 
-def transports_conf(network: Network) -> str:
+def transports_conf(network: Network, base: str) -> str:
     text = GENERATED_HEADER
     for protocol in ("udp", "tcp"):
         text += (
             f"\n[transport-{protocol}]\ntype = transport\nprotocol = {protocol}\n"
             f"bind = {network.sip_address}\n"
         )
+    # SIP over TLS: what remote agents use. The certificate is tls.py's (or
+    # the administrator's); TLS 1.2 is what every phone in use speaks, and
+    # Asterisk's OpenSSL refuses the older versions.
+    text += (
+        "\n[transport-tls]\ntype = transport\nprotocol = tls\n"
+        f"bind = {network.tls_address}\n"
+        f"cert_file = {base}/tls/server.pem\npriv_key_file = {base}/tls/server.key\n"
+        "method = tlsv1_2\nverify_client = no\n"
+    )
     # With a loopback bind, RTP must not listen on every interface either.
     text += "\n[media-binding](!)\n"
     if network.is_loopback:
@@ -97,7 +106,13 @@ language = en
 """
 
 
-def users_conf(users: list[Person], value: Secrets) -> str:
+# A person who must use TLS and SRTP: Asterisk offers and accepts encrypted
+# audio only (SDES keys travel inside the TLS-protected SDP), never falling
+# back to plain RTP.
+SECURE_MEDIA = "media_encryption = sdes\nmedia_encryption_optimistic = no\n"
+
+
+def users_conf(users: list[Person], value: Secrets, secure_everyone: bool = False) -> str:
     text = GENERATED_HEADER
     if value.demo:
         text += "; DEMO SECRETS: run `pbx/run secrets --generate` before real use.\n"
@@ -106,10 +121,11 @@ def users_conf(users: list[Person], value: Secrets) -> str:
     for user in users:
         ext = user.extension
         mailbox = "" if user.is_customer else f"mailboxes = {ext}@default\n"
+        secure = SECURE_MEDIA if user.secure or (secure_everyone and not user.is_customer) else ""
         text += (
             f"\n[{ext}]({user.role}-endpoint)\n"
             f'callerid = "{user.name}" <{ext}>\n'
-            f"auth = {ext}\naors = {ext}\n{mailbox}"
+            f"auth = {ext}\naors = {ext}\n{mailbox}{secure}"
             f"\n[{ext}](user-aor)\n"
             f"\n[{ext}](user-auth)\nusername = {ext}\npassword = {value.sip[ext]}\n"
         )
@@ -147,7 +163,7 @@ def assemble(
         os.symlink(f"{config_root}/{source.name}", etc / source.name)
     generated = {
         "asterisk.conf": asterisk_conf(base),
-        "pjsip_transports.conf": transports_conf(layout.network),
+        "pjsip_transports.conf": transports_conf(layout.network, base),
         "rtp.conf": rtp_conf(layout.network),
         "musiconhold.conf": musiconhold_conf(base),
         "queues_generated.conf": GENERATED_HEADER + queues_conf(queues),
@@ -158,7 +174,7 @@ def assemble(
     }
     for name, text in generated.items():
         (etc / name).write_text(text, encoding="utf-8")
-    _write_private(etc / "pjsip_users.conf", users_conf(users, value))
+    _write_private(etc / "pjsip_users.conf", users_conf(users, value, layout.secure_agents))
     service = load_service_secrets(layout.service_secrets_file)
     (etc / "manager_network.conf").write_text(manager_network_conf(layout.network), encoding="utf-8")
     _write_private(etc / "manager_users.conf", manager_users_conf(service))

@@ -147,6 +147,10 @@ def prepare_state(layout: Layout, engine: Engine) -> None:
             os.chown(path, uid, gid, follow_symlinks=False)
     for private in PRIVATE_CONFIG_FILES:
         os.chown(layout.state / "etc" / private, 0, gid)
+    # Asterisk reads the server's key; the authority's key stays pbx/run's.
+    os.chown(layout.tls_dir, 0, gid)
+    layout.tls_dir.chmod(0o750)
+    os.chown(layout.server_key_file, 0, gid)
 
 
 def reaches_state_through_home(engine: Engine) -> bool:

@@ -49,6 +49,10 @@ class Network:
     rtp_end: int = 20000
     ami_port: int = 5038  # always on 127.0.0.1: only the desk service uses AMI
     desk_port: int = 8480  # the desk service's HTTP API, on `bind`
+    # Plain SIP (UDP and TCP) off this machine: with a public bind only SIP
+    # over TLS is reachable from the network unless the administrator says
+    # the network is trusted (--plain-sip bind).
+    plain_sip_public: bool = False
 
     @property
     def desk_pbx_port(self) -> int:
@@ -61,8 +65,18 @@ class Network:
         return ipaddress.ip_address(self.bind).is_loopback
 
     @property
+    def plain_bind(self) -> str:
+        """Where UDP and TCP SIP listen."""
+        return self.bind if self.is_loopback or self.plain_sip_public else "127.0.0.1"
+
+    @property
     def sip_address(self) -> str:
-        return f"{self.bind}:{self.sip_port}"
+        return f"{self.plain_bind}:{self.sip_port}"
+
+    @property
+    def tls_address(self) -> str:
+        host = f"[{self.bind}]" if ":" in self.bind else self.bind
+        return f"{host}:{self.tls_port}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,9 @@ class Layout:
     network: Network
     mirror: str = DEFAULT_MIRROR
     engine: str = "auto"  # auto | rootfs | system
+    tls_names: tuple[str, ...] = ()  # names the server certificate must carry besides the defaults (tls.py)
+    tls_given: tuple[Path, Path] | None = None  # the administrator's certificate and key, if any
+    secure_agents: bool = False  # every agent and team lead must use TLS and SRTP, not only those marked
 
     @property
     def rootfs(self) -> Path:
@@ -166,7 +183,9 @@ def parse_port_range(text: str) -> tuple[int, int]:
     return start, end
 
 
-def make_network(bind: str | None, sip_port: int | None, rtp_ports: str | None) -> Network:
+def make_network(
+    bind: str | None, sip_port: int | None, rtp_ports: str | None, plain_sip: str | None = None
+) -> Network:
     bind = bind or os.environ.get("AGENTDESK_PBX_BIND") or "127.0.0.1"
     try:
         ipaddress.ip_address(bind)
@@ -205,13 +224,26 @@ def make_layout(
     bind: str | None = None,
     sip_port: int | None = None,
     rtp_ports: str | None = None,
+    plain_sip: str | None = None,
+    tls_names: tuple[str, ...] = (),
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    secure_agents: bool = False,
 ) -> Layout:
     engine = os.environ.get("AGENTDESK_PBX_ENGINE", "auto")
     if engine not in ("auto", "rootfs", "system"):
         raise PbxError(f"AGENTDESK_PBX_ENGINE must be auto, rootfs or system, not {engine!r}")
+    names = tls_names or tuple(os.environ.get("AGENTDESK_PBX_TLS_NAMES", "").replace(",", " ").split())
+    cert = tls_cert or os.environ.get("AGENTDESK_PBX_TLS_CERT")
+    key = tls_key or os.environ.get("AGENTDESK_PBX_TLS_KEY")
+    if bool(cert) != bool(key):
+        raise PbxError("give the TLS certificate and its key together (--tls-cert and --tls-key)")
     return Layout(
         home=default_home(),
-        network=make_network(bind, sip_port, rtp_ports),
+        network=make_network(bind, sip_port, rtp_ports, plain_sip),
         mirror=os.environ.get("AGENTDESK_DEBIAN_MIRROR", DEFAULT_MIRROR),
         engine=engine,
+        tls_names=names,
+        tls_given=(Path(cert).expanduser(), Path(key).expanduser()) if cert and key else None,
+        secure_agents=secure_agents or os.environ.get("AGENTDESK_SECURE_AGENTS", "") == "1",
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from agentdesk.server.directory import Person, Secrets
 
-from . import confgen, directory, numbering, queues
+from . import confgen, directory, numbering, queues, tls
 from . import engine as engines
 from .layout import DIRECTORY_FILE, Layout, Network, PbxError
 
@@ -64,6 +64,7 @@ def start(layout: Layout) -> None:
     check_exposure(layout.network, secrets)
     engine = engines.choose(layout)
     directory.save_secrets(layout.secrets_file, secrets)
+    tls.ensure(layout, tls.default_names(layout.network.bind, layout.tls_names), layout.tls_given)
     confgen.assemble(layout, engine.base, engine.config_root, users, secrets, queue_list)
     engines.prepare_state(layout, engine)
     engines.save(layout, engine)
@@ -144,6 +145,9 @@ def print_summary(layout: Layout, pid: int) -> None:
     print(f"{version} is running (pid {pid}, {where.get(engine.kind if engine else '', '?')}).")
     people = numbering.summary(directory.read_people(DIRECTORY_FILE))
     print(f"  SIP   udp/tcp {network.sip_address}  ({people}: {DIRECTORY_FILE})")
+    certificate = tls.describe(layout.server_cert_file)
+    names = ", ".join(certificate.names) if certificate else "no certificate"
+    print(f"  SIP   tls     {network.tls_address}  (certificate for {names}; authority: pbx/run tls-ca)")
     print(f"  Logs  {layout.log_dir}/  (messages.log, full.log, security.log, queue_log)")
     if directory.load_secrets(layout.secrets_file, []).demo:
         print("  DEMO secrets in use (SIP password of 1001: demo-1001). For real use: pbx/run secrets --generate")

@@ -3,12 +3,14 @@ folder's secrets.json), read here and only here: by the desk service (who
 may sign in, and with what) and by pbx/run (which accounts, mailboxes and
 dialplan entries to generate).
 
-directory.csv has one person per line, `extension,name,role,queues`:
+directory.csv has one person per line, `extension,name,role,queues[,security]`:
 - role: agent, teamlead or customer (the demo's customer phones, which stand
   for people outside: their extension is their phone number);
 - queues: the queues an agent may log into, separated by spaces, or "*" for
   every queue. Team leads may log into every queue and seat agents anywhere;
-  customers into none, so their field stays empty.
+  customers into none, so their field stays empty;
+- security (optional): "tls" when the person's phone must use SIP over TLS
+  and encrypted audio (a remote agent); empty for the site's default.
 Blank lines and lines starting with # are comments.
 
 secrets.json (mode 0600): {"demo": bool, "sip": {extension: password},
@@ -43,6 +45,7 @@ class Person:
     role: str  # states.AGENT, TEAMLEAD or CUSTOMER
     queues: tuple[str, ...] = ()  # the queues an agent may log into (see every_queue)
     every_queue: bool = False
+    secure: bool = False  # must use SIP over TLS and encrypted audio (SRTP)
 
     @property
     def agent(self) -> str:
@@ -91,10 +94,16 @@ def parse_directory(text: str, source: str) -> list[Person]:
     return people
 
 
+SECURE = "tls"
+
+
 def _person(row: list[str], where: str) -> Person:
-    if len(row) != 4:
-        raise DirectoryError(f"{where}: needs extension,name,role,queues (queues may be empty)")
-    extension, name, role, queues = (cell.strip() for cell in row)
+    if len(row) not in (4, 5):
+        raise DirectoryError(f"{where}: needs extension,name,role,queues[,security] (queues may be empty)")
+    extension, name, role, queues = (cell.strip() for cell in row[:4])
+    security = row[4].strip() if len(row) == 5 else ""
+    if security not in ("", SECURE):
+        raise DirectoryError(f"{where}: the security of {extension} must be {SECURE!r} or empty")
     if not is_extension(extension):
         raise DirectoryError(f"{where}: extension {extension[:30]!r} is not a number of 2 to 20 digits")
     if role not in ROLES:
@@ -108,7 +117,7 @@ def _person(row: list[str], where: str) -> Person:
         if queue != EVERY_QUEUE and not is_queue_name(queue):
             raise DirectoryError(f"{where}: {queue[:40]!r} is not a queue name")
     every = EVERY_QUEUE in names
-    return Person(extension, name, role, tuple(q for q in names if q != EVERY_QUEUE), every)
+    return Person(extension, name, role, tuple(q for q in names if q != EVERY_QUEUE), every, security == SECURE)
 
 
 def read_secrets(path: Path) -> Secrets:

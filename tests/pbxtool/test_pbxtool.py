@@ -51,11 +51,36 @@ def test_a_bad_directory_line_is_reported(tmp_path: Path) -> None:
 
 
 def test_loopback_binds_sip_and_media_to_loopback() -> None:
-    text = confgen.transports_conf(Network())
-    assert text.count("bind = 127.0.0.1:5060") == 2
+    text = confgen.transports_conf(Network(), "/state")
+    assert text.count("bind = 127.0.0.1:5060") == 2 and "bind = 127.0.0.1:5061" in text
     assert "media_address = 127.0.0.1" in text and "bind_rtp_to_media_address = yes" in text
-    public = confgen.transports_conf(Network(bind="0.0.0.0"))
+    assert "cert_file = /state/tls/server.pem" in text and "priv_key_file = /state/tls/server.key" in text
+    public = confgen.transports_conf(Network(bind="0.0.0.0"), "/state")
     assert "media_address" not in public
+
+
+def test_a_public_bind_offers_only_tls_to_the_network_unless_told_the_lan_is_trusted() -> None:
+    public = confgen.transports_conf(Network(bind="192.0.2.10"), "/state")
+    assert public.count("bind = 127.0.0.1:5060") == 2  # plain SIP stays on this machine
+    assert "protocol = tls\nbind = 192.0.2.10:5061" in public
+    lan = confgen.transports_conf(Network(bind="192.0.2.10", plain_sip_public=True), "/state")
+    assert lan.count("bind = 192.0.2.10:5060") == 2
+
+
+def test_people_marked_tls_and_a_secure_site_get_encrypted_audio_only() -> None:
+    users = directory.read_people(DIRECTORY_FILE)
+    secrets = directory.demo_secrets(users)
+
+    def section(text: str, extension: str) -> str:
+        return text.split(f"\n[{extension}](", 1)[1].split("\n\n", 1)[0]
+
+    text = confgen.users_conf(users, secrets)
+    assert "media_encryption = sdes\nmedia_encryption_optimistic = no" in section(text, "1020")
+    assert "media_encryption" not in section(text, "1001")
+    everyone = confgen.users_conf(users, secrets, secure_everyone=True)
+    assert "media_encryption = sdes" in section(everyone, "1001")
+    assert "media_encryption = sdes" in section(everyone, "1901")
+    assert "media_encryption" not in section(everyone, "09121110001")  # demo customers stay plain
 
 
 def test_demo_secrets_are_marked_and_random_ones_are_strong() -> None:

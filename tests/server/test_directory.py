@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agentdesk.contract.signin import signin_key, signin_proof
 from agentdesk.server.directory import (
     DirectoryError,
     Secrets,
@@ -39,8 +40,15 @@ def test_an_agent_may_join_only_the_queues_listed() -> None:
     assert only.agent == "1001" and only.queues == ("support",)
 
 
+def test_a_person_may_be_required_to_use_tls() -> None:
+    [remote, local] = parse_directory("1020,Alexei,agent,support,tls\n1001,Sara,agent,support,\n", "dir")
+    assert remote.secure and not local.secure
+    assert {p.extension for p in read_directory(REPO_DIRECTORY) if p.secure} == {"1020"}
+
+
 @pytest.mark.parametrize(("text", "problem"), [
     ("1001,Sara,agent\n", "needs extension,name,role,queues"),
+    ("1001,Sara,agent,support,maybe\n", "security of 1001 must be 'tls' or empty"),
     ("1001,Sara,boss,\n", "role of 1001"),
     ("10a1,Sara,agent,\n", "not a number"),
     ('1001,Sara "S",agent,\n', "cannot quote"),
@@ -71,8 +79,9 @@ def test_the_service_keeps_the_last_good_directory(tmp_path: Path, error_log: Er
     write_secrets(secrets, Secrets(True, {"1001": "demo-1001", "09121110001": "x"}, {}))
     people = People(directory, secrets)
     assert [p.agent for p in people.all()] == ["1001"]  # customers never sign in
-    assert people.check_password("1001", "demo-1001") is not None
-    assert people.check_password("1001", "wrong") is None
+    nonce = "n" * 32
+    assert people.check_proof("1001", nonce, signin_proof(signin_key("demo-1001"), nonce, "1001")) is not None
+    assert people.check_proof("1001", nonce, signin_proof(signin_key("wrong"), nonce, "1001")) is None
     directory.write_text("1001,Sara,boss,\n")
     os.utime(directory, (1, 1))
     error_log.allowed = True

@@ -28,8 +28,9 @@ def normalize_number(text: str) -> str:
     return compact
 
 
-def target_uri(text: str, server: str) -> str:
-    """The SIP URI to call for what the agent typed."""
+def target_uri(text: str, server: str, transport: str = "udp") -> str:
+    """The SIP URI to call for what the agent typed. Over TLS the URI says
+    so: pjsua sends encrypted audio only where the next hop is secure."""
     stripped = text.strip()
     if stripped.lower().startswith(("sip:", "sips:")):
         if not _SIP_URI.match(stripped):
@@ -38,7 +39,11 @@ def target_uri(text: str, server: str) -> str:
     number = normalize_number(stripped)
     if not server:
         raise PhoneError("Set up your account before calling.")
-    return f"sip:{number}@{server}"
+    return f"sip:{number}@{server}{uri_params(transport)}"
+
+
+def uri_params(transport: str) -> str:
+    return ";transport=tls" if transport == "tls" else ""
 
 
 def dtmf_digits(text: str) -> str:

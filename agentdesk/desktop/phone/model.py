@@ -112,6 +112,9 @@ class Binding:
 
     address: str
     udp: str
+    # SIP over TLS: the PEM file of authorities the PBX is verified against
+    # (trust.py); None when the account does not use TLS.
+    tls_ca: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,14 @@ class AccountConfig:
     server: str  # host or host:port
     user: str
     password: str = field(repr=False)
-    transport: str = "udp"  # udp | tcp
+    transport: str = "udp"  # udp | tcp | tls (tls: encrypted audio, SRTP, is required too)
     display_name: str = ""
     register_seconds: int = 120
+    tls_ca_file: str = ""  # the pinned authority; empty: the system's (trust.py)
+
+    @property
+    def secure(self) -> bool:
+        return self.transport == "tls"
 
 
 _DISPLAY_URI = re.compile(r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^<]*?))\s*<(?P<uri>[^>]*)>')

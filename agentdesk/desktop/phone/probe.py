@@ -2,7 +2,7 @@
 
 Over UDP it sends a SIP OPTIONS from its own socket: any SIP answer (a
 challenge included) means the PBX is up; an ICMP "port unreachable" (a
-refused datagram) means it is down. Over TCP a connection that is accepted
+refused datagram) means it is down. Over TCP (and TLS) a connection that is accepted
 means up, one that is refused means down. No answer at all is decided by
 the caller's timeout.
 
@@ -21,11 +21,11 @@ import socket
 from .sipmsg import host_only
 
 
-def _port_of(server: str) -> int:
+def _port_of(server: str, default: int) -> int:
     if server.startswith("["):
         tail = server.split("]", 1)[1]
-        return int(tail[1:]) if tail.startswith(":") else 5060
-    return int(server.rsplit(":", 1)[1]) if server.count(":") == 1 else 5060
+        return int(tail[1:]) if tail.startswith(":") else default
+    return int(server.rsplit(":", 1)[1]) if server.count(":") == 1 else default
 
 
 class PbxProbe:
@@ -34,7 +34,7 @@ class PbxProbe:
 
     def __init__(self, server: str, transport: str, user: str) -> None:
         self.host = host_only(server).strip("[]")
-        self.port = _port_of(server)
+        self.port = _port_of(server, 5061 if transport == "tls" else 5060)
         self.transport = transport
         self.user = user
         self._socket: socket.socket | None = None
@@ -42,7 +42,7 @@ class PbxProbe:
     def ask(self) -> None:
         self.close()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        if self.transport == "tcp":
+        if self.transport in ("tcp", "tls"):  # a connection accepted: the PBX is there
             self._socket = socket.socket(family, socket.SOCK_STREAM)
             self._socket.setblocking(False)
             self._socket.connect_ex((self.host, self.port))
@@ -74,7 +74,7 @@ class PbxProbe:
         if probe is None:
             return None
         try:
-            if self.transport == "tcp":
+            if self.transport in ("tcp", "tls"):  # a connection accepted: the PBX is there
                 return self._tcp_answer(probe)
             return probe.recv(4096).startswith(b"SIP/2.0 ")
         except BlockingIOError:

@@ -74,6 +74,11 @@ class Registration:
             )
         return self.snapshot
 
+    def untrusted(self, problem: str) -> AccountSnapshot:
+        """The PBX's certificate cannot be trusted: failed, with why."""
+        self.snapshot = replace(self.snapshot, state=RegState.FAILED, reason=problem, retry_in=0)
+        return self.snapshot
+
     def ping_result(self, code: int) -> tuple[AccountSnapshot, bool]:
         """Apply a liveness ping result; returns (snapshot, re-register now).
         pjsip reports its own timeout as 408 and a transport error as 503;
