@@ -84,6 +84,11 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
   fi
   pbx/run start
   echo demo-1001 | "$VENV/bin/agentdesk" account add --server 127.0.0.1:5060 --user 1001 --password-stdin
+  # The desk service serves HTTPS with the PBX's certificate: the desktop pins the PBX's own authority.
+  local ca="$AGENTDESK_CONFIG_DIR/pbx-ca.pem"
+  pbx/run tls-ca --pem > "$ca"
+  "$VENV/bin/agentdesk" config set tls_ca_file "$ca"
+  "$VENV/bin/agentdesk" config set desk_url https://127.0.0.1:8480
   "$VENV/bin/agentdesk" config set crm_lookup_url 'http://127.0.0.1:8470/api/customers?phone={number}'
   "$VENV/bin/agentdesk" config set crm_open_url 'http://127.0.0.1:8470/customers/{id}'
   start_job "$VENV/bin/python" -m agentdesk.desktop.crm.demo --port 8470 --delay-ms 50 >/dev/null 2>&1
@@ -95,12 +100,16 @@ b = keyring.get_keyring(); sys.exit(isinstance(b, fail.Keyring) or type(b).__mod
   fi
   # Agent 1001 works the support queue; demo customers call both queues
   # (sales has nobody logged in: watch its callers wait in the queue panel).
-  "$VENV/bin/python" - <<'PY' || echo "Could not log 1001 into the support queue; use the agent bar (Ctrl+1)."
+  DEMO_CA="$ca" "$VENV/bin/python" - <<'PY' || echo "Could not log 1001 into the support queue; use the agent bar (Ctrl+1)."
+import os
 import requests
-desk = "http://127.0.0.1:8480/api/v1"
-token = requests.post(f"{desk}/session", json={"agent": "1001", "password": "demo-1001"}, timeout=5).json()["token"]
+from agentdesk.contract.signin import signin_key, signin_proof
+desk, ca = "https://127.0.0.1:8480/api/v1", os.environ["DEMO_CA"]
+nonce = requests.post(f"{desk}/session/challenge", json={"agent": "1001"}, verify=ca, timeout=5).json()["nonce"]
+answer = {"agent": "1001", "nonce": nonce, "proof": signin_proof(signin_key("demo-1001"), nonce, "1001")}
+token = requests.post(f"{desk}/session", json=answer, verify=ca, timeout=5).json()["token"]
 requests.put(f"{desk}/agents/1001/queues/support", json={"logged_in": True, "phone": "1001"},
-             headers={"Authorization": f"Bearer {token}"}, timeout=5).raise_for_status()
+             headers={"Authorization": f"Bearer {token}"}, verify=ca, timeout=5).raise_for_status()
 PY
   start_job pbx/run callers --queue support --forever --interval 25 --patience 120 --talk 40 >/dev/null
   start_job pbx/run callers --queue sales --forever --interval 30 --patience 60 --talk 20 >/dev/null

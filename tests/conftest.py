@@ -21,7 +21,7 @@ from agentdesk.desktop.ui.common.numbers import use_region
 from tests.helpers.agent import Agent
 from tests.helpers.errorlog import ErrorLog
 from tests.helpers.party import SipParty
-from tests.helpers.pbx import DESK_URL, SERVER, Pbx
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, SERVER, Pbx
 from tests.helpers.postgres import PostgresCluster, PostgresMissingError
 from tests.helpers.soundserver import SoundServer
 
@@ -43,7 +43,15 @@ def pbx() -> Iterator[Pbx]:
     server = Pbx()
     server.forget_desk_data()
     server.start()
+    # Tests also reach the desk service (HTTPS) with plain requests calls:
+    # they trust the test PBX's authority, as a PC that pinned it does.
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = str(DESK_CA_FILE)
     yield server
+    if bundle is None:
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+    else:
+        os.environ["REQUESTS_CA_BUNDLE"] = bundle
     server.stop()
 
 
@@ -121,6 +129,7 @@ def make_agent(qtbot: Any, pbx: Pbx, sound: SoundServer) -> Iterator[Callable[..
 
     def make(user: str = "1001", password: str | None = None, register: bool = True, **settings: Any) -> Agent:
         settings.setdefault("desk_url", DESK_URL)
+        settings.setdefault("tls_ca_file", str(DESK_CA_FILE))
         agent = Agent.create(qtbot, user, password or f"demo-{user}", SERVER, settings)
         agents.append(agent)
         if register:

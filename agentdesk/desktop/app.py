@@ -228,8 +228,8 @@ class Desktop(QObject):
     def connect_desk(self) -> None:
         """(Re)connect to the desk service and set up the CRM look-up."""
         get = self.settings.get
-        url = get("desk_url") or default_desk_url(get("server"))
-        self.desk_link.start(url, get("user"), get("user"), lambda: self._password)
+        url = get("desk_url") or default_desk_url(get("server"), get("transport"))
+        self.desk_link.start(url, get("user"), get("user"), lambda: self._password, get("tls_ca_file"))
         self.tasks.run(self._crm_config, self.crm.configure, self._keyring_failed)
 
     def _crm_config(self) -> CrmConfig | None:

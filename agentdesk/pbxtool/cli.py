@@ -226,7 +226,8 @@ def desk_status(layout: Layout) -> int:
 
 
 def print_desk(layout: Layout, network: Network, pid: int) -> None:
-    print(f"  Desk  {deskservice.url(network)}  (desk service, pid {pid}; log {layout.desk_dir}/desk.log)")
+    address = deskservice.url(network, deskservice.serves_https(layout))
+    print(f"  Desk  {address}  (desk service, pid {pid}; log {layout.desk_dir}/desk.log)")
 
 
 def run_cli(layout: Layout, line: str) -> int:

@@ -9,15 +9,19 @@ one running this tool (the server part installs both); the module is
 $AGENTDESK_DESK_MODULE, else agentdesk.server (the tests run their own
 build of the service this way). Like Asterisk, it is stopped only by that
 pid, and only while that pid is really this PBX's desk service (its command
-line names the module and this state folder's config).
+line names the module and this state folder's config). With the PBX's
+certificate in its config (service.desk_config) it serves desktops over
+HTTPS, and pbx/run checks its health that way.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -97,7 +101,8 @@ def choose_user(layout: Layout, python: str) -> DeskUser | None:
     user = deskuser.prepare(layout)
     if user is None:
         return None
-    reads = (layout.desk_config_file, layout.secrets_file, DIRECTORY_FILE)
+    tls = [path for path in (layout.server_cert_file, layout.server_key_file) if path.exists()]
+    reads = (layout.desk_config_file, layout.secrets_file, DIRECTORY_FILE, *tls)
     try:
         if _runs_module(python, user, reads):
             return user
@@ -117,12 +122,34 @@ def _workdir() -> Path:
     return REPO if (REPO / "agentdesk").is_dir() else Path("/")
 
 
-def url(network: Network) -> str:
+def url(network: Network, https: bool = False) -> str:
     """Where the service answers on this machine."""
+    scheme = "https" if https else "http"
     host = ipaddress.ip_address(network.bind)
     if host.is_unspecified:
-        return f"http://127.0.0.1:{network.desk_port}"
-    return f"http://{host if host.version == 4 else f'[{host}]'}:{network.desk_port}"
+        return f"{scheme}://127.0.0.1:{network.desk_port}"
+    return f"{scheme}://{host if host.version == 4 else f'[{host}]'}:{network.desk_port}"
+
+
+def serves_https(layout: Layout) -> bool:
+    """Was the service configured with a certificate (desk-service.json's "tls")?"""
+    try:
+        return "tls" in json.loads(layout.desk_config_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
+def health_context(layout: Layout) -> ssl.SSLContext:
+    """How pbx/run checks the service's HTTPS: the chain must verify (the
+    system's authorities and the PBX's own), the name need not: the probe
+    asks this machine's own port and sends nothing, and which names the
+    certificate carries is for desktops to check (an administrator's own
+    certificate may well not name 127.0.0.1)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    if layout.ca_cert_file.exists():
+        context.load_verify_locations(layout.ca_cert_file)
+    return context
 
 
 def running_pid(layout: Layout) -> int | None:
@@ -147,8 +174,10 @@ def start(layout: Layout, network: Network) -> int:
         return pid
     if not layout.desk_config_file.exists():
         raise PbxError(f"{layout.desk_config_file} is missing; start the PBX first: pbx/run start")
-    health = url(network) + HEALTH_PATH
-    if is_healthy(health):
+    https = serves_https(layout)
+    health = url(network, https) + HEALTH_PATH
+    context = health_context(layout) if https else None
+    if is_healthy(health, context):
         raise PbxError(f"another program already answers at {health}; set AGENTDESK_DESK_PORT to a free port")
     python = choose_python()
     user = choose_user(layout, python)
@@ -161,29 +190,37 @@ def start(layout: Layout, network: Network) -> int:
         )
     layout.desk_pid_file.write_text(f"{process.pid}\n")
     try:
-        _wait_healthy(layout, process, health)
+        _wait_healthy(layout, process, health, context)
     except PbxError:
         stop(layout)
         raise
     return process.pid
 
 
-def _wait_healthy(layout: Layout, process: subprocess.Popen[bytes], health: str) -> None:
+def _wait_healthy(layout: Layout, process: subprocess.Popen[bytes], health: str,
+                  context: ssl.SSLContext | None) -> None:
     deadline = time.monotonic() + HEALTH_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise PbxError(f"the desk service exited ({process.returncode}) while starting.\n{log_tail(layout)}")
-        if is_healthy(health):
+        if is_healthy(health, context):
             return
         time.sleep(0.2)
     raise PbxError(f"the desk service did not answer {health} in {HEALTH_TIMEOUT:.0f} s.\n{log_tail(layout)}")
 
 
-def is_healthy(health: str) -> bool:
+def is_healthy(health: str, context: ssl.SSLContext | None = None) -> bool:
+    """Does the service answer `health`? A certificate that does not verify
+    is said at once (PbxError), not waited out."""
     try:
-        with urllib.request.urlopen(health, timeout=1) as reply:
+        with urllib.request.urlopen(health, timeout=1, context=context) as reply:
             return bool(reply.status == 200)
-    except (urllib.error.URLError, OSError, ValueError):
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, ssl.SSLCertVerificationError):
+            raise PbxError(f"the desk service's certificate does not verify at {health}: "
+                           f"{error.reason.verify_message}") from None
+        return False
+    except (OSError, ValueError):
         return False
 
 

@@ -76,8 +76,11 @@ def desk_config(
     queue_extensions: dict[str, str] | None = None,
 ) -> dict[str, object]:
     """Everything the desk service needs to run next to this PBX (the
-    queues' display titles come from pbx/queues.ini)."""
-    return {
+    queues' display titles come from pbx/queues.ini). With the PBX's server
+    certificate (tls.py makes it at start), desktops reach the service over
+    HTTPS with that certificate; the desk service refuses plain HTTP
+    beyond loopback."""
+    config: dict[str, object] = {
         "ami": {"host": "127.0.0.1", "port": network.ami_port, "username": AMI_USER, "secret": value.ami_secret},
         "http": {"host": network.bind, "port": network.desk_port},
         "pbx_token": value.pbx_token,
@@ -90,6 +93,9 @@ def desk_config(
         "queue_titles": dict(queue_titles or {}),
         "queue_extensions": dict(queue_extensions or {}),
     }
+    if layout.server_cert_file.exists() and layout.server_key_file.exists():
+        config["tls"] = {"certificate": str(layout.server_cert_file), "key": str(layout.server_key_file)}
+    return config
 
 
 def write_private(path: Path, text: str) -> None:

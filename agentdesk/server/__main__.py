@@ -10,6 +10,7 @@ import logging
 import logging.handlers
 import os
 import signal
+import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from .apps import build_app, build_pbx_app, run_service_with
 from .config import ConfigError, DeskConfig, load_config
+from .https import TlsSetupError, server_context
 from .service import DeskService
 from .store import Store, StoreError, open_store
 
@@ -58,13 +60,19 @@ def main(argv: list[str] | None = None, build: Callable[[DeskConfig, Store], Ass
         return 2
     setup_logging(config)
     try:
+        tls = server_context(config.tls) if config.tls is not None else None
+    except TlsSetupError as error:
+        log.error("cannot serve HTTPS: %s", error)
+        print(f"desk service: cannot serve HTTPS: {error}", file=sys.stderr)
+        return 2
+    try:
         store = open_store(args.database or config.database)
     except StoreError as error:
         log.error("cannot open the database: %s", error)
         print(f"desk service: cannot open the database: {error}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(config, build(config, store)))
+        asyncio.run(serve(config, build(config, store), tls))
     except ListenError as error:
         log.error("%s", error)
         print(f"desk service: {error}", file=sys.stderr)
@@ -78,9 +86,10 @@ class ListenError(Exception):
     """A listener could not be opened; the message says which and why."""
 
 
-async def serve(config: DeskConfig, parts: Assembly) -> None:
-    """Two listeners: desktops and the public form on "http", the dialplan's
-    questions on "pbx_listener" (loopback only)."""
+async def serve(config: DeskConfig, parts: Assembly, tls: ssl.SSLContext | None = None) -> None:
+    """Two listeners: desktops and the public form on "http" (HTTPS with
+    `tls`), the dialplan's questions on "pbx_listener" (loopback only, plain
+    HTTP)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -89,14 +98,14 @@ async def serve(config: DeskConfig, parts: Assembly) -> None:
     # (apps.run_service_with); the PBX's stops taking questions first.
     runners = [web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
                for app in (parts.desk_app, parts.pbx_app)]
-    addresses = [(config.http_host, config.http_port), (config.pbx_host, config.pbx_port)]
+    listeners = [(config.http_host, config.http_port, tls), (config.pbx_host, config.pbx_port, None)]
     try:
         for runner in runners:
             await runner.setup()
-        for runner, (host, port) in zip(runners, addresses, strict=True):
-            await _listen(runner, host, port)
-        log.info("desk service listening on http://%s:%s (the PBX's questions on http://%s:%s)",
-                 config.http_host, config.http_port, config.pbx_host, config.pbx_port)
+        for runner, (host, port, context) in zip(runners, listeners, strict=True):
+            await _listen(runner, host, port, context)
+        log.info("desk service listening on %s://%s:%s (the PBX's questions on http://%s:%s)",
+                 "https" if tls else "http", config.http_host, config.http_port, config.pbx_host, config.pbx_port)
         await stop.wait()
     finally:
         log.info("desk service stopping")
@@ -104,9 +113,9 @@ async def serve(config: DeskConfig, parts: Assembly) -> None:
             await runner.cleanup()
 
 
-async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+async def _listen(runner: web.AppRunner, host: str, port: int, tls: ssl.SSLContext | None) -> None:
     try:
-        await web.TCPSite(runner, host, port, reuse_address=True).start()
+        await web.TCPSite(runner, host, port, reuse_address=True, ssl_context=tls).start()
     except OSError as error:
         raise ListenError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 

@@ -2,7 +2,9 @@
 {"error": "<a sentence a person can act on>"} with a 4xx/5xx status.
 
   GET  /api/v1/health                          no auth
-  POST /api/v1/session        {"agent", "password"} -> {"token", "expires_at", "agent", "name", "role"}
+  POST /api/v1/session/challenge {"agent"} -> {"nonce", "expires_in"}   no auth
+  POST /api/v1/session        {"agent", "nonce", "proof"} -> {"token", "expires_at", "agent", "name", "role"}
+                                               (proof: agentdesk/contract/signin.py; the secret never travels)
   DELETE /api/v1/session                       sign out (the token stops working)
   GET  /api/v1/snapshot                        everything a desktop shows (see views.py)
   GET  /api/v1/events                          server-sent events: snapshot, queue, agent, pbx
@@ -38,6 +40,7 @@ from aiohttp import web
 
 from agentdesk.contract.events import SNAPSHOT
 from agentdesk.contract.ids import is_uniqueid
+from agentdesk.contract.signin import NONCE, PROOF
 from agentdesk.contract.states import MISSED_CALL_REASON, TEAMLEAD, WRAPUP_REASON
 
 from .auth import Session
@@ -56,6 +59,7 @@ def add_desk_routes(app: web.Application) -> None:
     app.add_routes(
         [
             web.get("/api/v1/health", health),
+            web.post("/api/v1/session/challenge", sign_in_challenge),
             web.post("/api/v1/session", sign_in),
             web.delete("/api/v1/session", sign_out),
             web.get("/api/v1/snapshot", snapshot),
@@ -79,11 +83,28 @@ async def health(request: web.Request) -> web.Response:
                               "desktops": service.hub.count})
 
 
+async def sign_in_challenge(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    agent = text_field(data, "agent", 20)
+    challenge = request.app[SERVICE].sessions.challenge(agent, request.remote or "")
+    expires_in = max(0, round(challenge.expires_at - request.app[SERVICE].clock()))
+    return web.json_response({"nonce": challenge.nonce, "expires_in": expires_in})
+
+
 async def sign_in(request: web.Request) -> web.Response:
     data = await read_json(request)
-    token, session = await request.app[SERVICE].sessions.login(
-        text_field(data, "agent", 20), text_field(data, "password", 200), request.remote or ""
-    )
+    if "password" in data:
+        # A desktop older than the challenge: say what changed rather than "nonce is missing".
+        raise CommandError(400, "the desk service no longer takes a password: update AgentDesk, which "
+                                "answers a sign-in challenge instead (POST /api/v1/session/challenge)")
+    agent = text_field(data, "agent", 20)
+    nonce = text_field(data, "nonce", 64)
+    if not NONCE.fullmatch(nonce):
+        raise CommandError(400, "'nonce' must be the one POST /api/v1/session/challenge gave")
+    proof = text_field(data, "proof", 64)
+    if not PROOF.fullmatch(proof):
+        raise CommandError(400, "'proof' must be 64 lower-case hexadecimal digits (an HMAC-SHA256)")
+    token, session = await request.app[SERVICE].sessions.login(agent, nonce, proof, request.remote or "")
     person = session.person
     return web.json_response({"token": token, "expires_at": session.expires_at, "agent": person.agent,
                               "name": person.name, "role": person.role})

@@ -3,6 +3,8 @@
 
     {"ami": {"host", "port", "username", "secret"},
      "http": {"host", "port"},      # desktops and the public callback form
+     "tls": {"certificate", "key"},  # PEM files: "http" serves HTTPS (TLS 1.2+); required
+                                    # unless "http" is a loopback address
      "pbx_token": "...",            # the dialplan's token for /pbx/v1/* (X-PBX-Token header)
      "pbx_listener": {"host", "port"},  # optional: where /pbx/v1/* is served, a loopback
                                     # address (default 127.0.0.1, the http port + 1)
@@ -27,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentdesk.contract.signin import is_loopback_host
+
 from .callbacks.settings import CallbackSettings, parse_callback_settings
 from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
@@ -47,6 +51,12 @@ class AmiSettings:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    certificate: Path  # the server's certificate, then its chain (PEM)
+    key: Path
+
+
+@dataclass(frozen=True)
 class DeskConfig:
     ami: AmiSettings
     http_host: str
@@ -58,6 +68,7 @@ class DeskConfig:
     secrets: Path
     database: str = field(repr=False)
     log: Path | None = None
+    tls: TlsFiles | None = None  # the desktops' listener serves HTTPS with these
     pause_reasons: tuple[str, ...] = DEFAULT_PAUSE_REASONS
     token_seconds: float = 12 * 3600
     repeat_seconds: float = 7 * 86400
@@ -87,9 +98,17 @@ def load_config(path: Path) -> DeskConfig:
     except json.JSONDecodeError as error:
         raise ConfigError(f"{path} is not valid JSON: {error}") from None
     try:
-        return _parse(data, path.parent)
+        config = _parse(data, path.parent)
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError(f"{path}: missing or bad setting {error}") from None
+    if config.tls is None and not is_loopback_host(config.http_host):
+        # Plain HTTP would carry every agent's bearer token readable across
+        # the network; on loopback it never leaves this machine.
+        raise ConfigError(
+            f"{path}: the desk service would listen on {config.http_host} without a certificate; plain HTTP "
+            "is only for loopback (127.0.0.1): give \"tls\" {\"certificate\", \"key\"} (pbx/run start "
+            "makes them) or listen on 127.0.0.1")
+    return config
 
 
 def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
@@ -110,6 +129,7 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         secrets=base / str(data["secrets"]),
         database=str(data["database"]),
         log=base / str(log) if log else None,
+        tls=_tls_files(data.get("tls"), base),
         pause_reasons=tuple(str(r) for r in data.get("pause_reasons", DEFAULT_PAUSE_REASONS)),
         token_seconds=float(data.get("token_hours", 12)) * 3600,
         repeat_seconds=float(data.get("repeat_days", 7)) * 86400,
@@ -122,6 +142,14 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
         queue_pause_after_missed=_missed_limits(data.get("queue_pause_after_missed", {})),
     )
+
+
+def _tls_files(data: object, base: Path) -> TlsFiles | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not data.get("certificate") or not data.get("key"):
+        raise ValueError("tls (an object with the certificate and key files)")
+    return TlsFiles(base / str(data["certificate"]), base / str(data["key"]))
 
 
 def _missed_limits(data: object) -> dict[str, int]:

@@ -1,7 +1,9 @@
 """Who may use the desk service: the PBX directory (extension, name, role,
 the queues an agent may join) and each person's secret (the same secret as
-their SIP account). Both files are read by directory.py and read again
-when they change; a file that became unreadable keeps the last good copy.
+their SIP account), against which sign-in answers are checked: the secret
+itself never reaches the service over the wire (agentdesk/contract/signin.py).
+Both files are read by directory.py and read again when they change; a file
+that became unreadable keeps the last good copy.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ import hmac
 import logging
 from pathlib import Path
 
+from agentdesk.contract.signin import signin_key, signin_proof
+
 from .directory import DirectoryError, Person, read_directory, read_secrets
 
 log = logging.getLogger("agentdesk.server")
 
 
 class People:
-    """The directory plus password checks. Customers (the demo's phones) are
+    """The directory plus sign-in checks. Customers (the demo's phones) are
     not people of the desk service: they never sign in."""
 
     def __init__(self, directory: Path, secrets: Path) -> None:
@@ -45,13 +49,16 @@ class People:
         """Agent ID -> display name, for everyone in the directory."""
         return {p.agent: p.name for p in self.all()}
 
-    def check_password(self, agent: str, password: str) -> Person | None:
-        """The person when the password is theirs; None otherwise (timing-safe)."""
+    def check_proof(self, agent: str, nonce: str, proof: str) -> Person | None:
+        """The person when `proof` answers `nonce` with their secret
+        (contract/signin.py); None otherwise. The comparison takes the same
+        time whatever matches, and an unknown agent costs the same work."""
         self._refresh()
-        expected = self._secrets.get(agent, "")
-        matches = hmac.compare_digest(expected.encode(), password.encode())
+        secret = self._secrets.get(agent, "")
         person = self._people.get(agent)
-        return person if matches and expected and person else None
+        expected = signin_proof(signin_key(secret), nonce, agent)
+        matches = hmac.compare_digest(expected.encode(), proof.encode())
+        return person if matches and secret and person else None
 
     def _refresh(self) -> None:
         stamp = (_mtime(self._directory_file), _mtime(self._secrets_file))

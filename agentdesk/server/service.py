@@ -36,6 +36,7 @@ from .callbacks.pending import PendingRequests
 from .callbacks.placements import Placements
 from .callbacks.talks import CallbackTalks
 from .callbacks.tasks import CallbackTasks
+from .challenges import SignInChallenges
 from .config import DeskConfig
 from .days import day_bounds
 from .hub import EventHub
@@ -88,7 +89,7 @@ class DeskService:
         self.board = QueueBoard(clock)
         self.hub = EventHub()
         self.seats = Seats(self.board, self.people)
-        self.sessions = Sessions(self.people, self.db, clock, config.token_seconds)
+        self.sessions = Sessions(self.people, SignInChallenges(clock), self.db, clock, config.token_seconds)
         self.ami = AmiClient(
             config.ami.host, config.ami.port, config.ami.username, config.ami.secret,
             on_event=self._on_event, on_connected=self._on_connected, on_disconnected=self._on_disconnected,

@@ -20,8 +20,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.common import (
@@ -31,7 +29,8 @@ from tests.bench.common import (
     percentile,
     record,
 )
-from tests.helpers.pbx import DESK_URL, Pbx
+from tests.helpers.desk import sign_in
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, Pbx
 
 DESKTOPS = int(os.environ.get("BENCH_DESKTOPS", "200"))
 CALLS_PER_SECOND = float(os.environ.get("BENCH_CALLS_PER_SECOND", "20"))
@@ -43,11 +42,7 @@ TARGET_P95_MS = 100.0  # delivery latency p95 < 100 ms
 
 def sign_in_all(count: int) -> list[str]:
     agents = [f"{1001 + n % 20}" for n in range(count)]
-    return [
-        requests.post(f"{DESK_URL}/api/v1/session", json={"agent": a, "password": f"demo-{a}"}, timeout=10).json()[
-            "token"]
-        for a in agents
-    ]
+    return [sign_in(DESK_URL, a, f"demo-{a}") for a in agents]
 
 
 def start_clients(tokens: list[str]) -> subprocess.Popen[str]:
@@ -55,7 +50,7 @@ def start_clients(tokens: list[str]) -> subprocess.Popen[str]:
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
     assert clients.stdin is not None and clients.stdout is not None
-    clients.stdin.write(json.dumps({"url": DESK_URL, "tokens": tokens}) + "\n")
+    clients.stdin.write(json.dumps({"url": DESK_URL, "ca": str(DESK_CA_FILE), "tokens": tokens}) + "\n")
     clients.stdin.flush()
     line = clients.stdout.readline()
     if not line.startswith("connected"):

@@ -28,7 +28,7 @@ from tests.bench.bench_softphone import AgentDeskPhone, BaresipPhone, Phone, que
 from tests.bench.common import REPO, record
 from tests.bench.threads import ThreadCost, cost_table, costs, sample
 from tests.helpers.party import SipParty
-from tests.helpers.pbx import DESK_URL, SERVER, Pbx
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, SERVER, Pbx
 from tests.helpers.soundserver import SoundServer
 
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
@@ -43,8 +43,9 @@ class DeskAgentPhone(AgentDeskPhone):
 
     def __init__(self, folder: Path, env: dict[str, str]) -> None:
         super().__init__(folder, env)
-        subprocess.run([sys.executable, "-m", "agentdesk.desktop", "config", "set", "desk_url", DESK_URL],
-                       env=self.env, check=True, capture_output=True)
+        for key, value in (("desk_url", DESK_URL), ("tls_ca_file", str(DESK_CA_FILE))):
+            subprocess.run([sys.executable, "-m", "agentdesk.desktop", "config", "set", key, value],
+                           env=self.env, check=True, capture_output=True)
 
 
 def measured(pid: int, seconds: float) -> list[ThreadCost]:

@@ -50,7 +50,7 @@ from agentdesk.desktop.phone.model import CallSnapshot, CallState, RegState
 from agentdesk.desktop.resources import resource
 from tests.bench.common import REPO, median, percentile, record
 from tests.helpers.callers import dialplan_global, place_callers
-from tests.helpers.pbx import DESK_URL, SERVER, Pbx
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, SERVER, Pbx
 
 if TYPE_CHECKING:
     from agentdesk.desktop.app import Desktop
@@ -148,7 +148,8 @@ def build_desktop(app: QApplication, crm: DemoCrm) -> Desktop:
 
     settings = Settings()
     for key, value in {"server": SERVER, "user": AGENT, "auto_answer": False, "desk_url": DESK_URL,
-                       "crm_lookup_url": crm.lookup_template, "crm_open_url": crm.open_template}.items():
+                       "tls_ca_file": str(DESK_CA_FILE), "crm_lookup_url": crm.lookup_template,
+                       "crm_open_url": crm.open_template}.items():
         settings.set(key, value)
     settings.save()
     credentials.save_password(AGENT, SERVER, f"demo-{AGENT}")

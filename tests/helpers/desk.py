@@ -1,5 +1,6 @@
-"""A test's view of the desk service: plain HTTP calls and an event-stream
-reader thread (a simulated desktop, without Qt)."""
+"""A test's view of the desk service: HTTP(S) calls and an event-stream
+reader thread (a simulated desktop, without Qt). It signs in as a desktop
+does: it answers the service's challenge with the agent's secret."""
 
 from __future__ import annotations
 
@@ -11,24 +12,47 @@ from typing import Any
 
 import requests
 
+from agentdesk.contract.signin import signin_key, signin_proof
 from agentdesk.desktop.link.sse import SseParser
-from tests.helpers.pbx import DESK_URL
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL
+
+Verify = bool | str
+
+
+def desk_verify(url: str) -> Verify:
+    """How a test checks the test PBX's desk service: its own authority."""
+    return str(DESK_CA_FILE) if url.startswith("https://") else True
+
+
+def sign_in_reply(url: str, agent: str, secret: str, verify: Verify | None = None) -> requests.Response:
+    """The service's answer to a sign-in of `agent` with `secret` (challenge, then answer)."""
+    verify = desk_verify(url) if verify is None else verify
+    asked = requests.post(f"{url}/api/v1/session/challenge", json={"agent": agent}, timeout=5, verify=verify)
+    asked.raise_for_status()
+    nonce = asked.json()["nonce"]
+    body = {"agent": agent, "nonce": nonce, "proof": signin_proof(signin_key(secret), nonce, agent)}
+    return requests.post(f"{url}/api/v1/session", json=body, timeout=5, verify=verify)
+
+
+def sign_in(url: str, agent: str, secret: str, verify: Verify | None = None) -> str:
+    """A bearer token of `agent`."""
+    reply = sign_in_reply(url, agent, secret, verify)
+    reply.raise_for_status()
+    return str(reply.json()["token"])
 
 
 class DeskUser:
     def __init__(self, agent: str, password: str | None = None, url: str = DESK_URL) -> None:
         self.agent = agent
         self.url = url
-        reply = requests.post(f"{url}/api/v1/session", json={"agent": agent, "password": password or f"demo-{agent}"},
-                              timeout=5)
-        reply.raise_for_status()
-        self.token = reply.json()["token"]
+        self.verify = desk_verify(url)
+        self.token = sign_in(url, agent, password or f"demo-{agent}", self.verify)
         self.events: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._stream: requests.Response | None = None
 
     def call(self, method: str, path: str, body: Any = None) -> requests.Response:
-        return requests.request(method, self.url + path, json=body, timeout=10,
+        return requests.request(method, self.url + path, json=body, timeout=10, verify=self.verify,
                                 headers={"Authorization": f"Bearer {self.token}"})
 
     def ok(self, method: str, path: str, body: Any = None) -> Any:
@@ -56,7 +80,7 @@ class DeskUser:
 
     # -- the event stream ------------------------------------------------------
     def listen(self) -> None:
-        response = requests.get(f"{self.url}/api/v1/events", stream=True, timeout=(5, 60),
+        response = requests.get(f"{self.url}/api/v1/events", stream=True, timeout=(5, 60), verify=self.verify,
                                 headers={"Authorization": f"Bearer {self.token}"})
         assert response.status_code == 200, response.text
         self._stream = response

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from agentdesk.contract.signin import signin_key, signin_proof
 from agentdesk.server.ami.protocol import AmiMessage
 from agentdesk.server.apps import build_app, build_pbx_app
 from agentdesk.server.config import DeskConfig, load_config
@@ -82,11 +83,22 @@ class OfflineDesk:
         self.service.board.load_status(
             [AmiMessage((("Event", "QueueParams"), ("Queue", name), ("Strategy", "rrmemory"))) for name in names])
 
-    async def sign_in(self, agent: str) -> dict[str, str]:
-        """Authorization headers of a fresh session of `agent`."""
-        async with self.desk.post("/api/v1/session", json={"agent": agent, "password": f"demo-{agent}"}) as reply:
+    async def sign_in(self, agent: str, secret: str = "") -> dict[str, str]:
+        """Authorization headers of a fresh session of `agent` (a desktop's
+        sign-in: the challenge answered with the demo secret)."""
+        async with self.desk.post("/api/v1/session", json=await self.answer(agent, secret)) as reply:
             assert reply.status == 200, await reply.text()
             return {"Authorization": f"Bearer {(await reply.json())['token']}"}
+
+    async def answer(self, agent: str, secret: str = "", nonce: str = "") -> dict[str, str]:
+        """A sign-in body: the answer to a fresh challenge (or to `nonce`)
+        with `secret` (the demo secret of `agent` unless given)."""
+        if not nonce:
+            async with self.desk.post("/api/v1/session/challenge", json={"agent": agent}) as reply:
+                assert reply.status == 200, await reply.text()
+                nonce = (await reply.json())["nonce"]
+        proof = signin_proof(signin_key(secret or f"demo-{agent}"), nonce, agent)
+        return {"agent": agent, "nonce": nonce, "proof": proof}
 
     @property
     def url(self) -> str:

@@ -25,16 +25,26 @@ DESK_PORT = 8490 + PORT_OFFSET
 DESK_PBX_PORT = 8491 + PORT_OFFSET  # the desk service's PBX-only listener (pbx/run: DESK_PORT + 1)
 RTP_START = 31000 + 100 * PORT_OFFSET  # offsets are multiples of 10: 1000 ports each, in two halves
 SERVER = f"127.0.0.1:{SIP_PORT}"
-DESK_URL = f"http://127.0.0.1:{DESK_PORT}"
+# The desk service serves HTTPS with the certificate pbx/run makes at start
+# (agentdesk/pbxtool/tls.py), issued by the PBX's own authority.
+DESK_URL = f"https://127.0.0.1:{DESK_PORT}"
 DESK_PBX_URL = f"http://127.0.0.1:{DESK_PBX_PORT}"
 TEST_DESK_MODULE = "tests.helpers.testdesk"
 
 
+def _cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentdesk"
+
+
+PBX_HOME = Path(os.environ.get("AGENTDESK_TEST_PBX_HOME", str(_cache() / f"pbx-test{PORT_OFFSET or ''}")))
+DESK_CA_FILE = PBX_HOME / "state" / "tls" / "ca.pem"  # the authority desktops pin (pbx/run tls-ca)
+
+
 def pbx_env() -> dict[str, str]:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentdesk"
+    cache = _cache()
     return {
         **os.environ,
-        "AGENTDESK_PBX_HOME": os.environ.get("AGENTDESK_TEST_PBX_HOME", str(cache / f"pbx-test{PORT_OFFSET or ''}")),
+        "AGENTDESK_PBX_HOME": str(PBX_HOME),
         "AGENTDESK_PBX_ROOTFS": os.environ.get("AGENTDESK_PBX_ROOTFS", str(cache / "pbx" / "rootfs")),
         "AGENTDESK_SIP_PORT": str(SIP_PORT),
         "AGENTDESK_SIP_TLS_PORT": str(TLS_PORT),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from tests.helpers.desk import DeskUser
+from tests.helpers.desk import DeskUser, sign_in_reply
 from tests.helpers.pbx import DESK_URL, Pbx
 from tests.helpers.waiting import wait_until
 
@@ -47,8 +47,10 @@ def member_line(pbx: Pbx, queue: str, agent: str) -> str:
 
 def test_health_and_sign_in(pbx: Pbx) -> None:
     assert requests.get(f"{DESK_URL}/api/v1/health", timeout=5).json()["pbx_connected"] is True
-    wrong = requests.post(f"{DESK_URL}/api/v1/session", json={"agent": "1001", "password": "nope"}, timeout=5)
-    assert wrong.status_code == 401 and "password" in wrong.json()["error"]
+    wrong = sign_in_reply(DESK_URL, "1001", "nope")
+    assert wrong.status_code == 401 and "wrong agent ID or secret" in wrong.json()["error"]
+    outdated = requests.post(f"{DESK_URL}/api/v1/session", json={"agent": "1001", "password": "demo-1001"}, timeout=5)
+    assert outdated.status_code == 400 and "no longer takes a password" in outdated.json()["error"]
     garbage = requests.post(f"{DESK_URL}/api/v1/session", data=b"\xff{", timeout=5)
     assert garbage.status_code == 400 and "JSON" in garbage.json()["error"]
     anonymous = requests.get(f"{DESK_URL}/api/v1/snapshot", timeout=5)

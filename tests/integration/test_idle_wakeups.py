@@ -29,7 +29,7 @@ import pytest
 
 from tests.bench.bench_softphone import AgentDeskPhone
 from tests.bench.threads import costs, sample
-from tests.helpers.pbx import DESK_URL, Pbx
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, Pbx
 from tests.helpers.soundserver import SoundServer
 
 pytestmark = pytest.mark.pbx
@@ -41,8 +41,9 @@ BUDGETS = {"agentdesk (main)": 25, "ad-sip": 12, "ad-media": 2}
 @pytest.fixture
 def idle_desktop(pbx: Pbx, sound: SoundServer, tmp_path: Path) -> Iterator[AgentDeskPhone]:
     phone = AgentDeskPhone(tmp_path, dict(os.environ))
-    subprocess.run([sys.executable, "-m", "agentdesk.desktop", "config", "set", "desk_url", DESK_URL],
-                   env=phone.env, check=True, capture_output=True)
+    for key, value in (("desk_url", DESK_URL), ("tls_ca_file", str(DESK_CA_FILE))):
+        subprocess.run([sys.executable, "-m", "agentdesk.desktop", "config", "set", key, value],
+                       env=phone.env, check=True, capture_output=True)
     phone.launch()
     yield phone
     phone.stop()

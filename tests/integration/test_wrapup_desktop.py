@@ -28,7 +28,7 @@ from tests.helpers.agent import Agent
 from tests.helpers.callbackflow import TEAM_LEAD
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
-from tests.helpers.pbx import DESK_URL, SERVER, Pbx
+from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, SERVER, Pbx
 from tests.helpers.soundserver import DEVICE, SoundServer
 from tests.helpers.waiting import wait_until
 
@@ -215,7 +215,7 @@ def configure(user: str) -> None:
 
     agentdesk("account", "add", "--server", SERVER, "--user", user, "--password-stdin", stdin=f"demo-{user}\n")
     for key, value in (("auto_answer", "true"), ("microphone", DEVICE), ("speaker", DEVICE),
-                       ("ring_device", DEVICE), ("desk_url", DESK_URL)):
+                       ("ring_device", DEVICE), ("desk_url", DESK_URL), ("tls_ca_file", str(DESK_CA_FILE))):
         agentdesk("config", "set", key, value)
 
 

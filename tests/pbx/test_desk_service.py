@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 import urllib.error
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.pbx import (
+    DESK_CA_FILE,
     DESK_PBX_PORT,
     DESK_PBX_URL,
     DESK_URL,
@@ -31,7 +33,9 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 def healthy() -> bool:
     try:
-        with urllib.request.urlopen(DESK_URL + "/api/v1/health", timeout=2) as reply:
+        # Over HTTPS, verified against the test PBX's own authority.
+        context = ssl.create_default_context(cafile=DESK_CA_FILE)
+        with urllib.request.urlopen(DESK_URL + "/api/v1/health", timeout=2, context=context) as reply:
             return bool(reply.status == 200 and json.load(reply)["status"] == "ok")
     except OSError:
         return False
@@ -97,8 +101,9 @@ def test_desk_stop_start_and_what_a_failed_start_says(pbx: Pbx, desk_stopped: No
 
 def status_of(url: str, token: str = "") -> int:
     request = urllib.request.Request(url, headers={"X-PBX-Token": token} if token else {})
+    context = ssl.create_default_context(cafile=DESK_CA_FILE) if url.startswith("https:") else None
     try:
-        with urllib.request.urlopen(request, timeout=5) as reply:
+        with urllib.request.urlopen(request, timeout=5, context=context) as reply:
             return int(reply.status)
     except urllib.error.HTTPError as error:
         return error.code

@@ -21,15 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.helpers.baresip import sip_secret
+from tests.helpers.desk import sign_in_reply
 from tests.helpers.pbx import DESK_PORT, REPO, Pbx, second_pbx_env
 
 pytestmark = pytest.mark.pbx
 
 DESK_USER = "agentdesk"
-SECOND_DESK = f"http://127.0.0.1:{DESK_PORT + 5}/api/v1"
+SECOND_DESK = f"https://127.0.0.1:{DESK_PORT + 5}"  # with the certificate pbx/run made in its home
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,11 @@ def place() -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def ca_of(server: Pbx) -> str:
+    """The authority that PBX's desk service is verified against."""
+    return str(server.home / "state" / "tls" / "ca.pem")
 
 
 def pbx_at(place: Path, python: Path) -> Pbx:
@@ -103,8 +108,7 @@ def test_root_runs_the_desk_service_as_its_own_user(place: Path) -> None:
         assert owner_of(pid) == desk.pw_uid
         assert (state / "desk").stat().st_uid == desk.pw_uid and (state / "desk").stat().st_mode & 0o777 == 0o700
         assert (state / "desk" / "desk.sqlite3").stat().st_uid == desk.pw_uid
-        reply = requests.post(f"{SECOND_DESK}/session", timeout=10,
-                              json={"agent": "1001", "password": sip_secret(server.home, "1001")})
+        reply = sign_in_reply(SECOND_DESK, "1001", sip_secret(server.home, "1001"), ca_of(server))
         assert reply.status_code == 200, reply.text
         assert "desk service listening" in (state / "desk" / "desk.log").read_text()
         # What the service does not need stays closed to it, with the very
@@ -132,8 +136,7 @@ def test_root_says_so_when_the_desk_user_cannot_run_the_service(place: Path) -> 
             assert started.returncode == 0, started.stdout + started.stderr
             assert "Warning: the desk service runs as root" in started.stdout
             assert owner_of(int((server.home / "state" / "desk.pid").read_text())) == 0
-            reply = requests.post(f"{SECOND_DESK}/session", timeout=10,
-                                  json={"agent": "1001", "password": sip_secret(server.home, "1001")})
+            reply = sign_in_reply(SECOND_DESK, "1001", sip_secret(server.home, "1001"), ca_of(server))
             assert reply.status_code == 200, reply.text
         finally:
             server.stop()

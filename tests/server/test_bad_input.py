@@ -18,7 +18,8 @@ LATER = time.time() + 3600
 TASK = "{task}"  # replaced by a task made for the test
 # (method, path, a good body); the team lead sends them, except the sign-in.
 ROUTES: list[tuple[str, str, dict[str, Any]]] = [
-    ("POST", "/api/v1/session", {"agent": "1001", "password": "demo-1001"}),
+    ("POST", "/api/v1/session/challenge", {"agent": "1001"}),
+    ("POST", "/api/v1/session", {"agent": "1001", "nonce": "n" * 32, "proof": "0" * 64}),
     ("PUT", "/api/v1/agents/1001/queues/support", {"logged_in": True, "phone": "1001"}),
     ("PUT", "/api/v1/agents/1001/pause", {"paused": True, "reason": "Lunch"}),
     ("PUT", "/api/v1/vips/09121234567", {"note": "a note"}),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from agentdesk.server.config import ConfigError, load_config
+from tests.helpers.deskcerts import issue_server, make_authority
 from tests.helpers.offline import TOKEN, OfflineDesk, run_offline, write_config
 
 PBX_ROUTES = [
@@ -92,10 +93,19 @@ def test_pbx_run_points_the_dialplan_at_the_pbx_listener(tmp_path: Path) -> None
 
     network = Network(bind="0.0.0.0", desk_port=8480)
     secrets = ServiceSecrets("ami-secret-0123456789", TOKEN)
-    written = desk_config(Layout(tmp_path, network), network, secrets)
+    layout = Layout(tmp_path, network)
+    without_certificate = desk_config(layout, network, secrets)
+    assert "tls" not in without_certificate
+    (tmp_path / "bare.json").write_text(json.dumps({**without_certificate, "directory": "d", "secrets": "s"}))
+    with pytest.raises(ConfigError, match=r"0\.0\.0\.0 without a certificate; plain HTTP is only for loopback"):
+        load_config(tmp_path / "bare.json")
+    issue_server(layout.tls_dir, make_authority(tmp_path / "authority"))  # what pbx/run start makes
+    written = desk_config(layout, network, secrets)
+    assert written["tls"] == {"certificate": str(layout.server_cert_file), "key": str(layout.server_key_file)}
     assert written["http"] == {"host": "0.0.0.0", "port": 8480}
     assert written["pbx_listener"] == {"host": "127.0.0.1", "port": 8481}
     assert "DESK_URL = http://127.0.0.1:8481\n" in extensions_globals_conf(network, secrets)
     (tmp_path / "desk.json").write_text(json.dumps({**written, "directory": "d", "secrets": "s"}))
     config = load_config(tmp_path / "desk.json")
     assert (config.pbx_host, config.pbx_port) == ("127.0.0.1", 8481)
+    assert config.tls is not None and config.tls.key == layout.server_key_file

@@ -1,8 +1,11 @@
 """The desk service's HTTP API as blocking calls (run them off the GUI
-thread). Signs in with the agent's ID and secret, keeps the bearer token,
-and signs in again once when the token has expired. One call, signing in
-again included, takes at most the timeout. Path segments are always
-percent-encoded; the token and password are never logged."""
+thread). Signs in by answering the service's one-time challenge with the
+agent's secret, which never leaves this machine (agentdesk/contract/signin.py),
+keeps the bearer token, and signs in again once when the token has expired.
+One call, signing in again included, takes at most the timeout. https is
+verified against the system's authorities or the pinned one (trust.py);
+plain http only to this machine. Path segments are always percent-encoded;
+the token and secret are never logged."""
 
 from __future__ import annotations
 
@@ -15,6 +18,10 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from urllib3.util import Timeout
+
+from agentdesk.contract.signin import signin_key, signin_proof
+
+from .trust import TrustError, describe_tls_failure, desk_session, plain_http_problem
 
 log = logging.getLogger("agentdesk.desktop.link")
 
@@ -31,10 +38,13 @@ class DeskError(Exception):
         self.status = status
 
 
-def default_desk_url(pbx_server: str) -> str:
-    """The desk service next to the PBX: the PBX's host, port 8480."""
+def default_desk_url(pbx_server: str, transport: str = "udp") -> str:
+    """The desk service next to the PBX: the PBX's host, port 8480; https
+    when the phone uses SIP over TLS (the PBX then has a certificate, and
+    the desk service serves HTTPS with it)."""
     host = pbx_server.rsplit(":", 1)[0] if pbx_server.count(":") == 1 else pbx_server
-    return f"http://{host or '127.0.0.1'}:{DEFAULT_PORT}"
+    scheme = "https" if transport == "tls" else "http"
+    return f"{scheme}://{host or '127.0.0.1'}:{DEFAULT_PORT}"
 
 
 def segment(value: str) -> str:
@@ -42,28 +52,40 @@ def segment(value: str) -> str:
 
 
 class DeskApi:
-    def __init__(self, base_url: str, agent: str, password: Callable[[], str | None],
+    """`secret` gives the agent's SIP secret when a sign-in needs it (from
+    the keyring's copy in memory); `ca_file` is the setting tls_ca_file."""
+
+    def __init__(self, base_url: str, agent: str, secret: Callable[[], str | None], ca_file: str = "",
                  timeout: float = TIMEOUT_SECONDS) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DeskError(f"the desk service address {base_url!r} is not an http(s) URL")
+        refused = plain_http_problem(parts)
+        if refused:
+            raise DeskError(refused)
         self.base_url = base_url.rstrip("/")
         self.agent = agent
-        self._password = password
+        self._secret = secret
+        self._ca_file = ca_file
+        self._address = _address(parts.hostname, parts.port)
         self._timeout = timeout
         self._token = ""
         self._lock = threading.Lock()
-        self._http = requests.Session()
+        self._http_session: requests.Session | None = None  # made by the first call, off the GUI thread
         self._closed = False  # set by close(): calls still running give up instead of retrying
 
     # -- session ------------------------------------------------------------
     def sign_in(self, deadline: float | None = None) -> None:
         """Get a new token; by `deadline` (time.monotonic()), else within the timeout."""
-        password = self._password()
-        if not password:
+        secret = self._secret()
+        if not secret:
             raise DeskError("no password stored for this agent; set up the account first")
-        body = {"agent": self.agent, "password": password}
         deadline = self._deadline() if deadline is None else deadline
+        challenge = self._send("POST", "/api/v1/session/challenge", {"agent": self.agent}, deadline, auth=False)
+        nonce = str(challenge.get("nonce", "")) if isinstance(challenge, dict) else ""
+        if not nonce:
+            raise DeskError("the desk service sent no sign-in challenge")
+        body = {"agent": self.agent, "nonce": nonce, "proof": signin_proof(signin_key(secret), nonce, self.agent)}
         reply = self._send("POST", "/api/v1/session", body, deadline, auth=False)
         with self._lock:
             self._token = str(reply["token"])
@@ -143,8 +165,11 @@ class DeskApi:
         for attempt in (1, 2):
             headers = {"Authorization": f"Bearer {self.token()}", "Accept": "text/event-stream"}
             self._check_open()  # signing in may have taken a while
-            response = self._http.get(self.base_url + "/api/v1/events", stream=True,
-                                      timeout=(self._timeout, read_timeout), headers=headers)
+            try:
+                response = self._http().get(self.base_url + "/api/v1/events", stream=True,
+                                            timeout=(self._timeout, read_timeout), headers=headers)
+            except requests.exceptions.SSLError as error:
+                raise self._tls_failed(error) from None
             if response.status_code == 401 and attempt == 1:
                 response.close()
                 self.sign_in()
@@ -158,8 +183,11 @@ class DeskApi:
 
     def close(self) -> None:
         """Closes the connections; a call still running makes no further request."""
-        self._closed = True
-        self._http.close()
+        with self._lock:
+            self._closed = True
+            session, self._http_session = self._http_session, None
+        if session is not None:
+            session.close()
 
     # -- plumbing ---------------------------------------------------------------
     def _deadline(self) -> float:
@@ -167,6 +195,32 @@ class DeskApi:
 
     def _too_slow(self) -> DeskError:
         return DeskError(f"the desk service did not answer within {self._timeout:g} s")
+
+    def _http(self) -> requests.Session:
+        """The HTTP session, made at first use: reading the authority file is disk work."""
+        with self._lock:
+            if self._closed:
+                raise DeskError("the link to the desk service was closed")
+            if self._http_session is None:
+                try:
+                    self._http_session = desk_session(self._ca_file)
+                except TrustError as error:
+                    raise DeskError(str(error)) from None
+            return self._http_session
+
+    def _unreachable(self, error: requests.ConnectionError) -> DeskError:
+        # A plain-HTTP request to an HTTPS port connects and is then dropped:
+        # say what to change rather than only "cannot reach".
+        dropped = "aborted" in str(error) or "RemoteDisconnected" in str(error)
+        if self.base_url.startswith("http://") and dropped:
+            return DeskError(f"the desk service at {self.base_url} hung up on plain HTTP: if it serves HTTPS, "
+                             "use an https:// address (Settings → Contact center → Desk service address)")
+        return DeskError(f"cannot reach the desk service at {self.base_url}")
+
+    def _tls_failed(self, error: requests.exceptions.SSLError) -> DeskError:
+        message = describe_tls_failure(error, self._address, self._ca_file)
+        log.info("desk link: %s (%s)", message, error)
+        return DeskError(message)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -182,12 +236,14 @@ class DeskApi:
         try:
             # total= bounds connecting and waiting for the answer together. requests hands a
             # urllib3 Timeout through unchanged (HTTPAdapter.send); its stubs only list float/tuple.
-            response = self._http.request(method, self.base_url + path, json=body, headers=headers,
-                                          timeout=Timeout(total=left))  # type: ignore[arg-type]
+            response = self._http().request(method, self.base_url + path, json=body, headers=headers,
+                                            timeout=Timeout(total=left))  # type: ignore[arg-type]
         except requests.Timeout:
             raise self._too_slow() from None
-        except requests.ConnectionError:
-            raise DeskError(f"cannot reach the desk service at {self.base_url}") from None
+        except requests.exceptions.SSLError as error:  # before ConnectionError: it is one
+            raise self._tls_failed(error) from None
+        except requests.ConnectionError as error:
+            raise self._unreachable(error) from None
         if response.status_code >= 400:
             raise DeskError(_error_text(response), response.status_code)
         if not response.content:  # e.g. 204, or a 200 that only says "done"
@@ -196,6 +252,12 @@ class DeskApi:
             return response.json()
         except ValueError:
             raise DeskError("the desk service sent something that is not JSON") from None
+
+
+def _address(host: str, port: int | None) -> str:
+    """host:port as the agent typed it, without any user part of the URL."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}" if port else shown
 
 
 def _error_text(response: requests.Response) -> str:

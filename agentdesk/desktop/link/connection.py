@@ -158,10 +158,15 @@ class DeskConnection(QObject):
     def active(self) -> bool:
         return self._api is not None
 
-    def start(self, base_url: str, agent: str, phone: str, password: Callable[[], str | None]) -> None:
+    def start(self, base_url: str, agent: str, phone: str, secret: Callable[[], str | None],
+              ca_file: str = "") -> None:
+        """Link up with the service at `base_url` as `agent` working from
+        `phone`; `secret` gives the agent's SIP secret for signing in (it
+        never leaves this machine), `ca_file` the pinned authority ("" =
+        the system's). A refused address is said through link_changed."""
         self.stop()
         try:
-            self._api = DeskApi(base_url, agent, password)
+            self._api = DeskApi(base_url, agent, secret, ca_file)
         except DeskError as error:
             self.link_changed.emit(str(error))
             return

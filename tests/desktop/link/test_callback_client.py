@@ -46,6 +46,8 @@ class StandIn:
 
     def answer(self, handler: _Handler, method: str, path: str, body: Any) -> tuple[int, Any]:
         self.requests.append((method, path, body))
+        if path == "/api/v1/session/challenge":
+            return 200, {"nonce": "n" * 32, "expires_in": 30}
         if path == "/api/v1/session":
             return 200, {"token": "t0ken"}
         if path.startswith("/api/v1/callbacks?"):

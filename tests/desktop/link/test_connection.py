@@ -98,10 +98,12 @@ class StandInService:
         self._thread.start()
 
     def sign_in(self, handler: BaseHTTPRequestHandler) -> None:
+        """Both steps of a sign-in: the challenge, then its answer."""
         self.sign_in_requested.set()
         self.sign_in_gate.wait(10)
         time.sleep(self.delay)  # the service's latency
-        _reply(handler, 200, {"token": "t0ken"})
+        challenge = handler.path.endswith("/challenge")
+        _reply(handler, 200, {"nonce": "n" * 32, "expires_in": 30} if challenge else {"token": "t0ken"})
 
     def events(self, handler: BaseHTTPRequestHandler) -> None:
         self._sockets.append(handler.connection)
