@@ -127,7 +127,8 @@ def test_an_offered_callback_rings_with_its_task_and_is_not_auto_answered() -> N
     core.auto_answer = True
     headers = {"x-agentdesk-queue": "support", "x-agentdesk-call": "1800000000.9",
                "x-agentdesk-callback": "0a1b2c3d4e5f", "x-agentdesk-autodial": "5"}
-    assert core.on_incoming(1, '"Reza" <sip:09121110001@pbx>', ("127.0.0.1", 5060), headers, "sip-1") == 180
+    assert core.on_incoming(1, '"Reza" <sip:09121110001@pbx>', ("127.0.0.1", 5060), headers, "sip-1",
+                            registered_contact(core)) == 180
     call = core.book.calls[1]
     assert (call.queue, call.queue_call, call.callback_task, call.autodial_seconds) == (
         "support", "1800000000.9", "0a1b2c3d4e5f", 5)
@@ -138,7 +139,8 @@ def test_an_offered_callback_is_never_dialled_by_itself_when_the_agent_answers_b
     core = PhoneCore(FakePhoneEvents(), None, FakeStack())
     core._pbx_flows = {("127.0.0.1", 5060)}
     headers = {"x-agentdesk-queue": "support", "x-agentdesk-callback": "0a1b2c3d4e5f", "x-agentdesk-autodial": "5"}
-    assert core.on_incoming(1, "<sip:09121110001@pbx>", ("127.0.0.1", 5060), headers, "sip-1") == 180
+    assert core.on_incoming(1, "<sip:09121110001@pbx>", ("127.0.0.1", 5060), headers, "sip-1",
+                            registered_contact(core)) == 180
     assert (core.book.calls[1].callback_task, core.book.calls[1].autodial_seconds) == ("0a1b2c3d4e5f", 0)
 
 
@@ -150,6 +152,23 @@ def test_only_the_pbx_s_own_address_and_sip_port_may_offer_a_call() -> None:
         assert core.on_incoming(1, "<sip:100@x>", source, {"x-agentdesk-queue": "support"}, "sip-1") == 403
     assert core.book.calls == {}
     assert pbx_flows("127.0.0.1") == {("127.0.0.1", 5060)}
+    assert pbx_flows("127.0.0.1", "tls") == {("127.0.0.1", 5061)}
+
+
+def test_a_request_not_sent_to_the_contact_the_phone_registered_is_refused() -> None:
+    # The PBX's address and port can be forged by a local process (UDP); the
+    # token in the Contact the phone registered over its own flow cannot.
+    core = PhoneCore(FakePhoneEvents(), None, FakeStack())
+    core._pbx_flows = {("127.0.0.1", 5060)}
+    headers = {"x-agentdesk-queue": "support"}
+    for target in ("sip:1001@127.0.0.1:40000", "sip:1001@127.0.0.1:40000;adflow=guess", ""):
+        assert core.on_incoming(1, "<sip:100@x>", ("127.0.0.1", 5060), headers, "sip-1", target) == 403
+    assert core.book.calls == {}
+    assert core.on_incoming(1, "<sip:100@x>", ("127.0.0.1", 5060), headers, "sip-1", registered_contact(core)) == 180
+
+
+def registered_contact(core: PhoneCore) -> str:
+    return f"sip:1001@127.0.0.1:40000;transport=TLS;adflow={core._flow_token}"
 
 
 def test_dialling_cb_task_marks_the_call_as_that_callback() -> None:

@@ -7,6 +7,9 @@ agent: SRTP or no call); 1001 is not (the PBX offers it plain RTP)."""
 
 from __future__ import annotations
 
+import base64
+import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from tests.helpers.tlskit import (
     make_authority,
     rtp_compressibility,
 )
+from tests.integration.test_security import QUEUE_HEADERS, stranger_invite
 
 pytestmark = pytest.mark.pbx
 
@@ -43,8 +47,9 @@ def tls_agent(qtbot: Any, pbx: Pbx, sound: SoundServer) -> Iterator[Callable[...
     """tls_agent(user, server=..., ca=...) -> a desktop using SIP over TLS."""
     agents: list[Agent] = []
 
-    def make(user: str = "1020", server: str = TLS_SERVER, ca: Path | None = None, wait: bool = True) -> Agent:
-        settings = {"transport": "tls", "tls_ca_file": str(ca or authority(pbx)), "desk_url": ""}
+    def make(user: str = "1020", server: str = TLS_SERVER, ca: Path | None = None, wait: bool = True,
+             **extra: Any) -> Agent:
+        settings = {"transport": "tls", "tls_ca_file": str(ca or authority(pbx)), "desk_url": "", **extra}
         agent = Agent.create(qtbot, user, f"demo-{user}", server, settings)
         agents.append(agent)
         if wait:
@@ -144,6 +149,37 @@ def test_an_expired_certificate_is_refused_and_nothing_reaches_it(
         server.close()
     assert "has expired" in reason, reason
     assert server.received == b""  # no REGISTER (and no password digest) went to it
+
+
+def test_a_forged_invite_from_the_pbxs_own_address_and_tls_port_is_refused(tls_agent: Any) -> None:
+    """Over TLS the phone still has a loopback UDP port (its own wake-ups).
+    A local process can send from 127.0.0.1:<the PBX's TLS port> over UDP,
+    which Asterisk does not hold: address and port match, yet the request
+    was not sent to the Contact the phone registered over TLS, and pjsua
+    takes no SRTP keys that did not travel over TLS (406). Either way: refused
+    before it rings (the Contact check alone: test_callback_views.py)."""
+    agent = tls_agent("1020", auto_answer=True)
+    wake = agent.engine._wake_address
+    assert wake is not None
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as forger:
+        forger.bind(("127.0.0.1", TLS_PORT))
+        forger.settimeout(3)
+        forger.sendto(secure_offer(stranger_invite(wake[1], "127.0.0.1", TLS_PORT, QUEUE_HEADERS)), wake)
+        reply = forger.recv(4096).decode(errors="replace").split("\r\n", 1)[0]
+        while reply.startswith("SIP/2.0 1"):
+            reply = forger.recv(4096).decode(errors="replace").split("\r\n", 1)[0]
+    assert reply in ("SIP/2.0 403 Forbidden", "SIP/2.0 406 Not Acceptable"), reply
+    agent.qtbot.wait(1500)  # longer than any auto-answer delay
+    assert agent.calls_seen == [] and not agent.live()
+
+
+def secure_offer(invite: bytes) -> bytes:
+    """The forged INVITE offering SRTP (SDES), as the PBX would."""
+    head, body = invite.decode().split("\r\n\r\n", 1)
+    key = base64.b64encode(bytes(range(30))).decode()
+    body = body.replace("RTP/AVP 0", "RTP/SAVP 0") + f"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{key}\r\n"
+    head = re.sub(r"Content-Length: \d+", f"Content-Length: {len(body)}", head)
+    return f"{head}\r\n\r\n{body}".encode()
 
 
 def test_srtp_is_required_plain_audio_from_the_pbx_is_refused_not_taken(

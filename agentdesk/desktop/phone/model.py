@@ -128,6 +128,7 @@ class AccountConfig:
     display_name: str = ""
     register_seconds: int = 120
     tls_ca_file: str = ""  # the pinned authority; empty: the system's (trust.py)
+    flow_token: str = field(default="", repr=False)  # the phone core's, put in the registered Contact
 
     @property
     def secure(self) -> bool:
