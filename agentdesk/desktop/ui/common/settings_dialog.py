@@ -38,7 +38,7 @@ from .text import plain_label
 
 PAGES = (
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Account")),
-     ("server", "user", "transport", "display_name", "register_seconds")),
+     ("server", "user", "transport", "tls_ca_file", "display_name", "register_seconds")),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Audio")), ("microphone", "speaker", "ring_device", "tone_zone")),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Calls")), ("auto_answer",)),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Contact center")),
@@ -48,7 +48,7 @@ PAGES = (
 DEVICE_KEYS = {"microphone": True, "speaker": False, "ring_device": False}  # key -> wants input
 CHOICE_NAMES = {
     "": str(QT_TRANSLATE_NOOP("SettingsDialog", "System default")),
-    "udp": "UDP", "tcp": "TCP",
+    "udp": "UDP", "tcp": "TCP", "tls": str(QT_TRANSLATE_NOOP("SettingsDialog", "TLS (encrypted calls)")),
     "us": str(QT_TRANSLATE_NOOP("SettingsDialog", "North America")),
     "eu": str(QT_TRANSLATE_NOOP("SettingsDialog", "Europe")),
     "ir": str(QT_TRANSLATE_NOOP("SettingsDialog", "Iran")),
