@@ -19,14 +19,15 @@ VENV="$ROOT/.venv"
 # espeak-ng and sox to make the PBX's voice prompts in English, Persian and Russian,
 # a C compiler for the audio callback's C part)
 # test time (JACK: a sound server with exact timing; PostgreSQL for the desk
-# store's tests) and benchmark time
+# store's tests; iproute2 and nftables: a remote agent's network and home
+# router, tests/helpers/netlab.py) and benchmark time
 # (baresip, the peer the figures are compared with; tshark, the time an INVITE arrived).
 RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archive-keyring util-linux
   libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   gcc libc6-dev libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core espeak-ng sox"
-TEST_PACKAGES="jackd2 postgresql baresip-core"
-BENCH_PACKAGES="jackd2 baresip xvfb tshark"
+TEST_PACKAGES="jackd2 postgresql baresip-core iproute2 nftables"
+BENCH_PACKAGES="jackd2 baresip xvfb tshark iproute2 nftables"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -22,11 +22,13 @@ class PartyError(AssertionError):
 class SipParty:
     """A customer or colleague on the other end of the agent's calls."""
 
-    def __init__(self, name: str = "party") -> None:
+    def __init__(self, name: str = "party", netns: str = "") -> None:
+        """`netns`: run inside this network namespace (tests/helpers/netlab.py)."""
         self.name = name
+        inside = ["ip", "netns", "exec", netns] if netns else []
         self.process = subprocess.Popen(
-            [sys.executable, str(PEER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, bufsize=1,
+            [*inside, sys.executable, str(PEER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, bufsize=1,
         )
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.history: list[dict[str, Any]] = []
