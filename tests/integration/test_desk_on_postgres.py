@@ -31,7 +31,7 @@ class PostgresDesk:
         self.config_file = folder / "desk-service.json"
         self.config_file.write_text(json.dumps(config))
         self.database = database
-        self.url = f"http://127.0.0.1:{PORT}"
+        self.url = f"https://127.0.0.1:{PORT}"  # with the PBX's certificate, as its config says
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
