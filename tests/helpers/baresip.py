@@ -72,11 +72,13 @@ def sip_secret(pbx_home: Path, user: str) -> str:
 def write_config(folder: Path, account: BaresipAccount, settings: Sequence[str], modules: Sequence[str],
                  listen: str = "127.0.0.1:0") -> None:
     """baresip's config, accounts and contacts files in `folder`. `listen`
-    port 0 lets the system pick the SIP port (the contact says which)."""
+    port 0 lets the system pick the SIP port (the contact says which); its
+    address is the only one baresip uses."""
     folder.mkdir(parents=True, exist_ok=True)
-    # Loopback only: otherwise baresip answers a re-INVITE with the machine's
-    # other address, which the loopback-bound test PBX cannot send RTP to.
-    lines = [f"sip_listen {listen}", "net_interface 127.0.0.1", f"module_path {MODULES}", *settings,
+    # One address only: otherwise baresip answers a re-INVITE with the
+    # machine's other address, which a loopback-bound test PBX cannot send RTP to.
+    address = listen.rsplit(":", 1)[0]
+    lines = [f"sip_listen {listen}", f"net_interface {address}", f"module_path {MODULES}", *settings,
              *(f"module {m}" for m in modules), "module_app account.so", "module_app menu.so", ""]
     (folder / "config").write_text("\n".join(lines))
     accounts = folder / "accounts"
