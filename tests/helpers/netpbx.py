@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from tests.helpers.pbx import DESK_PORT, PORT_OFFSET, REPO, RUN, SECOND_SIP_PORT
 
 TLS_SERVER = f"{PBX}:{TLS_PORT + 5}"  # what a remote agent's desktop uses
 UDP_SERVER = f"{PBX}:{SECOND_SIP_PORT}"  # plain SIP from the network
-LOCAL_SERVER = f"127.0.0.1:{SECOND_SIP_PORT}"  # phones on the PBX's own host
 DESK_URL = f"https://{PBX}:{DESK_PORT + 5}"
 
 
@@ -53,6 +53,14 @@ class NetworkPbx(Pbx):
             if result.returncode != 0:
                 raise RuntimeError(f"pbx/run secrets --generate failed:\n{result.stdout}\n{result.stderr}")
         super().start("--bind", PBX, "--plain-sip", "bind", *options)
+
+    def plain_sip_server(self) -> str:
+        """Where plain SIP listens (address:port), for phones on the PBX's
+        own host: loopback, or the network address with --plain-sip bind."""
+        match = re.search(r"transport-udp\s+udp\s+\d+\s+\d+\s+(\S+)", self.cli("pjsip show transports"))
+        if match is None:
+            raise RuntimeError("the PBX has no plain SIP (UDP) transport")
+        return match.group(1)
 
     def _secrets(self) -> dict[str, object]:
         path = self.home / "state" / "secrets.json"

@@ -17,7 +17,7 @@ import pytest
 from agentdesk.desktop.phone.model import RegState
 from tests.helpers.agent import Agent
 from tests.helpers.netlab import PBX_NS, RemoteNetwork
-from tests.helpers.netpbx import LOCAL_SERVER, TLS_SERVER, UDP_SERVER, NetworkPbx
+from tests.helpers.netpbx import TLS_SERVER, UDP_SERVER, NetworkPbx
 from tests.helpers.netwire import Wire
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import Pbx
@@ -30,6 +30,7 @@ SETTLED = (RegState.REGISTERED, RegState.FAILED, RegState.UNREACHABLE)
 class RemoteSite:
     network: RemoteNetwork
     pbx: NetworkPbx
+    local_server: str  # plain SIP for phones on the PBX's own host
 
     @property
     def wire(self) -> Wire:
@@ -43,7 +44,7 @@ def remote_site(pbx: Pbx) -> Iterator[RemoteSite]:
     server = NetworkPbx()
     try:
         server.start()
-        yield RemoteSite(network, server)
+        yield RemoteSite(network, server, server.plain_sip_server())
     finally:
         server.stop()
         network.close()
@@ -90,7 +91,7 @@ def make_caller(remote_site: RemoteSite) -> Iterator[Callable[[str], SipParty]]:
     def make(user: str) -> SipParty:
         party = SipParty(f"caller-{user}", netns=PBX_NS)
         parties.append(party)
-        party.register(user, LOCAL_SERVER, password=remote_site.pbx.password(user))
+        party.register(user, remote_site.local_server, password=remote_site.pbx.password(user))
         return party
 
     yield make

@@ -14,7 +14,6 @@ import pytest
 from agentdesk.desktop.phone.model import CallSnapshot, CallState
 from tests.helpers.agent import Agent
 from tests.helpers.netlab import DESKTOP, ROUTER_WAN
-from tests.helpers.netpbx import LOCAL_SERVER
 from tests.helpers.netwire import Wire
 from tests.helpers.party import SipParty
 from tests.helpers.soundserver import MIC_TONE, SoundServer
@@ -26,9 +25,9 @@ CALLER_TONE = 900
 HEARD = 0.5
 
 
-def answered_call(agent: Agent, caller: SipParty) -> CallSnapshot:
+def answered_call(site: RemoteSite, agent: Agent, caller: SipParty) -> CallSnapshot:
     """The caller rings the agent, who answers; the caller plays its tone."""
-    caller.call(f"sip:{agent.user}@{LOCAL_SERVER}")
+    caller.call(f"sip:{agent.user}@{site.local_server}")
     ringing = agent.wait_state(CallState.RINGING_IN, timeout=10)
     agent.engine.answer(ringing.call_id)
     caller.wait_state("CONFIRMED")
@@ -72,7 +71,7 @@ def test_an_agent_behind_home_nat_registers_rings_and_talks_both_ways(
     assert f"@{ROUTER_WAN}:" in contact, contact
     assert DESKTOP not in contact and f" {ROUTER_WAN}/" not in host_addresses()
     caller = make_caller("1002")
-    answered_call(agent, caller)
+    answered_call(remote_site, agent, caller)
     wait_talking(agent, caller, sound)
 
 
@@ -82,7 +81,7 @@ def test_a_five_second_outage_mid_call_costs_neither_the_call_nor_its_audio(
 ) -> None:
     remote_agent = make_remote_agent()
     caller = make_caller("1002")
-    call = answered_call(remote_agent, caller)
+    call = answered_call(remote_site, remote_agent, caller)
     wait_talking(remote_agent, caller, sound)
     before = wire.stats()
     wire.outage(5.0)
