@@ -202,6 +202,9 @@ def make_network(
     desk_port = _port_from_env("AGENTDESK_DESK_PORT", 8480)
     if desk_port == 65535:
         raise PbxError("AGENTDESK_DESK_PORT must leave the next port free for the PBX's questions, not 65535")
+    plain = plain_sip or os.environ.get("AGENTDESK_PLAIN_SIP", "loopback")
+    if plain not in ("loopback", "bind"):
+        raise PbxError(f"plain SIP goes on 'loopback' or on the 'bind' address, not {plain!r}")
     return Network(
         bind=bind,
         sip_port=port,
@@ -210,6 +213,7 @@ def make_network(
         rtp_end=end,
         ami_port=ami_port,
         desk_port=desk_port,
+        plain_sip_public=plain == "bind",
     )
 
 

@@ -412,3 +412,13 @@ def test_the_missed_offers_before_a_pause_default_to_one_and_are_checked(tmp_pat
             queues.read_queues(queues_ini(tmp_path, f"pause_after_missed_offers = {wrong}\n"))
     shipped = queues.read_queues()
     assert {q.name: q.pause_after_missed_offers for q in shipped} == {"support": 1, "sales": 1}
+
+
+def test_plain_sip_on_the_bind_address_is_asked_for_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AGENTDESK_PLAIN_SIP", raising=False)
+    assert not make_network("192.0.2.10", None, None).plain_sip_public
+    assert make_network("192.0.2.10", None, None, "bind").plain_sip_public
+    monkeypatch.setenv("AGENTDESK_PLAIN_SIP", "bind")
+    assert make_network("192.0.2.10", None, None).plain_sip_public
+    with pytest.raises(PbxError, match="loopback"):
+        make_network("192.0.2.10", None, None, "everywhere")
