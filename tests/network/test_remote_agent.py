@@ -54,12 +54,7 @@ def host_addresses() -> str:
     return subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.parametrize("transport", [
-    "tls",
-    pytest.param("udp", marks=pytest.mark.xfail(
-        reason="pbx/run start --plain-sip bind is accepted but ignored: layout.make_network never sets "
-        "plain_sip_public, so plain SIP stays on loopback", strict=True)),
-])
+@pytest.mark.parametrize("transport", ["tls", "udp"])
 def test_an_agent_behind_home_nat_registers_rings_and_talks_both_ways(
     remote_site: RemoteSite, make_remote_agent: Callable[..., Agent], make_caller: Callable[[str], SipParty],
     sound: SoundServer, transport: str,
