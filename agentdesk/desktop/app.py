@@ -23,11 +23,13 @@ from agentdesk.contract.wrapups import SurveyResult
 from . import credentials
 from .audio.bridge import DeviceChoice
 from .audio.devices import list_devices
+from .callquality import CallQualityLog
 from .crm.lookup import CrmConfig, CrmLookup
 from .history import CallHistory, entry_for
 from .link.api import default_desk_url
 from .link.callback_client import CallbackClient
 from .link.connection import DeskConnection
+from .link.quality_outbox import QualityFiles, QualityOutbox, desk_sender
 from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
 from .phone.model import CallSnapshot, CallState, PhoneError
@@ -86,6 +88,9 @@ class Desktop(QObject):
         self.callback_client = CallbackClient(self.desk_link, self)
         self.wrapup_disk = TaskRunner(workers=1, parent=self)  # one worker: draft, outbox and ack writes in order
         self.wrapups = self._build_wrapups()  # hosts the callbacks' outcome pickers
+        self.quality_outbox = QualityOutbox(QualityFiles(data_dir() / "quality"), desk_sender(self.desk_link),
+                                            self.wrapup_disk, parent=self)
+        self.call_quality = CallQualityLog(self.quality_outbox, lambda: str(self.settings.get("user")))
         self.callbacks = self._build_callbacks()
         self.window.add_wrapup(self.wrapups.panel)  # in the phone's pane, under the calls
         self._password: str | None = None
@@ -155,6 +160,8 @@ class Desktop(QObject):
         self.engine.callChanged.connect(lambda call: self.window.show_call(self.callbacks.describe(call)))
         self.engine.callChanged.connect(self._call_changed)
         self.engine.incomingCall.connect(self._incoming)
+        self.engine.callQualitySummary.connect(self.call_quality.summary_arrived)  # just before its call's end
+        self.desk_link.snapshot_received.connect(lambda snapshot: self.quality_outbox.signed_in(snapshot.me.agent))
         self.engine.incomingCall.connect(self.desk.call_ringing)
         self.engine.callChanged.connect(self.desk.call_changed)
         self.engine.incomingCall.connect(self.callbacks.call_ringing)
@@ -259,7 +266,8 @@ class Desktop(QObject):
         if call.state is CallState.ENDED:
             # A dialled callback is kept as its customer; a ring a colleague's
             # answer cancelled, as answered by them.
-            entry = self.window.add_history(entry_for(self.callbacks.describe(call)))
+            quality = self.call_quality.call_ended(call)
+            entry = self.window.add_history(entry_for(self.callbacks.describe(call), quality=quality))
             self.tasks.run(lambda: self.history.add(entry, call.sip_call_id))
 
     # -- settings ------------------------------------------------------------------
@@ -322,6 +330,7 @@ class Desktop(QObject):
         self.audio.close()
         self.desk_link.shutdown()  # drops desk commands still queued; never waits for the network
         self.wrapups.outbox.stop()  # what is unsent stays in the outbox on disk, for the next start
+        self.quality_outbox.stop()  # likewise
         self.wrapup_disk.shutdown()  # draft writes are quick and must not be cut short
         self.crm.close()
         self.crm_tasks.shutdown(wait=False, cancel=True)  # a slow CRM must not hold up quitting either

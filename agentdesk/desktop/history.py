@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .phone.model import CallSnapshot, Direction
+from .phone.qualitytrack import QualitySummary
 from .private_files import private_file
 
 KEEP_ROWS = 5000
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS calls (
 CREATE INDEX IF NOT EXISTS calls_started ON calls(started_at);
 """
 AFTER_CALL_COLUMNS = (("queue_call", "TEXT NOT NULL DEFAULT ''"), ("disposition", "TEXT NOT NULL DEFAULT ''"),
-                      ("survey_score", "INTEGER"), ("answered_by", "TEXT NOT NULL DEFAULT ''"))
+                      ("survey_score", "INTEGER"), ("answered_by", "TEXT NOT NULL DEFAULT ''"),
+                      ("quality", "TEXT NOT NULL DEFAULT ''"), ("mos", "REAL"))
 
 
 class Outcome(enum.Enum):
@@ -71,6 +73,8 @@ class HistoryEntry:
     survey_score: int | None = None  # the caller's 1-5 rating
     answered_by: str = ""  # a missed queue call a colleague answered: their name
     offers: int = 1  # how often this queue call rang the agent (rows folded into this one)
+    quality: str = ""  # how the call sounded on average (good, fair, poor; '' not measured)
+    mos: float | None = None  # the estimate's average
 
     @property
     def duration(self) -> float:
@@ -120,10 +124,11 @@ def outcome_of(call: CallSnapshot) -> Outcome:
     return Outcome.FAILED
 
 
-def entry_for(call: CallSnapshot, ended_at: float | None = None) -> HistoryEntry:
+def entry_for(call: CallSnapshot, ended_at: float | None = None, quality: QualitySummary | None = None) -> HistoryEntry:
     return HistoryEntry(
         call.direction, call.remote_number, call.remote_name, call.queue, call.started_at,
         call.connected_at, ended_at or time.time(), outcome_of(call), call.reason, call.queue_call,
+        quality=quality.level if quality else "", mos=round(quality.mos_avg, 2) if quality else None,
     )
 
 
@@ -136,7 +141,7 @@ class CallHistory:
             db.executescript(SCHEMA)
             present = {row[1] for row in db.execute("PRAGMA table_info(calls)")}
             for name, kind in AFTER_CALL_COLUMNS:
-                if name not in present:  # a history from before wrap-ups
+                if name not in present:  # a history from before wrap-ups (or call quality)
                     db.execute(f"ALTER TABLE calls ADD COLUMN {name} {kind}")
 
     @contextmanager
@@ -152,13 +157,13 @@ class CallHistory:
         row = (
             sip_call_id, entry.direction.value, entry.number, entry.name, entry.queue, entry.started_at,
             entry.connected_at, entry.ended_at, entry.outcome.value, entry.reason, entry.queue_call,
-            entry.disposition, entry.survey_score, entry.answered_by,
+            entry.disposition, entry.survey_score, entry.answered_by, entry.quality, entry.mos,
         )
         with self._lock, self._connect() as db:
             db.execute(
                 "INSERT INTO calls (sip_call_id, direction, number, name, queue, started_at, connected_at,"
-                " ended_at, outcome, reason, queue_call, disposition, survey_score, answered_by)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " ended_at, outcome, reason, queue_call, disposition, survey_score, answered_by, quality, mos)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 row,
             )
             db.execute("DELETE FROM calls WHERE id <= (SELECT MAX(id) FROM calls) - ?", (KEEP_ROWS,))
@@ -167,13 +172,13 @@ class CallHistory:
         with self._lock, self._connect() as db:
             rows = db.execute(
                 "SELECT direction, number, name, queue, started_at, connected_at, ended_at, outcome, reason,"
-                " queue_call, disposition, survey_score, answered_by FROM calls"
+                " queue_call, disposition, survey_score, answered_by, quality, mos FROM calls"
                 " ORDER BY started_at DESC, id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         return [
             HistoryEntry(Direction(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], Outcome(r[7]), r[8], r[9], r[10], r[11],
-                         r[12])
+                         r[12], quality=r[13], mos=r[14])
             for r in rows
         ]
 

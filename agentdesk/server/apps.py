@@ -16,6 +16,7 @@ from .callbacks.api import add_callback_routes
 from .callbacks.pbxroutes import add_pbx_callback_routes
 from .callbacks.web import add_web_routes
 from .pbxapi import add_pbx_routes, pbx_token_middleware
+from .quality import add_quality_routes
 from .routing import MAX_BODY, SERVICE, errors_middleware
 from .service import DeskService
 from .wrapups.api import add_wrapup_routes
@@ -31,6 +32,7 @@ def build_app(service: DeskService) -> web.Application:
     add_web_routes(app, service.callbacks.from_web, service.config.callbacks, service.clock)
     add_wrapup_routes(app)
     add_survey_routes(app)
+    add_quality_routes(app)
     return app
 
 

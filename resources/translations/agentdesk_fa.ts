@@ -224,6 +224,73 @@
     </message>
 </context>
 <context>
+    <name>CallQuality</name>
+    <message>
+        <source>Good</source>
+        <translation>خوب</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>متوسط</translation>
+    </message>
+    <message>
+        <source>Poor</source>
+        <translation>ضعیف</translation>
+    </message>
+    <message>
+        <source>packet loss %1 % towards the other party</source>
+        <translation>افت بسته %1 ٪ به سمت طرف مقابل</translation>
+    </message>
+    <message>
+        <source>packet loss %1 %</source>
+        <translation>افت بسته %1 ٪</translation>
+    </message>
+    <message>
+        <source>high delay (%1 ms round trip)</source>
+        <translation>تأخیر زیاد (%1 میلی‌ثانیه رفت و برگشت)</translation>
+    </message>
+    <message>
+        <source>jitter %1 ms towards the other party</source>
+        <translation>لرزش %1 میلی‌ثانیه به سمت طرف مقابل</translation>
+    </message>
+    <message>
+        <source>jitter %1 ms</source>
+        <translation>لرزش %1 میلی‌ثانیه</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1، %2</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>نامعلوم</translation>
+    </message>
+    <message>
+        <source>Call quality: %1 (estimated MOS %2 of 4.5)</source>
+        <translation>کیفیت تماس: %1 (MOS تخمینی %2 از 4.5)</translation>
+    </message>
+    <message>
+        <source>Packet loss: %1 % to you, %2 to the other party</source>
+        <translation>افت بسته: %1 ٪ به سمت شما، %2 به سمت طرف مقابل</translation>
+    </message>
+    <message>
+        <source>Jitter: %1 ms · round trip: %2</source>
+        <translation>لرزش: %1 میلی‌ثانیه · رفت و برگشت: %2</translation>
+    </message>
+    <message>
+        <source>Codec: %1 · transport: %2 · encrypted audio: %3</source>
+        <translation>کدک: %1 · انتقال: %2 · صدای رمزشده: %3</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>بله</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>خیر</translation>
+    </message>
+</context>
+<context>
     <name>CallbackClient</name>
     <message>
         <source>The desk service sent unreadable callback data</source>
@@ -728,6 +795,10 @@
         <translation>نظرسنجی %1/5</translation>
     </message>
     <message>
+        <source>quality: %1, MOS %2</source>
+        <translation>کیفیت: %1، MOS %2</translation>
+    </message>
+    <message>
         <source>offered %1 times</source>
         <translation>%1 بار ارائه شد</translation>
     </message>
@@ -838,6 +909,13 @@
     <message>
         <source>Not saved: %1</source>
         <translation>ذخیره نشد: %1</translation>
+    </message>
+</context>
+<context>
+    <name>QualityLabel</name>
+    <message>
+        <source>Call quality</source>
+        <translation>کیفیت تماس</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@ each; a test file does not write its own):
 - FakeDesk: the callback commands of the desk service; every command waits
   for the test to answer (or refuse) it.
 - FakeWrapUpDesk: the desk service's side of sending wrap-up records.
+- FakeQualityDesk: the desk service's side of sending call quality records.
 - FakeStack and FakePhoneEvents: what the phone's call logic (phone/core.py)
   is built with, the SIP stack's commands and the engine's events, for
   testing that logic without pjsua2 or Qt.
@@ -23,9 +24,11 @@ from PySide6.QtCore import QObject, Signal
 
 from agentdesk.contract.callbacks import CallbackRequest, CallbackTaskDetail, CallbackTaskView
 from agentdesk.desktop.link.api import DeskError
+from agentdesk.desktop.link.quality_outbox import QualityRecord
 from agentdesk.desktop.link.wrapups import WrapUpDraft
 from agentdesk.desktop.phone.dialing import dtmf_digits, target_uri
 from agentdesk.desktop.phone.model import AccountConfig, AccountSnapshot, CallSnapshot, CallState, PhoneError
+from agentdesk.desktop.phone.qualitytrack import QualityReport, QualitySummary, StreamSample
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
 
@@ -123,6 +126,8 @@ class FakeEngine(QObject):
     callChanged = Signal(object)
     incomingCall = Signal(object)
     problem = Signal(str)
+    callQuality = Signal(object)
+    callQualitySummary = Signal(object)
 
     def __init__(self, server: str = "pbx.example") -> None:
         super().__init__()
@@ -228,6 +233,23 @@ class FakeWrapUpDesk:
             done(reply)
 
 
+class FakeQualityDesk:
+    """The desk service receiving call quality records: `send` answers each
+    with the next scripted reply (an exception or a dict; by default saved)."""
+
+    def __init__(self) -> None:
+        self.script: list[Exception | dict[str, Any]] = []
+        self.sent: list[QualityRecord] = []
+
+    def send(self, record: QualityRecord, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
+        self.sent.append(record)
+        reply = self.script.pop(0) if self.script else {"saved": True, "new": len(self.sent) == 1}
+        if isinstance(reply, Exception):
+            failed(reply)
+        else:
+            done(reply)
+
+
 def later(view: CallbackTaskView, seconds: float = 1.0, **changes: Any) -> CallbackTaskView:
     """The same task as the service would send it after a change."""
     return replace(view, updated_at=view.updated_at + seconds, **changes)
@@ -242,6 +264,7 @@ class FakeStack:
     refuse_transfer_of: set[int] = field(default_factory=set)
     hold_busy: int = 0  # set_hold raises this many times (a re-INVITE under way)
     next_id: int = 0
+    readings: dict[int, list[StreamSample]] = field(default_factory=dict)  # stream_stats answers, by call
 
     @property
     def dialled(self) -> list[object]:
@@ -287,6 +310,11 @@ class FakeStack:
     def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None:
         pass  # audio routing is the real stack's, tested with real calls
 
+    def stream_stats(self, call_id: int) -> StreamSample | None:
+        """The next of the test's readings of this call, if any."""
+        readings = self.readings.get(call_id)
+        return readings.pop(0) if readings else None
+
     def release(self, call_id: int) -> None:
         self.actions.append(("release", call_id))
 
@@ -300,6 +328,8 @@ class FakePhoneEvents:
     calls: list[CallSnapshot] = field(default_factory=list)
     incoming_calls: list[CallSnapshot] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    quality_reports: list[QualityReport] = field(default_factory=list)
+    quality_summaries: list[QualitySummary] = field(default_factory=list)
 
     def registration(self, snapshot: AccountSnapshot) -> None:
         self.registrations.append(snapshot)
@@ -312,3 +342,9 @@ class FakePhoneEvents:
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
+
+    def quality(self, report: QualityReport) -> None:
+        self.quality_reports.append(report)
+
+    def quality_summary(self, summary: QualitySummary) -> None:
+        self.quality_summaries.append(summary)

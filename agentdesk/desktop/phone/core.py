@@ -37,6 +37,7 @@ from .model import (
     parse_remote,
 )
 from .probe import PbxProbe
+from .qualitywatch import QualityWatch
 from .registration import PING_TIMEOUT, Registration
 from .sipmsg import host_only
 from .stackapi import SipCommands
@@ -94,6 +95,7 @@ class PhoneCore:
         self.registration = Registration()
         self.book = CallBook(stack, events, audio)
         self.handovers = Handovers(self.book, stack, self.timers, events)
+        self.quality = QualityWatch(stack, self.timers, events)
         self.auto_answer = False
         self._pbx_flows: set[tuple[str, int]] = set()
         self._probe: PbxProbe | None = None
@@ -263,9 +265,12 @@ class PhoneCore:
         changes: dict[str, object] = {"state": state, "status_code": code, "reason": reason}
         if state is CallState.ACTIVE and not call.connected_at:
             changes["connected_at"] = time.time()
+        if state is CallState.ACTIVE:
+            self.quality.call_connected(call_id)
         if state is CallState.ENDED:
             changes["has_audio"] = False
             self._ended.append(call_id)
+            self.quality.call_ended(call_id)  # its summary reaches the GUI before the call's end
         self.book.update(call.with_changes(**changes))
         if state is CallState.ENDED:
             self.handovers.call_ended(self.book.calls[call_id])

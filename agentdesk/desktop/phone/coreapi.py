@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .model import AccountSnapshot, CallSnapshot
+from .qualitytrack import QualityReport, QualitySummary
 
 
 class CoreEvents(Protocol):
@@ -16,6 +17,8 @@ class CoreEvents(Protocol):
     def call(self, snapshot: CallSnapshot) -> None: ...
     def incoming(self, snapshot: CallSnapshot) -> None: ...
     def problem(self, text: str) -> None: ...
+    def quality(self, report: QualityReport) -> None: ...
+    def quality_summary(self, summary: QualitySummary) -> None: ...
 
 
 class AudioControl(Protocol):

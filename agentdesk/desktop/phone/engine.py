@@ -16,6 +16,8 @@ Signals (all delivered on the GUI thread):
   callChanged(CallSnapshot)     every change of every call, ENDED included
   incomingCall(CallSnapshot)    once per incoming call, as it starts ringing
   problem(str)                  something the agent should read
+  callQuality(QualityReport)    how a connected call sounds, every few seconds (qualitywatch.py)
+  callQualitySummary(QualitySummary)  a call's quality once it has ended, before its ENDED change
   stopped()                     after shutdown(): calls ended, unregistered,
                                 pjsua2 destroyed
 """
@@ -47,6 +49,7 @@ from .model import (
     RegState,
 )
 from .pjstack import SipStack
+from .qualitytrack import QualityReport, QualitySummary
 from .sipmsg import host_only
 from .stackapi import ClockUser
 
@@ -96,6 +99,8 @@ class PhoneEngine(QObject):
     callChanged = Signal(object)
     incomingCall = Signal(object)
     problem = Signal(str)
+    callQuality = Signal(object)
+    callQualitySummary = Signal(object)
     stopped = Signal()
     # What the SIP thread reports arrives through these, queued, and goes
     # out through the public signals above on the GUI thread: a receiver
@@ -105,6 +110,8 @@ class PhoneEngine(QObject):
     _sip_call = Signal(object)
     _sip_incoming = Signal(object)
     _sip_problem = Signal(str)
+    _sip_quality = Signal(object)
+    _sip_quality_summary = Signal(object)
 
     def __init__(self, audio: AudioBridgeLike | None, user_agent: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +134,8 @@ class PhoneEngine(QObject):
         self._sip_call.connect(self._mirror_call)
         self._sip_incoming.connect(self._mirror_incoming)
         self._sip_problem.connect(self.problem)
+        self._sip_quality.connect(self.callQuality)
+        self._sip_quality_summary.connect(self.callQualitySummary)
 
     # -- life cycle (GUI thread) ------------------------------------------------
 
@@ -271,7 +280,8 @@ class PhoneEngine(QObject):
         # call logic with it, and the stack reports to the call logic once
         # started (its pjsua2 objects, which do the reporting, exist from then).
         stack = SipStack(self._user_agent)
-        events = _Events(self._sip_registration, self._sip_call, self._sip_incoming, self._sip_problem)
+        events = _Events(self._sip_registration, self._sip_call, self._sip_incoming, self._sip_problem,
+                         self._sip_quality, self._sip_quality_summary)
         core = PhoneCore(events, self._audio, stack)
         try:
             self._wake_address = stack.start(bind, self._audio, core)
@@ -327,11 +337,13 @@ class _Events:
     thread, delivered on the GUI thread)."""
 
     def __init__(self, registration: SignalInstance, call: SignalInstance, incoming: SignalInstance,
-                 problem: SignalInstance) -> None:
+                 problem: SignalInstance, quality: SignalInstance, summary: SignalInstance) -> None:
         self._registration = registration
         self._call = call
         self._incoming = incoming
         self._problem = problem
+        self._quality = quality
+        self._summary = summary
 
     def registration(self, snapshot: AccountSnapshot) -> None:
         self._registration.emit(snapshot)
@@ -344,3 +356,9 @@ class _Events:
 
     def problem(self, text: str) -> None:
         self._problem.emit(text)
+
+    def quality(self, report: QualityReport) -> None:
+        self._quality.emit(report)
+
+    def quality_summary(self, summary: QualitySummary) -> None:
+        self._summary.emit(summary)

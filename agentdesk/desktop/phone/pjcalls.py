@@ -3,8 +3,9 @@
 `PjCalls` is created by `SipStack.start()` and dropped by its `shutdown()`,
 on the phone engine's thread, like every pjsua2 object. It keeps each call's
 `pj.Call` wrapper under the phone's own call id, turns the commands of
-stackapi.SipCommands into pjsua2 calls, and reports each call's state,
-media and transfer progress to the stack's listener. As in pjstack.py, the
+stackapi.SipCommands into pjsua2 calls, reports each call's state,
+media and transfer progress to the stack's listener, and reads its audio
+stream's statistics when asked (`stream_stats`, for its quality). As in pjstack.py, the
 callbacks copy what they need at once, never block, and log instead of
 raising.
 """
@@ -20,6 +21,7 @@ import pjsua2 as pj
 
 from .model import CallState, PhoneError
 from .pjutil import guarded
+from .qualitytrack import StreamSample, srtp_answer, transport_of_contact
 from .resume import ResumeWatch
 from .sipmsg import header_map
 from .stackapi import StackListener
@@ -82,6 +84,36 @@ class _Call(pj.Call):  # type: ignore[misc]
         prm.statusCode = 603  # a REFER to us: nobody may redirect the agent's calls
 
 
+_SRTP_POLICIES = {pj.PJMEDIA_SRTP_DISABLED: "disabled", pj.PJMEDIA_SRTP_OPTIONAL: "optional",
+                  pj.PJMEDIA_SRTP_MANDATORY: "mandatory"}
+
+
+def srtp_policy(srtp_use: Any) -> str:
+    """An account's SRTP setting (pjsua2's srtpUse) by name."""
+    return _SRTP_POLICIES.get(int(srtp_use), "unknown")
+
+
+def _ms(usec: Any) -> float:
+    return float(usec) / 1000.0
+
+
+def _stream_sample(stat: Any, stream: Any, info: Any, policy: str | None) -> StreamSample:
+    """Copied out of pjsua2's stream statistics (its StreamStat: RTCP's
+    view of both directions, and the jitter buffer's)."""
+    rtcp, buffer = stat.rtcp, stat.jbuf
+    rx, tx = rtcp.rxStat, rtcp.txStat
+    return StreamSample(
+        codec=str(stream.codecName), received=int(rx.pkt), lost=int(rx.loss), discarded=int(rx.discard),
+        jitter_ms=_ms(rx.jitterUsec.last),
+        jitter_buffer_ms=float(buffer.avgDelayMsec) if buffer.avgDelayMsec > 0 else None,
+        rtt_ms=_ms(rtcp.rttUsec.last) if rtcp.rttUsec.n > 0 else None,
+        sent=int(tx.pkt), remote_reports=int(tx.updateCount), remote_lost=int(tx.loss),
+        remote_jitter_ms=_ms(tx.jitterUsec.last), transport=transport_of_contact(str(info.localContact)),
+        srtp=srtp_answer(policy, bool(int(stream.proto) & pj.PJMEDIA_TP_PROFILE_SRTP)),
+        sip_call_id=str(info.callIdString),
+    )
+
+
 def _first_audio(info: Any) -> Any | None:
     for media in info.media:
         if media.type == pj.PJMEDIA_TYPE_AUDIO:
@@ -98,6 +130,7 @@ class PjCalls:
         self._calls: dict[int, _Call] = {}
         self._next_id = 1
         self._resumes = ResumeWatch()  # resumed calls, until their media flow both ways (see resume.py)
+        self.srtp_policy: str | None = None  # the account's SRTP setting (the stack's register() sets it)
 
     def any_calls(self) -> bool:
         return bool(self._calls)
@@ -218,6 +251,20 @@ class PjCalls:
             status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
             status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
         )
+
+    def stream_stats(self, call_id: int) -> StreamSample | None:
+        call = self._calls.get(call_id)
+        if call is None:
+            return None
+        try:
+            info = call.getInfo()
+            media = _first_audio(info)
+            if media is None or media.status == pj.PJSUA_CALL_MEDIA_NONE:
+                return None
+            stat, stream = call.getStreamStat(media.index), call.getStreamInfo(media.index)
+        except pj.Error:
+            return None  # no stream (yet, or any more)
+        return _stream_sample(stat, stream, info, self.srtp_policy)
 
     def release(self, call_id: int) -> None:
         self._calls.pop(call_id, None)

@@ -34,8 +34,9 @@ import pjsua2 as pj
 from .mediaclock import MediaClock, MediaLibrary
 from .mediapoll import MediaPoller
 from .model import AccountConfig, Binding, PhoneError
-from .pjcalls import PjCalls, pj_call
+from .pjcalls import PjCalls, pj_call, srtp_policy
 from .pjutil import guarded, quiet_stdout
+from .qualitytrack import StreamSample
 from .sipmsg import host_only
 from .stackapi import ClockUser, StackListener
 
@@ -226,6 +227,7 @@ class SipStack:
     def register(self, config: AccountConfig) -> None:
         assert self._calls is not None
         account_config = self._account_config(config)
+        self._calls.srtp_policy = srtp_policy(account_config.mediaConfig.srtpUse)  # its calls' SRTP, for their quality
         if self._account is None:
             account = _Account(self._calls)
             pj_call(lambda: account.create(account_config), "creating the account")
@@ -320,6 +322,10 @@ class SipStack:
         """Connect (or not) the call's audio to the sound device (slot 0)."""
         if self._calls is not None:
             self._calls.route_audio(call_id, speaker, microphone)
+
+    def stream_stats(self, call_id: int) -> StreamSample | None:
+        """A reading of the call's audio stream, for its quality (pjcalls.py)."""
+        return self._calls.stream_stats(call_id) if self._calls is not None else None
 
     def release(self, call_id: int) -> None:
         """Drop the wrapper of an ended call (on the next loop turn)."""

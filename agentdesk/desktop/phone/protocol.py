@@ -12,6 +12,8 @@ snapshots and arrive on the GUI thread:
   callChanged(CallSnapshot)     every change of every call, ENDED included
   incomingCall(CallSnapshot)    once per incoming call, as it starts ringing
   problem(str)                  something the agent should read
+  callQuality(QualityReport)    how a connected call sounds, every few seconds
+  callQualitySummary(QualitySummary)  a call's quality once it has ended, before its ENDED change
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class Phone(Protocol):
     def incomingCall(self) -> SignalInstance: ...
     @property
     def problem(self) -> SignalInstance: ...
+    @property
+    def callQuality(self) -> SignalInstance: ...
+    @property
+    def callQualitySummary(self) -> SignalInstance: ...
 
     @property
     def calls(self) -> Mapping[int, CallSnapshot]:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from .mediaclock import MediaClock
 from .model import AccountConfig, CallState
+from .qualitytrack import StreamSample
 
 
 class SipCommands(Protocol):
@@ -28,6 +29,8 @@ class SipCommands(Protocol):
     def set_hold(self, call_id: int, hold: bool) -> None: ...
     def send_dtmf(self, call_id: int, digits: str) -> None: ...
     def route_audio(self, call_id: int, speaker: bool, microphone: bool) -> None: ...
+    def stream_stats(self, call_id: int) -> StreamSample | None:
+        """A reading of the call's audio stream (qualitytrack.py); None when it has none."""
     def release(self, call_id: int) -> None:
         """Drop the pjsua2 wrapper of an ended call."""
 

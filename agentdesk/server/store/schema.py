@@ -206,6 +206,35 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX IF NOT EXISTS missed_offers_by_time ON missed_offers (offered_at, agent)",
     ),
+    (
+        # Call quality as the agent's desktop measured it (quality_sql.py):
+        # one row per agent and call leg (`call_id`, the leg's SIP Call-ID);
+        # `uniqueid` is the queue call it belongs to ('' for other calls).
+        """CREATE TABLE IF NOT EXISTS call_quality (
+            agent TEXT NOT NULL,
+            call_id TEXT NOT NULL,
+            uniqueid TEXT NOT NULL,
+            started_at DOUBLE PRECISION NOT NULL,
+            ended_at DOUBLE PRECISION NOT NULL,
+            level TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            mos_min DOUBLE PRECISION NOT NULL,
+            mos_avg DOUBLE PRECISION NOT NULL,
+            loss_pct DOUBLE PRECISION NOT NULL,
+            remote_loss_pct DOUBLE PRECISION,
+            jitter_avg_ms DOUBLE PRECISION NOT NULL,
+            jitter_max_ms DOUBLE PRECISION NOT NULL,
+            rtt_avg_ms DOUBLE PRECISION,
+            codec TEXT NOT NULL,
+            transport TEXT NOT NULL,
+            srtp TEXT NOT NULL,
+            samples INTEGER NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (agent, call_id)
+        )""",
+        "CREATE INDEX IF NOT EXISTS call_quality_by_agent ON call_quality (agent, started_at)",
+        "CREATE INDEX IF NOT EXISTS call_quality_by_uniqueid ON call_quality (uniqueid) WHERE uniqueid <> ''",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from .calls_sql import Calls
 from .database import Database
 from .engines import Engine, open_engine
 from .missed_sql import MissedOffers
+from .quality_sql import CallQualities
 from .schema import migrate
 from .survey_sql import Surveys
 from .wrapup_sql import WrapUps
@@ -54,6 +55,7 @@ class Store:
         self.wrapups = WrapUps(self.db)
         self.surveys = Surveys(self.db)
         self.missed = MissedOffers(self.db)
+        self.quality = CallQualities(self.db)
 
     def __repr__(self) -> str:
         return f"<Store {self.db.description}>"

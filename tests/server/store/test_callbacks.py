@@ -26,7 +26,7 @@ from agentdesk.server.store import (
     open_store,
 )
 from agentdesk.server.store.engines import open_engine
-from agentdesk.server.store.schema import MIGRATIONS, VERSION_TABLE
+from agentdesk.server.store.schema import LATEST, MIGRATIONS, VERSION_TABLE
 
 T0 = 1_763_800_000.125  # epoch seconds with a fraction PostgreSQL's REAL would lose
 INJECTIONS = ["'; DROP TABLE callback_tasks; --", "1' OR '1'='1", "%s %(x)s ? $1", 'Robert"); --']
@@ -443,4 +443,4 @@ def test_a_database_of_version_2_gains_callbacks_and_keeps_its_data(store_url: s
         add(store, task("aaaaaaaaaaa1"))
         assert [item.task_id for item in store.callbacks.open_callbacks()] == ["aaaaaaaaaaa1"]
         versions = store.db.engine.run("SELECT version FROM schema_version ORDER BY version").rows
-        assert [row[0] for row in versions] == [1, 2, 3, 4, 5]
+        assert [row[0] for row in versions] == list(range(1, LATEST + 1))

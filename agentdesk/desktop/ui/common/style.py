@@ -37,6 +37,10 @@ QWidget {{ font-size: 10pt; }}
 #CallCard[ringing="true"] {{ border: 2px solid {GOOD}; background: #f1f8f3; }}
 #CallerName {{ font-size: 13pt; font-weight: 600; color: #202124; }}
 #CallerDetail, #CallState {{ color: {MUTED}; }}
+#CallQuality {{ font-weight: 600; }}
+#CallQuality[level="good"] {{ color: #137333; }}
+#CallQuality[level="fair"] {{ color: #b06000; }}
+#CallQuality[level="poor"] {{ color: #c5221f; }}
 #CallTimer {{ font-size: 13pt; font-family: monospace; color: #202124; }}
 #QueueBadge {{ background: #e8f0fe; color: {ACCENT}; border-radius: 8px; padding: 1px 8px; font-weight: 600; }}
 #CallControl {{ border: 1px solid #dadce0; border-radius: 8px; background: #ffffff; padding: 4px 10px; }}

@@ -8,12 +8,14 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...phone.model import CallSnapshot, CallState, Direction
+from ...phone.qualitytrack import QualityReport
 from ..common.flow import FlowLayout
 from ..common.icons import icon
 from ..common.numbers import display_number
 from ..common.text import clean_text, format_duration, isolate, plain_label, plain_tooltip
 from ..common.ticking import ClockLabel
 from .dialer import DialPad
+from .quality_label import QualityLabel
 
 
 def call_state_text(call: CallSnapshot) -> str:
@@ -73,6 +75,7 @@ class CallCard(QFrame):
         self.detail = plain_label("", "CallerDetail")
         self.queue = plain_label("", "QueueBadge")
         self.state = plain_label("", "CallState")
+        self.quality = QualityLabel(self)
         self.timer = ClockLabel("CallTimer", self)
         self._build_buttons()
         self.pad = DialPad(self)
@@ -136,6 +139,7 @@ class CallCard(QFrame):
         middle.addWidget(self.detail)
         middle.addWidget(self.queue)
         middle.addWidget(self.state)
+        middle.addWidget(self.quality)
         controls = FlowLayout()
         for button in (self.answer_button, self.decline_button, self.switch_button, self.complete_button,
                        self.conference_button, self.hold_button, self.mute_button, self.transfer_button,
@@ -177,6 +181,10 @@ class CallCard(QFrame):
         self._set_property("ringing", ringing)
         self._set_property("focused", active and not call.held)
         self.tick()
+
+    def show_quality(self, report: QualityReport) -> None:
+        """How the call sounds now (every few seconds while it is connected)."""
+        self.quality.show_report(report)
 
     def _set_property(self, name: str, value: bool) -> None:
         if self.property(name) != value:

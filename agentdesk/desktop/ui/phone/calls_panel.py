@@ -6,6 +6,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...phone.model import CallSnapshot, CallState
+from ...phone.qualitytrack import QualityReport
 from ..common.text import plain_label
 from .call_card import CallCard
 
@@ -57,6 +58,11 @@ class CallsPanel(QWidget):
             self._clock.start()
         elif not self.cards:
             self._clock.stop()
+
+    def show_quality(self, report: QualityReport) -> None:
+        card = self.cards.get(report.call_id)
+        if card is not None:
+            card.show_quality(report)
 
     def _connect(self, card: CallCard) -> None:
         card.answerClicked.connect(self.answerClicked)

@@ -1,6 +1,6 @@
 """The call history list; double-click or Enter calls the number back.
 A queue call shows the agent's disposition and the caller's survey score
-once they are known.
+once they are known; a call whose sound was measured, its quality.
 
 One row per queue call: a waiting caller offered to the agent again and
 again is one row ("offered 3 times"), not a row per ring. A queue call the
@@ -25,6 +25,7 @@ from ..common.icons import icon
 from ..common.numbers import display_number
 from ..common.text import format_duration, isolate, plain_tooltip
 from ..common.when import moment_text
+from .quality_label import level_word
 
 MAX_SHOWN = 200
 KEEP_TAKEN = 200  # colleagues' answers remembered for rings that end after the news
@@ -52,6 +53,14 @@ def after_call_text(entry: HistoryEntry) -> str:
     if entry.survey_score is not None:
         parts.append(QCoreApplication.translate("History", "survey %1/5").replace("%1", str(entry.survey_score)))
     return " · ".join(isolate(part) for part in parts)
+
+
+def quality_text(entry: HistoryEntry) -> str:
+    """'quality: Good, MOS 4.4' for a call whose sound was measured ('' else)."""
+    if not entry.quality or entry.mos is None:
+        return ""
+    return (QCoreApplication.translate("History", "quality: %1, MOS %2")
+            .replace("%1", level_word(entry.quality)).replace("%2", f"{entry.mos:.1f}"))
 
 
 def icon_name(entry: HistoryEntry) -> str:
@@ -107,6 +116,8 @@ class HistoryList(QListWidget):
             details += f" · {offered}"
         after = after_call_text(entry)
         details += f" · {after}" if after else ""
+        quality = quality_text(entry)
+        details += f" · {quality}" if quality else ""
         # QListWidgetItem text is never interpreted as rich text.
         item = QListWidgetItem(icon(icon_name(entry)), f"{isolate(who)}{queue}\n{details}")
         item.setData(Qt.ItemDataRole.UserRole, entry.number)

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         engine.registrationChanged.connect(self.show_account)
         engine.incomingCall.connect(self.show_incoming)
         engine.problem.connect(self.show_problem)
+        engine.callQuality.connect(self.calls.show_quality)
         self.header.settingsRequested.connect(self.settingsRequested)
         self.dialer.dialRequested.connect(self.dial)
         self.dialer.pad.keyPressed.connect(self._pad_key)
