@@ -1235,6 +1235,10 @@
         <translation>پروتکل انتقال SIP</translation>
     </message>
     <message>
+        <source>Trusted certificate authority (PEM file)</source>
+        <translation>مرجع گواهی مورد اعتماد (فایل PEM)</translation>
+    </message>
+    <message>
         <source>Display name</source>
         <translation>نام نمایشی</translation>
     </message>
@@ -1316,6 +1320,10 @@
     <message>
         <source>System default</source>
         <translation>پیش‌فرض سیستم</translation>
+    </message>
+    <message>
+        <source>TLS (encrypted calls)</source>
+        <translation>TLS (تماس‌های رمزنگاری‌شده)</translation>
     </message>
     <message>
         <source>North America</source>

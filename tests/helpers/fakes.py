@@ -279,6 +279,9 @@ class FakeStack:
     def reregister(self) -> None:
         self.actions.append(("reregister",))
 
+    def handle_ip_change(self) -> None:
+        self.actions.append(("ip_change",))
+
     def dial(self, uri: str) -> int:
         self.next_id += 1
         self.actions.append(("dial", uri))

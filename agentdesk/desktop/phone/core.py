@@ -19,12 +19,15 @@ Invariants:
 from __future__ import annotations
 
 import logging
+import secrets
 import socket
 import time
+from dataclasses import replace
 
 from agentdesk.contract import headers as header
 from agentdesk.contract.ids import is_task_id, task_of_extension
 
+from . import trust
 from .callbook import CallBook
 from .coreapi import AudioControl, CoreEvents
 from .handover import Handovers
@@ -34,6 +37,7 @@ from .model import (
     CallSnapshot,
     CallState,
     Direction,
+    RegState,
     parse_remote,
 )
 from .probe import PbxProbe
@@ -42,6 +46,7 @@ from .registration import PING_TIMEOUT, Registration
 from .sipmsg import host_only
 from .stackapi import SipCommands
 from .timers import Timers
+from .trust import TLS_PORT
 
 log = logging.getLogger("agentdesk.desktop.phone")
 
@@ -51,6 +56,7 @@ PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 MAX_AUTODIAL_SECONDS = 600
 SIP_PORT = 5060  # the PBX's, when the server setting names none
+FLOW_PARAM = "adflow"  # the Contact URI parameter carrying the flow token
 
 
 def resolve_addresses(server: str) -> set[str]:
@@ -61,7 +67,7 @@ def resolve_addresses(server: str) -> set[str]:
         return {host}
 
 
-def pbx_flows(server: str) -> set[tuple[str, int]]:
+def pbx_flows(server: str, transport: str = "udp") -> set[tuple[str, int]]:
     """Where the PBX's own requests come from: its addresses, on the SIP
     port the phone registers to. Over TCP that is the connection the phone
     opened (the PBX rewrites contacts and reuses it); over UDP the PBX sends
@@ -69,8 +75,31 @@ def pbx_flows(server: str) -> set[tuple[str, int]]:
     port while the PBX holds it."""
     written = host_only(server)
     tail = server[len(written):]
-    port = int(tail[1:]) if tail.startswith(":") and tail[1:].isdigit() else SIP_PORT
+    default = TLS_PORT if transport == "tls" else SIP_PORT
+    port = int(tail[1:]) if tail.startswith(":") and tail[1:].isdigit() else default
     return {(address, port) for address in resolve_addresses(server)}
+
+
+def route_address(server: str) -> str:
+    """The local address packets to the PBX leave from ('' if unknown): a
+    UDP socket connected to it (nothing is sent) reads the kernel's route."""
+    host = host_only(server).strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, 9))
+            return str(probe.getsockname()[0])
+    except OSError:  # no route (offline), or a name that does not resolve now
+        return ""
+
+
+def flow_token(request_uri: str) -> str:
+    """The token the PBX sent the request to ('' if none)."""
+    for param in request_uri.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == FLOW_PARAM:
+            return value.strip()
+    return ""
 
 
 def callback_offer(headers: dict[str, str]) -> tuple[str, int]:
@@ -98,6 +127,11 @@ class PhoneCore:
         self.quality = QualityWatch(stack, self.timers, events)
         self.auto_answer = False
         self._pbx_flows: set[tuple[str, int]] = set()
+        # Put in the Contact the phone registers (over TLS, encrypted): the
+        # PBX sends calls to that URI, so a request without it did not come
+        # from the PBX, whatever address it claims to come from.
+        self._flow_token = secrets.token_urlsafe(12)
+        self._local_address = ""  # the address packets to the PBX leave from
         self._probe: PbxProbe | None = None
         self._ping_since: float | None = None
         self._ping_round = 0
@@ -111,12 +145,13 @@ class PhoneCore:
             self._stack.unregister()
             self._report(self.registration.configured(None))
             return
-        self._pbx_flows = pbx_flows(config.server)
+        self._pbx_flows = pbx_flows(config.server, config.transport)
         if self._probe is not None:
             self._probe.close()
         self._probe = PbxProbe(config.server, config.transport, config.user)
         self._report(self.registration.configured(config))
-        self._stack.register(config)
+        self._stack.register(replace(config, flow_token=self._flow_token))
+        self._local_address = route_address(config.server)
         self._ping_round += 1
         self._ping_since = None
         round_ = self._ping_round
@@ -126,12 +161,21 @@ class PhoneCore:
 
     def on_registration(self, code: int, reason: str, expires: int, active: bool) -> None:
         log.info("registration: %s %s (expires %s)", code, reason, expires)
-        self._report(self.registration.registration_result(code, reason, expires, active))
+        snapshot = self.registration.registration_result(code, reason, expires, active)
+        config = self.registration.config
+        if snapshot.state is RegState.UNREACHABLE and config is not None and config.secure:
+            # pjsip says only that TLS failed; if trust is why, say so and
+            # stop calling it unreachable: retrying will not fix a certificate.
+            problem = trust.diagnose(config.server, config.tls_ca_file)
+            if problem:
+                snapshot = self.registration.untrusted(problem)
+        self._report(snapshot)
 
     def _ping(self, round_: int) -> None:
         if round_ != self._ping_round:
             return  # the account was reconfigured; a newer round is running
         self.timers.after(self.registration.ping_interval(), lambda: self._ping(round_))
+        self._check_local_address()
         if self.registration.should_ping() and self._probe is not None and self._ping_since is None:
             self._ask(round_)
 
@@ -160,6 +204,21 @@ class PhoneCore:
             log.info("the PBX answers again: registering")
             self._stack.reregister()
 
+    def _check_local_address(self) -> None:
+        """The computer moved (Wi-Fi to cable, a new VPN address): the
+        address the PBX knows is gone. pjsua then opens its transports
+        again, registers from the new address and re-INVITEs calls, which
+        survive where the PBX still has them (its rtp_timeout)."""
+        config = self.registration.config
+        if config is None or not self.registration.wanted:
+            return
+        now = route_address(config.server)
+        if now and self._local_address and now != self._local_address:
+            log.info("this computer's address changed from %s to %s: registering again", self._local_address, now)
+            self._stack.handle_ip_change()
+        if now:
+            self._local_address = now
+
     def on_transport_down(self) -> None:
         """A TCP connection to the PBX closed: check at once."""
         if self.registration.should_ping() and self._probe is not None and self._ping_since is None:
@@ -175,9 +234,12 @@ class PhoneCore:
     # -- incoming and outgoing calls --------------------------------------------
 
     def on_incoming(self, call_id: int, remote: str, source: tuple[str, int], headers: dict[str, str],
-                    sip_id: str) -> int:
+                    sip_id: str, target: str = "") -> int:
         if source not in self._pbx_flows:
             log.warning("refused a call from %s port %d: not our PBX %s", *source, sorted(self._pbx_flows))
+            return 403
+        if flow_token(target) != self._flow_token:
+            log.warning("refused a call from %s port %d: not sent to the contact we registered", *source)
             return 403
         if len(self.book.live_calls()) >= MAX_CALLS:
             log.info("refused a call: already %d calls", MAX_CALLS)
@@ -273,7 +335,17 @@ class PhoneCore:
             self.quality.call_ended(call_id)  # its summary reaches the GUI before the call's end
         self.book.update(call.with_changes(**changes))
         if state is CallState.ENDED:
+            self._explain_unencrypted(self.book.calls[call_id])
             self.handovers.call_ended(self.book.calls[call_id])
+
+    def _explain_unencrypted(self, call: CallSnapshot) -> None:
+        """488 to a phone that requires SRTP: the far side would not encrypt
+        the audio. Said in words: the call was not simply busy."""
+        config = self.registration.config
+        if call.status_code == 488 and not call.was_answered and config is not None and config.secure:
+            self.events.problem(f"The call with {call.party_name} was refused: its audio could not be "
+                                "encrypted (SRTP), which this phone requires over TLS. Ask the PBX's "
+                                "administrator to enable encrypted audio for your extension.")
 
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None:
         call = self.book.calls.get(call_id)

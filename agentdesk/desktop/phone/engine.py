@@ -39,7 +39,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 from ..threadname import name_this_thread
 from .core import PhoneCore
 from .coreapi import AudioControl
-from .dialing import dtmf_digits, target_uri
+from .dialing import dtmf_digits, target_uri, uri_params
 from .model import (
     AccountConfig,
     AccountSnapshot,
@@ -52,6 +52,7 @@ from .pjstack import SipStack
 from .qualitytrack import QualityReport, QualitySummary
 from .sipmsg import host_only
 from .stackapi import ClockUser
+from .trust import ca_list_file
 
 log = logging.getLogger("agentdesk.desktop.phone")
 
@@ -89,9 +90,10 @@ def bind_address_for(server: str) -> str:
     return "127.0.0.1" if address.version == 4 and address.is_loopback else "0.0.0.0"
 
 
-def binding_for(server: str, transport: str) -> Binding:
+def binding_for(server: str, transport: str, ca_setting: str = "") -> Binding:
     address = bind_address_for(server)
-    return Binding(address, address if transport == "udp" else "127.0.0.1")
+    tls_ca = ca_list_file(ca_setting) if transport == "tls" else None
+    return Binding(address, address if transport == "udp" else "127.0.0.1", tls_ca)
 
 
 class PhoneEngine(QObject):
@@ -127,6 +129,7 @@ class PhoneEngine(QObject):
         self._thread: threading.Thread | None = None
         self._server = ""
         self._user = ""
+        self._transport = "udp"
         self._bind = Binding("0.0.0.0", "0.0.0.0")
         self.calls: dict[int, CallSnapshot] = {}
         self.account = AccountSnapshot(RegState.OFFLINE)
@@ -139,9 +142,9 @@ class PhoneEngine(QObject):
 
     # -- life cycle (GUI thread) ------------------------------------------------
 
-    def start(self, server_hint: str = "", transport_hint: str = "udp") -> None:
+    def start(self, server_hint: str = "", transport_hint: str = "udp", ca_hint: str = "") -> None:
         """Start the SIP thread; raises PhoneError if pjsua2 cannot start."""
-        self._bind = binding_for(server_hint, transport_hint)
+        self._bind = binding_for(server_hint, transport_hint, ca_hint)
         self._thread = threading.Thread(target=self._run, args=(self._bind,), name="sip", daemon=True)
         self._thread.start()
         self._ready.wait(10)
@@ -172,7 +175,7 @@ class PhoneEngine(QObject):
         """Register with this account (None: go offline). A PBX that needs
         another local address (loopback or not) restarts the SIP stack,
         which is refused while calls are up."""
-        bind = binding_for(config.server, config.transport) if config else self._bind
+        bind = binding_for(config.server, config.transport, config.tls_ca_file) if config else self._bind
         if bind != self._bind:
             if self.live_calls():
                 raise PhoneError("End your calls first: the phone must restart to use the new PBX address "
@@ -187,9 +190,10 @@ class PhoneEngine(QObject):
     def _remember(self, config: AccountConfig | None) -> None:
         self._server = config.server if config else ""
         self._user = config.user if config else ""
+        self._transport = config.transport if config else "udp"
 
     def dial(self, text: str) -> None:
-        uri = target_uri(text, self._server)
+        uri = target_uri(text, self._server, self._transport)
         self._submit(lambda core: core.dial(uri))
 
     def answer(self, call_id: int) -> None:
@@ -209,7 +213,7 @@ class PhoneEngine(QObject):
 
     def transfer(self, call_id: int, text: str) -> None:
         """Blind transfer to a number, extension or sip: URI."""
-        uri = target_uri(text, self._server)
+        uri = target_uri(text, self._server, self._transport)
         self._submit(lambda core: core.transfer(call_id, uri))
 
     def complete_transfer(self, call_id: int, consult_id: int) -> None:
@@ -219,7 +223,7 @@ class PhoneEngine(QObject):
         """Three-way call with both parties in the agent's room on the PBX."""
         if not self._user:
             raise PhoneError("Set up your account before starting a conference.")
-        room = target_uri(f"sip:room{self._user}@{self._server}", self._server)
+        room = target_uri(f"sip:room{self._user}@{self._server}{uri_params(self._transport)}", self._server)
         self._submit(lambda core: core.conference(call_id, consult_id, room))
 
     def mute(self, call_id: int, on: bool) -> None:

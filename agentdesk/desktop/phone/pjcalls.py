@@ -177,7 +177,10 @@ class PjCalls:
         address, _, port = source.rpartition(":")  # "1.2.3.4:5060", "[::1]:5060"
         sender = (address.strip("[]"), int(port)) if port.isdigit() and address else (source.strip("[]"), 0)
         headers = header_map(message)
-        code = self.listener.on_incoming(call_id, str(info.remoteUri), sender, headers, str(info.callIdString))
+        request_line = message.split("\r\n", 1)[0].split(" ")
+        target = request_line[1] if len(request_line) == 3 else ""
+        code = self.listener.on_incoming(call_id, str(info.remoteUri), sender, headers, str(info.callIdString),
+                                         target)
         if code == 180:
             self._respond(call, 180)
         else:

@@ -53,6 +53,7 @@ class _Transports:
     udp: int
     tcp: int
     wake: tuple[str, int]
+    tls: int | None = None
 
 
 # -- adapters: translate, emit, nothing else ---------------------------------
@@ -169,6 +170,13 @@ class SipStack:
         # Polling them from the SIP thread instead was measured slower: 50
         # returns a second into Python on the thread that runs the call logic.
         media.threadCnt = 1
+        # Home networks: Wi-Fi and DSL jitter of tens of milliseconds. The
+        # adaptive buffer starts 60 ms deep and never prefetches less, so a
+        # late packet is played rather than concealed; it may grow to 240 ms
+        # on a bad line and never holds more than 500 ms.
+        media.jbInit = media.jbMinPre = 60
+        media.jbMaxPre = 240
+        media.jbMax = 500
         return config
 
     @staticmethod
@@ -182,10 +190,20 @@ class SipStack:
         udp_config, tcp_config = config(bind.udp), config(bind.address)
         udp = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, udp_config), "opening a UDP port")
         tcp = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_TCP, tcp_config), "opening a TCP port")
+        tls = None
+        if bind.tls_ca is not None:
+            tls_config = config(bind.address)
+            # pjsip checks the chain against these authorities and that the
+            # certificate names the host dialled; a failure ends the
+            # connection before anything is sent (trust.py says why).
+            tls_config.tlsConfig.CaListFile = bind.tls_ca
+            tls_config.tlsConfig.verifyServer = True
+            tls_config.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+            tls = pj_call(lambda: endpoint.transportCreate(pj.PJSIP_TRANSPORT_TLS, tls_config), "starting TLS")
         host, port = str(endpoint.transportGetInfo(udp).localName).rsplit(":", 1)
         # The engine wakes our poll by sending an empty keep-alive (CRLF) here.
         wake_host = "127.0.0.1" if bind.udp in ("0.0.0.0", "") else host
-        return _Transports(udp, tcp, (wake_host, int(port)))
+        return _Transports(udp, tcp, (wake_host, int(port)), tls)
 
     def poll(self, timeout_ms: int) -> None:
         assert self._endpoint is not None and self._calls is not None
@@ -238,7 +256,7 @@ class SipStack:
 
     def _account_config(self, config: AccountConfig) -> Any:
         assert self._transports is not None
-        transport = ";transport=tcp" if config.transport == "tcp" else ""
+        transport = f";transport={config.transport}" if config.transport in ("tcp", "tls") else ""
         host = config.server
         result = pj.AccountConfig()
         result.idUri = f"sip:{config.user}@{host_only(host)}"
@@ -250,8 +268,10 @@ class SipStack:
         result.regConfig.delayBeforeRefreshSec = 5
         result.regConfig.dropCallsOnFail = False
         result.regConfig.unregWaitMsec = 1500
-        result.sipConfig.transportId = self._transports.tcp if config.transport == "tcp" else self._transports.udp
+        result.sipConfig.transportId = self._transport_for(config)
         result.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", config.user, 0, config.password))
+        if config.flow_token:
+            result.sipConfig.contactUriParams = f";adflow={config.flow_token}"
         result.natConfig.sipOutboundUse = 0
         result.natConfig.udpKaIntervalSec = 15
         result.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
@@ -262,7 +282,25 @@ class SipStack:
         # hold: pjsip then sent the un-hold re-INVITE with the UPDATE's
         # sendonly offer, and the caller stayed on hold at the PBX.
         result.mediaConfig.lockCodecEnabled = False
+        if config.secure:
+            # Encrypted audio or no call: SDES keys, offered and accepted
+            # only over a TLS hop; an answer or offer without them is
+            # refused (488), never taken as plain RTP.
+            result.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_MANDATORY
+            result.mediaConfig.srtpSecureSignaling = 1
+            keyings = pj.IntVector()
+            keyings.append(pj.PJMEDIA_SRTP_KEYING_SDES)
+            result.mediaConfig.srtpOpt.keyings = keyings
         return result
+
+    def _transport_for(self, config: AccountConfig) -> int:
+        transports = self._transports
+        assert transports is not None
+        if config.transport == "tls":
+            if transports.tls is None:
+                raise PhoneError("TLS is not started; the phone restarts to use it")
+            return transports.tls
+        return transports.tcp if config.transport == "tcp" else transports.udp
 
     def unregister(self, wait: bool = False) -> None:
         account = self._account
@@ -275,6 +313,18 @@ class SipStack:
             return
         if wait:
             self._poll_until(lambda: not account.getInfo().regIsActive, 2.0)
+
+    def handle_ip_change(self) -> None:
+        """Reopen the transports, register again and re-INVITE the calls
+        from the computer's new address."""
+        if self._endpoint is None:
+            return
+        param = pj.IpChangeParam()
+        param.restartListener = True
+        try:
+            self._endpoint.handleIpChange(param)
+        except pj.Error as error:
+            log.warning("could not move to the new address: %s", error.reason)
 
     def reregister(self) -> None:
         if self._account is None:
