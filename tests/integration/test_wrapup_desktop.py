@@ -223,35 +223,35 @@ def test_a_desktop_killed_mid_wrapup_offers_the_draft_again(
     qtbot: Any, make_agent: Callable[..., Agent], make_party: Callable[..., SipParty], pbx: Pbx,
     sound: SoundServer, wrapup_on: Callable[[], Lead]
 ) -> None:
-    configure("1020")
-    DeskUser("1020").join("support")
+    configure("1013")
+    DeskUser("1013").join("support")
     child = subprocess.Popen([sys.executable, "-c", "from tests.integration.test_wrapup_desktop import "
                               "run_child_desktop; run_child_desktop()"], cwd=Path(__file__).parents[2],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        pbx.wait_registered("1020", timeout=20)
+        pbx.wait_registered("1013", timeout=20)
         customer = customer_calls(make_party, "09121110004")
-        pbx.wait_channel_up("1020", timeout=15)  # the child desktop answered by itself
+        pbx.wait_channel_up("1013", timeout=15)  # the child desktop answered by itself
         time.sleep(1)  # a moment of talk
         customer.send("hangup")
-        wait_until(lambda: [d["notes"] for d in stored("1020", "drafts")] == [NOTES], 20, "the typed draft on disk")
+        wait_until(lambda: [d["notes"] for d in stored("1013", "drafts")] == [NOTES], 20, "the typed draft on disk")
         child.send_signal(signal.SIGKILL)
         assert child.wait(timeout=10) == -signal.SIGKILL
     finally:
         if child.poll() is None:
             child.kill()
             child.wait()
-    uniqueid = stored("1020", "drafts")[0]["uniqueid"]
+    uniqueid = stored("1013", "drafts")[0]["uniqueid"]
     try:
-        agent = make_agent("1020")
+        agent = make_agent("1013")
         wrapups = agent.desktop.wrapups
         qtbot.waitUntil(lambda: wrapups.panel.isVisible() and wrapups.current == uniqueid, timeout=15000)
         panel = wrapups.panel
         assert panel.notes.toPlainText() == NOTES and panel.disposition == panel.codes[1]
         with qtbot.waitSignal(wrapups.outbox.sent, timeout=20000, check_params_cb=lambda uid, _reply: uid == uniqueid):
             panel.done_button.click()
-        assert not stored("1020", "outbox") and not stored("1020", "drafts")
-        call = wrapup_on().call_of("1020", uniqueid, panel.codes[1])
+        assert not stored("1013", "outbox") and not stored("1013", "drafts")
+        call = wrapup_on().call_of("1013", uniqueid, panel.codes[1])
         assert (call["disposition"], call["notes"]) == (panel.codes[1], NOTES), call
     finally:
-        leave_queue("1020")
+        leave_queue("1013")
