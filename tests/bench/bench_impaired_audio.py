@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -74,6 +74,7 @@ class Phone:
     answer: Callable[[], None]  # answers a ringing call, if the phone does not by itself
     close: Callable[[], None]
     glitches: Callable[[], int] = lambda: 0  # the phone's own count of audio underruns so far
+    estimates: list[tuple[float, str]] = field(default_factory=list)  # its own quality estimate of each call
 
 
 def need_packages() -> None:
@@ -146,6 +147,8 @@ def start_agentdesk(app: QApplication, pbx: NetworkPbx) -> Phone:
     credentials.save_password("1020", TLS_SERVER, pbx.password("1020"))
     desktop = Desktop(app, settings, start_phone(settings))
     desktop.start()
+    estimates: list[tuple[float, str]] = []
+    desktop.engine.callQualitySummary.connect(lambda summary: estimates.append((summary.mos_avg, summary.level)))
 
     def answer() -> None:
         for call in desktop.engine.live_calls():
@@ -163,7 +166,7 @@ def start_agentdesk(app: QApplication, pbx: NetworkPbx) -> Phone:
         bridge = desktop.bridge
         return 0 if bridge is None else bridge.stats.underruns
 
-    return Phone("AgentDesk", "1020", answer, close, underruns)
+    return Phone("AgentDesk", "1020", answer, close, underruns, estimates)
 
 
 def start_baresip(folder: Path, pbx: NetworkPbx) -> Phone:
@@ -186,24 +189,29 @@ def start_baresip(folder: Path, pbx: NetworkPbx) -> Phone:
 
 
 def measure(app: QApplication, pbx: NetworkPbx, network: RemoteNetwork, phones: list[Phone],
-            references: dict[int, np.ndarray], folder: Path) -> dict[tuple[str, str, str], float]:
+            references: dict[int, np.ndarray], folder: Path
+            ) -> tuple[dict[tuple[str, str, str], float], dict[tuple[str, str], list[tuple[float, str]]]]:
     ear = JackEar(folder)
     scores: dict[tuple[str, str, str], float] = {}
+    estimates: dict[tuple[str, str], list[tuple[float, str]]] = {}
     try:
         for codec_name, codec, rate in CODECS:
             reference = references[rate]
             for condition, impairment in CONDITIONS:
                 for phone in phones:
-                    runs, glitches = [], phone.glitches()
+                    runs, glitches, known = [], phone.glitches(), len(phone.estimates)
                     for run in range(RUNS):
                         heard, heard_rate = one_call(app, pbx, network, ear, phone, codec, impairment, seed=run)
                         runs.append(pesq_score(reference, rate, heard, heard_rate))
+                    wait(app, 1)  # the ended call's summary arrives through the event loop
+                    if phone.name == "AgentDesk":
+                        estimates[codec_name, condition] = phone.estimates[known:]
                     scores[codec_name, condition, phone.name] = statistics.mean(runs)
                     print(f"  {codec_name:6} {condition:15} {phone.name:10} {' '.join(f'{s:.2f}' for s in runs)}"
                           f"   (underruns {phone.glitches() - glitches}, recorder xruns {ear.xruns})", flush=True)
     finally:
         ear.close()
-    return scores
+    return scores, estimates
 
 
 def print_table(scores: dict[tuple[str, str, str], float]) -> None:
@@ -217,6 +225,19 @@ def print_table(scores: dict[tuple[str, str, str], float]) -> None:
         if phone == "AgentDesk":
             record("impaired_audio", f"PESQ {codec}, {condition}", score, "MOS", "", None,
                    peer=scores[codec, condition, "baresip"])
+
+
+def print_estimates(scores: dict[tuple[str, str, str], float], estimates: dict[tuple[str, str], list[tuple[float, str]]]
+                    ) -> None:
+    """AgentDesk's own estimate (E-model from RTCP, shown on the call card)
+    next to PESQ of the same calls: they must fall together."""
+    print("\nAgentDesk's quality estimate (mean MOS, levels) next to PESQ of the same calls")
+    for (codec, condition), seen in estimates.items():
+        mos = statistics.mean(m for m, _ in seen) if seen else float("nan")
+        levels = ",".join(level for _, level in seen)
+        pesq = scores[codec, condition, "AgentDesk"]
+        print(f"  {codec:6} {condition:15} estimate {mos:4.2f} ({levels:16}) PESQ {pesq:.2f}")
+        record("impaired_audio", f"estimate {codec}, {condition}", mos, "MOS", "falls with PESQ", None)
 
 
 def main() -> int:
@@ -240,7 +261,7 @@ def main() -> int:
             for phone in phones:
                 pbx.wait_registered(phone.user, timeout=15)
             references = {rate: read_wav(path)[0] for rate, path in files.items()}
-            scores = measure(app, pbx, network, phones, references, Path(folder))
+            scores, estimates = measure(app, pbx, network, phones, references, Path(folder))
         finally:
             for phone in reversed(phones):
                 phone.close()
@@ -250,6 +271,7 @@ def main() -> int:
             sound.stdin.close()
             sound.wait(timeout=20)
     print_table(scores)
+    print_estimates(scores, estimates)
     return 0
 
 
