@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 from tests.bench.bench_softphone import (
     AgentDeskPhone,
     compile_byte_code,
