@@ -40,6 +40,7 @@ LAN_ROUTER_DEV = f"adlan{PORT_OFFSET}r"
 WAN_ROUTER_DEV = f"adwan{PORT_OFFSET}r"  # the wire's ends
 WAN_PBX_DEV = f"adwan{PORT_OFFSET}p"
 DESKTOP = f"10.78.{SUBNET}.2"
+DESKTOP_MOVED = f"10.78.{SUBNET}.3"  # the desktop's address after move_desktop(): from Wi-Fi to cable
 ROUTER_LAN = f"10.78.{SUBNET}.1"
 ROUTER_WAN = f"10.77.{SUBNET}.2"
 PBX = f"10.77.{SUBNET}.1"
@@ -147,6 +148,15 @@ class RemoteNetwork:
                                 timeout=20)
         if result.returncode != 0:
             raise NetLabError(f"{' '.join(command)} in {namespace} failed: {result.stderr.strip()}")
+
+    def move_desktop(self) -> None:
+        """The desktop's computer changes address (DESKTOP to DESKTOP_MOVED),
+        as when it moves from Wi-Fi to cable: the old address goes, with
+        every connection and socket bound to it, and the route to the PBX
+        with it; then the new address comes, and the route again."""
+        ip("addr", "del", f"{DESKTOP}/24", "dev", LAN_DEV)
+        ip("addr", "add", f"{DESKTOP_MOVED}/24", "dev", LAN_DEV)
+        ip("route", "replace", f"10.77.{SUBNET}.0/24", "via", ROUTER_LAN, "dev", LAN_DEV)
 
     def close(self) -> None:
         self.wire.close()

@@ -92,7 +92,8 @@ def test_a_password_store_that_fails_is_named_in_the_window(qtbot: Any, agents: 
 def test_a_sip_stack_that_cannot_start_still_gets_a_window_that_says_why(
         qtbot: Any, agents: list[Agent], monkeypatch: Any, error_log: Any) -> None:
     error_log.allowed = True  # the failed start is logged as an error
-    def refuse(self: PhoneEngine, server_hint: str = "", transport_hint: str = "udp") -> None:
+    def refuse(self: PhoneEngine, server_hint: str = "", transport_hint: str = "udp",
+               tls_ca_file: str = "") -> None:
         raise PhoneError("The SIP stack did not start: no free port")
 
     monkeypatch.setattr(PhoneEngine, "start", refuse)

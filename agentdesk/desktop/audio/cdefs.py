@@ -57,6 +57,7 @@ typedef struct {
 int pjmedia_port_put_frame(void *port, pjmedia_frame *frame);
 int pjmedia_port_get_frame(void *port, pjmedia_frame *frame);
 void *pjsua_set_no_snd_dev(void);
+int pjmedia_codec_g722_set_pcm_shift(unsigned val);
 typedef struct {
     long sec;
     long msec;

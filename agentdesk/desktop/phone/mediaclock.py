@@ -28,6 +28,7 @@ FRAME_SAMPLES = RATE // 50
 FRAME_BYTES = FRAME_SAMPLES * 2
 FRAME_AUDIO = 1  # PJMEDIA_FRAME_TYPE_AUDIO
 _SILENCE = bytes(FRAME_BYTES)
+G722_PCM_SHIFT = 1  # bits between G.722's 14-bit samples and 16-bit audio, as Asterisk has it
 
 
 class MediaLibrary:
@@ -35,6 +36,19 @@ class MediaLibrary:
 
     def __init__(self, path: str) -> None:
         self.library = ffi.dlopen(path)
+
+    def match_g722_level(self) -> None:
+        """G.722 calls at the level Asterisk and other phones use.
+
+        pjmedia's G.722 works on 14-bit samples and by default scales them
+        by 4 to and from 16-bit audio; Asterisk (and spandsp's G.722 that
+        most phones share) scale by 2. With pjmedia's default the agent
+        hears callers 6 dB too loud - loud speech clips, and at the first
+        clip pjmedia halves its scale mid-call, a sudden 6 dB drop - while
+        callers hear the agent 6 dB too quietly. Scaling by 2 (a shift of
+        one bit) matches them; it applies to every G.722 call opened later.
+        """
+        self.library.pjmedia_codec_g722_set_pcm_shift(G722_PCM_SHIFT)
 
     def take_master_port(self) -> Any:
         """Switch pjsua to "no sound device"; returns the bridge's master port."""

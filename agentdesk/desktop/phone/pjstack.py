@@ -130,6 +130,7 @@ class SipStack:
         self._log_writer = _LogWriter()  # a new one for each library started
         pj_call(lambda: endpoint.libInit(self._endpoint_config()), "starting the SIP stack")
         library = MediaLibrary(str(pj._pjsua2.__file__))
+        library.match_g722_level()
         self._media = MediaPoller(library, self._register_media_thread)
         if audio is None:
             endpoint.audDevManager().setNullDev()

@@ -44,9 +44,9 @@ def test_delay_costs_little_until_the_knee_at_177_ms() -> None:
     assert delay_impairment(300) == pytest.approx(0.024 * 300 + 0.11 * (300 - 177.3))
 
 
-def test_loss_impairment_uses_g711_with_concealment() -> None:
+def test_loss_impairment_uses_the_bpl_measured_for_pjmedias_concealment() -> None:
     assert loss_impairment(G711_VALUES, 0) == 0
-    assert loss_impairment(G711_VALUES, 8) == pytest.approx(95 * 8 / (8 + 25.1))
+    assert loss_impairment(G711_VALUES, 8) == pytest.approx(95 * 8 / (8 + 8.0))
     assert loss_impairment(G711_VALUES, 100) < 95
 
 
@@ -75,10 +75,12 @@ def test_more_loss_only_makes_it_worse() -> None:
 def test_the_levels_sit_on_g109s_satisfaction_bands() -> None:
     assert level_of(4.0) == GOOD and level_of(3.99) == FAIR
     assert level_of(3.6) == FAIR and level_of(3.59) == POOR
-    # A few percent of loss is still good, six is fair: callers hear it.
-    assert estimate(with_(loss_pct=2.0), "PCMU").level == GOOD
-    fair = estimate(with_(loss_pct=6.0), "PCMU")
-    assert fair.level == FAIR and fair.reason == "packet loss 6 %"
+    # Half a percent of loss is still good; from about one and a half,
+    # callers hear it (what PESQ measured through pjmedia's concealment).
+    assert estimate(with_(loss_pct=0.5), "PCMU").level == GOOD
+    fair = estimate(with_(loss_pct=1.5), "PCMU")
+    assert fair.level == FAIR and fair.reason == "packet loss 1.5 %"
+    assert estimate(with_(loss_pct=3.0), "PCMU").level == POOR
 
 
 def test_a_long_round_trip_is_named_as_delay() -> None:

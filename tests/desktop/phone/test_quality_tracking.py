@@ -193,12 +193,12 @@ def test_a_connected_call_is_read_every_two_seconds_and_summed_up_when_it_ends(
     clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stream = Stream()
-    readings = [stream.advance() for _ in range(3)] + [stream.advance(loss_pct=15) for _ in range(3)]
+    readings = [stream.advance() for _ in range(3)] + [stream.advance(loss_pct=6) for _ in range(3)]
     core, events, _ = connected_call(readings)
     assert core.timers.wait_ms(60_000) == POLL_SECONDS * 1000 + 1  # the first reading is due in two seconds
     every_two_seconds(core, clock, 6)
-    assert [r.level for r in events.quality_reports] == [GOOD, GOOD, GOOD, GOOD, FAIR, POOR]
-    assert events.quality_reports[-1].reason == "packet loss 9 %"  # 45 of the last 500 packets
+    assert [r.level for r in events.quality_reports] == [GOOD, GOOD, GOOD, FAIR, POOR, POOR]
+    assert events.quality_reports[-1].reason == "packet loss 3.6 %"  # 18 of the last 500 packets
 
     ended_before_summary = []
     summarise = events.quality_summary
@@ -212,7 +212,7 @@ def test_a_connected_call_is_read_every_two_seconds_and_summed_up_when_it_ends(
     assert ended_before_summary == [False]  # the summary is there when the call's end arrives
     (summary,) = events.quality_summaries
     assert summary.call_id == 7 and summary.samples == 6 and summary.mos_min < 3.6
-    assert summary.reason == "packet loss 9 %" and summary.loss_pct == pytest.approx(7.5)
+    assert summary.reason == "packet loss 3.6 %" and summary.loss_pct == pytest.approx(3.0)
 
 
 def test_no_reading_is_scheduled_without_a_connected_call(clock: FakeClock) -> None:

@@ -74,7 +74,7 @@ def test_a_poor_call_says_why_in_red(window: MainWindow) -> None:
     assert label.palette().color(label.foregroundRole()) == QColor("#c5221f")
     assert label.accessibleName() == "Call quality"
     details = label.accessibleDescription()
-    assert "Poor: packet loss 8 % (estimated MOS 3.5 of 4.5)" in details
+    assert "Poor: packet loss 8 % (estimated MOS 2.3 of 4.5)" in details
     assert "Packet loss: 8 % to you, unknown to the other party" in details
     assert "Codec: PCMU · transport: UDP · encrypted audio: no" in details
     assert "packet loss 8 %" in label.toolTip()
