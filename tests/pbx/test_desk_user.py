@@ -47,8 +47,13 @@ def place() -> Iterator[Path]:
             shutil.copy(REPO / name, source / name)
         shutil.copytree(REPO / "pbx", folder / "pbx")
         subprocess.run(["/usr/bin/python3", "-m", "venv", str(folder / "venv")], check=True, timeout=120)
-        subprocess.run([str(folder / "venv" / "bin" / "pip"), "install", "-q", f"{source}[server]"],
-                       check=True, timeout=600, capture_output=True)
+        # pip reaches the package index with the system's authorities, not the
+        # test PBX's that the session's requests calls are pointed at.
+        clean = {key: value for key, value in os.environ.items() if key != "REQUESTS_CA_BUNDLE"}
+        installed = subprocess.run([str(folder / "venv" / "bin" / "pip"), "install", "-q", f"{source}[server]"],
+                                   timeout=600, capture_output=True, text=True, env=clean)
+        if installed.returncode != 0:
+            pytest.fail(f"installing the server part failed:\n{installed.stderr[-3000:]}")
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
