@@ -13,11 +13,11 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pytest
 
 from agentdesk.desktop.phone.model import CallState
 from agentdesk.pbxtool.layout import STATE_MOUNT
+from tests.helpers.dsp import RATE, as_samples, rms
 from tests.helpers.pbx import Pbx
 from tests.helpers.soundserver import SoundServer
 
@@ -42,11 +42,10 @@ def tone_file(pbx: Pbx) -> Iterator[str]:
         path.unlink(missing_ok=True)
 
 
-def levels_db(pcm: bytes, block: int = 3200) -> list[float]:
+def levels_db(pcm: bytes, block: int = RATE // 5) -> list[float]:
     """RMS level of each 200 ms, in dB of full scale."""
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768
-    return [20 * math.log10(max(float(np.sqrt(np.mean(samples[i:i + block] ** 2))), 1e-9))
-            for i in range(0, len(samples) - block + 1, block)]
+    samples = as_samples(pcm) / 32768
+    return [20 * math.log10(max(rms(samples[i:i + block]), 1e-9)) for i in range(0, len(samples) - block + 1, block)]
 
 
 def test_a_g722_tone_from_the_pbx_plays_at_the_level_it_was_sent(
