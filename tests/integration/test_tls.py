@@ -171,6 +171,8 @@ def test_a_forged_invite_from_the_pbxs_own_address_and_tls_port_is_refused(tls_a
     assert reply in ("SIP/2.0 403 Forbidden", "SIP/2.0 406 Not Acceptable"), reply
     agent.qtbot.wait(1500)  # longer than any auto-answer delay
     assert agent.calls_seen == [] and not agent.live()
+    # A forger's refused request is no news for the agent (the PBX's is).
+    assert "refused" not in agent.window.statusBar().currentMessage()
 
 
 def secure_offer(invite: bytes) -> bytes:
@@ -192,6 +194,10 @@ def test_srtp_is_required_plain_audio_from_the_pbx_is_refused_not_taken(
     party.send("call", uri=f"sip:1001@{SERVER}")
     party.wait_state("CONFIRMED", timeout=15)  # 1001's voicemail: the desktop refused the plain offer
     assert not [c for c in agent.calls_seen if c.state is CallState.RINGING_IN]  # it never rang
+    # ...and said so, rather than letting callers go to voicemail unexplained.
+    agent.qtbot.waitUntil(lambda: "unencrypted" in agent.window.statusBar().currentMessage(), timeout=5000)
+    shown = agent.window.statusBar().currentMessage()
+    assert "A call from 1002" in shown and "enable encrypted audio" in shown, shown
     party.send("hangup")
     agent.engine.dial("1002")
     refused = agent.wait_ended()

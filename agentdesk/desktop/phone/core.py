@@ -268,6 +268,17 @@ class PhoneCore:
             self.timers.after(AUTO_ANSWER_DELAY, lambda: self._auto_answer(call_id))
         return 180
 
+    def on_incoming_refused(self, remote: str, source: tuple[str, int], target: str, code: int) -> None:
+        if source not in self._pbx_flows or flow_token(target) != self._flow_token:
+            return  # a stranger's request: nothing to tell the agent
+        number, name, _ = parse_remote(remote)
+        log.warning("the phone refused a call from %s with %d", number or remote, code)
+        config = self.registration.config
+        if code == 488 and config is not None and config.secure:
+            self.events.problem(f"A call from {name or number} was refused: the PBX sent it with unencrypted "
+                                "audio, which this phone does not accept over TLS. Ask the PBX's administrator "
+                                "to enable encrypted audio for your extension.")
+
     def _auto_answer(self, call_id: int) -> None:
         call = self.book.calls.get(call_id)
         if call is not None and call.state is CallState.RINGING_IN:

@@ -114,6 +114,15 @@ def _stream_sample(stat: Any, stream: Any, info: Any, policy: str | None) -> Str
     )
 
 
+def request_origin(source: str, message: str) -> tuple[tuple[str, int], str]:
+    """Who sent a request (pjsip's "1.2.3.4:5060" or "[::1]:5060" as
+    address and port) and the URI it was sent to (its request line's)."""
+    address, _, port = source.rpartition(":")
+    sender = (address.strip("[]"), int(port)) if port.isdigit() and address else (source.strip("[]"), 0)
+    request_line = message.split("\r\n", 1)[0].split(" ")
+    return sender, request_line[1] if len(request_line) == 3 else ""
+
+
 def _first_audio(info: Any) -> Any | None:
     for media in info.media:
         if media.type == pj.PJMEDIA_TYPE_AUDIO:
@@ -174,11 +183,8 @@ class PjCalls:
         call = _Call(self, account, call_id, pj_id)
         self._calls[call_id] = call
         info = call.getInfo()
-        address, _, port = source.rpartition(":")  # "1.2.3.4:5060", "[::1]:5060"
-        sender = (address.strip("[]"), int(port)) if port.isdigit() and address else (source.strip("[]"), 0)
+        sender, target = request_origin(source, message)
         headers = header_map(message)
-        request_line = message.split("\r\n", 1)[0].split(" ")
-        target = request_line[1] if len(request_line) == 3 else ""
         code = self.listener.on_incoming(call_id, str(info.remoteUri), sender, headers, str(info.callIdString),
                                          target)
         if code == 180:

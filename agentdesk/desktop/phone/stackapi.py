@@ -44,6 +44,10 @@ class StackListener(Protocol):
     def on_incoming(self, call_id: int, remote: str, source: tuple[str, int], headers: dict[str, str],
                     sip_id: str, target: str = "") -> int:
         """Return 180 to ring, or the SIP code to reject the call with."""
+    def on_incoming_refused(self, remote: str, source: tuple[str, int], target: str, code: int) -> None:
+        """pjsua2 itself refused an INVITE with `code` before offering it (488:
+        its audio offer was unacceptable, e.g. plain RTP to a phone requiring
+        SRTP); no call exists for it."""
     def on_call_state(self, call_id: int, state: CallState, code: int, reason: str) -> None: ...
     def on_media_state(self, call_id: int, active: bool, local_hold: bool, remote_hold: bool) -> None: ...
     def on_transport_down(self) -> None: ...
