@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from agentdesk import __version__
-
 from . import credentials
 from .audio.devices import preload_portaudio
 from .lean import limit_malloc_arenas, skip_source_scan
@@ -32,7 +30,8 @@ from .settings import (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentdesk", description="AgentDesk agent softphone.")
-    parser.add_argument("--version", action="version", version=f"AgentDesk {__version__}")
+    parser.add_argument("--version", action="store_true",
+                        help="show the version, and those of pjproject, its TLS library, Qt and PortAudio")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start the softphone (the default)")
@@ -137,6 +136,11 @@ def crm_token_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.version:
+        from .versions import version_report
+
+        print(version_report())
+        return 0
     if args.command in (None, "run"):
         limit_malloc_arenas()
         skip_source_scan()

@@ -1,5 +1,5 @@
 """The pjsua2 library: its start and end, the transports and the account.
-Only this module and pjcalls.py (the calls) import pjsua2.
+Only this module, pjcalls.py (the calls) and pjversion.py import pjsua2.
 
 `SipStack` owns the library and every pj object. All of its methods, and
 every pjsua2 callback except the audio port's, run on the phone engine's
