@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 from agentdesk.server.directory import Person, Secrets
 
 from . import (
+    backup,
     callers,
     confgen,
     deskservice,
@@ -81,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the desk service's PBX token and AMI secret from the next start",
     )
     secrets.add_argument("--show", action="store_true", help="print the secrets as CSV (for provisioning)")
+    saved = commands.add_parser(
+        "backup", help="save settings, secrets, certificates and the desk store to FILE (mode 600; running or not)")
+    saved.add_argument("file", type=Path)
+    restored = commands.add_parser("restore", help="bring a backup back (the PBX stopped); then pbx/run start")
+    restored.add_argument("file", type=Path)
+    restored.add_argument("--force", action="store_true", help="replace this PBX's secrets and store")
     return parser
 
 
@@ -114,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         tls_cert=getattr(args, "tls_cert", None), tls_key=getattr(args, "tls_key", None),
         secure_agents=getattr(args, "secure_agents", False),
     )
-    if args.command in ("start", "provision", "secrets"):
+    if args.command in ("start", "provision", "secrets", "restore"):
         make_private_folders(layout)
     if args.command == "start":
         runner.start(layout)
@@ -142,6 +150,10 @@ def run(args: argparse.Namespace) -> int:
         manage_secrets(layout, args.generate, args.show)
     elif args.command == "tls-ca":
         show_tls(layout, args.pem)
+    elif args.command == "backup":
+        print(backup.backup(layout, args.file))
+    elif args.command == "restore":
+        print(backup.restore(layout, args.file, args.force))
     return 0
 
 
