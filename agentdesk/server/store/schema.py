@@ -255,7 +255,14 @@ def migrate(engine: Engine) -> int:
                 f" ({LATEST}): upgrade AgentDesk"
             )
         for version in range(found + 1, LATEST + 1):
-            _apply(engine, version)
+            try:
+                _apply(engine, version)
+            except StoreError as error:
+                # The transaction rolls back every step: the data stays at `found`.
+                raise StoreError(
+                    f"upgrading the {engine.description} from schema version {found} failed at version "
+                    f"{version}; nothing was changed and the data is as before. {error}"
+                ) from error
     if found < LATEST:
         log.info("store schema migrated from version %d to %d (%s)", found, LATEST, engine.description)
     return found

@@ -469,3 +469,33 @@ def test_records_are_frozen() -> None:
 def test_missing_postgresql_names_the_debian_package(tmp_path: Path) -> None:
     with pytest.raises(PostgresMissingError, match="install the Debian package 'postgresql'"):
         server_bin(tmp_path)
+
+
+def test_a_failed_upgrade_leaves_the_data_as_it_was_and_says_why(
+    store: Store, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade whose second statement fails: the first one's table is
+    not left behind, the rows and the version are as before, and the error
+    names the step; the old AgentDesk then opens the store as if nothing
+    had happened."""
+    from agentdesk.server.store import schema
+
+    store.calls.add_call(entry("1.1"))
+    store.close()
+    broken = (*schema.MIGRATIONS, ("CREATE TABLE upgrade_probe (id INTEGER)",
+                                   "ALTER TABLE no_such_table ADD COLUMN x INTEGER"))
+    monkeypatch.setattr(schema, "MIGRATIONS", broken)
+    monkeypatch.setattr(schema, "LATEST", len(broken))
+    with pytest.raises(StoreError) as raised:
+        open_store(store_url)
+    told = str(raised.value)
+    assert f"failed at version {len(broken)}" in told and "nothing was changed" in told and "no_such_table" in told
+    monkeypatch.undo()
+    store = open_store(store_url)
+    try:
+        assert store.calls.get_call("1.1") is not None
+        assert store.db.engine.run("SELECT MAX(version) FROM schema_version").rows == [(schema.LATEST,)]
+        with pytest.raises(StoreError):
+            store.db.engine.run("SELECT COUNT(*) FROM upgrade_probe")
+    finally:
+        store.close()
