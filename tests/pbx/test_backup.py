@@ -40,6 +40,13 @@ class Client:
         assert reply.status_code in (200, 201), reply.text
         return reply.json()
 
+    def wait_queue(self, name: str, timeout: float = 30.0) -> None:
+        """The desk service knows a queue once AMI has told it (just after start)."""
+        deadline = time.monotonic() + timeout
+        while not any(q["name"] == name for q in self.call("GET", "/api/v1/snapshot")["queues"]):
+            assert time.monotonic() < deadline, f"the desk service never learnt of the queue {name}"
+            time.sleep(0.3)
+
 
 @pytest.fixture
 def place() -> Iterator[Path]:
@@ -62,7 +69,7 @@ def server_in(place: Path) -> Pbx:
     return Pbx({**second_pbx_env(place / "home", place / "pbx"), "AGENTDESK_DESK_MODULE": "agentdesk.server"})
 
 
-def in_queue_paused(server: Pbx, agent: str, timeout: float = 20.0) -> bool:
+def in_queue_paused(server: Pbx, agent: str, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = next((x for x in server.cli("queue show support").splitlines() if f"/{agent}" in x), "")
@@ -78,6 +85,7 @@ def test_a_backup_restored_onto_an_empty_server_brings_the_pbx_back(place: Path)
         directory.write(NEW_PERSON)  # the site's own change, made before the backup
     server.start()
     lead, agent = Client(server, "1901"), Client(server, "1001")
+    lead.wait_queue("support")
     task = lead.call("POST", "/api/v1/callbacks", {"queue": "support", "number": "09121112233", "topic": "Refund"})
     lead.call("PUT", "/api/v1/vips/09124445566", {"note": "board member"})
     agent.call("PUT", "/api/v1/agents/1001/queues/support", {"logged_in": True, "phone": "1001"})
@@ -110,6 +118,7 @@ def test_a_backup_restored_onto_an_empty_server_brings_the_pbx_back(place: Path)
     assert NEW_PERSON in (place / "pbx" / "directory.csv").read_text(encoding="utf-8")
     assert "1050" in server.cli("pjsip show endpoint 1050")
     lead = Client(server, "1901")  # signs in with the restored secrets
+    lead.wait_queue("support")
     assert lead.call("GET", f"/api/v1/callbacks/{task['id']}")["topic"] == "Refund"
     assert "09124445566" in str(lead.call("GET", "/api/v1/vips"))
     assert in_queue_paused(server, "1001"), server.cli("queue show support")
