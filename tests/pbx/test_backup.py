@@ -21,11 +21,13 @@ import requests
 
 from tests.helpers.baresip import sip_secret
 from tests.helpers.desk import sign_in
-from tests.helpers.pbx import DESK_PORT, REPO, Pbx, second_pbx_env
+from tests.helpers.pbx import PORT_OFFSET, REPO, Pbx, second_pbx_env
 
 pytestmark = pytest.mark.pbx
 
-DESK = f"https://127.0.0.1:{DESK_PORT + 5}"
+SIP_PORT = 5360 + PORT_OFFSET  # SIP, then AMI and SIP over TLS
+DESK_PORT = 8690 + PORT_OFFSET  # and its PBX-only listener on the next port
+DESK = f"https://127.0.0.1:{DESK_PORT}"
 NEW_PERSON = "1050,Nadia Karimi,agent,support\n"
 
 
@@ -65,8 +67,16 @@ def place() -> Iterator[Path]:
 
 def server_in(place: Path) -> Pbx:
     """The PBX of `place`, its desk service the production one (the tests'
-    own build is found only next to the checkout's pbx/ folder)."""
-    return Pbx({**second_pbx_env(place / "home", place / "pbx"), "AGENTDESK_DESK_MODULE": "agentdesk.server"})
+    own build is found only next to the checkout's pbx/ folder). Ports of
+    its own: the second PBX's (second_pbx_env) belong to the grown PBX
+    that tests/pbx keeps running."""
+    return Pbx({
+        **second_pbx_env(place / "home", place / "pbx"),
+        "AGENTDESK_SIP_PORT": str(SIP_PORT), "AGENTDESK_AMI_PORT": str(SIP_PORT + 1),
+        "AGENTDESK_SIP_TLS_PORT": str(SIP_PORT + 2), "AGENTDESK_DESK_PORT": str(DESK_PORT),
+        "AGENTDESK_RTP_PORTS": f"{38500 + 10 * PORT_OFFSET}-{38599 + 10 * PORT_OFFSET}",
+        "AGENTDESK_DESK_MODULE": "agentdesk.server",
+    })
 
 
 def in_queue_paused(server: Pbx, agent: str, timeout: float = 30.0) -> bool:
