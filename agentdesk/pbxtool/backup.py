@@ -75,23 +75,31 @@ def backup(layout: Layout, target: Path) -> str:
             raise PbxError(f"{target} exists already; give a new file name") from None
         except OSError as error:
             raise PbxError(f"cannot write {target}: {error.strerror}") from None
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            data = json.dumps(manifest, indent=2).encode()
-            entry = tarfile.TarInfo("manifest.json")
-            entry.size, entry.mtime = len(data), int(time.time())
-            archive.addfile(entry, io.BytesIO(data))
-            for name in SITE_FILES:
-                if (PBX_DIR / name).exists():
-                    archive.add(PBX_DIR / name, f"pbx/{name}")
-            for name in (*STATE_FILES, *STATE_FOLDERS):
-                if (layout.state / name).exists():
-                    archive.add(layout.state / name, f"state/{name}")
-            if (layout.state / ASTDB).exists():
-                _sqlite_copy(layout.state / ASTDB, staging / "astdb.sqlite3")
-                archive.add(staging / "astdb.sqlite3", f"state/{ASTDB}")
-            for item in sorted((staging / "store").iterdir()):
-                archive.add(item, f"store/{item.name}")
+        try:
+            with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+                _fill(archive, layout, staging, manifest)
+        except BaseException:
+            target.unlink(missing_ok=True)  # no half-written backup left under the name asked for
+            raise
     return f"Backed up the PBX's settings, secrets, certificates and its {kind} store to {target} (mode 600)."
+
+
+def _fill(archive: tarfile.TarFile, layout: Layout, staging: Path, manifest: dict[str, object]) -> None:
+    data = json.dumps(manifest, indent=2).encode()
+    entry = tarfile.TarInfo("manifest.json")
+    entry.size, entry.mtime = len(data), int(time.time())
+    archive.addfile(entry, io.BytesIO(data))
+    for name in SITE_FILES:
+        if (PBX_DIR / name).exists():
+            archive.add(PBX_DIR / name, f"pbx/{name}")
+    for name in (*STATE_FILES, *STATE_FOLDERS):
+        if (layout.state / name).exists():
+            archive.add(layout.state / name, f"state/{name}")
+    if (layout.state / ASTDB).exists():
+        _sqlite_copy(layout.state / ASTDB, staging / "astdb.sqlite3")
+        archive.add(staging / "astdb.sqlite3", f"state/{ASTDB}")
+    for item in sorted((staging / "store").iterdir()):
+        archive.add(item, f"store/{item.name}")
 
 
 def restore(layout: Layout, source: Path, force: bool) -> str:
