@@ -33,7 +33,9 @@ from .link.quality_outbox import QualityFiles, QualityOutbox, desk_sender
 from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
 from .phone.model import CallSnapshot, CallState, PhoneError
-from .phonestart import StartedPhone, account_config
+from .phonestart import ACCOUNT_KEYS, StartedPhone, account_config
+from .provisioning.enroll import Enrollment, enroll
+from .provisioning.live import ProvisioningWatch
 from .resources import resource
 from .settings import Settings, data_dir
 from .tasks import TaskRunner
@@ -48,6 +50,7 @@ from .ui.wrapup.controller import WrapUpDesk
 log = logging.getLogger("agentdesk.desktop")
 RTL_LANGUAGES = ("fa", "ar", "he", "ur")
 ECHO_TEST = "600"
+CRM_KEYS = frozenset(("crm_lookup_url", "crm_open_url", "crm_timeout_ms", "crm_auth_header"))  # _crm_config's
 
 
 def layout_direction(language: str, choice: str) -> Qt.LayoutDirection:
@@ -77,6 +80,7 @@ class Desktop(QObject):
         self.engine = phone.engine
         self.history = CallHistory(data_dir() / "history.sqlite3")
         self.desk_link = DeskConnection(self)
+        self.provisioning = ProvisioningWatch(self.desk_link, settings, self)  # re-reads at every (re)connection
         # First of the snapshot's receivers: every number shown after it reads in the service's region.
         self.desk_link.snapshot_received.connect(self._number_region)
         # Its own workers: a slow CRM must not hold up keyring and history work.
@@ -182,6 +186,7 @@ class Desktop(QObject):
         self.wrapups.outcome_wanted.connect(self.callbacks.outcome_wanted)
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
+        self.provisioning.changed.connect(self._provisioned)
         self.window.quitRequested.connect(self.quit)
         self.phone.audio_problem.connect(self.window.show_problem)
 
@@ -281,6 +286,7 @@ class Desktop(QObject):
         dialog = SettingsDialog(self.settings, devices, self.audio.problem, level, self.window)
         dialog.saved.connect(lambda values, password: self._save_settings(dialog, values, password))
         dialog.echoTestRequested.connect(lambda: self.window.dial(ECHO_TEST))
+        dialog.enrollRequested.connect(lambda link: self._enroll(dialog, link))
         if self.bridge is not None:
             self.bridge.monitor(True)
             dialog.finished.connect(lambda _code: self.bridge.monitor(False) if self.bridge else None)
@@ -291,7 +297,10 @@ class Desktop(QObject):
             if password:
                 credentials.save_password(values["user"], values["server"], password)
             for key, value in values.items():
-                self.settings.set(key, value)
+                # Only what the agent changed becomes their choice: a value
+                # an administrator set stays theirs, so their changes reach it.
+                if value != self.settings.get(key):
+                    self.settings.set(key, value)
             self.settings.save()
 
         def done(_: object) -> None:
@@ -300,7 +309,30 @@ class Desktop(QObject):
 
         self.tasks.run(store, done, lambda error: dialog.show_problem(str(error)))
 
-    def _apply_settings(self, new_password: str) -> None:
+    def _enroll(self, dialog: SettingsDialog, link: str) -> None:
+        """Set up from a one-time link (Settings → Set up from a link…), then start as after a save."""
+        def done(enrollment: Enrollment) -> None:
+            dialog.accept()
+            self.window.set_notice("account", "")
+            self._apply_settings(enrollment.secret)
+
+        self.tasks.run(lambda: enroll(link, self.settings), done, lambda error: dialog.show_problem(str(error)))
+
+    def _provisioned(self, keys: frozenset[str]) -> None:
+        """An administrator changed settings: applied as a saved Settings
+        dialog applies the agent's own, but the phone registers again and
+        the CRM look-up is set up again only when what they use changed."""
+        self._apply_running()
+        if keys & ACCOUNT_KEYS and self._password is not None and self.phone.has_account:
+            try:
+                self.engine.configure(account_config(self.settings, self._password))
+            except PhoneError as error:
+                self.window.show_problem(str(error))
+        if keys & CRM_KEYS:
+            self.tasks.run(self._crm_config, self.crm.configure, self._keyring_failed)
+
+    def _apply_running(self) -> None:
+        """What the running phone and window take at once."""
         get = self.settings.get
         self.window.display_name = get("display_name")
         self.engine.set_auto_answer(get("auto_answer"))
@@ -308,6 +340,9 @@ class Desktop(QObject):
             self.bridge.set_devices(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")))
         if self.ringer is not None:
             self.ringer.device = get("ring_device")
+
+    def _apply_settings(self, new_password: str) -> None:
+        self._apply_running()
         if new_password:
             self._password = new_password
         if self._password is None:

@@ -4,10 +4,15 @@
     agentdesk account add --server HOST[:PORT] --user 1001 --password-stdin
     agentdesk account show | remove
     agentdesk config list | get KEY | set KEY VALUE | reset KEY
+    agentdesk provision LINK | -                 set up from a one-time link (-: read it from standard input)
+    agentdesk provision --refresh                re-read what your administrator set
     agentdesk crm-token set --stdin | remove   the CRM's auth header value (keyring)
 
 The password is read from standard input (never from the command line,
-where other users can see it) and stored only in the OS keyring.
+where other users can see it) and stored only in the OS keyring. A set-up
+link's code is good for one use only, spent within a second of the command
+starting; an installer that would rather not show it can pass `-` and the
+link on standard input.
 """
 
 from __future__ import annotations
@@ -20,12 +25,17 @@ from urllib.parse import urlsplit
 from . import credentials
 from .audio.devices import preload_portaudio
 from .lean import limit_malloc_arenas, skip_source_scan
+from .provisioning.link import ProvisioningError
 from .settings import (
     BY_KEY,
     SETTINGS,
+    Origin,
     SettingError,
     Settings,
 )
+
+ORIGIN_MARKS = {Origin.LOCKED: "  (set by your administrator, locked)",
+                Origin.PROVISIONED: "  (set by your administrator)"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,10 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     add = account.add_parser("add", help="set the account and store its password in the keyring")
     add.add_argument("--server", required=True, help="PBX as host or host:port")
     add.add_argument("--user", required=True, help="extension, e.g. 1001")
-    add.add_argument("--transport", choices=("udp", "tcp", "tls"), default="udp",
-                     help="tls: SIP over TLS with encrypted audio (SRTP), for a PBX across the internet")
+    add.add_argument("--transport", choices=("udp", "tcp", "tls"),
+                     help="udp (the default), or tls: SIP over TLS with encrypted audio (SRTP), for a PBX "
+                          "across the internet")
     add.add_argument("--ca-file", help="the PBX's certificate authority to pin (PEM; `pbx/run tls-ca --pem`)")
-    add.add_argument("--display-name", default="")
+    add.add_argument("--display-name")
     add.add_argument("--password-stdin", action="store_true", required=True,
                      help="read the password from standard input")
     account.add_parser("show", help="show the account (never the password)")
@@ -56,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("key")
     set_.add_argument("value")
     config.add_parser("reset").add_argument("key")
+
+    provision = commands.add_parser("provision", help="set this desktop up from a one-time link from your "
+                                                      "administrator, or re-read what they set")
+    provision.add_argument("link", nargs="?", help="the link, in quotes (it holds a #); - reads it from standard input")
+    provision.add_argument("--refresh", action="store_true",
+                           help="re-read the settings your administrator set, now (the desktop does at start)")
 
     crm = commands.add_parser("crm-token", help="the value of the CRM look-up's auth header (crm_auth_header)")
     crm_actions = crm.add_subparsers(dest="action", required=True)
@@ -70,8 +87,11 @@ def account_command(args: argparse.Namespace, settings: Settings) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise SettingError("no password on standard input")
-        choices = [("server", args.server), ("user", args.user), ("transport", args.transport),
-                   ("display_name", args.display_name)]
+        choices = [("server", args.server), ("user", args.user)]
+        # Left out, these keep what an administrator locked rather than refusing it.
+        for key, given, default in (("transport", args.transport, "udp"), ("display_name", args.display_name, "")):
+            if given is not None or not settings.is_locked(key):
+                choices.append((key, default if given is None else given))
         if args.ca_file:
             choices.append(("tls_ca_file", str(Path(args.ca_file).expanduser().resolve())))
         for key, value in choices:
@@ -102,7 +122,8 @@ def account_command(args: argparse.Namespace, settings: Settings) -> int:
 def config_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "list":
         for setting in SETTINGS:
-            print(f"{setting.key} = {settings.get(setting.key)!r}")
+            mark = ORIGIN_MARKS.get(settings.origin(setting.key), "")
+            print(f"{setting.key} = {settings.get(setting.key)!r}{mark}")
     elif args.action == "get":
         print(settings.get(args.key))
     elif args.action == "set":
@@ -115,6 +136,23 @@ def config_command(args: argparse.Namespace, settings: Settings) -> int:
         settings.get(args.key)  # unknown keys are an error
         settings.reset(args.key)
         settings.save()
+    return 0
+
+
+def provision_command(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: `agentdesk config` and start-up need no HTTP library.
+    from .provisioning.enroll import describe, enroll, provisioned_lines
+    from .provisioning.refresh import refresh_now
+
+    if args.refresh == bool(args.link):
+        raise SettingError("give either a set-up link or --refresh")
+    if args.refresh:
+        changed = refresh_now(settings)
+        print(f"Re-read from {settings.get('desk_url')}; changed: {', '.join(sorted(changed)) or 'nothing'}.")
+        print("\n".join(provisioned_lines(settings)))
+        return 0
+    link = sys.stdin.readline() if args.link == "-" else args.link
+    print("\n".join(describe(enroll(link, settings), settings)))
     return 0
 
 
@@ -154,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
             return account_command(args, settings)
         if args.command == "crm-token":
             return crm_token_command(args, settings)
+        if args.command == "provision":
+            return provision_command(args, settings)
         return config_command(args, settings)
-    except (SettingError, credentials.CredentialStoreError) as error:
+    except (SettingError, credentials.CredentialStoreError, ProvisioningError) as error:
         print(f"agentdesk: {error}", file=sys.stderr)
         return 2
 

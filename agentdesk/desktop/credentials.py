@@ -15,6 +15,7 @@ from keyring.backends import fail
 
 log = logging.getLogger("agentdesk.desktop")
 SERVICE = "AgentDesk"
+PROBE_KEY = "agentdesk:probe"  # written and deleted again by check_store()
 
 
 class CredentialStoreError(Exception):
@@ -46,6 +47,19 @@ def _check_backend() -> None:
     chosen = os.environ.get("PYTHON_KEYRING_BACKEND")
     if type(backend).__module__.startswith("keyrings.alt") and not chosen:
         raise CredentialStoreError(NO_BACKEND)
+
+
+def check_store() -> None:
+    """Raise CredentialStoreError unless a password can be saved now: a
+    one-time set-up link is spent when used, so its secret must have a
+    place to go before the link is opened. Saving and deleting a probe also
+    makes a locked keyring ask to be unlocked at this point."""
+    _check_backend()
+    try:
+        keyring.set_password(SERVICE, PROBE_KEY, "probe")
+        keyring.delete_password(SERVICE, PROBE_KEY)
+    except keyring.errors.KeyringError as error:
+        raise CredentialStoreError(f"The password store cannot take a password now: {error}") from None
 
 
 def save_password(user: str, server: str, password: str) -> None:

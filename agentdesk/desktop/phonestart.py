@@ -27,6 +27,10 @@ log = logging.getLogger("agentdesk.desktop")
 REGISTER_SENT_WAIT = 0.5  # seconds; the REGISTER normally leaves within a few milliseconds
 
 
+# The settings account_config() reads: a change to one of them registers again.
+ACCOUNT_KEYS = frozenset(("server", "user", "transport", "display_name", "register_seconds", "tls_ca_file"))
+
+
 def account_config(settings: Settings, password: str) -> AccountConfig:
     get = settings.get
     return AccountConfig(get("server"), get("user"), password, get("transport"), get("display_name"),

@@ -1,13 +1,21 @@
 """User settings: each declared once, with its type, default, title and check.
 
-Three separate stores:
+Separate stores:
 - settings.json in the user's config folder: what the user chose;
+- provisioned.json next to it: what an administrator set for this desk
+  (provisioning.py writes it), and which of those the agent may not change;
 - ui-state.json next to it: window geometry and the like;
 - the OS keyring: passwords (see credentials.py). Never in a file.
 
+A setting's value is, first found: the administrator's value of a locked
+setting, the user's own choice, the administrator's value, the default.
+
 Files are written atomically (temporary file + rename) so a crash never
 leaves half a settings file. `AGENTDESK_CONFIG_DIR` moves the folder (tests,
-portable installs). A `version` key allows migrations when a setting changes.
+portable installs). settings.json carries a `version`: older files are
+brought up to this one step by step (MIGRATIONS); a file from a newer
+AgentDesk is read as far as this one understands it and nothing in it is
+lost.
 """
 
 from __future__ import annotations
@@ -16,18 +24,22 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from agentdesk.contract.provisioning import PROVISIONABLE
+
 from .private_files import private_folder, private_opener
 
 log = logging.getLogger("agentdesk.desktop")
-SCHEMA_VERSION = 1
+PROVISIONED_VERSION = 1  # provisioned.json's shape
 
 
 class SettingError(ValueError):
@@ -202,40 +214,179 @@ def read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+class Origin(Enum):
+    """Where a setting's value comes from (`agentdesk config list` shows it)."""
+
+    DEFAULT = "default"
+    USER = "user"
+    PROVISIONED = "provisioned"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """What an administrator set for this desk: values, and the settings
+    the agent may not change (a locked setting without a value keeps its
+    default, locked)."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    locked: frozenset[str] = frozenset()
+
+
+def locked_message(key: str) -> str:
+    return f"{key} is set by your administrator and cannot be changed on this computer"
+
+
 class Settings:
-    """The user's settings. Unknown keys in the file are kept, not lost."""
+    """The user's settings over the provisioned ones. Unknown keys in the
+    file are kept, not lost. `notice` says what the user should know about
+    the file (written by a newer AgentDesk), or is ""."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        self.path = (folder or config_dir()) / "settings.json"
-        self._values = self._migrate(read_json(self.path))
+        folder = folder or config_dir()
+        self.path = folder / "settings.json"
+        self.provisioned_path = folder / "provisioned.json"
+        self._values, self.notice = upgrade(read_json(self.path))
+        if self.notice:
+            log.warning("%s", self.notice)
+        self._provisioned = read_provisioned(self.provisioned_path)
+        self._provisioning = threading.Lock()  # two re-reads at once store one after the other
 
-    @staticmethod
-    def _migrate(values: dict[str, Any]) -> dict[str, Any]:
-        values.setdefault("version", SCHEMA_VERSION)
-        return values
+    @property
+    def provisioned(self) -> Provisioned:
+        return self._provisioned
 
     def get(self, key: str) -> Any:
-        setting = BY_KEY.get(key)
-        if setting is None:
-            raise SettingError(f"there is no setting {key!r}")
-        value = self._values.get(key, setting.default)
-        try:
-            return setting.validate(value)
-        except SettingError as error:
-            log.warning("ignoring stored %s: %s", key, error)
-            return setting.default
+        setting = _declared(key)
+        for origin, value in self._candidates(key):
+            try:
+                return setting.validate(value)
+            except SettingError as error:
+                log.warning("ignoring the %s value of %s: %s", origin.value, key, error)
+        return setting.default
+
+    def origin(self, key: str) -> Origin:
+        """Which store the value of `key` comes from (when valid)."""
+        _declared(key)
+        if key in self._provisioned.locked:
+            return Origin.LOCKED
+        if key in self._values:
+            return Origin.USER
+        return Origin.PROVISIONED if key in self._provisioned.values else Origin.DEFAULT
+
+    def is_locked(self, key: str) -> bool:
+        return key in self._provisioned.locked
+
+    def _candidates(self, key: str) -> list[tuple[Origin, Any]]:
+        provisioned = self._provisioned
+        if key in provisioned.locked:
+            return [(Origin.LOCKED, provisioned.values[key])] if key in provisioned.values else []
+        stores = ((Origin.USER, self._values), (Origin.PROVISIONED, provisioned.values))
+        return [(origin, store[key]) for origin, store in stores if key in store]
 
     def set(self, key: str, value: Any) -> None:
         setting = BY_KEY.get(key)
         if setting is None:
             raise SettingError(f"there is no setting {key!r}; known: {', '.join(BY_KEY)}")
+        if self.is_locked(key):
+            raise SettingError(locked_message(key))
         self._values[key] = setting.validate(value)
 
     def reset(self, key: str) -> None:
+        """Forget the user's choice: the administrator's value or the default again."""
         self._values.pop(key, None)
 
     def save(self) -> None:
         write_json_atomically(self.path, self._values)
 
+    def provision(self, values: object, locked: object) -> frozenset[str]:
+        """Replace what the administrator set, store it, and return the
+        settings whose value changed by it. A setting this desktop does not
+        know or finds wrong (a newer desk service may provision more) is
+        left out with a warning; the rest still applies."""
+        if not isinstance(values, dict) or not isinstance(locked, list):
+            raise SettingError("the provisioned settings are not an object of settings and a list of locked names")
+        provisioned = usable_provisioned(values, locked, log.warning)
+        with self._provisioning:
+            if provisioned == self._provisioned and self.provisioned_path.exists():
+                return frozenset()  # the usual re-read at each connection: nothing to write
+            before = self.as_dict()
+            write_json_atomically(self.provisioned_path, {"version": PROVISIONED_VERSION,
+                                                          "settings": dict(provisioned.values),
+                                                          "locked": sorted(provisioned.locked)})
+            self._provisioned = provisioned  # one reference swap: readers on other threads see old or new
+            after = self.as_dict()
+        return frozenset(key for key in after if after[key] != before[key])
+
     def as_dict(self) -> dict[str, Any]:
         return {s.key: self.get(s.key) for s in SETTINGS}
+
+
+def _declared(key: str) -> Setting:
+    setting = BY_KEY.get(key)
+    if setting is None:
+        raise SettingError(f"there is no setting {key!r}")
+    return setting
+
+
+def usable_provisioned(values: dict[Any, Any], locked: list[Any], warn: Callable[..., None]) -> Provisioned:
+    """The administrator's settings this desktop can use; `warn` hears of the others."""
+    kept = {}
+    for key, value in values.items():
+        if key not in PROVISIONABLE or key not in BY_KEY:
+            warn("leaving out the provisioned setting %r: this AgentDesk cannot take it", key)
+            continue
+        try:
+            kept[key] = BY_KEY[key].validate(value)
+        except SettingError as error:
+            warn("leaving out the provisioned %s", error)
+    known = frozenset(key for key in locked if isinstance(key, str) and key in PROVISIONABLE and key in BY_KEY)
+    unknown = [str(key) for key in locked if not (isinstance(key, str) and key in known)]
+    if unknown:
+        warn("leaving unlocked what this AgentDesk does not know: %s", ", ".join(unknown))
+    return Provisioned(kept, known)
+
+
+def read_provisioned(path: Path) -> Provisioned:
+    data = read_json(path)
+    values, locked = data.get("settings", {}), data.get("locked", [])
+    if not isinstance(values, dict) or not isinstance(locked, list):
+        log.error("%s is not usable; ignoring what an administrator set", path)
+        return Provisioned()
+    return usable_provisioned(values, locked, log.info)
+
+
+# -- settings.json versions -----------------------------------------------------------
+
+def _drop_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2. A version-1 Settings dialog stored every setting on
+    every save, so a stored value said nothing about what the agent chose;
+    from version 2 a stored value is a choice and outranks an
+    administrator's unlocked value. A value equal to the default is
+    therefore dropped: it changes nothing the agent sees."""
+    return {key: value for key, value in values.items()
+            if not (key in BY_KEY and value == BY_KEY[key].default and type(value) is BY_KEY[key].kind)}
+
+
+# MIGRATIONS[n] turns a version-n file into a version-(n + 1) one.
+MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _drop_defaults}
+SCHEMA_VERSION = 1 + max(MIGRATIONS)
+
+
+def upgrade(values: dict[str, Any], migrations: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = MIGRATIONS,
+            current: int | None = None) -> tuple[dict[str, Any], str]:
+    """The file's values in the `current` version's shape, and a notice
+    when the file is newer than that (it is then left as it is: a newer
+    AgentDesk's keys and version survive this one)."""
+    current = SCHEMA_VERSION if current is None else current
+    version = values.get("version", 1)  # files before the version key were version 1
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        log.warning("settings.json has an unreadable version %r; reading it as version 1", version)
+        version = 1
+    if version > current:
+        return values, (f"settings.json was written by a newer AgentDesk (settings version {version}; this one "
+                        f"knows {current}): settings this version does not know are kept as they are")
+    for step in range(version, current):
+        values = migrations[step](values)
+        log.info("settings.json upgraded from version %d to %d", step, step + 1)
+    return {**values, "version": current}, ""

@@ -1362,6 +1362,10 @@
         <translation>بدون تغییر (در جاکلیدی سیستم نگهداری می‌شود)</translation>
     </message>
     <message>
+        <source>Set up from a link…</source>
+        <translation>راه‌اندازی با پیوند…</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>گذرواژه</translation>
     </message>
@@ -1372,6 +1376,14 @@
     <message>
         <source>Call the echo test</source>
         <translation>تماس با آزمون پژواک</translation>
+    </message>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>تعیین‌شده از سوی مدیر شما</translation>
+    </message>
+    <message>
+        <source>Paste the set-up link from your administrator into the field first.</source>
+        <translation>نخست پیوند راه‌اندازی را که مدیرتان فرستاده در این کادر بچسبانید.</translation>
     </message>
 </context>
 <context>

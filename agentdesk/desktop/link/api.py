@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import requests
 from urllib3.util import Timeout
 
+from agentdesk.contract.provisioning import PROVISIONING_PATH
 from agentdesk.contract.signin import signin_key, signin_proof
 
 from .trust import TrustError, describe_tls_failure, desk_session, plain_http_problem
@@ -160,6 +161,11 @@ class DeskApi:
         query = urlencode({"day": day})
         return dict(self.request("GET", f"/api/v1/agents/{segment(self.agent)}/calls?{query}"))
 
+    # -- provisioning (agentdesk/contract/provisioning.py) ---------------------
+    def provisioning(self) -> dict[str, Any]:
+        """{"settings": {...}, "locked": [...]}: what an administrator set for this agent."""
+        return dict(self.request("GET", PROVISIONING_PATH))
+
     def open_events(self, read_timeout: float) -> requests.Response:
         """The server-sent event stream (caller closes it)."""
         for attempt in (1, 2):
@@ -175,7 +181,7 @@ class DeskApi:
                 self.sign_in()
                 continue
             if response.status_code != 200:
-                message = _error_text(response)
+                message = error_text(response)
                 response.close()
                 raise DeskError(message, response.status_code)
             return response
@@ -245,7 +251,7 @@ class DeskApi:
         except requests.ConnectionError as error:
             raise self._unreachable(error) from None
         if response.status_code >= 400:
-            raise DeskError(_error_text(response), response.status_code)
+            raise DeskError(error_text(response), response.status_code)
         if not response.content:  # e.g. 204, or a 200 that only says "done"
             return {}
         try:
@@ -260,7 +266,7 @@ def _address(host: str, port: int | None) -> str:
     return f"{shown}:{port}" if port else shown
 
 
-def _error_text(response: requests.Response) -> str:
+def error_text(response: requests.Response) -> str:
     try:
         message = str(response.json().get("error", ""))
     except (ValueError, AttributeError):

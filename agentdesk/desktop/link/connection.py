@@ -12,6 +12,7 @@ Signals (all delivered on the GUI thread):
   wrapup_changed(WrapUpView)          this agent's (or, for a team lead, anyone's) wrap-up began/changed/ended
   survey_arrived(SurveyResult)        a caller rated a call this agent served
   offer_taken(OfferTaken)             a queue call this agent missed was answered by a colleague
+  provisioning_changed()              an administrator changed this agent's provisioned settings
 
 A thread reads the event stream and reconnects with back-off; the service
 sends a full snapshot first on every connection, so a drop loses nothing.
@@ -80,12 +81,17 @@ class _PbxStatus:
 
 
 @dataclass(frozen=True)
+class _ProvisioningChanged:
+    pass
+
+
+@dataclass(frozen=True)
 class _LinkProblem:
     reason: str  # for the agent to read
 
 
 _StreamNews = (_Connected | QueueSummary | AgentState | CallbackTaskView | WrapUpView | SurveyResult | OfferTaken
-               | _PbxStatus | _LinkProblem)
+               | _PbxStatus | _ProvisioningChanged | _LinkProblem)
 
 
 class _Stream:
@@ -142,6 +148,7 @@ class DeskConnection(QObject):
     wrapup_changed = Signal(object)
     survey_arrived = Signal(object)
     offer_taken = Signal(object)
+    provisioning_changed = Signal()
     _from_stream = Signal(int, object)  # (generation, _StreamNews) from the reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -260,6 +267,8 @@ class DeskConnection(QObject):
             self.offer_taken.emit(news)
         elif isinstance(news, _PbxStatus):
             self.pbx_changed.emit(news.connected)
+        elif isinstance(news, _ProvisioningChanged):
+            self.provisioning_changed.emit()
         else:
             self.link_changed.emit(news.reason)
 
@@ -333,6 +342,8 @@ def _dispatch(event: ServerEvent, stream: _Stream) -> None:
             stream.send(parse_offer_taken(data))
         elif event.name == events.PBX:
             stream.send(_PbxStatus(bool(data.get("connected"))))
+        elif event.name == events.PROVISIONING:
+            stream.send(_ProvisioningChanged())
     except (ValueError, KeyError, TypeError, ModelError) as error:
         log.warning("skipping a malformed %r event from the desk service: %s", event.name, error)
 

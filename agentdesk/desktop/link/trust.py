@@ -42,18 +42,19 @@ def plain_http_problem(parts: SplitResult) -> str | None:
             f"sign-in token and work would cross the network unprotected; use https:// ({_SETTINGS}).")
 
 
-def desk_context(ca_file: str) -> ssl.SSLContext:
+def desk_context(ca_file: str = "", ca_pem: str = "") -> ssl.SSLContext:
     """TLS 1.2 or newer, verifying the chain and the name against the system's
-    authorities, or only those in `ca_file`."""
+    authorities, or only those in `ca_file`, or only the PEM text `ca_pem`."""
     try:
-        context = ssl.create_default_context(cafile=ca_file or None)
+        context = ssl.create_default_context(cafile=ca_file or None, cadata=ca_pem or None)
     except FileNotFoundError:
         raise TrustError(f"The trusted authority file {ca_file} does not exist: ask your administrator for "
                          "the PBX's authority file (setting tls_ca_file).") from None
     except PermissionError:
         raise TrustError(f"The trusted authority file {ca_file} cannot be read by this user.") from None
     except ssl.SSLError:
-        raise TrustError(f"The trusted authority file {ca_file} holds no PEM certificate.") from None
+        where = f"file {ca_file}" if ca_file else "sent by the desk service"
+        raise TrustError(f"The trusted authority {where} holds no PEM certificate.") from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -84,13 +85,21 @@ class PinnedAdapter(HTTPAdapter):
 
 
 def desk_session(ca_file: str) -> requests.Session:
+    return pinned_session(desk_context(ca_file))
+
+
+def pinned_session(context: ssl.SSLContext) -> requests.Session:
+    """A session whose https requests are verified with `context` alone."""
     session = requests.Session()
-    session.mount("https://", PinnedAdapter(desk_context(ca_file)))
+    session.mount("https://", PinnedAdapter(context))
     return session
 
 
-def describe_tls_failure(error: requests.exceptions.SSLError, address: str, ca_file: str) -> str:
-    """One sentence for the agent: what is wrong with the service's certificate."""
+def describe_tls_failure(error: requests.exceptions.SSLError, address: str, ca_file: str,
+                         untrusted_advice: str = "") -> str:
+    """One sentence for the agent: what is wrong with the service's certificate.
+    `untrusted_advice` replaces the advice for a certificate from an
+    authority not trusted (the caller knows better where trust comes from)."""
     verification = _verification_error(error)
     code = verification.verify_code if verification is not None else 0
     text = str(error)
@@ -101,6 +110,8 @@ def describe_tls_failure(error: requests.exceptions.SSLError, address: str, ca_f
         return (f"The desk service's certificate is not issued for {address}: use the name or address it was "
                 f"issued for ({_SETTINGS}).")
     if verification is not None:
+        if untrusted_advice:
+            return f"The desk service at {address} is not trusted: {untrusted_advice}"
         if ca_file:
             return (f"The desk service at {address} is not trusted: its certificate was not issued by the "
                     f"authority in {ca_file}; ask your administrator for the PBX's authority file.")

@@ -4,7 +4,10 @@ Editors are built from the settings' declarations (settings.py): a check box
 for a flag, a list for choices, a number box for a number, a text field for
 text. Audio device settings list the devices PortAudio sees. The password
 goes to the keyring on a worker thread; the dialog closes when it is saved,
-or shows why it could not be.
+or shows why it could not be. A setting an administrator locked shows
+greyed, with "Set by your administrator". On the Account page, "Set up from
+a link…" takes a one-time set-up link instead of typing the account in
+(the owner sets the desktop up from it: agentdesk/desktop/provisioning).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -68,10 +72,13 @@ def choice_name(key: str, value: str) -> str:
 
 class SettingsDialog(QDialog):
     """Emits saved(values, password) with every setting's value and the new
-    password ('' when unchanged); the owner stores them."""
+    password ('' when unchanged); the owner stores them. Emits
+    enrollRequested(link) with a pasted set-up link; the owner sets the
+    desktop up from it and closes the dialog, or shows why not (show_problem)."""
 
     saved = Signal(dict, str)
     echoTestRequested = Signal()
+    enrollRequested = Signal(str)
 
     def __init__(self, settings: Settings, devices: list[tuple[str, bool, bool]] | None,
                  audio_problem: str, mic_level: Callable[[], float], parent: QWidget | None = None) -> None:
@@ -95,6 +102,10 @@ class SettingsDialog(QDialog):
         self._meter = QTimer(self)
         self._meter.setInterval(80)
         self._meter.timeout.connect(lambda: self.level.setValue(int(100 * self._mic_level())))
+        self.link = QLineEdit(self)
+        self.link.setPlaceholderText("https://…/enroll/…")
+        self.link_button = QPushButton(self.tr("Set up from a link…"), self)
+        self.link_button.clicked.connect(self._enroll)
         tabs = QTabWidget(self)
         for title, keys in PAGES:
             tabs.addTab(self._page(keys, audio_problem), QCoreApplication.translate("SettingsDialog", title))
@@ -111,6 +122,8 @@ class SettingsDialog(QDialog):
     def _page(self, keys: tuple[str, ...], audio_problem: str) -> QWidget:
         page = QWidget(self)
         form = QFormLayout(page)
+        if "server" in keys:
+            form.addRow(self._link_row())
         if "microphone" in keys and audio_problem:
             warning = plain_label(audio_problem, "AudioWarning")
             warning.setWordWrap(True)
@@ -118,9 +131,11 @@ class SettingsDialog(QDialog):
         for key in keys:
             setting = BY_KEY[key]
             editor = self._editor(setting)
-            editor.setEnabled(not (key in DEVICE_KEYS and audio_problem))
+            locked = self.settings.is_locked(key)
+            editor.setEnabled(not locked and not (key in DEVICE_KEYS and audio_problem))
             self.editors[key] = editor
-            form.addRow(QCoreApplication.translate("Settings", setting.title), editor)
+            form.addRow(QCoreApplication.translate("Settings", setting.title),
+                        self._locked(editor) if locked else editor)
             if key == "user":
                 form.addRow(self.tr("Password"), self.password)
         if "microphone" in keys:
@@ -130,6 +145,37 @@ class SettingsDialog(QDialog):
             echo.clicked.connect(self.echoTestRequested)
             form.addRow("", echo)
         return page
+
+    def _link_row(self) -> QWidget:
+        """"Set up from a link…": a field for the link and the button that uses it."""
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.link, 1)
+        line.addWidget(self.link_button)
+        self.link.returnPressed.connect(self._enroll)
+        return row
+
+    def _locked(self, editor: QWidget) -> QWidget:
+        """The editor, greyed, with why it cannot be changed."""
+        note = self.tr("Set by your administrator")
+        editor.setToolTip(note)
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(editor, 1)
+        line.addWidget(plain_label(note, "LockedNote", row))
+        return row
+
+    def _enroll(self) -> None:
+        if not self.link.text().strip():
+            self.show_problem(self.tr("Paste the set-up link from your administrator into the field first."))
+            self.link.setFocus()
+            return
+        self.buttons.setEnabled(False)
+        self.link_button.setEnabled(False)  # a link is good once: never sent twice
+        self.problem.hide()
+        self.enrollRequested.emit(self.link.text().strip())
 
     def _editor(self, setting: Setting) -> QWidget:
         value = self.settings.get(setting.key)
@@ -188,5 +234,6 @@ class SettingsDialog(QDialog):
 
     def show_problem(self, text: str) -> None:
         self.buttons.setEnabled(True)
+        self.link_button.setEnabled(True)
         self.problem.setText(text)
         self.problem.show()
