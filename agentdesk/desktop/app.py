@@ -201,6 +201,8 @@ class Desktop(QObject):
         self.tasks.run(lambda: self.history.recent(), self.window.set_history)
         self.window.resize(self.window.opening_size(self.window.screen().availableGeometry()))
         self.window.show()
+        if self.settings.notice:  # e.g. settings.json from a newer AgentDesk
+            self.window.show_problem(self.settings.notice)
         if phone.start_problem:  # the window still shows: the history, the reason, Settings and Quit
             self.window.set_notice("phone", phone.start_problem)
         elif not phone.has_account:

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from agentdesk.contract.provisioning import PROVISIONABLE
+from agentdesk.contract.provisioning import PROVISIONABLE, SIP_TRANSPORTS
 
 from .private_files import private_folder, private_opener
 
@@ -140,8 +140,7 @@ def _header_name_problem(value: str) -> str | None:
 SETTINGS: tuple[Setting, ...] = (
     Setting("server", str, "", str(QT_TRANSLATE_NOOP("Settings", "PBX address")), check=_server_problem),
     Setting("user", str, "", str(QT_TRANSLATE_NOOP("Settings", "Extension")), check=_user_problem),
-    Setting("transport", str, "udp", str(QT_TRANSLATE_NOOP("Settings", "SIP transport")),
-            choices=("udp", "tcp", "tls")),
+    Setting("transport", str, "udp", str(QT_TRANSLATE_NOOP("Settings", "SIP transport")), choices=SIP_TRANSPORTS),
     # Empty: the system's trusted authorities. Otherwise the one authority
     # trusted for the PBX and the desk service (pinned): the file
     # `pbx/run tls-ca` shows. Used for SIP over TLS and for the desk link.

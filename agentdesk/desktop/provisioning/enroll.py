@@ -193,7 +193,7 @@ def _enrollment(data: object, link: EnrollmentLink, authority: str) -> Enrollmen
 
 
 def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key, "")
+    value = data.get(key) or ""  # missing or null: none
     if not isinstance(value, str):
         raise TypeError(f"{key} is not text")
     return value
