@@ -3,7 +3,7 @@
 Separate stores:
 - settings.json in the user's config folder: what the user chose;
 - provisioned.json next to it: what an administrator set for this desk
-  (provisioning.py writes it), and which of those the agent may not change;
+  (provisioning/ writes it), and which of those the agent may not change;
 - ui-state.json next to it: window geometry and the like;
 - the OS keyring: passwords (see credentials.py). Never in a file.
 

@@ -387,3 +387,13 @@ def test_a_colleagues_answer_to_a_missed_queue_call_reaches_the_desktop(
     with qtbot.waitSignal(link.offer_taken, timeout=5000) as received:
         start(link, desk.url)
     assert received.args == [OfferTaken("1763800000.41", "support", "1002", "Dmitri Volkov")]
+
+
+def test_an_administrators_change_of_provisioned_settings_reaches_the_desktop(
+    qtbot: Any, link: DeskConnection, desks: list[StandInService]
+) -> None:
+    desk = StandInService()
+    desks.append(desk)
+    desk.then = [(events.PROVISIONING, {})]
+    with qtbot.waitSignal(link.provisioning_changed, timeout=5000):
+        start(link, desk.url)

@@ -46,6 +46,13 @@ def test_a_link_sets_up_the_account_the_authority_and_the_administrators_setting
         assert files_holding(user_folders / folder, SECRET) == []
 
 
+def test_a_set_up_without_its_authority_pins_the_one_the_link_vouched_for(desk: StandInDesk) -> None:
+    desk.profile["tls_ca_pem"] = None
+    settings = Settings()
+    enroll(desk.new_link(), settings)
+    assert Path(settings.get("tls_ca_file")).read_bytes() == desk.authority.cert_file.read_bytes()
+
+
 def test_a_link_made_for_another_service_is_refused_before_its_code_is_sent(
         desk: StandInDesk, tmp_path: Path) -> None:
     impostor = make_authority(tmp_path / "other", "Another authority")
