@@ -14,5 +14,7 @@ CALLBACK = "callback"  # callbacks.CallbackTaskView, only to those who may see i
 WRAPUP = "wrapup"  # wrapups.WrapUpView, to its agent and team leads
 SURVEY = "survey"  # wrapups.SurveyResult, to its agent and team leads
 OFFER_TAKEN = "offer_taken"  # offers.OfferTaken: a queue call the agent missed, answered by a colleague
+# {}: an administrator changed provisioned settings; re-read them (contract/provisioning.py)
+PROVISIONING = "provisioning"
 
-ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY, OFFER_TAKEN)
+ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY, OFFER_TAKEN, PROVISIONING)

@@ -15,6 +15,7 @@ from . import (
     confgen,
     deskservice,
     directory,
+    enroll,
     queues,
     runner,
     service,
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     restored = commands.add_parser("restore", help="bring a backup back (the PBX stopped); then pbx/run start")
     restored.add_argument("file", type=Path)
     restored.add_argument("--force", action="store_true", help="replace this PBX's secrets and store")
+    enroll.add_parser(commands)
     return parser
 
 
@@ -154,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
         print(backup.backup(layout, args.file))
     elif args.command == "restore":
         print(backup.restore(layout, args.file, args.force))
+    elif args.command == "enroll":
+        enroll.run(layout, args)
     return 0
 
 

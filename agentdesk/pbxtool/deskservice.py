@@ -101,7 +101,7 @@ def choose_user(layout: Layout, python: str) -> DeskUser | None:
     user = deskuser.prepare(layout)
     if user is None:
         return None
-    tls = [path for path in (layout.server_cert_file, layout.server_key_file) if path.exists()]
+    tls = [path for path in (layout.server_cert_file, layout.server_key_file, layout.ca_cert_file) if path.exists()]
     reads = (layout.desk_config_file, layout.secrets_file, DIRECTORY_FILE, *tls)
     try:
         if _runs_module(python, user, reads):

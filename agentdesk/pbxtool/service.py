@@ -9,12 +9,15 @@ desk-service.json (mode 600). Neither ever reaches a desktop.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import tls
 from .layout import DIRECTORY_FILE, Layout, Network
 
 AMI_USER = "agentdesk-desk"
@@ -93,9 +96,40 @@ def desk_config(
         "queue_titles": dict(queue_titles or {}),
         "queue_extensions": dict(queue_extensions or {}),
     }
-    if layout.server_cert_file.exists() and layout.server_key_file.exists():
-        config["tls"] = {"certificate": str(layout.server_cert_file), "key": str(layout.server_key_file)}
+    https = layout.server_cert_file.exists() and layout.server_key_file.exists()
+    if https:
+        files = {"certificate": str(layout.server_cert_file), "key": str(layout.server_key_file)}
+        if not tls.is_given(layout) and layout.ca_cert_file.exists():
+            files["authority"] = str(layout.ca_cert_file)  # what provisioned desktops pin
+        config["tls"] = files
+    config["provisioning"] = provisioning_addresses(layout, network, https)
     return config
+
+
+def provisioning_addresses(layout: Layout, network: Network, https: bool) -> dict[str, object]:
+    """What provisioned desktops are told (the desk service's
+    provisioning/addresses.py): this PBX by the name desktops use for it,
+    SIP over TLS for everyone, plain SIP too where it is reachable there;
+    TCP then for those not marked tls, unless every agent must use TLS."""
+    host = advertised_host(layout, network)
+    sip = {"tls": f"{host}:{network.tls_port}"}
+    plain = (network.is_loopback or network.plain_sip_public) and not layout.secure_agents
+    if plain:
+        sip |= {"tcp": f"{host}:{network.sip_port}", "udp": f"{host}:{network.sip_port}"}
+    return {"desk_url": f"{'https' if https else 'http'}://{host}:{network.desk_port}", "sip": sip,
+            "transport": "tcp" if plain else "tls"}
+
+
+def advertised_host(layout: Layout, network: Network) -> str:
+    """The name desktops use for this PBX (its certificate carries it,
+    tls.default_names): the first --tls-name, else the bind address, else,
+    listening on every address, this host's name."""
+    if layout.tls_names and layout.tls_names[0].strip():
+        return layout.tls_names[0].strip().lower()
+    bind = ipaddress.ip_address(network.bind)
+    if bind.is_unspecified:
+        return socket.gethostname()
+    return f"[{bind}]" if bind.version == 6 else str(bind)
 
 
 def write_private(path: Path, text: str) -> None:

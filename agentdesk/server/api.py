@@ -17,7 +17,9 @@
   GET  /api/v1/stats/missed-offers?day=YYYY-MM-DD&agent=  queue offers each agent did not answer:
                                                {"day", "agents": {agent: count}}
   ...and the callback routes: agentdesk/server/callbacks/api.py, web.py,
-  the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py
+  the wrap-up and survey routes: agentdesk/server/wrapups/api.py, survey_routes.py,
+  the call quality routes: quality.py,
+  the provisioning routes (enrollment links, provisioned settings): provisioning/routes.py
 
 The dialplan's questions (/pbx/v1/...) are not here: they have a listener
 of their own on loopback (pbxapi.py), so this one never serves them.

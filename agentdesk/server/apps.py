@@ -16,6 +16,7 @@ from .callbacks.api import add_callback_routes
 from .callbacks.pbxroutes import add_pbx_callback_routes
 from .callbacks.web import add_web_routes
 from .pbxapi import add_pbx_routes, pbx_token_middleware
+from .provisioning.routes import add_pbx_provisioning_routes, add_provisioning_routes
 from .quality import add_quality_routes
 from .routing import MAX_BODY, SERVICE, errors_middleware
 from .service import DeskService
@@ -33,6 +34,7 @@ def build_app(service: DeskService) -> web.Application:
     add_wrapup_routes(app)
     add_survey_routes(app)
     add_quality_routes(app)
+    add_provisioning_routes(app)
     return app
 
 
@@ -43,6 +45,7 @@ def build_pbx_app(service: DeskService) -> web.Application:
     add_pbx_routes(app)
     add_pbx_callback_routes(app)
     add_pbx_survey_routes(app)
+    add_pbx_provisioning_routes(app)
     return app
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from agentdesk.server.directory import Person
 
+from .attempts import FailedAttempts
 from .challenges import Challenge, SignInChallenges
 from .people import People
 from .queues.agents import CommandError
@@ -25,8 +25,7 @@ from .store import Store, TokenRecord
 
 log = logging.getLogger("agentdesk.server")
 
-MAX_FAILURES = 5
-FAILURE_WINDOW_SECONDS = 60.0
+TOO_MANY = "too many failed sign-ins for this agent ID; wait a minute"
 
 
 @dataclass(frozen=True)
@@ -50,27 +49,27 @@ class Sessions:
         self._db = db
         self._clock = clock
         self._lifetime = lifetime
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._failures = FailedAttempts(clock)
 
     def challenge(self, agent: str, client: str) -> Challenge:
         """A nonce for `agent` to answer from `client`. Any agent ID gets one,
         so that the answer, not the question, tells whether it exists."""
-        self._check_rate((client, agent))
+        self._failures.check((client, agent), TOO_MANY)
         return self._challenges.issue(agent, client)
 
     async def login(self, agent: str, nonce: str, proof: str, client: str) -> tuple[str, Session]:
         """A session for the agent whose `proof` answers the open challenge `nonce`."""
         key = (client, agent)
-        self._check_rate(key)
+        self._failures.check(key, TOO_MANY)
         challenge = self._challenges.take(nonce)
         problem = self._challenge_problem(challenge, agent, client)
         person = None if problem else self._people.check_proof(agent, nonce, proof)
         if person is None:
             if self._people.get(agent) is not None:  # only real agent IDs take memory
-                self._failures[key].append(self._clock())
+                self._failures.failed(key)
             log.info("failed login for agent ID %r from %s: %s", agent[:20], client, problem or "wrong answer")
             raise CommandError(401, problem or "wrong agent ID or secret")
-        self._failures.pop(key, None)
+        self._failures.forget(key)
         token = secrets.token_urlsafe(32)
         record = TokenRecord(_hash(token), person.agent, person.role, self._clock() + self._lifetime)
         await self._db(lambda s: s.agents.save_token(record))
@@ -104,19 +103,6 @@ class Sessions:
     async def purge(self) -> None:
         now = self._clock()
         await self._db(lambda s: s.agents.purge_tokens(now))
-
-    def _check_rate(self, key: tuple[str, str]) -> None:
-        recent = self._failures.get(key)
-        if recent is None:
-            return
-        cutoff = self._clock() - FAILURE_WINDOW_SECONDS
-        while recent and recent[0] < cutoff:
-            recent.popleft()
-        if not recent:
-            del self._failures[key]
-            return
-        if len(recent) >= MAX_FAILURES:
-            raise CommandError(429, "too many failed sign-ins for this agent ID; wait a minute")
 
 
 def _hash(token: str) -> str:

@@ -4,7 +4,9 @@
     {"ami": {"host", "port", "username", "secret"},
      "http": {"host", "port"},      # desktops and the public callback form
      "tls": {"certificate", "key"},  # PEM files: "http" serves HTTPS (TLS 1.2+); required
-                                    # unless "http" is a loopback address
+                                    # unless "http" is a loopback address; optional "authority":
+                                    # the private authority the certificate chains to (PEM), which
+                                    # provisioned desktops pin (absent: a publicly trusted certificate)
      "pbx_token": "...",            # the dialplan's token for /pbx/v1/* (X-PBX-Token header)
      "pbx_listener": {"host", "port"},  # optional: where /pbx/v1/* is served, a loopback
                                     # address (default 127.0.0.1, the http port + 1)
@@ -17,8 +19,10 @@
      "desk_phones": ["1020"],      # shared desk phones any agent may log in from
      "callbacks": {...},           # callback knobs (agentdesk/server/callbacks/settings.py)
      "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/server/wrapups/settings.py)
-     "queue_pause_after_missed": {"support": 1}}  # missed offers in a row before the
+     "queue_pause_after_missed": {"support": 1},  # missed offers in a row before the
                                     # agent is paused ("missed call"); 0 = never; default 1
+     "provisioning": {"desk_url", "sip": {"tls": "host:port", ...}, "transport"}}
+                                    # what provisioned desktops are told (provisioning/addresses.py)
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any
 from agentdesk.contract.signin import is_loopback_host
 
 from .callbacks.settings import CallbackSettings, parse_callback_settings
+from .provisioning.addresses import SiteAddresses, parse_site_addresses
 from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
 DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Training", "Back office", "Meeting")
@@ -54,6 +59,7 @@ class AmiSettings:
 class TlsFiles:
     certificate: Path  # the server's certificate, then its chain (PEM)
     key: Path
+    authority: Path | None = None  # the private authority it chains to, which desktops pin
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,7 @@ class DeskConfig:
     callbacks: CallbackSettings = field(default_factory=lambda: parse_callback_settings({}))
     wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
     queue_pause_after_missed: dict[str, int] = field(default_factory=dict)  # queue -> missed offers (default 1)
+    provisioning: SiteAddresses = field(default_factory=SiteAddresses)  # what provisioned desktops are told
 
     def wrapup_policy(self, queue: str) -> WrapUpPolicy:
         """The queue's after-call work policy (the defaults for a queue not configured)."""
@@ -141,6 +148,7 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         callbacks=parse_callback_settings(data.get("callbacks", {})),
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
         queue_pause_after_missed=_missed_limits(data.get("queue_pause_after_missed", {})),
+        provisioning=parse_site_addresses(data.get("provisioning", {})),
     )
 
 
@@ -149,7 +157,9 @@ def _tls_files(data: object, base: Path) -> TlsFiles | None:
         return None
     if not isinstance(data, dict) or not data.get("certificate") or not data.get("key"):
         raise ValueError("tls (an object with the certificate and key files)")
-    return TlsFiles(base / str(data["certificate"]), base / str(data["key"]))
+    authority = data.get("authority")
+    return TlsFiles(base / str(data["certificate"]), base / str(data["key"]),
+                    base / str(authority) if authority else None)
 
 
 def _missed_limits(data: object) -> dict[str, int]:

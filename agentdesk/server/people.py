@@ -28,6 +28,7 @@ class People:
         self._secrets_file = secrets
         self._stamp: tuple[float, float] = (-1.0, -1.0)
         self._people: dict[str, Person] = {}
+        self._customers: frozenset[str] = frozenset()
         self._secrets: dict[str, str] = {}
         self._generation = 0
 
@@ -44,6 +45,17 @@ class People:
     def all(self) -> list[Person]:
         self._refresh()
         return list(self._people.values())
+
+    def is_customer(self, extension: str) -> bool:
+        """Is `extension` one of the directory's customer phones?"""
+        self._refresh()
+        return extension in self._customers
+
+    def secret_of(self, agent: str) -> str | None:
+        """The person's secret, for a desktop being provisioned (and nothing
+        else: sign-ins are checked with check_proof); None without one."""
+        self._refresh()
+        return self._secrets.get(agent) if agent in self._people else None
 
     def names(self) -> dict[str, str]:
         """Agent ID -> display name, for everyone in the directory."""
@@ -66,10 +78,12 @@ class People:
             return
         self._stamp = stamp
         try:
-            people = {p.agent: p for p in read_directory(self._directory_file) if not p.is_customer}
+            everyone = read_directory(self._directory_file)
+            people = {p.agent: p for p in everyone if not p.is_customer}
             if people != self._people:
                 self._generation += 1
             self._people = people
+            self._customers = frozenset(p.extension for p in everyone if p.is_customer)
         except DirectoryError as error:
             log.error("%s; keeping the directory as it was", error)
         try:

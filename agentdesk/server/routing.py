@@ -42,19 +42,37 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
             raise
         return web.json_response({"error": error.reason}, status=error.status)
     except Exception:
-        log.exception("request %s %s failed", request.method, request.path)
+        # The route's pattern, not the path: a path may carry a one-time code.
+        log.exception("request %s %s failed", request.method, route_of(request))
         return web.json_response({"error": "the desk service failed; see its log"}, status=500)
 
 
-async def read_json(request: web.Request) -> dict[str, Any]:
+def route_of(request: web.Request) -> str:
+    """The route a request matched, e.g. /enroll/{code}, for logs."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"
+
+
+async def read_body(request: web.Request) -> bytes:
     try:
-        raw = await request.read()
+        return await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise CommandError(413, f"the request body is too large (at most {MAX_BODY // 1024} KB)") from None
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    raw = await read_body(request)
     try:
         return parse_object(raw)
     except JsonBodyError as error:
         raise CommandError(400, str(error)) from None
+
+
+async def read_text(request: web.Request) -> str:
+    try:
+        return (await read_body(request)).decode("utf-8")
+    except UnicodeDecodeError:
+        raise CommandError(400, "the request body is not UTF-8 text") from None
 
 
 def text_field(data: dict[str, Any], name: str, limit: int = 200) -> str:
@@ -109,3 +127,11 @@ def day_param(request: web.Request) -> date:
     except ValueError:
         log.info("refusing day %r: no such date", text)
     raise CommandError(400, f"day {text[:20]!r} is not a date like 2025-01-31")
+
+
+async def team_lead(request: web.Request, refusal: str) -> Session:
+    """The session of a team lead; CommandError 403 with `refusal` for anyone else."""
+    session = await session_of(request)
+    if session.person.role != TEAMLEAD:
+        raise CommandError(403, refusal)
+    return session

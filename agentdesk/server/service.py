@@ -28,6 +28,7 @@ from agentdesk.server.directory import Person
 from .ami.client import AmiClient, AmiError
 from .ami.fields import event_time
 from .ami.protocol import AmiMessage
+from .attempts import FailedAttempts
 from .auth import Sessions
 from .callbacks.dispatch import CallbackDispatcher
 from .callbacks.hooks import CallbackHooks, is_identifying
@@ -42,6 +43,9 @@ from .days import day_bounds
 from .hub import EventHub
 from .live import LiveViews
 from .people import People
+from .provisioning.authority import AuthorityFile
+from .provisioning.enrollments import Enrollments
+from .provisioning.settings import AdminSettings
 from .queues.agents import AgentDirector
 from .queues.board import QueueBoard, callback_task_of
 from .queues.calllog import CallLog
@@ -119,6 +123,9 @@ class DeskService:
         self.callback_hooks = CallbackHooks(self.callbacks, self.db, spawn, self.pending_callbacks)
         self.wrapup_records = WrapUpRecords(self.wrapups, self.callbacks, self.calls, self.db, clock)
         self.surveys = SurveyLog(self.db, clock, self.people, self.seats, self.hub, self.ami, self.synced)
+        self.enrollments = Enrollments(self.db, clock, self.people, FailedAttempts(clock))
+        self.admin_settings = AdminSettings(self.db, self.hub, config.provisioning)
+        self.authority = AuthorityFile(config.tls.authority if config.tls is not None else None)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""
@@ -128,6 +135,7 @@ class DeskService:
         await self.pauses.load()
         await self.wrapups.load()
         await self.sessions.purge()
+        await self.enrollments.purge()
         await self.ami.start()
         self.spawn(self.figures.new_days())
         self.spawn(self.follow_directory())

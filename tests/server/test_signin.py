@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from agentdesk.contract.signin import signin_key, signin_proof
-from agentdesk.server.auth import MAX_FAILURES, Sessions
+from agentdesk.server.attempts import MAX_FAILURES
+from agentdesk.server.auth import Sessions
 from agentdesk.server.challenges import MAX_OPEN_PER_CLIENT, SignInChallenges
 from agentdesk.server.people import People
 from agentdesk.server.queues.agents import CommandError

@@ -1,6 +1,6 @@
 """The desk service's storage: agents' desired queue state, queue call
-records, agents' transfers, the VIP list, login tokens and callback tasks,
-in SQLite (default) or PostgreSQL.
+records, agents' transfers, the VIP list, login tokens, callback tasks,
+enrollments and provisioned settings, in SQLite (default) or PostgreSQL.
 
     store = open_store("sqlite:///var/lib/agentdesk/desk.sqlite3")
     store = open_store("postgresql://desk:secret@db.example:5432/agentdesk")
@@ -8,6 +8,7 @@ in SQLite (default) or PostgreSQL.
 
 from __future__ import annotations
 
+from .provisioning_sql import SITE, EnrollmentRecord, ScopeSettings
 from .records import (
     CallbackEvent,
     CallbackStats,
@@ -24,14 +25,17 @@ from .records import (
 from .sql import Store, open_store
 
 __all__ = [
+    "SITE",
     "CallEntry",
     "CallRecord",
     "CallbackEvent",
     "CallbackStats",
     "CallbackTask",
     "DayStats",
+    "EnrollmentRecord",
     "Membership",
     "PauseState",
+    "ScopeSettings",
     "Store",
     "StoreError",
     "TokenRecord",

@@ -235,6 +235,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX IF NOT EXISTS call_quality_by_agent ON call_quality (agent, started_at)",
         "CREATE INDEX IF NOT EXISTS call_quality_by_uniqueid ON call_quality (uniqueid) WHERE uniqueid <> ''",
     ),
+    (
+        # Zero-touch provisioning (provisioning_sql.py). An enrollment is a
+        # one-time code for one agent, kept as its SHA-256 only: a copied
+        # database redeems nothing. `used_from` is the address that redeemed
+        # it ('' while unused).
+        """CREATE TABLE IF NOT EXISTS enrollments (
+            code_hash TEXT PRIMARY KEY,
+            agent TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            used_at DOUBLE PRECISION,
+            used_from TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS enrollments_by_creation ON enrollments (created_at)",
+        # Settings an administrator gives desktops: `scope` is 'site' or an
+        # agent ID; `value` is JSON, NULL for a setting locked at whatever
+        # the desktop has.
+        """CREATE TABLE IF NOT EXISTS provisioned_settings (
+            scope TEXT NOT NULL,
+            setting TEXT NOT NULL,
+            value TEXT,
+            locked INTEGER NOT NULL,
+            PRIMARY KEY (scope, setting)
+        )""",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from .calls_sql import Calls
 from .database import Database
 from .engines import Engine, open_engine
 from .missed_sql import MissedOffers
+from .provisioning_sql import Enrollments, ProvisionedSettings
 from .quality_sql import CallQualities
 from .schema import migrate
 from .survey_sql import Surveys
@@ -56,6 +57,8 @@ class Store:
         self.surveys = Surveys(self.db)
         self.missed = MissedOffers(self.db)
         self.quality = CallQualities(self.db)
+        self.enrollments = Enrollments(self.db)
+        self.provisioned = ProvisionedSettings(self.db)
 
     def __repr__(self) -> str:
         return f"<Store {self.db.description}>"
