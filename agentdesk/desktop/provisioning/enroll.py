@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import json
 import logging
 import os
 import re
@@ -104,14 +105,24 @@ def fetch_authority(link: EnrollmentLink) -> str:
     finally:
         connection.close()
     if response.status != 200:
-        raise ProvisioningError(f"The desk service at {link.address} did not hand out its certificate authority "
-                                f"(it answered {response.status}).")
+        said = _sentence(body) or f"it answered {response.status}"
+        raise ProvisioningError(f"The desk service at {link.address} did not hand out its certificate authority: "
+                                f"{said}.")
     pem = body.decode("ascii", errors="replace")
     if not hmac.compare_digest(hashlib.sha256(_only_certificate(pem, link.address)).hexdigest(),
                                link.ca_sha256 or ""):
         raise ProvisioningError(f"The desk service at {link.address} is not the one this link was made for: its "
                                 "certificate authority does not match.")
     return pem
+
+
+def _sentence(body: bytes) -> str:
+    """The desk service's {"error": sentence}, if that is what `body` is."""
+    try:
+        said = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return ""
+    return said.rstrip(".") if isinstance(said, str) else ""
 
 
 def _only_certificate(pem: str, address: str) -> bytes:

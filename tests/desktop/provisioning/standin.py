@@ -102,7 +102,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self._record()
-        if path == ENROLL_CA_PATH:
+        if path == ENROLL_CA_PATH and not self.desk.authority.cert_file.exists():
+            self._json(404, {"error": "this desk service's certificate is from a publicly trusted authority"})
+        elif path == ENROLL_CA_PATH:
             self._send(200, self.desk.authority.cert_file.read_bytes(), "application/x-pem-file")
         elif path == PROVISIONING_PATH and self.headers.get("Authorization") == f"Bearer {TOKEN}":
             profile = {key: value for key, value in self.desk.profile.items()}

@@ -64,6 +64,14 @@ def test_a_link_made_for_another_service_is_refused_before_its_code_is_sent(
     assert Settings().get("server") == "" and not Settings().provisioned_path.exists()
 
 
+def test_a_service_without_a_private_authority_says_why(desk: StandInDesk) -> None:
+    desk.authority.cert_file.unlink()  # the stand-in then answers as the real one does: a sentence
+    with pytest.raises(ProvisioningError, match=r"did not hand out its certificate authority: this desk service's "
+                                                r"certificate is from a publicly trusted authority\.$"):
+        enroll(desk.new_link(), Settings())
+    assert desk.codes_sent == 0
+
+
 def test_a_used_link_is_refused_with_the_services_sentence(desk: StandInDesk) -> None:
     link = desk.new_link()
     enroll(link, Settings())
