@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import hashes
 from agentdesk.contract.provisioning import CODE, FINGERPRINT_FRAGMENT
 from agentdesk.server.attempts import MAX_FAILURES
 from tests.helpers.deskcerts import issue_server, make_authority
-from tests.helpers.offline import OfflineDesk
+from tests.helpers.errorlog import ErrorLog
+from tests.helpers.offline import OfflineDesk, touch
 from tests.helpers.testdesk import MovableClock
 from tests.server.provisioning.desk import call, enroll, path_of, run_provisioning
 
@@ -211,3 +212,49 @@ def test_the_administrator_enrolls_through_the_pbx_listener_with_its_token(tmp_p
         assert (await call(desk, "POST", path_of(made["link"])))[0] == 200
 
     run_provisioning(tmp_path, scenario, provisioning={"desk_url": "https://desk.example.com:8480"})
+
+
+def replace(path: Path, text: str) -> None:
+    path.write_text(text)
+    touch(path)  # seen as changed, however coarse the file system's clock
+
+
+def test_a_public_certificate_has_no_authority_to_pin_and_a_broken_one_spends_no_code(
+        tmp_path: Path, error_log: ErrorLog) -> None:
+    authority = make_authority(tmp_path / "ca")
+    server = issue_server(tmp_path / "ca", authority)
+    public = {"certificate": str(server.cert_file), "key": str(server.key_file)}
+
+    async def without_authority(desk: OfflineDesk, clock: MovableClock) -> None:
+        (made,) = await enroll(desk, await desk.sign_in(LEAD), "1007")
+        assert "#" not in made["link"]
+        assert await call(desk, "GET", "/enroll/ca.pem") == (404, {"error": (
+            "this desk service's certificate is from a publicly trusted authority: AgentDesk trusts it through "
+            "the system's authorities")})
+        status, answer = await call(desk, "POST", path_of(made["link"]))
+        assert status == 200 and answer["tls_ca_pem"] is None
+
+    (tmp_path / "public").mkdir()
+    run_provisioning(tmp_path / "public", without_authority, tls=public)
+
+    broken = tmp_path / "broken.pem"
+    broken.write_text("not a certificate\n")
+    error_log.allowed = True  # the service logs why it cannot read its authority
+
+    async def with_a_broken_authority(desk: OfflineDesk, clock: MovableClock) -> None:
+        lead = await desk.sign_in(LEAD)
+        assert (await call(desk, "POST", "/api/v1/enrollments", lead, {"agents": ["1008"]}))[0] == 503
+        async with desk.pbx.post("/pbx/v1/enrollments", json={"agents": ["1008"]},
+                                 headers={"X-PBX-Token": "offline-pbx-token-0123456789"}) as reply:
+            assert reply.status == 503  # links without the authority's fingerprint would not be trusted
+        replace(broken, authority.cert_file.read_text())
+        (made,) = await enroll(desk, lead, "1008")
+        replace(broken, "not a certificate either\n")
+        status, reply = await call(desk, "POST", path_of(made["link"]))
+        assert (status, reply["error"]) == (503, "the desk service cannot read its certificate authority; see its log")
+        replace(broken, authority.cert_file.read_text())
+        assert (await call(desk, "POST", path_of(made["link"])))[0] == 200  # the refused attempt spent nothing
+
+    (tmp_path / "broken").mkdir()
+    run_provisioning(tmp_path / "broken", with_a_broken_authority, tls={**public, "authority": str(broken)})
+    assert any("cannot read the certificate authority" in r.getMessage() for r in error_log.records)
