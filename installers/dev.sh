@@ -28,6 +28,10 @@ RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archiv
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core espeak-ng sox"
 TEST_PACKAGES="jackd2 postgresql baresip-core iproute2 nftables"
 BENCH_PACKAGES="jackd2 baresip xvfb tshark iproute2 nftables"
+# Build time: pjsua2, built from pjproject's source against the system's
+# OpenSSL 3, libsrtp2 and Speex (installers/pjsua2/build.py); their -dev
+# packages bring the run-time libraries the module links.
+BUILD_PACKAGES="g++ make swig libssl-dev libsrtp2-dev libspeex-dev libspeexdsp-dev uuid-dev"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -50,22 +54,37 @@ install_packages() {
 . installers/python.sh
 
 make_venv() {
-  # Reinstalled when the dependencies or the C media clock change.
-  local stamp="$VENV/.installed-$(cat pyproject.toml agentdesk/desktop/audio/_fastclock.c | sha256sum | cut -c1-16)"
-  [ -f "$stamp" ] && return
   if [ ! -x "$VENV/bin/python" ]; then
     say "Creating the virtual environment in .venv"
     "$(pick_python)" -m venv "$VENV"
   fi
+  # Reinstalled when the dependencies, the C media clock or the pjsua2 build change.
+  local stamp
+  stamp="$VENV/.installed-$( (cat pyproject.toml agentdesk/desktop/audio/_fastclock.c
+    "$VENV/bin/python" installers/pjsua2/build.py key) | sha256sum | cut -c1-16)"
+  [ -f "$stamp" ] && return
   say "Installing AgentDesk and its Python dependencies"
   "$VENV/bin/pip" install -q --upgrade pip
   "$VENV/bin/pip" install -q -e ".[dev]"
+  install_pjsua2
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 }
 
+# pjsua2 as installers/pjsua2/build.py builds it (cached per build key).
+# PyPI's pjsua2-python, which AgentDesk used before, installs the same
+# module: it goes first, as its uninstall would delete ours.
+install_pjsua2() {
+  local wheel
+  wheel=$("$VENV/bin/python" installers/pjsua2/build.py wheel)
+  if "$VENV/bin/pip" show -q pjsua2-python >/dev/null 2>&1; then
+    "$VENV/bin/pip" uninstall -q -y pjsua2-python
+  fi
+  "$VENV/bin/pip" install -q --no-deps --force-reinstall "$wheel"
+}
+
 setup() {
-  install_packages "$RUNTIME_PACKAGES ${1:-}"
+  install_packages "$RUNTIME_PACKAGES $BUILD_PACKAGES ${1:-}"
   make_venv
   pbx/run provision
 }

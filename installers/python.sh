@@ -21,6 +21,6 @@ pick_python() {
       echo "$candidate"; return
     fi
   done
-  echo "AgentDesk needs Python 3.11 or 3.12 (the pjsua2 wheel stops at 3.12)." >&2
+  echo "AgentDesk needs Python 3.11 or 3.12 (pyproject.toml's requires-python)." >&2
   exit 1
 }

@@ -1,12 +1,17 @@
 """The set-up and demo scripts' own behaviour: the Python they pick on a
-machine with pyenv shims, and the demo's background jobs, which stop with
-it however it ends."""
+machine with pyenv shims, the pjsua2 build's cache (a failed or interrupted
+build leaves nothing half made), and the demo's background jobs, which stop
+with it however it ends."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
+import sys
+import tarfile
 import time
 import uuid
 from pathlib import Path
@@ -47,6 +52,67 @@ def test_without_a_suitable_python_it_says_which_are_needed(tmp_path: Path) -> N
     picked = pick(str(tmp_path))
     assert picked.returncode == 1
     assert "needs Python 3.11 or 3.12" in picked.stderr
+
+
+def pjsua2_recipe(folder: Path, configure: str) -> Path:
+    """installers/pjsua2's script and settings beside a stand-in source
+    whose configure runs `configure` (a shell body), with its checksum."""
+    recipe = folder / "pjsua2"
+    recipe.mkdir()
+    for name in ("build.py", "config_site.h"):
+        shutil.copy(REPO / "installers" / "pjsua2" / name, recipe / name)
+    source = folder / "pjsip-pjproject-0"
+    (source / "pjmedia" / "build").mkdir(parents=True)
+    (source / "pjlib" / "include" / "pj").mkdir(parents=True)
+    (source / "pjmedia" / "build" / "Makefile").write_text("OBJS = alsa_dev.o bdimad_dev.o null_dev.o\n")
+    write_command(source, "configure", configure)
+    with tarfile.open(recipe / "pjproject-0.tar.xz", "w:xz") as archive:
+        archive.add(source, arcname=source.name)
+    digest = hashlib.sha256((recipe / "pjproject-0.tar.xz").read_bytes()).hexdigest()
+    (recipe / "pjproject.sha256").write_text(f"{digest}  pjproject-0.tar.xz\n")
+    return recipe
+
+
+def build_pjsua2(recipe: Path, command: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(recipe / "build.py"), command], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "XDG_CACHE_HOME": str(cache)})
+
+
+def test_a_failed_pjsua2_build_shows_its_log_s_tail_and_leaves_no_cache_entry(tmp_path: Path) -> None:
+    recipe = pjsua2_recipe(tmp_path, 'for i in $(seq 1 500); do echo "checking line $i"; done; exit 1')
+    cache = tmp_path / "cache"
+    leftover = cache / "agentdesk" / "pjsua2" / ".building-killed"  # a build killed half-way
+    leftover.mkdir(parents=True)
+    built = build_pjsua2(recipe, "wheel", cache)
+    assert built.returncode == 1
+    assert built.stdout == ""  # no wheel path for dev.sh to install
+    assert "configure failed" in built.stderr and "checking line 500" in built.stderr
+    assert "checking line 1\n" not in built.stderr  # the tail, not the whole compiler output
+    assert sorted(p.name for p in leftover.parent.iterdir()) == [".lock", "build-failed.log"]
+    assert "checking line 1\n" in (leftover.parent / "build-failed.log").read_text()
+
+
+def test_a_pjsua2_source_that_differs_from_its_checksum_is_refused(tmp_path: Path) -> None:
+    recipe = pjsua2_recipe(tmp_path, "echo configure ran; exit 1")
+    (recipe / "pjproject.sha256").write_text(f"{'0' * 64}  pjproject-0.tar.xz\n")
+    built = build_pjsua2(recipe, "wheel", tmp_path / "cache")
+    assert built.returncode == 1
+    assert "sha256 differs" in built.stderr and "configure ran" not in built.stderr
+
+
+def test_a_cached_pjsua2_wheel_is_used_until_the_recipe_changes(tmp_path: Path) -> None:
+    recipe = pjsua2_recipe(tmp_path, "echo configure ran; exit 1")
+    cache = tmp_path / "cache"
+    key = build_pjsua2(recipe, "key", cache).stdout.strip()
+    wheel = cache / "agentdesk" / "pjsua2" / key / "pjsua2-0+agentdesk1-cp3-cp3-linux.whl"
+    wheel.parent.mkdir(parents=True)
+    wheel.write_bytes(b"a wheel built before")
+    again = build_pjsua2(recipe, "wheel", cache)
+    assert (again.returncode, again.stdout.strip()) == (0, str(wheel)), again.stderr
+    with (recipe / "config_site.h").open("a") as settings:
+        settings.write("#define PJSUA_MAX_ACC 2\n")
+    assert build_pjsua2(recipe, "key", cache).stdout.strip() not in ("", key)
+    assert build_pjsua2(recipe, "wheel", cache).returncode == 1  # a new build (which fails here)
 
 
 def running(marker: str) -> list[int]:

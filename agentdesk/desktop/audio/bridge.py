@@ -1,10 +1,11 @@
 """The audio bridge: the phone's microphone and speaker.
 
-The PyPI pjsua2 wheel has no sound device. pjsua2 runs in "no sound device"
-mode and the sound device's own callback (PortAudio, through sounddevice)
-ticks pjmedia's conference bridge every 20 ms: microphone frame in, speaker
-frame out (phone/mediaclock.py). One clock, the sound card's, so there is
-nothing to drift and no buffering between clocks beyond PortAudio's own.
+pjsua2 is built without sound devices (installers/pjsua2): it runs in "no
+sound device" mode and the sound device's own callback (PortAudio, through
+sounddevice) ticks pjmedia's conference bridge every 20 ms: microphone
+frame in, speaker frame out (phone/mediaclock.py). One clock, the sound
+card's, so there is nothing to drift and no buffering between clocks beyond
+PortAudio's own.
 
 - Microphone and speaker on one device: one duplex stream, one callback -
   in C where the extension was built (audio/fastclock.py): then Python

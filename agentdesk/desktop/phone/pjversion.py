@@ -1,6 +1,7 @@
 """What pjsua2 build this desktop runs: pjproject's version and the TLS
 library pjsua2 is linked with, as `agentdesk --version` reports them (IT
-checks what a package carries; the PyPI wheel brings its own OpenSSL)."""
+checks what a package carries: installers/pjsua2 builds pjsua2 against the
+system's OpenSSL, while PyPI's wheel brought its own 1.0.2k)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class PjVersions:
-    pjproject: str  # e.g. "2.15.1"
+    pjproject: str  # e.g. "2.17"
     tls: str  # the TLS library's own version line, or why it is unknown
     location: str  # the folder pjsua2 was loaded from
 
@@ -27,7 +28,7 @@ def pjsua2_versions() -> PjVersions:
 def _tls_version(module: str) -> str:
     """Asks the TLS library pjsua2 itself links, not Python's: a symbol
     looked up through the module's handle resolves in its dependencies
-    (the wheel's bundled libcrypto, or the system's for a source build)."""
+    (the system's libcrypto for installers/pjsua2's build, or one a wheel bundles)."""
     try:
         library = ctypes.CDLL(module)
     except OSError as error:
