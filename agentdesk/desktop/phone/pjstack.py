@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import re
 import time
 import weakref
 from collections.abc import Callable
@@ -49,9 +48,6 @@ FRAME_MS = 20
 CODEC_PRIORITIES = {"G722/16000/1": 250, "PCMU/8000/1": 240, "PCMA/8000/1": 230}
 
 
-_JB_DISCARD_NONE = 0  # pjmedia_jb_discard_algo; the Python binding does not export its names
-
-
 def _keep_jitter_buffer_depth(media: Any) -> None:
     """Turns off pjmedia's discarding of frames to shorten the buffer.
 
@@ -64,18 +60,8 @@ def _keep_jitter_buffer_depth(media: Any) -> None:
     is drift: audio arriving faster than the sound card plays it piles up,
     at most to `jbMax` (the buffer then drops its oldest frame), which
     cheap headsets reach only in calls of tens of minutes.
-
-    The binding cannot assign the enum field itself, so the setting goes
-    through pjsua2's own JSON persistence of the config.
     """
-    document = pj.JsonDocument()
-    document.writeObject(media)
-    text, count = re.subn(r'("jbDiscardAlgo"\s*:\s*)\d+', rf"\g<1>{_JB_DISCARD_NONE}", document.saveString())
-    if count != 1:
-        raise PhoneError("This pjsua2 cannot set the jitter buffer's discard algorithm.")
-    edited = pj.JsonDocument()
-    edited.loadString(text)
-    edited.readObject(media)
+    media.jbDiscardAlgo = pj.PJMEDIA_JB_DISCARD_NONE
 
 
 @dataclass(frozen=True)
@@ -189,7 +175,12 @@ class SipStack:
         config.uaConfig.threadCnt = 0  # our thread polls; no hidden pj threads
         config.uaConfig.mainThreadOnly = False
         config.uaConfig.userAgent = self._user_agent
-        config.uaConfig.maxCalls = 4
+        # maxCalls stays at pjsua's default, all the call slots the build has
+        # (PJSUA_MAX_CALLS in installers/pjsua2/config_site.h). How many calls
+        # an agent may hold is the phone's own rule (core.MAX_CALLS: a call
+        # offered over it is refused with 486, a dial over it is explained);
+        # the slots beyond it keep pjsua from refusing a call by itself while
+        # other calls are still ending or strangers' INVITEs are refused.
         config.logConfig.writer = self._log_writer
         config.logConfig.level = self._log_level
         config.logConfig.consoleLevel = 0
