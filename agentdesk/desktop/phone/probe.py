@@ -8,8 +8,9 @@ the caller's timeout.
 
 Why not pjsua2's Account.sendRequest: a request still pending when the
 phone quits (always the case while the PBX is down: SIP gives up after
-32 s) calls back into an account pjsua has already deleted, and the wheel's
-pjsua aborts on an assertion - the opposite of a clean exit.
+32 s) calls back into an account pjsua has already deleted: pjsua with its
+assertions aborts, without them it reads freed memory - the opposite of a
+clean exit.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def redeem(link: EnrollmentLink, authority: str) -> Enrollment:
     "") and read the configuration the service answers with."""
     session = pinned_session(desk_context(ca_pem=authority))
     try:
-        response = session.post(link.enroll_url, timeout=TIMEOUT_SECONDS)
+        response = session.post(link.enroll_url, json={"version": ENROLLMENT_VERSION}, timeout=TIMEOUT_SECONDS)
     except requests.Timeout:
         raise ProvisioningError(f"The desk service at {link.address} did not answer within "
                                 f"{TIMEOUT_SECONDS:g} s; if it does not work again, ask for a new link.") from None

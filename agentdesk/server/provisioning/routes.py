@@ -53,6 +53,7 @@ from agentdesk.contract.provisioning import (
     DEFAULT_ENROLLMENT_HOURS,
     ENROLL_CA_PATH,
     ENROLL_PATH,
+    ENROLLMENT_VERSION,
     ENROLLMENTS_PATH,
     PROVISIONING_PATH,
     SITE_SETTINGS_PATH,
@@ -124,11 +125,25 @@ async def enrollment_page(request: web.Request) -> web.Response:
 async def redeem(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     authority = service.authority.read()  # before the code is used up: a broken file leaves it usable
+    _check_understood(await read_json(request) if request.can_read_body else {})
     person, secret = await service.enrollments.redeem(request.match_info["code"], request.remote or "")
     settings = await service.admin_settings.effective(person.agent)
     origin, host = request_origin(request, service)
     profile = desktop_profile(person, service.config.provisioning, authority, settings, origin, host, secret)
     return web.json_response(profile, headers=PRIVATE)
+
+
+def _check_understood(data: dict[str, Any]) -> None:
+    """A desktop says which set-up version it reads ({"version": n}); one too
+    old for this service's answer is refused before the code is used up, so
+    the same link works once AgentDesk is updated. No body: assume it reads ours."""
+    understood = data.get("version", ENROLLMENT_VERSION)
+    if not isinstance(understood, int) or isinstance(understood, bool):
+        raise CommandError(400, "'version' must be the set-up version this AgentDesk reads (a whole number)")
+    if understood < ENROLLMENT_VERSION:
+        raise CommandError(400, f"this AgentDesk reads set-up version {understood}, the desk service gives "
+                                f"version {ENROLLMENT_VERSION}: update AgentDesk, then open the same link again "
+                                "(it was not used up)")
 
 
 async def own_profile(request: web.Request) -> web.Response:

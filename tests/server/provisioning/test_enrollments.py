@@ -80,6 +80,21 @@ def test_a_person_marked_tls_is_given_tls_and_defaults_come_from_the_request(tmp
     run_provisioning(tmp_path, scenario)
 
 
+def test_a_desktop_too_old_for_the_answer_is_refused_and_the_link_stays_usable(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk, clock: MovableClock) -> None:
+        (made,) = await enroll(desk, await desk.sign_in(LEAD), "1002")
+        status, reply = await call(desk, "POST", path_of(made["link"]), body={"version": 0})
+        assert status == 400 and reply["error"] == (
+            "this AgentDesk reads set-up version 0, the desk service gives version 1: update AgentDesk, "
+            "then open the same link again (it was not used up)")
+        status, reply = await call(desk, "POST", path_of(made["link"]), body={"version": "new"})
+        assert status == 400 and "'version' must be" in reply["error"]
+        status, answer = await call(desk, "POST", path_of(made["link"]), body={"version": 1})
+        assert status == 200 and answer["agent"] == "1002", answer
+
+    run_provisioning(tmp_path, scenario)
+
+
 def test_an_expired_link_is_refused_and_says_when_it_expired(tmp_path: Path) -> None:
     async def scenario(desk: OfflineDesk, clock: MovableClock) -> None:
         (made,) = await enroll(desk, await desk.sign_in(LEAD), "1002", hours=2)
