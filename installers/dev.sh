@@ -8,6 +8,8 @@
 #                             PBX (arguments, if any, go to pytest instead)
 #   installers/dev.sh bench   set up and run the benchmarks (tests/bench/)
 #   installers/dev.sh setup   only install what is missing
+#   installers/dev.sh package build the desktop's Debian package for this
+#                             machine's distribution into dist/
 #
 # Each step is skipped when already done, so running it again is quick.
 set -euo pipefail
@@ -177,10 +179,21 @@ bench() {
   ! printf '%s\n' "${results[@]}" | grep -q FAILED
 }
 
+# The desktop's .deb (installers/package/build.py; arguments go to it):
+# dpkg-dev computes its Depends from the ELF files, and the libraries the
+# kept Qt plug-ins link must be here for the build's ldd check.
+PACKAGE_PACKAGES="dpkg-dev binutils libwayland-client0 libwayland-cursor0 libxcb-glx0"
+package() {
+  install_packages "$RUNTIME_PACKAGES ${BUILD_PACKAGES:-} $PACKAGE_PACKAGES"
+  make_venv
+  "$VENV/bin/python" installers/package/build.py "$@"
+}
+
 case "${1:-}" in
   demo) demo ;;
   test) shift; tests "$@" ;;
   bench) bench ;;
   setup) setup "$TEST_PACKAGES" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  package) shift; package "$@" ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

@@ -7,6 +7,7 @@
     agentdesk provision LINK | -                 set up from a one-time link (-: read it from standard input)
     agentdesk provision --refresh                re-read what your administrator set
     agentdesk crm-token set --stdin | remove   the CRM's auth header value (keyring)
+    agentdesk dial [LINK]                        a tel:/sip: link's number into the running desktop's dial box
 
 The password is read from standard input (never from the command line,
 where other users can see it) and stored only in the OS keyring. A set-up
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start the softphone (the default)")
+    commands.add_parser("dial", help="put a tel:, sip: or sips: link's number in the running desktop's dial box, "
+                        "or start it with it (click-to-dial)").add_argument("link", nargs="?", default="")
 
     account = commands.add_parser("account", help="the SIP account").add_subparsers(dest="action", required=True)
     add = account.add_parser("add", help="set the account and store its password in the keyring")
@@ -172,6 +175,15 @@ def crm_token_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def start_desktop(log_level: str, number: str = "") -> int:
+    limit_malloc_arenas()
+    skip_source_scan()
+    preload_portaudio()
+    from .launch import run_desktop
+
+    return run_desktop(log_level, number)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.version:
@@ -179,13 +191,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print(version_report())
         return 0
-    if args.command in (None, "run"):
-        limit_malloc_arenas()
-        skip_source_scan()
-        preload_portaudio()
-        from .launch import run_desktop
+    if args.command == "dial":
+        from .handoff import dial_command
 
-        return run_desktop(args.log_level)
+        return dial_command(args.link, lambda number: start_desktop(args.log_level, number))
+    if args.command in (None, "run"):
+        return start_desktop(args.log_level)
     settings = Settings()
     try:
         if args.command == "account":

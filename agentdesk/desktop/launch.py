@@ -81,7 +81,8 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_desktop(log_level: str) -> int:
+def run_desktop(log_level: str, number: str = "") -> int:
+    """`number`: for the dial box, from a click-to-dial link (handoff.py)."""
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
@@ -92,17 +93,20 @@ def run_desktop(log_level: str) -> int:
     app.setApplicationName("AgentDesk")
     app.setOrganizationName("AgentDesk")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("agentdesk")  # the menu entry: its icon, and on Wayland the window's app id
     app.setStyleSheet(STYLE_SHEET)
     app.setQuitOnLastWindowClosed(False)
     settings = Settings()
     phone = start_phone(settings)
     from .app import Desktop  # after the REGISTER has gone out: see above
+    from .handoff_listener import listen_for_numbers
 
     desktop = Desktop(app, settings, phone)
     FirstPaint(desktop.window)
     desktop.finished.connect(lambda: app.exit(0))
     SignalWatcher(app, desktop.quit)
     desktop.start()
+    listen_for_numbers(desktop.window, number, app)
     code = app.exec()
     log.info("AgentDesk stopped with %s", code)
     return code
