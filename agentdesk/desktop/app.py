@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from agentdesk.contract.offers import OfferTaken
@@ -114,6 +114,10 @@ class Desktop(QObject):
         if translator.load(str(resource("translations", f"agentdesk_{language}.qm"))):
             self.app.installTranslator(translator)
             self._translators.append(translator)
+        qt = QTranslator(self.app)  # Qt's own texts: standard buttons, the line edit's menu
+        if qt.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            self.app.installTranslator(qt)
+            self._translators.append(qt)
         self.app.setLayoutDirection(layout_direction(language, self.settings.get("layout_direction")))
 
     def _build_callbacks(self) -> CallbackDesk:

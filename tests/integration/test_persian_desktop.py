@@ -49,5 +49,7 @@ def test_the_desktop_speaks_persian_right_to_left(qtbot: Any, persian_agent: Age
     assert ready != "Ready" and PERSIAN.search(ready)
     qtbot.waitUntil(lambda: bar.activity.text() == ready, timeout=10000)
     assert PERSIAN.search(bar.ready_button.text()) and PERSIAN.search(bar.pause_button.text())
+    # Qt's own texts too (qtbase_fa.qm): the standard buttons of the Settings dialog.
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "انصراف"
     # 2026-12-06 is 15 Azar 1405 in the Jalali calendar.
     assert "۱۴۰۵" in full_text(time.mktime((2026, 12, 6, 12, 0, 0, 0, 0, -1)))
