@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from agentdesk import __version__
 
+from .autostart import apply_autostart
 from .lean import release_free_memory
 from .logs import setup_logging
 from .phonestart import start_phone
@@ -97,6 +98,7 @@ def run_desktop(log_level: str, number: str = "") -> int:
     app.setStyleSheet(STYLE_SHEET)
     app.setQuitOnLastWindowClosed(False)
     settings = Settings()
+    apply_autostart(settings.get("autostart"))
     phone = start_phone(settings)
     from .app import Desktop  # after the REGISTER has gone out: see above
     from .handoff_listener import listen_for_numbers

@@ -158,6 +158,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", str, "", str(QT_TRANSLATE_NOOP("Settings", "Language")), choices=("", "en", "fa", "ru")),
     Setting("layout_direction", str, "auto", str(QT_TRANSLATE_NOOP("Settings", "Layout direction")),
             choices=("auto", "ltr", "rtl")),
+    # ~/.config/autostart/agentdesk.desktop, written or removed at each start (autostart.py).
+    Setting("autostart", bool, False, str(QT_TRANSLATE_NOOP("Settings", "Start AgentDesk when I log in"))),
     # Empty: the PBX's host on the desk service's default port 8480.
     Setting("desk_url", str, "", str(QT_TRANSLATE_NOOP("Settings", "Desk service address")), check=_url_problem),
     # The CRM look-up for screen-pops (agentdesk/desktop/crm/lookup.py). The auth

@@ -1275,6 +1275,10 @@
         <translation>جهت چیدمان</translation>
     </message>
     <message>
+        <source>Start AgentDesk when I log in</source>
+        <translation>اجرای AgentDesk هنگام ورود به سیستم</translation>
+    </message>
+    <message>
         <source>Desk service address</source>
         <translation>نشانی سرویس میز کار</translation>
     </message>
