@@ -16,6 +16,8 @@ from . import (
     deskservice,
     directory,
     enroll,
+    install,
+    install_config,
     queues,
     runner,
     service,
@@ -91,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     restored.add_argument("file", type=Path)
     restored.add_argument("--force", action="store_true", help="replace this PBX's secrets and store")
     enroll.add_parser(commands)
+    install.add_commands(commands)
     return parser
 
 
@@ -118,6 +121,9 @@ def _add_callers_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    install.check_command(args.command)
+    if args.command in ("install", "uninstall"):
+        return install.run(args)
     layout = make_layout(
         getattr(args, "bind", None), getattr(args, "sip_port", None), getattr(args, "rtp_ports", None),
         plain_sip=getattr(args, "plain_sip", None), tls_names=tuple(getattr(args, "tls_name", ())),
@@ -133,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "provision":
         engine = engines.choose(layout)
         print(f"Asterisk is available ({engine.kind}: {engine.binary}).")
+    elif args.command == "configure":
+        install_config.configure(layout)
     elif args.command == "stop":
         if deskservice.stop(layout):
             print("Desk service stopped.")

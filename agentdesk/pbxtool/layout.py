@@ -7,6 +7,9 @@ Folders (defaults; AGENTDESK_PBX_HOME moves them all, AGENTDESK_PBX_ROOTFS
 the root filesystem alone):
   ~/.cache/agentdesk/pbx/rootfs   Debian sid root filesystem with Asterisk
   ~/.cache/agentdesk/pbx/state    generated config, logs, spool, AstDB, pid
+
+An installed server (`pbx/run install`, install.py) names its folders in
+/etc/agentdesk/pbx.env, which the installed tool reads (INSTALLED).
 """
 
 from __future__ import annotations
@@ -16,10 +19,45 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# An installed server keeps its settings (its folders, addresses and ports)
+# in this file, KEY=VALUE lines that its systemd units read too. The
+# installed tool applies them, the environment's own values winning; a
+# checkout's pbx/run manages the checkout's own PBX and never reads it.
+INSTALLED_ENV_FILE = Path("/etc/agentdesk/pbx.env")
+_CHECKOUT_PBX_DIR = Path(__file__).resolve().parents[2] / "pbx"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines, # comments: the part of systemd's EnvironmentFile=
+    syntax pbx.env uses (no quotes, no expansion)."""
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, equals, value = line.strip().partition("=")
+        if equals and key and not key.startswith("#"):
+            values[key.strip()] = value.strip()
+    return values
+
+
+def _apply_installed_settings() -> bool:
+    """Is this an installed server's tool? Its settings go into the
+    environment (for the desk service it starts, too)."""
+    if _CHECKOUT_PBX_DIR.is_dir() or not INSTALLED_ENV_FILE.exists():
+        return False
+    try:
+        for key, value in read_env_file(INSTALLED_ENV_FILE).items():
+            os.environ.setdefault(key, value)
+    except OSError:
+        pass  # not root: cli.py says who manages an installed server
+    return True
+
+
+INSTALLED = _apply_installed_settings()
+
 # The pbx/ folder of the checkout (configuration, directory, queues); an
-# installation elsewhere names it with AGENTDESK_PBX_DIR.
-PBX_DIR = Path(os.environ.get("AGENTDESK_PBX_DIR") or Path(__file__).resolve().parents[2] / "pbx")
-CONFIG_DIR = PBX_DIR / "asterisk"
+# installation elsewhere names it with AGENTDESK_PBX_DIR, and the folder of
+# Asterisk's configuration templates with AGENTDESK_PBX_TEMPLATES.
+PBX_DIR = Path(os.environ.get("AGENTDESK_PBX_DIR") or _CHECKOUT_PBX_DIR)
+CONFIG_DIR = Path(os.environ.get("AGENTDESK_PBX_TEMPLATES") or PBX_DIR / "asterisk")
 DIRECTORY_FILE = PBX_DIR / "directory.csv"
 
 # Where the project's config and the state folder appear inside the root
