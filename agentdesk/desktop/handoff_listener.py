@@ -83,6 +83,7 @@ class HandoffServer(QObject):
             connection.write(f"error: {error}\n".encode())
         else:
             connection.write(b"ok\n")
+            log.info("a number was handed over for the dial box (agentdesk dial)")
             self.numberArrived.emit(text)
         connection.disconnectFromServer()
 

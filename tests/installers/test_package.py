@@ -187,8 +187,9 @@ class Apt:
                            timeout=1200).stdout
 
 
+RUNTIME_DIR = "/tmp/agent-runtime"  # the session's, as systemd's /run/user/UID would be
 SESSION = """set -e
-export XDG_RUNTIME_DIR="$(mktemp -d)"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
 exec dbus-run-session -- sh -ec '
   printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets > /dev/null
   printf "%s\\n" "$SIP_PASSWORD" | agentdesk account add --server "$SERVER" --user "$AGENT" --password-stdin
@@ -200,15 +201,25 @@ exec dbus-run-session -- sh -ec '
 """
 
 
+AGENT_ENV = {"HOME": "/home/agent", "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
+             "XDG_RUNTIME_DIR": RUNTIME_DIR}
+
+
 def start_session(root: Path, log: Path) -> subprocess.Popen[bytes]:
     """The agent's session in the root: a D-Bus session with the real
     gnome-keyring (unlocked, as a login would), the account added the way
     IT does it, then the desktop on the offscreen platform."""
-    env = {"HOME": "/home/agent", "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen", "KEYRING_PASSWORD": "test-login",
-           "SERVER": SERVER, "SIP_PASSWORD": f"demo-{AGENT}", "AGENT": AGENT, "DESK_URL": DESK_URL}
+    env = {**AGENT_ENV, "KEYRING_PASSWORD": "test-login", "SERVER": SERVER, "SIP_PASSWORD": f"demo-{AGENT}",
+           "AGENT": AGENT, "DESK_URL": DESK_URL}
     with log.open("w") as output:
         return debroot.popen(root, "runuser", "-u", "agent", "--", "env", *(f"{k}={v}" for k, v in env.items()),
                              "sh", "-c", SESSION, stdout=output, stderr=subprocess.STDOUT)
+
+
+def as_agent(root: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """A command of the agent's, in their session's environment."""
+    return debroot.run(root, "runuser", "-u", "agent", "--", "env", *(f"{k}={v}" for k, v in AGENT_ENV.items()),
+                       *command, check=False)
 
 
 def desktop_pid(root: Path) -> int:
@@ -245,7 +256,7 @@ def test_installed_into_a_clean_debian_it_takes_a_call_and_purges_without_a_trac
     libraries = debroot.run(root, "python3", "/tmp/elfcheck.py", PREFIX, check=False)
     assert libraries.returncode == 0, libraries.stdout  # ldd finds every library of every ELF file
     assert libraries.stdout.split()[0] == str(elf_count(built.stage / PREFIX[1:])), libraries.stdout
-    version = debroot.run(root, "runuser", "-u", "agent", "--", "agentdesk", "--version").stdout
+    version = as_agent(root, "agentdesk", "--version").stdout
     assert re.search(r"^TLS: OpenSSL 3\.", version, re.M), version
     apt("purge", "-y", "agentdesk")
     # What the purge left: the dependencies (installed for AgentDesk, and
@@ -261,13 +272,19 @@ def test_installed_into_a_clean_debian_it_takes_a_call_and_purges_without_a_trac
         pbx.wait_registered(AGENT, timeout=60)
         assert "its password is in the keyring (keyring.backends.SecretService" in log.read_text()
         take_a_queue_call(pbx, make_party)
+        # A tel: link clicked in the agent's browser reaches this desktop (no second one starts).
+        assert as_agent(root, "agentdesk", "dial", "tel:+1-201-555-0123").returncode == 0
+        refused = as_agent(root, "agentdesk", "dial", "javascript:alert(1)")
+        assert refused.returncode == 2 and "AgentDesk dials tel:, sip: and sips: links" in refused.stderr
         os.kill(desktop_pid(root), signal.SIGTERM)
         assert session.wait(timeout=30) == 0, log.read_text()[-3000:]  # hung up, unregistered, no abort
         pbx.wait_registered(AGENT, present=False)
     finally:
         debroot.stop(session)
     user_data = root / "home" / "agent" / ".local" / "share" / "agentdesk"
-    assert "Audio is unavailable" in (user_data / "agentdesk.log").read_text()  # no sound device, call taken
+    desk_log = (user_data / "agentdesk.log").read_text()
+    assert "Audio is unavailable" in desk_log  # no sound device, and the call was taken
+    assert "a number was handed over for the dial box" in desk_log
     end_processes_in(root)
 
     apt("purge", "-y", "agentdesk")
