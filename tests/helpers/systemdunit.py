@@ -54,7 +54,7 @@ def _privileges(unit: Unit) -> str:
                '--groups="$groups"' if service(unit, "SupplementaryGroups") else "--clear-groups"]
     if service(unit, "NoNewPrivileges") == ["yes"]:
         options.append("--no-new-privs")
-    if service(unit, "CapabilityBoundingSet") == []:
+    if "CapabilityBoundingSet" in unit.get("Service", {}) and not service(unit, "CapabilityBoundingSet"):
         options += ["--inh-caps=-all", "--bounding-set=-all"]
     return "setpriv " + " ".join(options) + " -- "
 

@@ -29,14 +29,13 @@ import requests
 
 from tests.helpers import debroot, systemdunit
 from tests.helpers.desk import sign_in
-from tests.helpers.pbx import PORT_OFFSET, REPO
+from tests.helpers.pbx import PORT_OFFSET, REPO, pbx_env
 from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.pbx
 
 PACKAGES = ("systemd", "python3", "python3-venv", "logrotate")
-ASTERISK_ROOTFS = Path(os.environ.get("AGENTDESK_PBX_ROOTFS")
-                       or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentdesk/pbx/rootfs")
+ASTERISK_ROOTFS = Path(pbx_env()["AGENTDESK_PBX_ROOTFS"])  # the other PBX tests' own
 SIP_PORT = 5365 + PORT_OFFSET
 DESK_PORT = 8695 + PORT_OFFSET
 PORTS = (f"AGENTDESK_SIP_PORT={SIP_PORT}\nAGENTDESK_AMI_PORT={SIP_PORT + 1}\n"
