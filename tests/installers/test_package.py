@@ -7,6 +7,8 @@ leaves nothing behind."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import marshal
 import os
 import re
@@ -14,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,14 +49,40 @@ class Built:
     output: str  # what the build printed
 
 
+# What the package is made of. A build of the same inputs on the same day is
+# reused (kept under ~/.cache/agentdesk/package-test/), so the fast tier and
+# the PBX tier of one test run build it once.
+BUILD_INPUTS = ("agentdesk", "resources/icons", "resources/translations", "installers/package",
+                "installers/pjsua2", "installers/dev.sh", "pyproject.toml")
+
+
+def build_key() -> str:
+    digest = hashlib.sha256(time.strftime("%Y-%m-%d").encode())
+    for name in BUILD_INPUTS:
+        top = REPO / name
+        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".so":
+                digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    folder = tmp_path_factory.mktemp("package")
-    done = subprocess.run([str(REPO / "installers" / "dev.sh"), "package", "--out", str(folder / "dist"),
-                           "--work", str(folder / "work")], capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, f"the build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+def built() -> Built:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "agentdesk" / "package-test"
+    cache.mkdir(parents=True, exist_ok=True)
+    folder = cache / build_key()
+    with (cache / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "build.out").exists():
+            for old in cache.iterdir():  # only the newest build is kept
+                if old.is_dir():
+                    shutil.rmtree(old)
+            done = subprocess.run([str(REPO / "installers" / "dev.sh"), "package", "--out", str(folder / "dist"),
+                                   "--work", str(folder / "work")], capture_output=True, text=True, timeout=1800)
+            assert done.returncode == 0, f"the build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            (folder / "build.out").write_text(done.stdout)  # last: a half-made build is never taken
     (deb,) = (folder / "dist").glob("agentdesk_*.deb")
-    return Built(deb, folder / "work" / "root", done.stdout)
+    return Built(deb, folder / "work" / "root", (folder / "build.out").read_text())
 
 
 def field(deb: Path, name: str) -> str:
