@@ -33,6 +33,7 @@ BUILD_TIMEOUT = 1800.0
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"  # where Debian keeps its authorities
 
 # Mounted before anything else; `binds` are (host path, path inside, read-only).
+# A file's mount point is an empty file, which stays in the root afterwards.
 _ENTER = """set -e
 root=$1; shift
 # The root is a mount point, as / is on a real system (unshare inside needs one).
