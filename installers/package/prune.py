@@ -1,7 +1,7 @@
 """What the package keeps of the PySide6 wheel: the Qt modules AgentDesk
 imports, the Qt libraries those and the kept plug-ins load (followed
 through their ELF dependencies), the plug-ins a desktop needs, and Qt's own
-translations in AgentDesk's languages. The wheel is 250 MB; most of it
+translations in AgentDesk's languages. The wheel installs 234 MB; most of it
 (QML, Quick, WebEngine stubs, designer, tools, every translation) is never
 loaded by AgentDesk.
 """
