@@ -37,7 +37,6 @@ from .phone.dialing import normalize_number, target_uri
 from .phone.model import PhoneError
 from .settings import config_dir
 
-SCHEMES = ("tel:", "sip:", "sips:")
 MAX_URI_CHARS = 256
 MAX_LINE_BYTES = 1024
 ANSWER_SECONDS = 3.0
@@ -53,8 +52,10 @@ def dial_text(uri: str) -> str:
     text = unquote(uri.strip())
     if not text:
         return ""
-    if len(text) > MAX_URI_CHARS or any(ch in text for ch in "\r\n\0"):
+    if len(text) > MAX_URI_CHARS:
         raise HandoffError(f"“{text[:40]}…” is too long to be a phone number or SIP address.")
+    if not text.isprintable():
+        raise HandoffError(f"“{repr(text[:40])[1:-1]}” is not a phone number, an extension or a SIP address.")
     scheme = text.split(":", 1)[0].lower() + ":" if ":" in text else ""
     try:
         if scheme == "tel:":
