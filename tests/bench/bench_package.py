@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.bench.common import REPO, LineWatcher, median, record
 from tests.helpers import debroot
 from tests.helpers.pbx import DESK_CA_FILE, SERVER, Pbx
-from tests.installers.test_package import AGENT, Apt, end_processes_in, field
+from tests.installers.test_package import AGENT, Apt, desktop_pid, end_processes_in, field
 
 LAUNCHES = int(os.environ.get("BENCH_PACKAGE_LAUNCHES", "3"))
 REGISTERED = r"registration: 200 OK"
@@ -97,6 +98,8 @@ def launch_in_root(root: Path, pbx: Pbx) -> float:
         registered, _ = output.wait_for(REGISTERED, timeout=60)
         return registered - float(launched.group(1))
     finally:
+        os.kill(desktop_pid(root), signal.SIGTERM)  # it unregisters, then its session ends
+        process.wait(timeout=30)
         debroot.stop(process)
         end_processes_in(root)
         pbx.wait_registered(AGENT, present=False, timeout=20)
