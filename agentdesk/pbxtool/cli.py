@@ -18,6 +18,7 @@ from . import (
     enroll,
     install,
     install_config,
+    install_files,
     queues,
     runner,
     service,
@@ -25,6 +26,7 @@ from . import (
 )
 from . import engine as engines
 from .layout import (
+    INSTALLED,
     Layout,
     Network,
     PbxError,
@@ -251,7 +253,8 @@ def desk_status(layout: Layout) -> int:
 
 def print_desk(layout: Layout, network: Network, pid: int) -> None:
     address = deskservice.url(network, deskservice.serves_https(layout))
-    print(f"  Desk  {address}  (desk service, pid {pid}; log {layout.desk_dir}/desk.log)")
+    log = install_files.DESK_LOG if INSTALLED else layout.desk_dir / "desk.log"
+    print(f"  Desk  {address}  (desk service, pid {pid}; log {log})")
 
 
 def run_cli(layout: Layout, line: str) -> int:
@@ -274,7 +277,9 @@ def manage_secrets(layout: Layout, generate: bool, show: bool) -> None:
         # After the running PBX's config was made again with the token it
         # and the desk service share now: both take the new one together.
         service.rotate_service_secrets(layout.service_secrets_file)
-        when = "at the next start (now: pbx/run stop && pbx/run start)" if running else "at the next start"
+        restart = ("systemctl restart agentdesk-asterisk agentdesk-desk" if INSTALLED
+                   else "pbx/run stop && pbx/run start")
+        when = f"at the next start (now: {restart})" if running else "at the next start"
         print(f"New PBX token and AMI secret for the desk service saved in {layout.service_secrets_file}; "
               f"in use {when}.")
     if show or not generate:

@@ -2,7 +2,7 @@
 
 agentdesk-pbx-config.service runs it as root before each start of
 Asterisk: the same steps as `pbx/run start` before it launches Asterisk
-(runner.start), from the site's settings in /etc/agentdesk, and then each
+(runner.prepare), from the site's settings in /etc/agentdesk, and then each
 service's files handed to its user. systemd starts Asterisk in its root
 filesystem (the unit's RootDirectory= and BindPaths=), so the engine is
 always that one, taken as it is: no provisioning, no moving of ids (the
@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from . import confgen, deskuser, directory, rootfs, runner, tls
+from . import deskuser, rootfs, runner
 from . import engine as engines
 from . import install_files as files
 from .layout import CONFIG_MOUNT, PBX_DIR, STATE_MOUNT, Layout, PbxError, make_private_folders
@@ -26,14 +26,8 @@ def configure(layout: Layout) -> None:
     if not rootfs.is_ready(layout):
         raise PbxError(f"there is no Asterisk root filesystem at {layout.rootfs}: run pbx/run install again")
     make_private_folders(layout)
-    users, queue_list, value = runner.load_setup(layout)
-    runner.check_exposure(layout.network, value)
     engine = engines.Engine("rootfs", engines.ROOTFS_ASTERISK, STATE_MOUNT, CONFIG_MOUNT)
-    directory.save_secrets(layout.secrets_file, value)
-    tls.ensure(layout, tls.default_names(layout.network.bind, layout.tls_names), layout.tls_given)
-    confgen.assemble(layout, engine.base, engine.config_root, users, value, queue_list)
-    engines.prepare_state(layout, engine)
-    engines.save(layout, engine)
+    runner.prepare(layout, engine)
     _desk_logs_to(layout, files.DESK_LOG)
     desk = deskuser.prepare(layout)
     asterisk = engine.run_as(layout)

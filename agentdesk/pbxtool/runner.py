@@ -15,9 +15,9 @@ from pathlib import Path
 
 from agentdesk.server.directory import Person, Secrets
 
-from . import confgen, directory, numbering, queues, tls
+from . import confgen, directory, install_files, numbering, queues, tls
 from . import engine as engines
-from .layout import DIRECTORY_FILE, Layout, Network, PbxError
+from .layout import DIRECTORY_FILE, INSTALLED, Layout, Network, PbxError
 
 BOOT_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -60,17 +60,24 @@ def start(layout: Layout) -> None:
         print(f"Asterisk is already running (pid {pid}).")
         print_summary(layout, pid)
         return
+    engine = engines.choose(layout)
+    prepare(layout, engine)
+    pid = _spawn(layout, engine)
+    _wait_booted(layout, pid)
+    print_summary(layout, pid)
+
+
+def prepare(layout: Layout, engine: engines.Engine) -> None:
+    """Everything Asterisk starts with, made from the site's settings: the
+    secrets, the TLS files, the generated config and the state folder.
+    `pbx/run start` and an installed server's configure step both run it."""
     users, queue_list, secrets = load_setup(layout)
     check_exposure(layout.network, secrets)
-    engine = engines.choose(layout)
     directory.save_secrets(layout.secrets_file, secrets)
     tls.ensure(layout, tls.default_names(layout.network.bind, layout.tls_names), layout.tls_given)
     confgen.assemble(layout, engine.base, engine.config_root, users, secrets, queue_list)
     engines.prepare_state(layout, engine)
     engines.save(layout, engine)
-    pid = _spawn(layout, engine)
-    _wait_booted(layout, pid)
-    print_summary(layout, pid)
 
 
 def check_exposure(network: Network, value: Secrets) -> None:
@@ -148,7 +155,9 @@ def print_summary(layout: Layout, pid: int) -> None:
     certificate = tls.describe(layout.server_cert_file)
     names = ", ".join(certificate.names) if certificate else "no certificate"
     print(f"  SIP   tls     {network.tls_address}  (certificate for {names}; authority: pbx/run tls-ca)")
-    print(f"  Logs  {layout.log_dir}/  (messages.log, full.log, security.log, queue_log)")
+    # An installed server's Asterisk writes into /var/log/agentdesk (its unit binds it there).
+    logs = install_files.ASTERISK_LOGS if INSTALLED else layout.log_dir
+    print(f"  Logs  {logs}/  (messages.log, full.log, security.log, queue_log)")
     if directory.load_secrets(layout.secrets_file, []).demo:
         print("  DEMO secrets in use (SIP password of 1001: demo-1001). For real use: pbx/run secrets --generate")
 
