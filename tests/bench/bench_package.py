@@ -37,6 +37,7 @@ from tests.installers.test_package import AGENT, Apt, desktop_pid, end_processes
 
 LAUNCHES = int(os.environ.get("BENCH_PACKAGE_LAUNCHES", "3"))
 REGISTERED = r"registration: 200 OK"
+PAINTED = r"window painted"
 CONFIGURE = """set -e
 export XDG_RUNTIME_DIR="$(mktemp -d)"
 exec dbus-run-session -- sh -ec '
@@ -96,6 +97,7 @@ def launch_in_root(root: Path, pbx: Pbx) -> float:
         output = LineWatcher(_text(process))
         _, launched = output.wait_for(r"launch at ([0-9.]+)")
         registered, _ = output.wait_for(REGISTERED, timeout=60)
+        output.wait_for(PAINTED, timeout=60)  # SIGTERM is handled from then on
         return registered - float(launched.group(1))
     finally:
         os.kill(desktop_pid(root), signal.SIGTERM)  # it unregisters, then its session ends
@@ -119,7 +121,9 @@ def launch_checkout(folder: Path, pbx: Pbx) -> float:
                                stderr=subprocess.STDOUT, text=True)
     try:
         assert process.stdout is not None
-        registered, _ = LineWatcher(process.stdout).wait_for(REGISTERED, timeout=60)
+        output = LineWatcher(process.stdout)
+        registered, _ = output.wait_for(REGISTERED, timeout=60)
+        output.wait_for(PAINTED, timeout=60)
         return registered - started
     finally:
         process.terminate()
