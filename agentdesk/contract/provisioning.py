@@ -76,6 +76,7 @@ PROVISIONABLE: Final[dict[str, type]] = {
     "crm_open_url": str,
     "crm_timeout_ms": int,
     "crm_auth_header": str,
+    "autostart": bool,
 }
 
 

@@ -23,6 +23,7 @@ from agentdesk.contract.wrapups import SurveyResult
 from . import credentials
 from .audio.bridge import DeviceChoice
 from .audio.devices import list_devices
+from .autostart import apply_autostart
 from .callquality import CallQualityLog
 from .crm.lookup import CrmConfig, CrmLookup
 from .history import CallHistory, entry_for
@@ -342,6 +343,7 @@ class Desktop(QObject):
         get = self.settings.get
         self.window.display_name = get("display_name")
         self.engine.set_auto_answer(get("auto_answer"))
+        apply_autostart(get("autostart"))
         if self.bridge is not None:
             self.bridge.set_devices(DeviceChoice(get("microphone"), get("speaker"), get("tone_zone")))
         if self.ringer is not None:

@@ -15,9 +15,8 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer
+from PySide6.QtCore import QEvent, QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from agentdesk import __version__
@@ -36,9 +35,14 @@ log = logging.getLogger("agentdesk.desktop")
 class SignalWatcher(QObject):
     """SIGINT/SIGTERM handled inside the Qt loop: a Python signal handler
     alone would not run while Qt waits in C, so the signal wakes the loop
-    through a socket instead."""
+    through a socket instead. Made right after the application, before the
+    phone and the window: a signal that comes while they are being built
+    waits in the socket and is handled once the loop runs, so even an early
+    SIGTERM ends with the phone unregistered instead of killing the process."""
 
-    def __init__(self, app: QApplication, on_signal: Callable[[], None]) -> None:
+    caught = Signal()
+
+    def __init__(self, app: QApplication) -> None:
         super().__init__(app)
         self._reader, self._writer = socket.socketpair()
         self._writer.setblocking(False)
@@ -47,11 +51,10 @@ class SignalWatcher(QObject):
             signal.signal(number, lambda *_: None)
         self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._woke)
-        self._on_signal = on_signal
 
     def _woke(self) -> None:
         self._reader.recv(64)
-        self._on_signal()
+        self.caught.emit()
 
 
 class FirstPaint(QObject):
@@ -97,6 +100,7 @@ def run_desktop(log_level: str, number: str = "") -> int:
     app.setDesktopFileName("agentdesk")  # the menu entry: its icon, and on Wayland the window's app id
     app.setStyleSheet(STYLE_SHEET)
     app.setQuitOnLastWindowClosed(False)
+    signals = SignalWatcher(app)
     settings = Settings()
     apply_autostart(settings.get("autostart"))
     phone = start_phone(settings)
@@ -106,7 +110,7 @@ def run_desktop(log_level: str, number: str = "") -> int:
     desktop = Desktop(app, settings, phone)
     FirstPaint(desktop.window)
     desktop.finished.connect(lambda: app.exit(0))
-    SignalWatcher(app, desktop.quit)
+    signals.caught.connect(desktop.quit)
     desktop.start()
     listen_for_numbers(desktop.window, number, app)
     code = app.exec()

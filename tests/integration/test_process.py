@@ -115,3 +115,29 @@ def test_without_any_sound_device_the_phone_still_takes_calls(
             desktop.wait()
     log = (Path(env["AGENTDESK_DATA_DIR"]) / "agentdesk.log").read_text()
     assert "Audio is unavailable: no speaker or headset was found" in log
+
+
+def test_a_signal_while_the_desktop_is_still_starting_exits_0() -> None:
+    """An installer or a session ending sends SIGTERM at any moment, also
+    after the phone has registered but before the window exists: the
+    desktop still quits the orderly way (unregistering) and exits 0."""
+    added = agentdesk("account", "add", "--server", "127.0.0.1:5999", "--user", "1001", "--password-stdin",
+                      stdin="demo-1001\n")
+    assert added.returncode == 0, added.stderr
+    log = Path(os.environ["AGENTDESK_DATA_DIR"]) / "agentdesk.log"
+    log.unlink(missing_ok=True)
+    desktop = start_desktop()
+    try:
+        deadline = time.monotonic() + 20
+        # The REGISTER has gone out; the window is still being built (it is painted some 0.3 s later).
+        while "registration registering" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline and desktop.poll() is None, "the desktop never started"
+            time.sleep(0.005)
+        desktop.send_signal(signal.SIGTERM)
+        assert desktop.wait(timeout=20) == 0
+    finally:
+        if desktop.poll() is None:
+            desktop.kill()
+            desktop.wait()
+    told = log.read_text()
+    assert "AgentDesk stopped with 0" in told

@@ -47,7 +47,7 @@ PAGES = (
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Calls")), ("auto_answer",)),
     (str(QT_TRANSLATE_NOOP("SettingsDialog", "Contact center")),
      ("desk_url", "crm_lookup_url", "crm_open_url", "crm_timeout_ms", "crm_auth_header")),
-    (str(QT_TRANSLATE_NOOP("SettingsDialog", "Interface")), ("language", "layout_direction")),
+    (str(QT_TRANSLATE_NOOP("SettingsDialog", "Interface")), ("language", "layout_direction", "autostart")),
 )
 DEVICE_KEYS = {"microphone": True, "speaker": False, "ring_device": False}  # key -> wants input
 CHOICE_NAMES = {
