@@ -37,6 +37,11 @@ class Agent:
             settings.set(key, value)
         settings.save()
         credentials.save_password(user, server, password)
+        return cls.start(qtbot, settings, user)
+
+    @classmethod
+    def start(cls, qtbot: Any, settings: Settings, user: str) -> Agent:
+        """The desktop as `agentdesk` starts it, with these settings."""
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         app.setStyleSheet(STYLE_SHEET)

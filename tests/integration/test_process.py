@@ -4,6 +4,7 @@ with status 0 every time; without any sound device it still takes calls."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -40,9 +41,23 @@ def support_member(pbx: Pbx) -> Iterator[None]:
     pbx.cli("queue remove member PJSIP/1001 from support")
 
 
-def start_desktop(env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "agentdesk.desktop", "--log-level", "DEBUG"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+@contextlib.contextmanager
+def running_desktop(env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """The desktop process; killed at the end if the test left it running."""
+    desktop = subprocess.Popen([sys.executable, "-m", "agentdesk.desktop", "--log-level", "DEBUG"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    try:
+        yield desktop
+    finally:
+        if desktop.poll() is None:
+            desktop.kill()
+            desktop.wait()
+
+
+def add_account_of_an_absent_pbx() -> None:
+    added = agentdesk("account", "add", "--server", "127.0.0.1:5999", "--user", "1001", "--password-stdin",
+                      stdin="demo-1001\n")
+    assert added.returncode == 0, added.stderr
 
 
 def take_a_queue_call(make_party: Any, pbx: Pbx) -> Any:
@@ -61,35 +76,23 @@ def test_quitting_with_a_call_up_hangs_up_unregisters_and_exits_0(
 ) -> None:
     configure("1001")
     for _attempt in range(3):
-        desktop = start_desktop()
-        try:
+        with running_desktop() as desktop:
             pbx.wait_registered("1001", timeout=15)
             party = take_a_queue_call(make_party, pbx)
             desktop.send_signal(how)
             assert desktop.wait(timeout=20) == 0
-        finally:
-            if desktop.poll() is None:
-                desktop.kill()
-                desktop.wait()
         party.wait_state("DISCONNECTED")
         pbx.wait_registered("1001", present=False)
 
 
 def test_quitting_while_the_pbx_is_down_exits_0(tmp_path: Path) -> None:
     """Requests to an absent PBX are still pending at exit (SIP waits 32 s)."""
-    added = agentdesk("account", "add", "--server", "127.0.0.1:5999", "--user", "1001", "--password-stdin",
-                      stdin="demo-1001\n")
-    assert added.returncode == 0, added.stderr
-    desktop = start_desktop()
-    try:
+    add_account_of_an_absent_pbx()
+    with running_desktop() as desktop:
         time.sleep(7)  # registration attempts and liveness probes under way
         assert desktop.poll() is None
         desktop.send_signal(signal.SIGTERM)
         assert desktop.wait(timeout=20) == 0
-    finally:
-        if desktop.poll() is None:
-            desktop.kill()
-            desktop.wait()
     log = (Path(os.environ["AGENTDESK_DATA_DIR"]) / "agentdesk.log").read_text()
     assert "registration unreachable" in log
 
@@ -102,17 +105,12 @@ def test_without_any_sound_device_the_phone_still_takes_calls(
     env = {key: value for key, value in os.environ.items() if key != "ALSA_CONFIG_PATH"}
     env |= {"JACK_DEFAULT_SERVER": "no-such-server", "PULSE_SERVER": f"unix:{tmp_path}/no-such-socket"}
     configure("1001", env)
-    desktop = start_desktop(env)
-    try:
+    with running_desktop(env) as desktop:
         pbx.wait_registered("1001", timeout=15)
         party = take_a_queue_call(make_party, pbx)
         party.send("hangup")
         desktop.send_signal(signal.SIGTERM)
         assert desktop.wait(timeout=20) == 0
-    finally:
-        if desktop.poll() is None:
-            desktop.kill()
-            desktop.wait()
     log = (Path(env["AGENTDESK_DATA_DIR"]) / "agentdesk.log").read_text()
     assert "Audio is unavailable: no speaker or headset was found" in log
 
@@ -121,13 +119,10 @@ def test_a_signal_while_the_desktop_is_still_starting_exits_0() -> None:
     """An installer or a session ending sends SIGTERM at any moment, also
     after the phone has registered but before the window exists: the
     desktop still quits the orderly way (unregistering) and exits 0."""
-    added = agentdesk("account", "add", "--server", "127.0.0.1:5999", "--user", "1001", "--password-stdin",
-                      stdin="demo-1001\n")
-    assert added.returncode == 0, added.stderr
+    add_account_of_an_absent_pbx()
     log = Path(os.environ["AGENTDESK_DATA_DIR"]) / "agentdesk.log"
     log.unlink(missing_ok=True)
-    desktop = start_desktop()
-    try:
+    with running_desktop() as desktop:
         deadline = time.monotonic() + 20
         # The REGISTER has gone out; the window is still being built (it is painted some 0.3 s later).
         while "registration registering" not in (log.read_text() if log.exists() else ""):
@@ -135,9 +130,4 @@ def test_a_signal_while_the_desktop_is_still_starting_exits_0() -> None:
             time.sleep(0.005)
         desktop.send_signal(signal.SIGTERM)
         assert desktop.wait(timeout=20) == 0
-    finally:
-        if desktop.poll() is None:
-            desktop.kill()
-            desktop.wait()
-    told = log.read_text()
-    assert "AgentDesk stopped with 0" in told
+    assert "AgentDesk stopped with 0" in log.read_text()

@@ -16,17 +16,13 @@ from typing import Any
 import pytest
 import requests
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from agentdesk.contract.provisioning import AGENT_SETTINGS_PATH, ENROLLMENTS_PATH
 from agentdesk.desktop import credentials
-from agentdesk.desktop.app import Desktop
 from agentdesk.desktop.cli import main
 from agentdesk.desktop.phone.model import CallState
-from agentdesk.desktop.phonestart import start_phone
 from agentdesk.desktop.settings import Origin, Settings
 from agentdesk.desktop.ui.common.settings_dialog import SettingsDialog
-from agentdesk.desktop.ui.common.style import STYLE_SHEET
 from tests.helpers.agent import DEFAULT_SETTINGS, Agent
 from tests.helpers.callbackflow import TEAM_LEAD
 from tests.helpers.callers import place_callers
@@ -65,12 +61,7 @@ def started_desktop(qtbot: Any, user: str = AGENT) -> Agent:
     for key, value in DEFAULT_SETTINGS.items():
         settings.set(key, value)
     settings.save()
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    app.setStyleSheet(STYLE_SHEET)
-    desktop = Desktop(app, settings, start_phone(settings))
-    desktop.start()
-    return Agent(qtbot, desktop, user)
+    return Agent.start(qtbot, settings, user)
 
 
 def test_a_desktop_set_up_from_a_link_works_keeps_its_secret_and_follows_its_team_lead(
