@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from ..link.api import DeskError
 from ..link.connection import DeskConnection
 from ..settings import Settings
+from .link import ProvisioningError
 from .refresh import apply_provisioning
 
 log = logging.getLogger("agentdesk.desktop.provisioning")
@@ -34,10 +35,16 @@ class ProvisioningWatch(QObject):
         link.provisioning_changed.connect(self.refresh)
 
     def refresh(self) -> None:
-        settings = self._settings
-        self._link.run_request(lambda api: apply_provisioning(api.provisioning(), settings), self._done, self._failed)
+        # Only the request runs on the link's worker: the settings are
+        # changed here on the GUI thread, which reads them everywhere.
+        self._link.run_request(lambda api: api.provisioning(), self._received, self._failed)
 
-    def _done(self, keys: frozenset[str]) -> None:
+    def _received(self, data: object) -> None:
+        try:
+            keys = apply_provisioning(data, self._settings)
+        except ProvisioningError as error:
+            log.warning("%s", error)
+            return
         if keys:
             log.info("an administrator changed: %s", ", ".join(sorted(keys)))
             self.changed.emit(keys)
