@@ -142,7 +142,9 @@ PY
 }
 
 tests() {
-  setup "$TEST_PACKAGES"
+  # The package's tests build the .deb: its tools are installed here, before
+  # any test runs, rather than by the build in the middle of the suite.
+  setup "$TEST_PACKAGES $PACKAGE_PACKAGES"
   say "ruff"
   "$VENV/bin/ruff" check agentdesk tests
   say "import-linter (the parts and what each may import)"
