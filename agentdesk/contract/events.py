@@ -16,5 +16,15 @@ SURVEY = "survey"  # wrapups.SurveyResult, to its agent and team leads
 OFFER_TAKEN = "offer_taken"  # offers.OfferTaken: a queue call the agent missed, answered by a colleague
 # {}: an administrator changed provisioned settings; re-read them (contract/provisioning.py)
 PROVISIONING = "provisioning"
+SUPERVISION = "supervision"  # monitor.Supervision: to the lead, and to the agent as the queue's policy says
+CONTROL = "control"  # monitor.ControlNotice: to the agent a team lead acted on
 
-ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY, OFFER_TAKEN, PROVISIONING)
+ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY, OFFER_TAKEN, PROVISIONING, SUPERVISION, CONTROL)
+
+# The monitor stream (GET /api/v1/monitor/events), team leads only: FLOOR
+# first, then FLOOR_UPDATE as things change (coalesced), TICK every few
+# seconds, SUPERVISION for the lead's own sessions.
+FLOOR = "floor"  # monitor.FloorSnapshot
+FLOOR_UPDATE = "floor_update"  # monitor.FloorUpdate
+TICK = "tick"  # monitor.Tick
+MONITOR_ALL = (FLOOR, FLOOR_UPDATE, TICK, SUPERVISION)

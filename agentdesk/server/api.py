@@ -201,10 +201,10 @@ async def call_info(request: web.Request) -> web.Response:
         raise CommandError(400, "that is not a call ID")
     queue = request.query.get("queue", "")[:64]
     service = request.app[SERVICE]
-    found = await service.call_json(uniqueid, queue)
+    found = await service.call_queries.call_json(uniqueid, queue)
     if found is None:
         raise CommandError(404, "the desk service knows no queue call with that ID")
-    if not service.may_see_call(session.person, found):
+    if not service.call_queries.may_see_call(session.person, found):
         raise CommandError(403, "this call was not offered to you or your queues")
     return web.json_response(found)
 

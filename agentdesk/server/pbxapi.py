@@ -45,5 +45,5 @@ async def pbx_token_middleware(request: web.Request, handler: Handler) -> web.St
 async def pbx_route(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     queue, number = request.query.get("queue", ""), request.query.get("number", "")
-    priority, phone = await service.route(queue, number, request.query.get("call", "")[:64])
+    priority, phone = await service.call_queries.route(queue, number, request.query.get("call", "")[:64])
     return web.Response(text=f"{priority},{phone}", content_type="text/plain")

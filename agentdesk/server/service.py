@@ -13,7 +13,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -22,7 +21,6 @@ from agentdesk.contract.queues import (
     DeskSnapshot,
     dump_snapshot,
 )
-from agentdesk.contract.states import TEAMLEAD
 from agentdesk.server.directory import Person
 
 from .ami.client import AmiClient, AmiError
@@ -31,12 +29,13 @@ from .ami.protocol import AmiMessage
 from .attempts import FailedAttempts
 from .auth import Sessions
 from .callbacks.dispatch import CallbackDispatcher
-from .callbacks.hooks import CallbackHooks, is_identifying
+from .callbacks.hooks import CallbackHooks
 from .callbacks.ivr import IvrIntake
 from .callbacks.pending import PendingRequests
 from .callbacks.placements import Placements
 from .callbacks.talks import CallbackTalks
 from .callbacks.tasks import CallbackTasks
+from .calls_view import CallQueries
 from .challenges import SignInChallenges
 from .config import DeskConfig
 from .days import day_bounds
@@ -56,15 +55,10 @@ from .queues.pauses import AgentPauses, PauseBook
 from .runtime import Background, StoreRunner
 from .seats import Seats
 from .store import (
-    CallEntry,
-    CallRecord,
     Store,
     TransferRecord,
 )
 from .transfers import TransferKpi, TransferLog, transfer_kpi
-from .views import (
-    call_view,
-)
 from .wrapups.records import WrapUpRecords
 from .wrapups.sessions import LOGGED_OUT, WrapUpSessions
 from .wrapups.surveys import SurveyLog
@@ -125,6 +119,8 @@ class DeskService:
         self.surveys = SurveyLog(self.db, clock, self.people, self.seats, self.hub, self.ami, self.synced)
         self.enrollments = Enrollments(self.db, clock, self.people, FailedAttempts(clock))
         self.admin_settings = AdminSettings(self.db, self.hub, config.provisioning)
+        self.call_queries = CallQueries(self.calls, self.callback_hooks, self.board, self.db, config, self.people,
+                                        clock)
         self.authority = AuthorityFile(config.tls.authority if config.tls is not None else None)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -309,37 +305,6 @@ class DeskService:
             number_region=self.config.callbacks.region,
         ))
 
-    async def call_json(self, uniqueid: str, queue: str = "") -> dict[str, Any] | None:
-        call = await self.calls.lookup(uniqueid, queue) or await self.callback_hooks.placeholder_call(uniqueid)
-        if call is None:
-            # A sticky offer (not in the queue) or a join the store has not written yet.
-            entry = self.calls.routed_call(uniqueid) or self._board_entry(uniqueid)
-            if entry is None:
-                return None
-            call = CallRecord(**asdict(entry), agent="", connected_at=None, ended_at=None, hold_seconds=None,
-                              talk_seconds=None, outcome="waiting")
-        history: list[CallRecord] = []
-        if is_identifying(call.number):  # withheld numbers share no history
-            number, before = call.number, call.joined_at
-            history = await self.db(lambda s: s.calls.calls_of_number(number, 5, before))
-        repeat = any(past.joined_at >= call.joined_at - self.config.repeat_seconds for past in history)
-        work = await self.db(lambda s: s.wrapups.after_call_work(history)) if history else {}
-        return call_view(call, history, repeat, self.names(), work)
-
-    def _board_entry(self, uniqueid: str) -> CallEntry | None:
-        found = self.board.caller(uniqueid)
-        if found is None:
-            return None
-        queue, caller = found
-        return CallEntry(uniqueid, caller.linkedid, queue.name, caller.number, caller.name, caller.joined_at,
-                         caller.position, caller.vip)
-
-    def may_see_call(self, person: Person, call: dict[str, Any]) -> bool:
-        """Team leads see every call; agents those of their queues or their own."""
-        if person.role == TEAMLEAD or call.get("agent") == person.agent:
-            return True
-        return str(call.get("queue", "")) in self.board.memberships_of(person.agent)
-
     # -- agents' commands ----------------------------------------------------------
     async def set_pause(self, agent: str, paused: bool, reason: str) -> None:
         """An agent's (or team lead's) wish; being made ready ends a wrap-up."""
@@ -358,18 +323,3 @@ class DeskService:
             await self.director.logout(agent, queue)
             if not await self.db(lambda s: s.agents.memberships(agent)):
                 await self.wrapups.agent_gone(agent, LOGGED_OUT)
-
-    # -- the dialplan's questions -------------------------------------------------
-    async def route(self, queue: str, number: str, uniqueid: str = "") -> tuple[int, str]:
-        """(priority, phone of a free sticky agent or "") for a caller about to queue."""
-        vip = await self.db(lambda s: s.calls.is_vip(number))
-        since = self.clock() - self.config.sticky_seconds
-        agent = await self.db(lambda s: s.calls.last_agent(number, since)) if number else None
-        phone = ""
-        queue_state = self.board.queues.get(queue)
-        member = queue_state is not None and agent in queue_state.members
-        if agent and member and is_identifying(number) and self.board.is_free(agent):
-            phone = self.board.phone_of(agent) or ""
-        if phone:
-            self.calls.routed(uniqueid, queue, number)
-        return (10 if vip else 0), phone
