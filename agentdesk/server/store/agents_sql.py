@@ -17,7 +17,8 @@ class Agents:
 
     def add_membership(self, agent: str, queue: str, phone: str, at: float) -> None:
         """Agent wants calls of `queue` on `phone`; replaces the phone and
-        time of an existing membership of the same agent and queue."""
+        time of an existing membership of the same agent and queue (its
+        penalty stays)."""
         self._db.write(
             "INSERT INTO memberships (agent, queue, phone, since) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (agent, queue) DO UPDATE SET phone = excluded.phone, since = excluded.since",
@@ -30,13 +31,18 @@ class Agents:
 
     def memberships(self, agent: str | None = None) -> list[Membership]:
         """All memberships (or one agent's), ordered by agent then queue."""
-        select = "SELECT agent, queue, phone, since FROM memberships"
+        select = "SELECT agent, queue, phone, since, penalty FROM memberships"
         order = " ORDER BY agent, queue"
         if agent is None:
             rows = self._db.rows(select + order)
         else:
             rows = self._db.rows(select + " WHERE agent = ?" + order, (agent,))
-        return [Membership(str(a), str(q), str(p), float(s)) for a, q, p, s in rows]
+        return [Membership(str(a), str(q), str(p), float(s), int(n)) for a, q, p, s, n in rows]
+
+    def set_penalty(self, agent: str, queue: str, penalty: int) -> bool:
+        """The agent's penalty in `queue`; False when they are not a member of it."""
+        return self._db.write("UPDATE memberships SET penalty = ? WHERE agent = ? AND queue = ?",
+                              (penalty, agent, queue)) > 0
 
     def set_pause(self, agent: str, paused: bool, reason: str, at: float) -> None:
         """Record the agent's wish to be paused (with a reason) or not."""

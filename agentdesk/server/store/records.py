@@ -60,12 +60,14 @@ class CallRecord(CallEntry):
 @dataclass(frozen=True)
 class Membership:
     """An agent's wish to take calls of `queue` on `phone` (a device such as
-    "PJSIP/1001"), since `since`."""
+    "PJSIP/1001"), since `since`, with the penalty a team lead gave them
+    there (0: none; Asterisk offers calls to lower penalties first)."""
 
     agent: str
     queue: str
     phone: str
     since: float
+    penalty: int = 0
 
 
 @dataclass(frozen=True)

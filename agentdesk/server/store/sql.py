@@ -13,6 +13,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from .agents_sql import Agents
+from .audit_sql import AuditTrail
 from .callback_sql import Callbacks
 from .calls_sql import Calls
 from .database import Database
@@ -59,6 +60,7 @@ class Store:
         self.quality = CallQualities(self.db)
         self.enrollments = Enrollments(self.db)
         self.provisioned = ProvisionedSettings(self.db)
+        self.audit = AuditTrail(self.db)
 
     def __repr__(self) -> str:
         return f"<Store {self.db.description}>"

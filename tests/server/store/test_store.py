@@ -335,7 +335,8 @@ def test_a_database_of_version_1_gains_the_transfers_and_keeps_its_calls(
     store.calls.add_call(entry("1.1"))
     # Back to how version 1 left it (test only: no public way to do this).
     for statement in ("DROP TABLE transfers", "DROP TABLE callback_events", "DROP TABLE callback_tasks",
-                      "DROP TABLE callback_blocks", "DELETE FROM schema_version WHERE version > 1"):
+                      "DROP TABLE callback_blocks", "ALTER TABLE memberships DROP COLUMN penalty",
+                      "DELETE FROM schema_version WHERE version > 1"):
         store.db.engine.run(statement)
 
     store = restart(store, reopen)

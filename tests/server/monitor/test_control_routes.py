@@ -1,0 +1,61 @@
+"""The team leads' control and audit routes on the real desk service
+(without Asterisk): every one refuses an agent's token with 403 and a
+sentence, bad input gets 400 and a sentence, and the audit log reads back
+what was recorded, by day and filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agentdesk.contract.monitor import AUDIT_PAUSE, AUDIT_PENALTY, parse_audit_entry
+from tests.helpers.offline import OfflineDesk, run_offline
+
+# Every control route: (method, path, body).
+CONTROL_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/v1/monitor/audit", None),
+]
+
+
+async def call(desk: OfflineDesk, method: str, path: str, who: dict[str, str],
+               body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    async with desk.desk.request(method, path, json=body, headers=who) as reply:
+        return reply.status, await reply.json()
+
+
+def test_an_agent_gets_403_on_every_control_route(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk) -> None:
+        desk.load_queues("support", "sales")
+        sara = await desk.sign_in("1001")
+        for method, path, body in CONTROL_ROUTES:
+            status, answer = await call(desk, method, path, sara, body)
+            assert status == 403 and "only team leads" in answer["error"], (method, path, status, answer)
+
+    run_offline(tmp_path, scenario)
+
+
+def test_the_audit_log_reads_back_by_day_and_filters(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk) -> None:
+        lead = await desk.sign_in("1901")
+        audit = desk.service.audit
+        first = await audit.record("1901", AUDIT_PAUSE, agent="1001", detail={"reason": "Meeting"})
+        await audit.record("1902", AUDIT_PENALTY, agent="1002", queue="sales", detail={"penalty": 2})
+        today = datetime.fromtimestamp(first.at).date().isoformat()
+
+        status, rows = await call(desk, "GET", f"/api/v1/monitor/audit?day={today}", lead)
+        assert status == 200 and parse_audit_entry(rows[0]) == first
+        assert [r["action"] for r in rows] == [AUDIT_PAUSE, AUDIT_PENALTY]
+        _, rows = await call(desk, "GET", "/api/v1/monitor/audit?agent=1002", lead)  # today by default
+        assert [(r["lead"], r["queue"], r["detail"]) for r in rows] == [("1902", "sales", {"penalty": 2})]
+        _, rows = await call(desk, "GET", "/api/v1/monitor/audit?lead=1901", lead)
+        assert [r["id"] for r in rows] == [first.id]
+        _, rows = await call(desk, "GET", "/api/v1/monitor/audit?day=2020-01-01", lead)
+        assert rows == []
+        for bad in ("2025-02-30", "yesterday"):
+            status, answer = await call(desk, "GET", f"/api/v1/monitor/audit?day={bad}", lead)
+            assert status == 400 and "is not a date like 2025-01-31" in answer["error"]
+        status, answer = await call(desk, "GET", "/api/v1/monitor/audit?agent=" + "1" * 65, lead)
+        assert status == 400 and "at most 64 characters" in answer["error"]
+
+    run_offline(tmp_path, scenario)
