@@ -40,7 +40,7 @@ from . import deskservice, runner
 from .layout import PBX_DIR, Layout, PbxError
 
 FORMAT = 1
-SITE_FILES = ("directory.csv", "queues.ini", "callbacks.ini", "prompts.ini")
+SITE_FILES = ("directory.csv", "queues.ini", "callbacks.ini", "monitor.ini", "prompts.ini")
 STATE_FILES = ("secrets.json", "service-secrets.json")
 STATE_FOLDERS = ("tls", "spool/voicemail")
 ASTDB = "lib/astdb.sqlite3"

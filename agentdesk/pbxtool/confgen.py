@@ -21,6 +21,7 @@ from . import numbering, prompts
 from .callbacks_ini import callback_settings
 from .layout import CONFIG_DIR, Layout, Network
 from .moh import ensure_hold_music
+from .monitor_ini import monitor_settings
 from .queues import (
     QueueSettings,
     dialplan_globals,
@@ -183,6 +184,7 @@ def assemble(
     extensions = {q.name: q.extension for q in queues}
     config = desk_config(layout, layout.network, service, titles, extensions)
     config["callbacks"] = callback_settings(queues)
+    config["monitor"] = monitor_settings(queues)
     config["queue_wrapup_seconds"] = {q.name: q.wrapup_seconds for q in queues}
     config["wrapup"] = {q.name: wrapup_policy(q) for q in queues}
     config["queue_pause_after_missed"] = {q.name: q.pause_after_missed_offers for q in queues}

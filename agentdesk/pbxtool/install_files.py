@@ -2,7 +2,7 @@
 `pbx/run install` puts in place (install.py runs the steps).
 
     /etc/agentdesk/             the site's settings (directory.csv, queues.ini,
-                                callbacks.ini, prompts.ini) and pbx.env
+                                callbacks.ini, monitor.ini, prompts.ini) and pbx.env
     /var/lib/agentdesk/         the PBX home: rootfs/ (Asterisk's Debian root
                                 filesystem) and state/ (secrets, TLS, Asterisk's
                                 generated config, AstDB, voicemail, desk/: the store)

@@ -18,6 +18,7 @@
      "sticky_hours": 24, "queue_titles": {"support": "Support"},
      "desk_phones": ["1020"],      # shared desk phones any agent may log in from
      "callbacks": {...},           # callback knobs (agentdesk/server/callbacks/settings.py)
+     "monitor": {...},             # the floor's thresholds (agentdesk/server/monitor/settings.py)
      "wrapup": {"support": {...}},  # after-call work per queue (agentdesk/server/wrapups/settings.py)
      "queue_pause_after_missed": {"support": 1},  # missed offers in a row before the
                                     # agent is paused ("missed call"); 0 = never; default 1
@@ -36,6 +37,7 @@ from typing import Any
 from agentdesk.contract.signin import is_loopback_host
 
 from .callbacks.settings import CallbackSettings, parse_callback_settings
+from .monitor.settings import MonitorSettings, parse_monitor_settings
 from .provisioning.addresses import SiteAddresses, parse_site_addresses
 from .wrapups.settings import WrapUpPolicy, parse_wrapup_settings
 
@@ -87,6 +89,7 @@ class DeskConfig:
     wrapup: dict[str, WrapUpPolicy] = field(default_factory=dict)  # queue -> after-call work (default if absent)
     queue_pause_after_missed: dict[str, int] = field(default_factory=dict)  # queue -> missed offers (default 1)
     provisioning: SiteAddresses = field(default_factory=SiteAddresses)  # what provisioned desktops are told
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)  # team leads' floor
 
     def wrapup_policy(self, queue: str) -> WrapUpPolicy:
         """The queue's after-call work policy (the defaults for a queue not configured)."""
@@ -149,6 +152,7 @@ def _parse(data: dict[str, Any], base: Path) -> DeskConfig:
         wrapup=parse_wrapup_settings(data.get("wrapup", {})),
         queue_pause_after_missed=_missed_limits(data.get("queue_pause_after_missed", {})),
         provisioning=parse_site_addresses(data.get("provisioning", {})),
+        monitor=parse_monitor_settings(data.get("monitor", {})),
     )
 
 
