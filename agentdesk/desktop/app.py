@@ -22,7 +22,6 @@ from agentdesk.contract.wrapups import SurveyResult
 
 from . import credentials
 from .audio.bridge import DeviceChoice
-from .audio.devices import list_devices
 from .autostart import apply_autostart
 from .callquality import CallQualityLog
 from .crm.lookup import CrmConfig, CrmLookup
@@ -35,14 +34,13 @@ from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
 from .phone.model import CallSnapshot, CallState, PhoneError
 from .phonestart import ACCOUNT_KEYS, StartedPhone, account_config
-from .provisioning.enroll import Enrollment, enroll
 from .provisioning.live import ProvisioningWatch
 from .resources import resource
 from .settings import Settings, data_dir
+from .settings_flow import SettingsFlow
 from .tasks import TaskRunner
 from .ui.callbacks.controller import CallbackDesk
 from .ui.common.numbers import use_region
-from .ui.common.settings_dialog import SettingsDialog
 from .ui.common.when import user_locale
 from .ui.phone.main_window import MainWindow
 from .ui.queues.controller import DeskView
@@ -50,7 +48,6 @@ from .ui.wrapup.controller import WrapUpDesk
 
 log = logging.getLogger("agentdesk.desktop")
 RTL_LANGUAGES = ("fa", "ar", "he", "ur")
-ECHO_TEST = "600"
 CRM_KEYS = frozenset(("crm_lookup_url", "crm_open_url", "crm_timeout_ms", "crm_auth_header"))  # _crm_config's
 
 
@@ -98,6 +95,7 @@ class Desktop(QObject):
         self.call_quality = CallQualityLog(self.quality_outbox, lambda: str(self.settings.get("user")))
         self.callbacks = self._build_callbacks()
         self.window.add_wrapup(self.wrapups.panel)  # in the phone's pane, under the calls
+        self.settings_flow = SettingsFlow(settings, self.audio, self.window, self.tasks, self)
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -191,6 +189,7 @@ class Desktop(QObject):
         self.wrapups.outcome_wanted.connect(self.callbacks.outcome_wanted)
         self.engine.stopped.connect(self._engine_stopped)
         self.window.settingsRequested.connect(self.open_settings)
+        self.settings_flow.applied.connect(self._apply_settings)
         self.provisioning.changed.connect(self._provisioned)
         self.window.quitRequested.connect(self.quit)
         self.phone.audio_problem.connect(self.window.show_problem)
@@ -285,45 +284,7 @@ class Desktop(QObject):
     # -- settings ------------------------------------------------------------------
 
     def open_settings(self) -> None:
-        devices = None
-        if self.audio.portaudio is not None:
-            devices = [(d.name, d.inputs > 0, d.outputs > 0) for d in list_devices(self.audio.portaudio)]
-        bridge = self.bridge
-        level = (lambda: bridge.mic_level) if bridge is not None else (lambda: 0.0)
-        dialog = SettingsDialog(self.settings, devices, self.audio.problem, level, self.window)
-        dialog.saved.connect(lambda values, password: self._save_settings(dialog, values, password))
-        dialog.echoTestRequested.connect(lambda: self.window.dial(ECHO_TEST))
-        dialog.enrollRequested.connect(lambda link: self._enroll(dialog, link))
-        if self.bridge is not None:
-            self.bridge.monitor(True)
-            dialog.finished.connect(lambda _code: self.bridge.monitor(False) if self.bridge else None)
-        dialog.open()
-
-    def _save_settings(self, dialog: SettingsDialog, values: dict[str, Any], password: str) -> None:
-        def store() -> None:
-            if password:
-                credentials.save_password(values["user"], values["server"], password)
-            for key, value in values.items():
-                # Only what the agent changed becomes their choice: a value
-                # an administrator set stays theirs, so their changes reach it.
-                if value != self.settings.get(key):
-                    self.settings.set(key, value)
-            self.settings.save()
-
-        def done(_: object) -> None:
-            dialog.accept()
-            self._apply_settings(password)
-
-        self.tasks.run(store, done, lambda error: dialog.show_problem(str(error)))
-
-    def _enroll(self, dialog: SettingsDialog, link: str) -> None:
-        """Set up from a one-time link (Settings → Set up from a link…), then start as after a save."""
-        def done(enrollment: Enrollment) -> None:
-            dialog.accept()
-            self.window.set_notice("account", "")
-            self._apply_settings(enrollment.secret)
-
-        self.tasks.run(lambda: enroll(link, self.settings), done, lambda error: dialog.show_problem(str(error)))
+        self.settings_flow.open()
 
     def _provisioned(self, keys: frozenset[str]) -> None:
         """An administrator changed settings: applied as a saved Settings

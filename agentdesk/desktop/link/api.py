@@ -166,13 +166,13 @@ class DeskApi:
         """{"settings": {...}, "locked": [...]}: what an administrator set for this agent."""
         return dict(self.request("GET", PROVISIONING_PATH))
 
-    def open_events(self, read_timeout: float) -> requests.Response:
-        """The server-sent event stream (caller closes it)."""
+    def open_events(self, read_timeout: float, path: str = "/api/v1/events") -> requests.Response:
+        """A server-sent event stream, the agent's own or a team lead's monitor stream (caller closes it)."""
         for attempt in (1, 2):
             headers = {"Authorization": f"Bearer {self.token()}", "Accept": "text/event-stream"}
             self._check_open()  # signing in may have taken a while
             try:
-                response = self._http().get(self.base_url + "/api/v1/events", stream=True,
+                response = self._http().get(self.base_url + path, stream=True,
                                             timeout=(self._timeout, read_timeout), headers=headers)
             except requests.exceptions.SSLError as error:
                 raise self._tls_failed(error) from None

@@ -13,32 +13,29 @@ Signals (all delivered on the GUI thread):
   survey_arrived(SurveyResult)        a caller rated a call this agent served
   offer_taken(OfferTaken)             a queue call this agent missed was answered by a colleague
   provisioning_changed()              an administrator changed this agent's provisioned settings
+  supervision_changed(Supervision)    a team lead began, changed or ended supervising this agent's call
+  control_arrived(ControlNotice)      a team lead acted on this agent (paused them, moved their queues...)
 
-A thread reads the event stream and reconnects with back-off; the service
-sends a full snapshot first on every connection, so a drop loses nothing.
-Commands and queries run on worker threads; nothing here blocks the GUI.
-
-Each start() begins a new generation of the reader thread. stop() never
-waits for the thread: it stops and aborts that generation's stream and
-the thread ends on its own; whatever an older generation still sends is
+A thread reads the event stream and reconnects with back-off
+(eventstream.py); commands and queries run on worker threads; nothing here
+blocks the GUI. Each start() begins a new generation of the reader; stop()
+never waits for it, and whatever an older generation still sends is
 dropped, so a restart (every settings save) is never disturbed by it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from agentdesk.contract import events
 from agentdesk.contract.callbacks import CallbackTaskView, parse_task_view
+from agentdesk.contract.monitor import ControlNotice, Supervision, parse_notice, parse_supervision
 from agentdesk.contract.offers import OfferTaken, parse_offer_taken
 from agentdesk.contract.queues import (
     AgentState,
@@ -53,17 +50,12 @@ from agentdesk.contract.queues import (
 from agentdesk.contract.wrapups import SurveyResult, WrapUpView, parse_survey, parse_wrapup_view
 
 from ..tasks import TaskRunner
-from ..threadname import name_this_thread
 from .api import DeskApi, DeskError
-from .sse import ServerEvent, SseParser
-
-# Spelled out at each call (context, text) so that pyside6-lupdate finds every text.
-translate = QCoreApplication.translate
+from .eventstream import EventStream, LinkProblem, Parse, Relay, start_reader
 
 log = logging.getLogger("agentdesk.desktop.link")
 
-READ_TIMEOUT_SECONDS = 40.0  # the service sends a heartbeat every 15 s
-RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
+EVENTS_PATH = "/api/v1/events"
 CALL_INFO_RETRY_SECONDS = 0.3
 
 
@@ -85,56 +77,6 @@ class _ProvisioningChanged:
     pass
 
 
-@dataclass(frozen=True)
-class _LinkProblem:
-    reason: str  # for the agent to read
-
-
-_StreamNews = (_Connected | QueueSummary | AgentState | CallbackTaskView | WrapUpView | SurveyResult | OfferTaken
-               | _PbxStatus | _ProvisioningChanged | _LinkProblem)
-
-
-class _Stream:
-    """One generation of the event-stream reader: its stop flag and the
-    response it reads, so stop() aborts exactly this generation's socket.
-
-    Invariant: once stop() has returned, this generation hands nothing more
-    to the GUI thread (the lock makes stop() a barrier for `send`)."""
-
-    def __init__(self, generation: int, relay: Callable[[int, _StreamNews], None]) -> None:
-        self.generation = generation
-        self.stopped = threading.Event()
-        self._relay = relay
-        self._lock = threading.Lock()
-        self._response: requests.Response | None = None
-
-    def stop(self) -> None:
-        with self._lock:
-            self.stopped.set()
-            response, self._response = self._response, None
-        if response is not None:
-            _abort(response)
-
-    def hold(self, response: requests.Response) -> bool:
-        """Remember the response being read; False if stopped meanwhile."""
-        with self._lock:
-            if not self.stopped.is_set():
-                self._response = response
-                return True
-        return False
-
-    def release(self, response: requests.Response) -> None:
-        with self._lock:
-            if self._response is response:
-                self._response = None
-        response.close()
-
-    def send(self, news: _StreamNews) -> None:
-        with self._lock:
-            if not self.stopped.is_set():
-                self._relay(self.generation, news)
-
-
 class DeskConnection(QObject):
     snapshot_received = Signal(object)
     queue_changed = Signal(object)
@@ -149,6 +91,8 @@ class DeskConnection(QObject):
     survey_arrived = Signal(object)
     offer_taken = Signal(object)
     provisioning_changed = Signal()
+    supervision_changed = Signal(object)
+    control_arrived = Signal(object)
     _from_stream = Signal(int, object)  # (generation, _StreamNews) from the reader thread
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -157,13 +101,26 @@ class DeskConnection(QObject):
         self._api: DeskApi | None = None
         self._phone = ""
         self._generation = 0
-        self._stream: _Stream | None = None
+        self._stream: EventStream | None = None
         self.clock_offset = 0.0
         self._from_stream.connect(self._relay)
 
     @property
     def active(self) -> bool:
         return self._api is not None
+
+    @property
+    def generation(self) -> int:
+        """Grows at every start(): a stream opened with open_stream() before it has lost its sign-in."""
+        return self._generation
+
+    def open_stream(self, path: str, parse: Parse, relay: Relay, generation: int,
+                    thread_name: str) -> EventStream | None:
+        """Read another of the service's streams (a team lead's monitor stream) signed in
+        as this link is; None while not linked. Stop the stream before this link's next start()."""
+        if self._api is None:
+            return None
+        return start_reader(self._api, path, parse, relay, generation, thread_name)
 
     def start(self, base_url: str, agent: str, phone: str, secret: Callable[[], str | None],
               ca_file: str = "") -> None:
@@ -179,10 +136,8 @@ class DeskConnection(QObject):
             return
         self._phone = phone
         self._generation += 1
-        self._stream = _Stream(self._generation, self._from_stream.emit)
-        reader = threading.Thread(target=_read_events, args=(self._api, self._stream),
-                                  name=f"desk-events-{self._generation}", daemon=True)
-        reader.start()
+        self._stream = start_reader(self._api, EVENTS_PATH, _parse, self._from_stream.emit, self._generation,
+                                    "desk-events")
 
     def stop(self) -> None:
         """Stop the event stream without waiting: the reader thread may still
@@ -244,7 +199,7 @@ class DeskConnection(QObject):
         self._tasks.run(lambda: work(api), None, lambda error: self.command_failed.emit(str(error)))
 
     # -- news from the reader thread, on the GUI thread ------------------------------
-    def _relay(self, generation: int, news: _StreamNews) -> None:
+    def _relay(self, generation: int, news: object) -> None:
         if self._stream is None or generation != self._stream.generation:
             log.debug("ignoring news from an earlier desk connection")
             return
@@ -269,84 +224,37 @@ class DeskConnection(QObject):
             self.pbx_changed.emit(news.connected)
         elif isinstance(news, _ProvisioningChanged):
             self.provisioning_changed.emit()
-        else:
+        elif isinstance(news, Supervision):
+            self.supervision_changed.emit(news)
+        elif isinstance(news, ControlNotice):
+            self.control_arrived.emit(news)
+        elif isinstance(news, LinkProblem):
             self.link_changed.emit(news.reason)
 
 
-# -- the event stream (its own thread; it never touches the QObject) -----------------
-def _read_events(api: DeskApi, stream: _Stream) -> None:
-    name_this_thread("ad-desk-events")
-    try:
-        _read_until_stopped(api, stream)
-    except Exception:
-        if stream.stopped.is_set():  # e.g. the session was closed under it
-            log.debug("desk event reader ended after stop", exc_info=True)
-        else:
-            log.exception("the desk event reader failed")
+# -- the event stream's parsing (on its own thread; it never touches the QObject) -----------
+_PARSERS: dict[str, Callable[[Any], object]] = {
+    events.QUEUE: parse_queue,
+    events.AGENT: parse_agent_state,
+    events.CALLBACK: parse_task_view,
+    events.WRAPUP: parse_wrapup_view,
+    events.SURVEY: parse_survey,
+    events.OFFER_TAKEN: parse_offer_taken,
+    events.SUPERVISION: parse_supervision,
+    events.CONTROL: parse_notice,
+}
 
 
-def _read_until_stopped(api: DeskApi, stream: _Stream) -> None:
-    attempt = 0
-    while not stream.stopped.is_set():
-        problem = _stream_once(api, stream)
-        if stream.stopped.is_set():
-            break
-        attempt = 0 if problem is None else attempt + 1
-        stream.send(_LinkProblem(problem or translate("DeskConnection", "Reconnecting to the desk service…")))
-        stream.stopped.wait(RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
-    log.debug("desk event reader %d ended", stream.generation)
-
-
-def _stream_once(api: DeskApi, stream: _Stream) -> str | None:
-    """Read one connection to its end; the reason it ended, if a problem."""
-    try:
-        response = api.open_events(READ_TIMEOUT_SECONDS)
-    except DeskError as error:
-        return str(error)
-    except requests.RequestException:
-        return translate("DeskConnection", "Cannot reach the desk service at %s") % api.base_url
-    if not stream.hold(response):
-        response.close()
-        return None
-    parser = SseParser()
-    try:
-        for chunk in response.iter_content(chunk_size=None):
-            if stream.stopped.is_set():
-                break
-            for event in parser.feed(chunk):
-                _dispatch(event, stream)
-    except (requests.RequestException, OSError, AttributeError):
-        log.info("desk event stream ended")
-    finally:
-        stream.release(response)
-    return None
-
-
-def _dispatch(event: ServerEvent, stream: _Stream) -> None:
-    try:
-        data = json.loads(event.data)
-        if event.name == events.SNAPSHOT:
-            snapshot = parse_snapshot(data)
-            stream.send(_Connected(snapshot, snapshot.pbx_connected))
-        elif event.name == events.QUEUE:
-            stream.send(parse_queue(data))
-        elif event.name == events.AGENT:
-            stream.send(parse_agent_state(data))
-        elif event.name == events.CALLBACK:
-            stream.send(parse_task_view(data))
-        elif event.name == events.WRAPUP:
-            stream.send(parse_wrapup_view(data))
-        elif event.name == events.SURVEY:
-            stream.send(parse_survey(data))
-        elif event.name == events.OFFER_TAKEN:
-            stream.send(parse_offer_taken(data))
-        elif event.name == events.PBX:
-            stream.send(_PbxStatus(bool(data.get("connected"))))
-        elif event.name == events.PROVISIONING:
-            stream.send(_ProvisioningChanged())
-    except (ValueError, KeyError, TypeError, ModelError) as error:
-        log.warning("skipping a malformed %r event from the desk service: %s", event.name, error)
-
+def _parse(name: str, data: Any) -> object | None:
+    if name == events.SNAPSHOT:
+        snapshot = parse_snapshot(data)
+        return _Connected(snapshot, snapshot.pbx_connected)
+    if name == events.PBX:
+        return _PbxStatus(bool(data.get("connected")))
+    if name == events.PROVISIONING:
+        return _ProvisioningChanged()
+    parser = _PARSERS.get(name)
+    return None if parser is None else parser(data)
 
 
 def _call_info(api: DeskApi, uniqueid: str, queue: str) -> dict[str, Any]:
@@ -358,16 +266,3 @@ def _call_info(api: DeskApi, uniqueid: str, queue: str) -> dict[str, Any]:
     # The ring can overtake the service's record of the join by a moment.
     time.sleep(CALL_INFO_RETRY_SECONDS)
     return api.call_info(uniqueid, queue)
-
-
-def _abort(response: requests.Response) -> None:
-    """Unblock the reader thread (a plain close() may wait for the next chunk)."""
-    try:
-        connection = response.raw.connection
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            sock.shutdown(2)
-    except OSError:
-        pass
-    except AttributeError:
-        log.debug("no socket to shut down on the desk event stream")
