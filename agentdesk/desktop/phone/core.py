@@ -55,6 +55,7 @@ FIRST_PING_DELAY = 0.2
 PROBE_POLL = 0.1  # seconds between looks for the probe's answer
 AUTO_ANSWER_DELAY = 0.35  # seconds: the beep plays, then the call is answered
 MAX_AUTODIAL_SECONDS = 600
+MAX_SESSION_LENGTH = 64  # a supervision session's id (the desk service makes 16 hex digits)
 SIP_PORT = 5060  # the PBX's, when the server setting names none
 FLOW_PARAM = "adflow"  # the Contact URI parameter carrying the flow token
 
@@ -113,6 +114,17 @@ def callback_offer(headers: dict[str, str]) -> tuple[str, int]:
     seconds = headers.get(header.AUTODIAL, "").strip()
     autodial = int(seconds) if seconds.isdigit() and seconds.isascii() else 0
     return task, min(autodial, MAX_AUTODIAL_SECONDS)
+
+
+def supervision_offer(headers: dict[str, str]) -> str:
+    """The supervision session a ringing call says it is ('' none). Only
+    the desktop decides whether to answer it: it must be a session this
+    desktop asked the desk service for."""
+    session = headers.get(header.SUPERVISE, "").strip()
+    if session and not (len(session) <= MAX_SESSION_LENGTH and session.isascii() and session.isalnum()):
+        log.warning("ignoring a malformed %s header", header.SUPERVISE)
+        return ""
+    return session
 
 
 class PhoneCore:
@@ -254,7 +266,7 @@ class PhoneCore:
         snapshot = CallSnapshot(
             call_id, Direction.INCOMING, CallState.RINGING_IN, number, name, uri,
             queue=queue, queue_call=queue_call, started_at=time.time(), sip_call_id=sip_id,
-            callback_task=task, autodial_seconds=autodial,
+            callback_task=task, autodial_seconds=autodial, supervision=supervision_offer(headers),
         )
         self.book.calls[call_id] = snapshot
         self.events.incoming(snapshot)

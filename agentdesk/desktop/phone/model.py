@@ -72,6 +72,7 @@ class CallSnapshot:
     queue_call: str = ""  # the desk service's id of that queue call (caller's uniqueid)
     callback_task: str = ""  # a callback task's id: the PBX offers it (header) or the agent dialled cb<task>
     autodial_seconds: int = 0  # an offered callback is called by itself after this long (0: never)
+    supervision: str = ""  # a team lead's supervision session ringing their own phone ('' none)
     held: bool = False  # put on hold by the agent
     remote_held: bool = False  # the far end put us on hold
     muted: bool = False
