@@ -168,6 +168,13 @@ class Supervisions:
         elif event.name == "OriginateResponse" and event.get("Response") != "Success":
             self._over(event.get("Uniqueid"), "the lead did not answer")
 
+    def pbx_lost(self) -> None:
+        """The link to Asterisk dropped: its events for these sessions may
+        never come, so they end here (a lead starts again once it is back)."""
+        for session in list(self._sessions.values()):
+            self._end(session, SESSION_ENDED if session.view.state == SESSION_LIVE else SESSION_FAILED,
+                      "the desk service lost the PBX")
+
     def _spy_started(self, event: AmiMessage) -> None:
         session = self._by_leg(event.get("SpyerUniqueid"))
         if session is None:
@@ -201,9 +208,9 @@ class Supervisions:
         if not await self._record(session, AUDIT_SUPERVISE_START, {"mode": mode, "channel": call.channel}):
             raise CommandError(503, "the audit log cannot be written, so nothing was done; see the service's log")
         self._sessions[session_id] = session
-        await self._originate(session, call, self._phone_of(lead.agent) or lead.extension, phone)
-        session.timer = asyncio.get_running_loop().call_later(RING_SECONDS, self._ring_over, session_id)
         self._tell(session)
+        session.timer = asyncio.get_running_loop().call_later(RING_SECONDS, self._ring_over, session_id)
+        await self._originate(session, call, self._phone_of(lead.agent) or lead.extension, phone)
         return session.view
 
     async def _originate(self, session: _Session, call: AgentCall, lead_phone: str, agent_phone: str) -> None:

@@ -30,6 +30,7 @@ from agentdesk.server.monitor import supervision as module
 from agentdesk.server.monitor.changes import FloorChanges
 from agentdesk.server.monitor.supervision import Supervisions
 from agentdesk.server.queues.agents import CommandError
+from tests.helpers.errorlog import ErrorLog
 from tests.helpers.offline import OfflineDesk, run_offline
 
 NOW = 1_800_000_000.0
@@ -93,9 +94,12 @@ class FakeHub:
 class FakeAudit:
     def __init__(self) -> None:
         self.rows: list[AuditEntry] = []
+        self.broken = False
 
     async def record(self, lead: str, action: str, *, agent: str = "", queue: str = "", call: str = "",
                      session: str = "", detail: dict[str, Any] | None = None, result: str = "ok") -> AuditEntry:
+        if self.broken:
+            raise OSError("disk full")
         entry = AuditEntry(str(len(self.rows)), NOW, lead, action, agent, queue, call, session, dict(detail or {}),
                            result)
         self.rows.append(entry)
@@ -239,6 +243,19 @@ def test_the_lead_hanging_up_ends_a_live_session() -> None:
     assert rig.audit.rows[-1].action == AUDIT_SUPERVISE_END
 
 
+def test_losing_the_pbx_ends_every_session() -> None:
+    async def scenario(rig: Rig) -> None:
+        live = await rig.supervisions.start("1901", "1001", "listen")
+        rig.spy_starts(live.session)
+        rig.ami.channels = [channel("PJSIP/1002-0000002d", "1800000000.45", "1800000000.40")]
+        await rig.supervisions.start("1902", "1002", "barge")
+        rig.supervisions.pbx_lost()
+        assert rig.supervisions.sessions() == []
+
+    rig = run(scenario)
+    assert rig.hub.to("1901")[-1] == ("listen", "ended") and rig.hub.to("1902")[-1] == ("barge", "failed")
+
+
 def refusal(scenario: Callable[[Rig], Awaitable[Any]], **options: Any) -> tuple[int, str]:
     found: list[CommandError] = []
 
@@ -308,6 +325,20 @@ def test_a_refused_originate_fails_the_session_with_a_sentence() -> None:
 
     status, text = refusal(scenario)
     assert status == 503 and text.startswith("the PBX did not ring your phone")
+
+
+def test_nothing_is_done_when_the_audit_log_cannot_be_written(error_log: ErrorLog) -> None:
+    error_log.allowed = True
+
+    async def scenario(rig: Rig) -> None:
+        rig.audit.broken = True
+        try:
+            await rig.supervisions.start("1901", "1001", "listen")
+        finally:
+            assert rig.ami.sent("Originate") == [] and rig.supervisions.sessions() == []
+
+    assert refusal(scenario) == (503, "the audit log cannot be written, so nothing was done; see the service's log")
+    assert "was not written" in error_log.records[0].getMessage()
 
 
 # -- the routes, on the real desk service without Asterisk ------------------------------
