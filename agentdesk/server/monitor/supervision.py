@@ -140,6 +140,8 @@ class Supervisions:
         except AmiError as error:
             log.warning("supervision %s: mode %s not set: %s", session_id, mode, error)
             raise CommandError(503, f"the PBX did not change the mode: {error}") from None
+        if session_id not in self._sessions:  # it ended meanwhile
+            raise CommandError(409, "the supervision call has ended")
         self._set(session, replace(session.view, mode=mode))
         self._record(session, AUDIT_SUPERVISE_MODE, {"from": previous, "to": mode})
         return session.view
