@@ -150,6 +150,16 @@ class Callbacks:
             params,
         ))
 
+    def due_counts(self, now: float) -> dict[str, int]:
+        """queue -> its "waiting" tasks with due_at <= now (callbacks_due's
+        tasks, counted); queues without any are left out."""
+        rows = self._db.rows(
+            "SELECT queue, COUNT(*) FROM callback_tasks WHERE closed_at IS NULL AND state = ? AND due_at <= ?"
+            " GROUP BY queue",
+            (CB_WAITING, now),
+        )
+        return {str(queue): int(count) for queue, count in rows}
+
     def callbacks_closed(self, start: float, end: float) -> list[CallbackTask]:
         """Tasks closed in [start, end), by closed_at, then task_id."""
         return all_tasks(self._db.rows(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from agentdesk.contract.states import CALL_ABANDONED, CALL_ANSWERED, CALL_WAITING, TRANSFER_ACCEPTED, TRANSFER_BLIND
 
 from .call_rows import CALL_COLUMNS, call_record
 from .database import Database
-from .records import CallEntry, CallRecord, DayStats, TransferRecord
+from .records import AgentDayFigures, CallEntry, CallRecord, DayStats, TransferRecord
 
 log = logging.getLogger("agentdesk.server.store")
 
@@ -113,18 +114,43 @@ class Calls:
           ended, whatever the outcome);
         - answered: those connected to an agent (connected_at set);
         - abandoned: those whose outcome is "abandoned";
-        - answered_within_sl: answered with hold_seconds <= service_level_seconds.
+        - answered_within_sl: answered with hold_seconds <= service_level_seconds;
+        - answered_hold_seconds: the answered calls' hold_seconds, summed.
         """
         rows = self._db.rows(
             "SELECT COUNT(*),"
             " COALESCE(SUM(CASE WHEN connected_at IS NOT NULL THEN 1 ELSE 0 END), 0),"
             " COALESCE(SUM(CASE WHEN outcome = ? THEN 1 ELSE 0 END), 0),"
-            " COALESCE(SUM(CASE WHEN connected_at IS NOT NULL AND hold_seconds <= ? THEN 1 ELSE 0 END), 0)"
+            " COALESCE(SUM(CASE WHEN connected_at IS NOT NULL AND hold_seconds <= ? THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE WHEN connected_at IS NOT NULL THEN hold_seconds ELSE 0 END), 0)"
             " FROM queue_calls WHERE queue = ? AND joined_at >= ? AND joined_at < ? AND outcome <> ?",
             (CALL_ABANDONED, service_level_seconds, queue, start, end, CALL_WAITING),
         )
-        offered, answered, abandoned, within = (int(value) for value in rows[0])
-        return DayStats(offered, answered, abandoned, within)
+        offered, answered, abandoned, within, held = (int(value) for value in rows[0])
+        return DayStats(offered, answered, abandoned, within, answered_hold_seconds=held)
+
+    def agent_day_figures(self, start: float, end: float) -> dict[str, AgentDayFigures]:
+        """agent -> their queue calls answered in [start, end) (connected_at),
+        those of them that ended with their talk time, and the seconds of
+        their wrap-ups of queue calls (not callbacks) that began in the period
+        and have ended. Agents without any are left out."""
+        calls = self._db.rows(
+            "SELECT agent, COUNT(*), COALESCE(SUM(CASE WHEN talk_seconds IS NOT NULL THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(talk_seconds), 0) FROM queue_calls"
+            " WHERE connected_at >= ? AND connected_at < ? GROUP BY agent",
+            (start, end),
+        )
+        wrapups = self._db.rows(
+            "SELECT agent, COALESCE(SUM(ended_at - started_at), 0) FROM wrapups"
+            " WHERE started_at >= ? AND started_at < ? AND ended_at IS NOT NULL AND callback_task = ''"
+            " GROUP BY agent",
+            (start, end),
+        )
+        figures = {str(agent): AgentDayFigures(int(answered), int(completed), int(talk))
+                   for agent, answered, completed, talk in calls}
+        for agent, seconds in wrapups:
+            figures[str(agent)] = replace(figures.get(str(agent), AgentDayFigures()), wrapup_seconds=float(seconds))
+        return figures
 
     def answered_counts(self, start: float, end: float) -> dict[tuple[str, str], int]:
         """Calls that joined in [start, end) and were connected to an agent

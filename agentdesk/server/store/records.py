@@ -91,6 +91,17 @@ class DayStats:
     answered_within_sl: int
     callbacks_attempted: int = 0
     callbacks_reached: int = 0
+    answered_hold_seconds: int = 0  # the answered calls' waits, summed: the average speed of answer
+
+
+@dataclass(frozen=True)
+class AgentDayFigures:
+    """One agent's queue calls over a period (Calls.agent_day_figures)."""
+
+    answered: int = 0
+    completed: int = 0  # answered calls that have ended (their talk time known)
+    talk_seconds: int = 0  # of the completed calls
+    wrapup_seconds: float = 0.0  # of the agent's ended wrap-ups of queue calls
 
 
 @dataclass(frozen=True)
