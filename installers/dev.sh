@@ -31,9 +31,10 @@ RUNTIME_PACKAGES="ca-certificates python3 python3-venv debootstrap debian-archiv
 TEST_PACKAGES="jackd2 postgresql baresip-core iproute2 nftables"
 BENCH_PACKAGES="jackd2 baresip xvfb tshark iproute2 nftables"
 # Build time: pjsua2, built from pjproject's source against the system's
-# OpenSSL 3, libsrtp2 and Speex (installers/pjsua2/build.py); their -dev
-# packages bring the run-time libraries the module links.
-BUILD_PACKAGES="g++ make swig libssl-dev libsrtp2-dev libspeex-dev libspeexdsp-dev uuid-dev"
+# OpenSSL 3 and Speex (installers/pjsua2/build.py); their -dev packages
+# bring the run-time libraries the module links. libsrtp2 is built from its
+# source in installers/pjsua2 on that OpenSSL, inside the module.
+BUILD_PACKAGES="g++ make swig libssl-dev libspeex-dev libspeexdsp-dev uuid-dev"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """AgentDesk's pjsua2: pjproject built from source against the system's
-OpenSSL, libsrtp2 and Speex, packed as a wheel for the Python that runs this.
+OpenSSL and Speex and a libsrtp2 built here on OpenSSL (srtp.py), packed as
+a wheel for the Python that runs this.
 
     python installers/pjsua2/build.py key     print the build's cache key
     python installers/pjsua2/build.py wheel   build it unless cached; print the wheel's path
@@ -12,19 +13,20 @@ The source is `pjproject-2.17.tar.xz` next to this script: the pjproject
 component of Debian's asterisk source package (no pjproject release is
 reachable from where AgentDesk is built), checked against
 `pjproject.sha256` before use. Debian's repack leaves out the bundled
-third-party libraries (hence the system's SRTP and Speex) and one audio
-device's source, which the makefile still lists.
+third-party libraries (hence libsrtp2's own source next to it, and the
+system's Speex) and one audio device's source, which the makefile still
+lists.
 
 The wheel lands in `~/.cache/agentdesk/pjsua2/<key>/` ($XDG_CACHE_HOME
-moves it), where the key is a hash of the tarball, this script,
+moves it), where the key is a hash of both tarballs, these scripts,
 config_site.h and the Python version: a second run, or CI with its cache
 kept, finds it there. The build runs in a temporary folder under a lock,
 and only the finished wheel is moved into place, so an interrupted build
 never leaves a half entry. The compiler's output goes to a log; a failure
 shows its tail.
 
-Needs (Debian): g++ make swig libssl-dev libsrtp2-dev libspeex-dev
-libspeexdsp-dev uuid-dev (installers/dev.sh installs them).
+Needs (Debian): g++ make swig libssl-dev libspeex-dev libspeexdsp-dev
+uuid-dev (installers/dev.sh installs them).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tarfile
 import tempfile
 import time
 import zipfile
@@ -46,15 +47,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-HERE = Path(__file__).resolve().parent
+import srtp
+from steps import HERE, OPTIMIZE, BuildError, Source, compile_env, file_sha256, jobs, run, say
+
 CONFIG_SITE = HERE / "config_site.h"
-CHECKSUM = HERE / "pjproject.sha256"  # "<sha256>  <tarball name>", as sha256sum writes it
+PJPROJECT = Source.named_in("pjproject", "pjproject.sha256")
+RECIPE = ("build.py", "steps.py", "srtp.py", "config_site.h")  # what the cache key hashes besides the sources
 BUILD_TAG = "agentdesk1"  # the wheel's local version: pjproject's own plus this
 
 # --disable-shared: the module carries pjproject itself, so nothing else on
 # the system can change it. No sound devices: the desktop drives pjmedia from
 # its own PortAudio clock (agentdesk/desktop/phone/mediaclock.py). Only the
 # codecs the desktop offers (G.722, G.711) and Speex, which the system has.
+# SRTP: srtp.py's static libsrtp2 (the "external" one, as the repack has none).
 CONFIGURE = [
     "--disable-shared", "--disable-sound", "--disable-video", "--with-external-srtp", "--with-external-speex",
     "--enable-speex-resample", "--disable-gsm-codec", "--disable-g7221-codec", "--disable-ilbc-codec",
@@ -62,32 +67,12 @@ CONFIGURE = [
     "--disable-ffmpeg", "--disable-v4l2", "--disable-openh264", "--disable-vpx", "--disable-bcg729",
     "--disable-lyra", "--disable-silk", "--disable-opencore-amr",
 ]
-# NDEBUG: with pjlib's assertions on, a call wrapper that outlived the
-# library aborted the process at its end instead of being ignored.
-OPTIMIZE = "-O2 -fPIC -DNDEBUG"
 SWIG_DIR = "pjsip-apps/src/swig/python"
-
-
-class BuildError(Exception):
-    pass
 
 
 def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "agentdesk" / "pjsua2"
-
-
-def expected_tarball() -> tuple[Path, str]:
-    digest, name = CHECKSUM.read_text(encoding="ascii").split()
-    return HERE / name.lstrip("*"), digest
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def python_tag() -> str:
@@ -101,10 +86,9 @@ def platform_tag() -> str:
 
 
 def build_key() -> str:
-    """What decides the wheel's content: the source, the recipe, the settings,
+    """What decides the wheel's content: the sources, the recipe, the settings,
     and the Python (its ABI and platform)."""
-    _, source_digest = expected_tarball()
-    parts = [source_digest, file_sha256(Path(__file__).resolve()), file_sha256(CONFIG_SITE),
+    parts = [PJPROJECT.digest, srtp.SOURCE.digest, *(file_sha256(HERE / name) for name in RECIPE),
              python_tag(), platform_tag(), str(sysconfig.get_config_var("EXT_SUFFIX"))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
@@ -151,10 +135,14 @@ def build(work: Path) -> Path:
     say("Building pjsua2 from pjproject's source (a few minutes, once; log in the cache folder)")
     with log_path.open("w", encoding="utf-8") as log:
         try:
-            source = unpack(work)
+            # Both sources are checked before anything is built.
+            source = PJPROJECT.unpack(work / "src")
+            libsrtp = srtp.SOURCE.unpack(work / "srtp-src")
+            srtp_prefix = work / "srtp"
+            srtp.build(libsrtp, srtp_prefix, log)
             prepare(source)
-            compile_library(source, log)
-            module = compile_module(source, out, log)
+            compile_library(source, srtp_prefix, log)
+            module = compile_module(source, srtp_prefix, out, log)
         except BuildError as error:
             kept = work.parent / "build-failed.log"
             shutil.copyfile(log_path, kept)
@@ -167,20 +155,6 @@ def build(work: Path) -> Path:
     return result
 
 
-def unpack(work: Path) -> Path:
-    tarball, digest = expected_tarball()
-    if not tarball.is_file():
-        raise BuildError(f"The pjproject source {tarball} is missing.")
-    if file_sha256(tarball) != digest:
-        raise BuildError(f"{tarball} is not the pjproject source this build expects (its sha256 differs).")
-    with tarfile.open(tarball) as archive:
-        # Checked above, so trusted; Python before 3.11.4 (Debian 12's) has no extraction filters.
-        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        archive.extractall(work / "src", **safe)  # type: ignore[arg-type]
-    (source,) = (work / "src").iterdir()
-    return source
-
-
 def prepare(source: Path) -> None:
     makefile = source / "pjmedia/build/Makefile"
     text = makefile.read_text(encoding="utf-8")
@@ -191,48 +165,46 @@ def prepare(source: Path) -> None:
     shutil.copyfile(CONFIG_SITE, source / "pjlib/include/pj/config_site.h")
 
 
-def build_env(source: Path) -> dict[str, str]:
-    # The temporary folder's name stays out of the binaries (a reproducible build).
-    flags = f"{OPTIMIZE} -ffile-prefix-map={source}=pjproject"
-    return {**os.environ, "CFLAGS": flags, "CXXFLAGS": flags, "LC_ALL": "C"}
+def build_env(source: Path, srtp_prefix: Path) -> dict[str, str]:
+    """configure finds srtp.py's libsrtp2 through these flags and writes
+    them into pjproject's build.mak, where the module's link reads them."""
+    return compile_env({source: "pjproject", srtp_prefix: "libsrtp2"}, f"-I{srtp_prefix}/include",
+                       LDFLAGS=f"-L{srtp_prefix}/lib")
 
 
-def run(command: list[str], source: Path, log: TextIO, what: str, cwd: Path | None = None) -> None:
-    print(f"$ {' '.join(command)}", file=log, flush=True)
-    say(what)
-    done = subprocess.run(command, cwd=cwd or source, env=build_env(source), stdin=subprocess.DEVNULL,
-                          stdout=log, stderr=subprocess.STDOUT, check=False)
-    if done.returncode != 0:
-        raise BuildError(f"{what} failed (exit {done.returncode}).")
+def compile_library(source: Path, srtp_prefix: Path, log: TextIO) -> None:
+    env = build_env(source, srtp_prefix)
+    # LIBS: configure's test links against the static libsrtp2 need the
+    # libcrypto it calls (pjproject's own OpenSSL check comes later).
+    run(["./configure", *CONFIGURE], source, {**env, "LIBS": "-lcrypto"}, log, "configure")
+    run(["make", "dep"], source, env, log, "make dep")
+    run(["make", f"-j{jobs()}", "lib"], source, env, log, f"make lib ({jobs()} jobs)")
+    run(["make", "-C", SWIG_DIR, f"PYTHON_EXE={sys.executable}", "pjsua2_wrap.cpp"], source, env, log, "swig")
 
 
-def compile_library(source: Path, log: TextIO) -> None:
-    jobs = str(os.cpu_count() or 1)
-    run(["./configure", *CONFIGURE], source, log, "configure")
-    run(["make", "dep"], source, log, "make dep")
-    run(["make", f"-j{jobs}", "lib"], source, log, f"make lib ({jobs} jobs)")
-    run(["make", "-C", SWIG_DIR, f"PYTHON_EXE={sys.executable}", "pjsua2_wrap.cpp"], source, log, "swig")
-
-
-def helper_flags(source: Path, what: str) -> list[str]:
+def helper_flags(source: Path, srtp_prefix: Path, what: str) -> list[str]:
     """pjproject's own compile or link flags, as its Python build reads them."""
     shown = subprocess.run(["make", "--no-print-directory", "-f", "helper.mak", what], cwd=source / SWIG_DIR,
-                           env=build_env(source), capture_output=True, text=True, check=False)
+                           env=build_env(source, srtp_prefix), capture_output=True, text=True, check=False)
     if shown.returncode != 0:
         raise BuildError(f"pjproject's helper.mak could not say its {what}: {shown.stderr.strip()}")
     return shown.stdout.split()
 
 
-def compile_module(source: Path, out: Path, log: TextIO) -> Path:
+def compile_module(source: Path, srtp_prefix: Path, out: Path, log: TextIO) -> Path:
     """The SWIG wrapper as a Python extension, linked like pjproject's own
-    setup.py does (without needing setuptools in the target Python)."""
+    setup.py does (without needing setuptools in the target Python). The
+    linker finds srtp_prefix's libsrtp2.a before any system libsrtp2, and
+    keeps its symbols private to the module."""
+    env = build_env(source, srtp_prefix)
     module = out / f"_pjsua2{sysconfig.get_config_var('EXT_SUFFIX')}"
-    libraries = [f"-l{name}" for name in helper_flags(source, "libs")]
+    libraries = [f"-l{name}" for name in helper_flags(source, srtp_prefix, "libs")]
     command = ["g++", "-shared", *OPTIMIZE.split(), f"-ffile-prefix-map={source}=pjproject",
-               f"-I{sysconfig.get_path('include')}", *helper_flags(source, "cflags"),
-               "pjsua2_wrap.cpp", "-o", str(module), *helper_flags(source, "ldflags"), *libraries]
-    run(command, source, log, "compile the Python module", cwd=source / SWIG_DIR)
-    run(["strip", "--strip-unneeded", str(module)], source, log, "strip")
+               f"-I{sysconfig.get_path('include')}", *helper_flags(source, srtp_prefix, "cflags"),
+               "pjsua2_wrap.cpp", "-o", str(module), f"-L{srtp_prefix}/lib", "-Wl,--exclude-libs,libsrtp2.a",
+               *helper_flags(source, srtp_prefix, "ldflags"), *libraries]
+    run(command, source / SWIG_DIR, env, log, "compile the Python module")
+    run(["strip", "--strip-unneeded", str(module)], source, env, log, "strip")
     return module
 
 
@@ -282,10 +254,6 @@ def pack_wheel(source: Path, module: Path, out: Path) -> Path:
 
 def record_hash(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
-def say(text: str) -> None:
-    print(f"    pjsua2: {text}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str]) -> int:

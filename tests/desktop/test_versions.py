@@ -1,6 +1,7 @@
 """`agentdesk --version`, which IT reads to know what a build carries: the
 pjproject that installers/pjsua2 builds, and the TLS library pjsua2 itself
-links (the system's OpenSSL), not Python's."""
+links (the system's OpenSSL), not Python's. SRTP too runs on that OpenSSL:
+the libsrtp2 built into the module, not the system's, which runs on NSS."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ def test_version_names_the_pjproject_built_here_and_the_system_openssl_it_links(
     library = Path(crypto.group(2)).resolve()
     assert not library.is_relative_to(Path(sys.prefix).resolve()), library  # the system's, not one carried along
     assert int(crypto.group(1)) >= 3, linked  # OpenSSL 1.x is out of support
+    assert re.search(r"libssl\.so\.3 => /", linked), linked
+    for other in ("libsrtp2", "libnss3", "libnspr4"):
+        assert other not in linked, linked
     version_of = ctypes.CDLL(str(library)).OpenSSL_version
     version_of.restype, version_of.argtypes = ctypes.c_char_p, [ctypes.c_int]
     assert lines["TLS:"] == version_of(0).decode(), (lines["TLS:"], library)

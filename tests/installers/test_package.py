@@ -100,6 +100,8 @@ def test_the_package_is_named_and_pinned_for_this_distribution(built: Built) -> 
     for needed in ("libxcb-cursor0", "libportaudio2", "python3-cryptography", "ca-certificates"):
         assert any(entry.startswith(needed) for entry in depends), needed
     assert any(re.fullmatch(r"libssl3 \(>= [^)]+\) \| libssl3t64 \(>= [^)]+\)", entry) for entry in depends)
+    # SRTP is pjsua2's own libsrtp2 on that OpenSSL: neither Debian's libsrtp2 nor the NSS it runs on
+    assert not [entry for entry in depends if entry.startswith(("libsrtp2", "libnss3", "libnspr4"))], depends
     assert field(built.deb, "Recommends") == "gnome-keyring"
 
 

@@ -55,22 +55,32 @@ def test_without_a_suitable_python_it_says_which_are_needed(tmp_path: Path) -> N
 
 
 def pjsua2_recipe(folder: Path, configure: str) -> Path:
-    """installers/pjsua2's script and settings beside a stand-in source
-    whose configure runs `configure` (a shell body), with its checksum."""
+    """installers/pjsua2's scripts and settings beside a stand-in pjproject
+    source whose configure runs `configure` (a shell body) and a stand-in
+    libsrtp2 whose build does nothing, each with its checksum."""
     recipe = folder / "pjsua2"
     recipe.mkdir()
-    for name in ("build.py", "config_site.h"):
+    for name in ("build.py", "steps.py", "srtp.py", "config_site.h"):
         shutil.copy(REPO / "installers" / "pjsua2" / name, recipe / name)
     source = folder / "pjsip-pjproject-0"
     (source / "pjmedia" / "build").mkdir(parents=True)
     (source / "pjlib" / "include" / "pj").mkdir(parents=True)
     (source / "pjmedia" / "build" / "Makefile").write_text("OBJS = alsa_dev.o bdimad_dev.o null_dev.o\n")
     write_command(source, "configure", configure)
-    with tarfile.open(recipe / "pjproject-0.tar.xz", "w:xz") as archive:
-        archive.add(source, arcname=source.name)
-    digest = hashlib.sha256((recipe / "pjproject-0.tar.xz").read_bytes()).hexdigest()
-    (recipe / "pjproject.sha256").write_text(f"{digest}  pjproject-0.tar.xz\n")
+    pack_source(recipe, source, "pjproject-0.tar.xz", "pjproject.sha256")
+    libsrtp = folder / "libsrtp-0"
+    libsrtp.mkdir()
+    write_command(libsrtp, "configure", "exit 0")
+    (libsrtp / "Makefile").write_text("libsrtp2.a install:\n\t@true\n")
+    pack_source(recipe, libsrtp, "libsrtp2_0.orig.tar.gz", "libsrtp2.sha256")
     return recipe
+
+
+def pack_source(recipe: Path, source: Path, tarball: str, checksum: str) -> None:
+    with tarfile.open(recipe / tarball, "w:xz" if tarball.endswith(".xz") else "w:gz") as archive:
+        archive.add(source, arcname=source.name)
+    digest = hashlib.sha256((recipe / tarball).read_bytes()).hexdigest()
+    (recipe / checksum).write_text(f"{digest}  {tarball}\n")
 
 
 def build_pjsua2(recipe: Path, command: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -92,12 +102,16 @@ def test_a_failed_pjsua2_build_shows_its_log_s_tail_and_leaves_no_cache_entry(tm
     assert "checking line 1\n" in (leftover.parent / "build-failed.log").read_text()
 
 
-def test_a_pjsua2_source_that_differs_from_its_checksum_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("checksum", "tarball"), [("pjproject.sha256", "pjproject-0.tar.xz"),
+                                                   ("libsrtp2.sha256", "libsrtp2_0.orig.tar.gz")])
+def test_a_pjsua2_source_that_differs_from_its_checksum_is_refused(tmp_path: Path, checksum: str,
+                                                                   tarball: str) -> None:
     recipe = pjsua2_recipe(tmp_path, "echo configure ran; exit 1")
-    (recipe / "pjproject.sha256").write_text(f"{'0' * 64}  pjproject-0.tar.xz\n")
+    (recipe / checksum).write_text(f"{'0' * 64}  {tarball}\n")
     built = build_pjsua2(recipe, "wheel", tmp_path / "cache")
     assert built.returncode == 1
-    assert "sha256 differs" in built.stderr and "configure ran" not in built.stderr
+    assert f"{tarball} is not the" in built.stderr and "sha256 differs" in built.stderr
+    assert "configure" not in built.stderr  # neither build started: both sources are checked first
 
 
 def test_a_cached_pjsua2_wheel_is_used_until_the_recipe_changes(tmp_path: Path) -> None:
@@ -111,8 +125,12 @@ def test_a_cached_pjsua2_wheel_is_used_until_the_recipe_changes(tmp_path: Path) 
     assert (again.returncode, again.stdout.strip()) == (0, str(wheel)), again.stderr
     with (recipe / "config_site.h").open("a") as settings:
         settings.write("#define PJSUA_MAX_ACC 2\n")
-    assert build_pjsua2(recipe, "key", cache).stdout.strip() not in ("", key)
+    changed = build_pjsua2(recipe, "key", cache).stdout.strip()
+    assert changed not in ("", key)
     assert build_pjsua2(recipe, "wheel", cache).returncode == 1  # a new build (which fails here)
+    (tmp_path / "libsrtp-0" / "NEWS").write_text("a newer libsrtp2\n")
+    pack_source(recipe, tmp_path / "libsrtp-0", "libsrtp2_0.orig.tar.gz", "libsrtp2.sha256")
+    assert build_pjsua2(recipe, "key", cache).stdout.strip() not in ("", key, changed)
 
 
 def running(marker: str) -> list[int]:
