@@ -1,10 +1,13 @@
 """The live views desktops are sent: each queue's summary and each agent's
 state, built from the board (Asterisk's picture), the directory, today's
-figures and the pauses, and pushed through the event hub."""
+figures and the pauses, and pushed through the event hub. Whatever is
+pushed is also marked changed on the team leads' floor (pauses, wrap-ups,
+directory changes, figures), and a wrap-up's end reaches the agents' day
+counters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from agentdesk.contract import events
 from agentdesk.contract.queues import AgentState, QueueSummary, dump_agent_state, dump_queue
@@ -21,9 +24,33 @@ from .store import DayStats, PauseState
 from .views import agent_state, combined_activity, queue_summary
 
 
+class FloorMarks(Protocol):
+    def touch_agent(self, agent: str, happened: float = 0.0) -> None: ...
+
+    def touch_queue(self, queue: str, happened: float = 0.0) -> None: ...
+
+
+class WrapUpWatch(Protocol):
+    def wrapup_changed(self, view: dict[str, Any], agent: str) -> None: ...
+
+
+class NoFloor:
+    def touch_agent(self, agent: str, happened: float = 0.0) -> None:
+        pass
+
+    def touch_queue(self, queue: str, happened: float = 0.0) -> None:
+        pass
+
+    def wrapup_changed(self, view: dict[str, Any], agent: str) -> None:
+        pass
+
+
+NO_FLOOR = NoFloor()  # a service without the team leads' floor (tests of other parts)
+
+
 class LiveViews:
     def __init__(self, board: QueueBoard, people: People, hub: EventHub, config: DeskConfig, clock: Clock,
-                 pauses: PauseBook) -> None:
+                 pauses: PauseBook, floor: FloorMarks = NO_FLOOR, wrapup_watch: WrapUpWatch = NO_FLOOR) -> None:
         self._board = board
         self._people = people
         self._hub = hub
@@ -32,9 +59,15 @@ class LiveViews:
         self._pauses = pauses
         self._stats: dict[str, DayStats] = {}
         self._activity: dict[str, tuple[str, str, float]] = {}
+        self._floor = floor
+        self._wrapup_watch = wrapup_watch
 
     def set_stats(self, queue: str, stats: DayStats) -> None:
         self._stats[queue] = stats
+
+    def stats_of(self, queue: str) -> DayStats | None:
+        """The queue's figures of today (None before the first count)."""
+        return self._stats.get(queue)
 
     def queue_title(self, queue: str) -> str:
         return self._config.queue_titles.get(queue, queue.capitalize())
@@ -73,18 +106,22 @@ class LiveViews:
     def publish_queue(self, name: str, happened: float | None = None) -> None:
         """Push a queue's summary; `updated_at` is when Asterisk saw the change
         (lets desktops and the fan-out benchmark see delivery latency)."""
+        self._floor.touch_queue(name, happened or 0.0)
         if name in self._board.queues:
             data = self.queue_json(name)
             data["updated_at"] = happened if happened is not None else self._clock()
             self._hub.publish(events.QUEUE, data)
 
     def publish_agent(self, agent: str) -> None:
+        self._floor.touch_agent(agent)
         person = self._people.get(agent)
         if person is not None:
             self._hub.publish(events.AGENT, self.agent_json(person), agent=agent)
 
     def publish_wrapup(self, view: dict[str, Any], agent: str) -> None:
         """A wrap-up's view to its agent's desktops and to the team leads'."""
+        self._wrapup_watch.wrapup_changed(view, agent)
+        self._floor.touch_agent(agent)
         for person in self._people.all():
             if person.agent == agent or person.role == TEAMLEAD:
                 self._hub.publish(events.WRAPUP, view, agent=person.agent)
