@@ -8,8 +8,10 @@
   DELETE /api/v1/session                       sign out (the token stops working)
   GET  /api/v1/snapshot                        everything a desktop shows (see views.py)
   GET  /api/v1/events                          server-sent events: snapshot, queue, agent, pbx
-  PUT  /api/v1/agents/{agent}/queues/{queue}   {"logged_in": bool, "phone": "1001"}
-  PUT  /api/v1/agents/{agent}/pause            {"paused": bool, "reason": "Lunch"}
+  PUT  /api/v1/agents/{agent}/queues/{queue}   {"logged_in": bool, "phone": "1001", "note"?}
+  PUT  /api/v1/agents/{agent}/pause            {"paused": bool, "reason": "Lunch", "note"?}
+                                               (a team lead acting on someone else: audited, and
+                                               the agent gets a `control` event with the note)
   GET  /api/v1/calls/{uniqueid}                the screen-pop of a queue call
   GET/PUT/DELETE /api/v1/vips[/{number}]       the VIP list (team leads change it)
   GET  /api/v1/transfers?day=YYYY-MM-DD&agent= the day's transfers, oldest first (views.py "transfer")
@@ -42,6 +44,14 @@ from aiohttp import web
 
 from agentdesk.contract.events import SNAPSHOT
 from agentdesk.contract.ids import is_uniqueid
+from agentdesk.contract.monitor import (
+    AUDIT_PAUSE,
+    AUDIT_QUEUE_LOGIN,
+    AUDIT_QUEUE_LOGOUT,
+    AUDIT_READY,
+    AUDIT_VIP_ADD,
+    AUDIT_VIP_REMOVE,
+)
 from agentdesk.contract.signin import NONCE, PROOF
 from agentdesk.contract.states import MISSED_CALL_REASON, TEAMLEAD, WRAPUP_REASON
 
@@ -55,6 +65,7 @@ from .wrapups.sessions import SIGNED_OUT
 log = logging.getLogger("agentdesk.server")
 
 NUMBER = re.compile(r"\+?[0-9]{2,20}")
+NOTE_LIMIT = 200  # a team lead's words to the agent they act on
 
 
 def add_desk_routes(app: web.Application) -> None:
@@ -158,9 +169,13 @@ async def queue_login(request: web.Request) -> web.Response:
         # The directory (pbx/directory.csv, 4th column) says who works which queue; leaving is always allowed.
         raise CommandError(403, f"agent {agent} may not join queue {queue!r}: the directory does not list it for them")
     phone = optional_text(data, "phone", 20) or agent
+    note = optional_text(data, "note", NOTE_LIMIT)
     check_phone(service, session, agent, phone)
     await service.set_queue_login(agent, queue, logged_in, phone)
     log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
+    if session.person.agent != agent:  # a team lead's action on someone else: audited, and the agent told
+        await service.lead_actions.acted(session.person.agent, AUDIT_QUEUE_LOGIN if logged_in else AUDIT_QUEUE_LOGOUT,
+                                         agent=agent, queue=queue, text=queue, note=note, detail={"phone": phone})
     return web.json_response({"agent": agent, "queue": queue, "logged_in": logged_in})
 
 
@@ -190,7 +205,11 @@ async def pause(request: web.Request) -> web.Response:
             raise CommandError(400, f"{reason!r} is not a pause reason here: {', '.join(service.config.pause_reasons)}")
     elif session.person.role != TEAMLEAD and service.wrapups.unpause_refusal(agent):
         raise CommandError(409, service.wrapups.unpause_refusal(agent))
+    note = optional_text(data, "note", NOTE_LIMIT)
     await service.set_pause(agent, paused, reason)
+    if session.person.agent != agent:  # a team lead's action on someone else: audited, and the agent told
+        await service.lead_actions.acted(session.person.agent, AUDIT_PAUSE if paused else AUDIT_READY, agent=agent,
+                                         text=reason, note=note, detail={"reason": reason} if paused else {})
     return web.json_response({"agent": agent, "paused": paused, "reason": reason})
 
 
@@ -216,27 +235,30 @@ async def vip_list(request: web.Request) -> web.Response:
 
 
 async def vip_add(request: web.Request) -> web.Response:
-    number = await lead_and_number(request)
+    lead, number = await lead_and_number(request)
     data = await read_json(request)
     note = optional_text(data, "note", 200)
     await request.app[SERVICE].db(lambda s: s.calls.set_vip(number, note))
+    await request.app[SERVICE].audit.record(lead, AUDIT_VIP_ADD, detail={"number": number, "note": note})
     return web.json_response({"number": number, "note": note})
 
 
 async def vip_remove(request: web.Request) -> web.Response:
-    number = await lead_and_number(request)
+    lead, number = await lead_and_number(request)
     await request.app[SERVICE].db(lambda s: s.calls.remove_vip(number))
+    await request.app[SERVICE].audit.record(lead, AUDIT_VIP_REMOVE, detail={"number": number})
     return web.json_response({"number": number, "removed": True})
 
 
-async def lead_and_number(request: web.Request) -> str:
+async def lead_and_number(request: web.Request) -> tuple[str, str]:
+    """The team lead asking, and the number they change the VIP list for."""
     session = await session_of(request)
     if session.person.role != TEAMLEAD:
         raise CommandError(403, "only team leads can change the VIP list")
     number = request.match_info["number"]
     if not NUMBER.fullmatch(number):
         raise CommandError(400, f"{number[:30]!r} is not a phone number")
-    return number
+    return session.person.agent, number
 
 
 async def transfer_list(request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from agentdesk.contract.ids import is_task_id
+from agentdesk.contract.monitor import AUDIT_BLOCK_ADD, AUDIT_BLOCK_REMOVE
 from agentdesk.contract.states import OUTCOMES, TEAMLEAD
 
 from ..auth import Session
@@ -190,21 +191,25 @@ async def blocked_list(request: web.Request) -> web.Response:
 
 
 async def blocked_add(request: web.Request) -> web.Response:
-    number = await lead_number(request)
+    lead, number = await lead_number(request)
     data = await read_json(request)
     until = epoch_field(data, "until", 0.0) or None
     reason = short_text(data, "reason", 200)
     await request.app[SERVICE].db(lambda s: s.callbacks.set_callback_block(number, reason, until))
+    await request.app[SERVICE].audit.record(lead, AUDIT_BLOCK_ADD, detail={"number": number, "reason": reason,
+                                                                           "until": until})
     return web.json_response({"number": number, "reason": reason, "until": until})
 
 
 async def blocked_remove(request: web.Request) -> web.Response:
-    number = await lead_number(request)
+    lead, number = await lead_number(request)
     await request.app[SERVICE].db(lambda s: s.callbacks.remove_callback_block(number))
+    await request.app[SERVICE].audit.record(lead, AUDIT_BLOCK_REMOVE, detail={"number": number})
     return web.json_response({"number": number, "removed": True})
 
 
-async def lead_number(request: web.Request) -> str:
+async def lead_number(request: web.Request) -> tuple[str, str]:
+    """The team lead asking, and the number they change the list for."""
     session = await session_of(request)
     if session.person.role != TEAMLEAD:
         raise CommandError(403, "only team leads can change the do-not-call list")
@@ -212,7 +217,7 @@ async def lead_number(request: web.Request) -> str:
     digits = normalise(request.match_info["number"], settings.region, settings.allow_international)
     if digits is None:
         raise CommandError(400, f"{request.match_info['number'][:30]!r} is not a phone number")
-    return digits
+    return session.person.agent, digits
 
 
 # -- fields -------------------------------------------------------------------------

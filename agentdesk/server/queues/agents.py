@@ -35,9 +35,6 @@ class CommandError(Exception):
         super().__init__(message)
         self.status = status
 
-
-
-
 class AgentDirector:
     def __init__(self, ami: Ami, board: QueueBoard, db: StoreAccess, clock: Callable[[], float]) -> None:
         self._ami = ami
@@ -49,6 +46,7 @@ class AgentDirector:
         if queue not in self._board.queues:
             raise CommandError(404, f"there is no queue named {queue!r}")
         pause = (await self._db(lambda s: s.agents.pause_states())).get(agent)
+        kept = [m.penalty for m in await self._db(lambda s: s.agents.memberships(agent)) if m.queue == queue]
         await self._ami_call(
             "QueueAdd",
             Queue=queue,
@@ -57,6 +55,7 @@ class AgentDirector:
             StateInterface=f"PJSIP/{phone}",
             Paused="true" if pause and pause.paused else "false",
             Reason=pause.reason if pause and pause.paused else "",
+            Penalty=str(kept[0] if kept else 0),
         )
         now = self._clock()
         await self._db(lambda s: s.agents.add_membership(agent, queue, phone, now))
@@ -67,6 +66,17 @@ class AgentDirector:
         if interface is not None:
             await self._ami_call("QueueRemove", Queue=queue, Interface=interface)
         await self._db(lambda s: s.agents.remove_membership(agent, queue))
+
+    async def set_penalty(self, agent: str, queue: str, penalty: int) -> None:
+        """A team lead's penalty for the agent in `queue` (they must be in
+        it), kept so every later reconcile passes it back to Asterisk."""
+        member = self._board.queues[queue].members.get(agent) if queue in self._board.queues else None
+        if member is None:
+            raise CommandError(409, f"agent {agent} is not logged in to queue {queue!r}")
+        await self._ami_call("QueuePenalty", Queue=queue, Interface=member.interface, Penalty=str(penalty))
+        if not await self._db(lambda s: s.agents.set_penalty(agent, queue, penalty)):
+            log.warning("%s's penalty in %s reached Asterisk but not the store: not logged in through the desk",
+                        agent, queue)
 
     async def pause(self, agent: str, paused: bool, reason: str) -> None:
         for queue, member in self._board.memberships_of(agent).items():
@@ -102,11 +112,16 @@ class AgentDirector:
             await self._try(
                 "QueueAdd", Queue=queue.name, Interface=f"PJSIP/{membership.phone}", MemberName=membership.agent,
                 StateInterface=f"PJSIP/{membership.phone}", Paused=str(paused).lower(), Reason=reason,
+                Penalty=str(membership.penalty),
             )
-        elif member.paused != paused or (paused and member.reason != reason):
+            return
+        if member.paused != paused or (paused and member.reason != reason):
             await self._try(
                 "QueuePause", Queue=queue.name, Interface=member.interface, Paused=str(paused).lower(), Reason=reason
             )
+        if member.penalty != membership.penalty:
+            await self._try("QueuePenalty", Queue=queue.name, Interface=member.interface,
+                            Penalty=str(membership.penalty))
 
     async def _ami_call(self, name: str, **fields: str) -> None:
         try:

@@ -68,6 +68,7 @@ class Member:
     paused: bool
     reason: str
     since: float  # when `activity` last changed
+    penalty: int = 0  # Asterisk offers calls to members of lower penalty first
 
     @property
     def activity(self) -> str:
@@ -102,6 +103,9 @@ class QueueBoard:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self.queues: dict[str, QueueState] = {}
+        # A caller a team lead moves to another queue keeps their wait: the
+        # time they first joined, taken by their next QueueCallerJoin.
+        self._carried: dict[str, float] = {}
 
     # -- rebuilding -----------------------------------------------------
     def load_status(self, events: Iterable[AmiMessage]) -> None:
@@ -174,7 +178,7 @@ class QueueBoard:
             number=event.get("CallerIDNum"),
             name=caller_name(event.get("CallerIDName")),
             position=position,
-            joined_at=event_time(event, self._clock()),
+            joined_at=self._carried.pop(uniqueid, 0.0) or event_time(event, self._clock()),
             channel=event.get("Channel"),
         )
         return Change(queues=frozenset({queue.name}))
@@ -215,6 +219,14 @@ class QueueBoard:
                 return queue, found
         return None
 
+    def carry_join(self, uniqueid: str, joined_at: float) -> None:
+        """The caller's next join (to another queue) keeps `joined_at`."""
+        self._carried[uniqueid] = joined_at
+
+    def drop_carried(self, uniqueid: str) -> None:
+        """The move did not happen: the next join is a join of its own."""
+        self._carried.pop(uniqueid, None)
+
     def mark_vip(self, uniqueid: str) -> None:
         found = self.caller(uniqueid)
         if found is not None:
@@ -250,6 +262,7 @@ def _member_from(event: AmiMessage, now: float) -> Member:
         paused=event.get("Paused") == "1",
         reason=event.get("PausedReason"),
         since=now,
+        penalty=as_int(event.get("Penalty")),
     )
 
 
@@ -265,5 +278,6 @@ _HANDLERS: dict[str, Callable[[QueueBoard, AmiMessage], Change]] = {
     "QueueMemberAdded": QueueBoard._member_update,
     "QueueMemberStatus": QueueBoard._member_update,
     "QueueMemberPause": QueueBoard._member_update,
+    "QueueMemberPenalty": QueueBoard._member_update,
     "QueueMemberRemoved": QueueBoard._member_removed,
 }

@@ -30,7 +30,8 @@ from .board import callback_task_of
 log = logging.getLogger("agentdesk.server.queues")
 
 # A caller who left the queue without an agent and without hanging up (max
-# wait, queue full, left by a key) gets this outcome; the grace lets an
+# wait, queue full, left by a key) gets the outcome "left" ("moved" when a
+# team lead moved them to another queue or the callback menu); the grace lets an
 # AgentConnect that races the QueueCallerLeave win.
 LEFT_GRACE_SECONDS = 2.0
 MAX_VISITS = 20  # visits of one caller to one queue that get records of their own
@@ -72,6 +73,7 @@ class CallLog:
         self._sticky: dict[str, float] = {}  # uniqueid -> answered at, for sticky calls in progress
         self._visits: dict[str, QueueVisit] = {}  # caller uniqueid -> last answered visit, until it hangs up
         self._agent_calls: dict[tuple[str, str], str] = {}  # (agent, queue) -> caller connected (AgentConnect)
+        self._moving: set[tuple[str, str]] = set()  # (uniqueid, queue) a team lead is moving out of the queue
         self._phone_agent = phone_agent  # who is logged in at a phone (None: nobody)
         # A sticky call (rung straight to the caller's last agent, no queue
         # events) ended after its agent answered: it gets the wrap-up a
@@ -96,6 +98,15 @@ class CallLog:
             return None
         queue, number, at = found
         return CallEntry(uniqueid, uniqueid, queue, number, "", at, 1, False)
+
+    def moving(self, uniqueid: str, queue: str, on: bool = True) -> None:
+        """A team lead is taking this caller out of `queue` (to another
+        queue or the callback menu): their visit ends `moved`, not `left`.
+        on=False: the move did not happen."""
+        if on:
+            self._moving.add((uniqueid, queue))
+        else:
+            self._moving.discard((uniqueid, queue))
 
     def visit_of(self, uniqueid: str) -> QueueVisit | None:
         """The last answered queue call of caller channel `uniqueid`, while
@@ -222,7 +233,7 @@ class CallLog:
 
     async def _abandon(self, event: AmiMessage) -> None:
         key = await self._key(event.get("Uniqueid"), event.get("Queue"))
-        await self._end(event.get("Queue"), key, "abandoned", None)
+        await self._end(event.get("Queue"), key, "moved" if self._moved(event) else "abandoned", None)
 
     async def _leave(self, event: AmiMessage) -> None:
         loop = asyncio.get_running_loop()
@@ -233,8 +244,16 @@ class CallLog:
     async def _left(self, event: AmiMessage) -> None:
         key = await self._key(event.get("Uniqueid"), event.get("Queue"))
         if key not in self._connected:
-            await self._end(event.get("Queue"), key, "left", None)
+            await self._end(event.get("Queue"), key, "moved" if self._moved(event) else "left", None)
             self._keys.pop((event.get("Uniqueid"), event.get("Queue")), None)
+
+    def _moved(self, event: AmiMessage) -> bool:
+        """Whether a team lead took this caller out of the queue (app_queue
+        reports a withdrawn caller as abandoned, then as leaving)."""
+        visit = (event.get("Uniqueid"), event.get("Queue"))
+        moved = visit in self._moving
+        self._moving.discard(visit)
+        return moved
 
     async def _sticky_answered(self, event: AmiMessage) -> None:
         uniqueid = event.get("Call")

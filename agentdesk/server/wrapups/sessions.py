@@ -28,18 +28,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Protocol
 
 from agentdesk.contract.ids import callback_wrapup_id, task_of_wrapup
 from agentdesk.contract.states import THEN_READY, WRAPUP_ACTIVE, WRAPUP_REASON
 
-from ..ami.fields import caller_name
 from ..ami.protocol import AmiMessage
 from ..queues.agents import CommandError
 from ..runtime import Clock, Spawn, StoreAccess
 from ..store import CallRecord, PauseState
 from ..store.after_call_records import WrapUp
+from .ended import EndedCall, ended_call, ended_call_of
 from .settings import WrapUpPolicy
 from .views import is_overtime, wrapup_view
 
@@ -75,6 +75,22 @@ class PauseControl(Protocol):
     async def apply(self, agent: str, paused: bool, reason: str) -> None: ...
 
 
+class AfterRelease(Protocol):
+    """What the agent does once their wrap-up is over, when a team lead
+    asked for it (a pause after this call): True if it was done instead
+    of the policy's ready or paused."""
+
+    async def pause_instead(self, agent: str) -> bool: ...
+
+
+class NothingAfter:
+    async def pause_instead(self, agent: str) -> bool:
+        return False
+
+
+NOTHING_AFTER = NothingAfter()
+
+
 class WrapUpOutlet(Protocol):
     """Where wrap-up views go, and the queue titles they show."""
 
@@ -83,25 +99,14 @@ class WrapUpOutlet(Protocol):
     def queue_title(self, queue: str) -> str: ...
 
 
-@dataclass(frozen=True)
-class EndedCall:
-    """A queue call that just ended for an agent (from AgentComplete)."""
-
-    uniqueid: str
-    linkedid: str
-    queue: str
-    agent: str
-    number: str
-    name: str
-
-
 def call_later(seconds: float, work: Callable[[], None]) -> Timer:
     return asyncio.get_running_loop().call_later(seconds, work)
 
 
 class WrapUpSessions:
     def __init__(self, db: StoreAccess, clock: Clock, spawn: Spawn, pauses: PauseControl, outlet: WrapUpOutlet,
-                 policies: Callable[[str], WrapUpPolicy], later: Later = call_later) -> None:
+                 policies: Callable[[str], WrapUpPolicy], later: Later = call_later,
+                 after_release: AfterRelease = NOTHING_AFTER) -> None:
         self._db = db
         self._clock = clock
         self._spawn = spawn
@@ -111,6 +116,7 @@ class WrapUpSessions:
         self.switched_on = True  # switch() turns wrap-up off (the tests' own build of the service)
         self.overrides: dict[str, Any] = {}  # policy fields set for every queue by switch()
         self._later = later
+        self._after_release = after_release
         self._lock = asyncio.Lock()
         self.active: dict[str, WrapUp] = {}  # agent -> their active wrap-up
         self._names: dict[str, str] = {}  # caller channel uniqueid -> caller name, while active
@@ -322,8 +328,11 @@ class WrapUpSessions:
             self._names.pop(wrapup.uniqueid, None)
             return None
         log.info("%s's wrap-up of %s ended (%s)", wrapup.agent, wrapup.uniqueid, reason)
-        ready = reason in (FINISHED, LIMIT, SAVED) and self.policy(wrapup.queue).then == THEN_READY
-        if ready or reason == LOGGED_OUT:
+        over = reason in (FINISHED, LIMIT, SAVED)
+        ready = over and self.policy(wrapup.queue).then == THEN_READY
+        if over and await self._after_release.pause_instead(wrapup.agent):
+            pass
+        elif ready or reason == LOGGED_OUT:
             await self._release(wrapup.agent, RELEASE_ATTEMPTS)
         self._publish(ended)
         self._names.pop(wrapup.uniqueid, None)
@@ -368,15 +377,3 @@ class WrapUpSessions:
         for wrapup in list(self.active.values()):
             if wrapup.agent not in self._timers:
                 self._arm(wrapup)
-
-
-def ended_call_of(event: AmiMessage) -> EndedCall:
-    """The queue call an AgentComplete event says ended for its agent."""
-    uniqueid = event.get("Uniqueid")
-    return EndedCall(uniqueid, event.get("Linkedid") or uniqueid, event.get("Queue"), event.get("MemberName"),
-                     event.get("CallerIDNum"), caller_name(event.get("CallerIDName")))
-
-
-def ended_call(record: CallRecord) -> EndedCall:
-    """A sticky call (no AgentComplete) that its agent answered, now over."""
-    return EndedCall(record.uniqueid, record.linkedid, record.queue, record.agent, record.number, record.name)

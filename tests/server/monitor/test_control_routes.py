@@ -15,6 +15,11 @@ from tests.helpers.offline import OfflineDesk, run_offline
 # Every control route: (method, path, body).
 CONTROL_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/monitor/audit", None),
+    ("PUT", "/api/v1/agents/1002/queues/sales/penalty", {"penalty": 1}),
+    ("PUT", "/api/v1/agents/1002/pause-after-call", {"reason": "Meeting"}),
+    ("DELETE", "/api/v1/agents/1002/pause-after-call", None),
+    ("POST", "/api/v1/monitor/callers/1763800000.1/move", {"queue": "sales"}),
+    ("POST", "/api/v1/monitor/callers/1763800000.1/callback", None),
 ]
 
 
@@ -31,6 +36,36 @@ def test_an_agent_gets_403_on_every_control_route(tmp_path: Path) -> None:
         for method, path, body in CONTROL_ROUTES:
             status, answer = await call(desk, method, path, sara, body)
             assert status == 403 and "only team leads" in answer["error"], (method, path, status, answer)
+
+    run_offline(tmp_path, scenario)
+
+
+def test_bad_control_input_gets_400_or_404_with_a_sentence(tmp_path: Path) -> None:
+    cases: list[tuple[str, str, dict[str, Any] | None, int, str]] = [
+        ("PUT", "/api/v1/agents/1002/queues/sales/penalty", {"penalty": 100}, 400, "from 0 to 99"),
+        ("PUT", "/api/v1/agents/1002/queues/sales/penalty", {"penalty": True}, 400, "from 0 to 99"),
+        ("PUT", "/api/v1/agents/1002/queues/sales/penalty", {"penalty": 1, "note": "n" * 201}, 400,
+         "at most 200 characters"),
+        ("PUT", "/api/v1/agents/1002/queues/nosuch/penalty", {"penalty": 1}, 404, "no queue named 'nosuch'"),
+        ("PUT", "/api/v1/agents/1002/queues/sales/penalty", {"penalty": 1}, 409, "not logged in to queue 'sales'"),
+        ("PUT", "/api/v1/agents/9999/pause-after-call", {"reason": "Meeting"}, 404, "no agent '9999'"),
+        ("PUT", "/api/v1/agents/1002/pause-after-call", {"reason": "wrap-up"}, 400, "is not a pause reason"),
+        ("PUT", "/api/v1/agents/1002/pause-after-call", {"reason": "Meeting"}, 409, "not on a call"),
+        ("DELETE", "/api/v1/agents/1002/pause-after-call", None, 404, "no pause after the call"),
+        ("POST", "/api/v1/monitor/callers/not%20a%20call/move", {"queue": "sales"}, 400, "not a call ID"),
+        ("POST", "/api/v1/monitor/callers/1763800000.1/move", {}, 400, "'queue' must be"),
+        ("POST", "/api/v1/monitor/callers/1763800000.1/move", {"queue": "sales"}, 404, "no caller with that ID"),
+        ("POST", "/api/v1/monitor/callers/1763800000.1/callback", None, 404, "no caller with that ID"),
+        ("PUT", "/api/v1/agents/1002/pause", {"paused": True, "reason": "Meeting", "note": 5}, 400, "'note' must be"),
+    ]
+
+    async def scenario(desk: OfflineDesk) -> None:
+        desk.load_queues("support", "sales")
+        lead = await desk.sign_in("1901")
+        for method, path, body, status, words in cases:
+            got, answer = await call(desk, method, path, lead, body)
+            assert got == status and words in answer["error"], (method, path, got, answer)
+        assert await desk.service.audit.query(0, 2e9) == []  # nothing was done, nothing audited
 
     run_offline(tmp_path, scenario)
 

@@ -113,3 +113,26 @@ def test_a_join_replayed_after_a_resync_changes_nothing() -> None:
     assert not again.queues
     assert positions(board) == [("a", 1), ("b", 2)]
     assert board.queues["support"].callers["a"].joined_at == 1000.0
+
+
+def test_a_caller_moved_to_another_queue_keeps_the_time_they_first_joined() -> None:
+    clock = Clock()
+    board = QueueBoard(clock)
+    join(board, "a", 1)
+    clock.now += 40
+    board.carry_join("a", board.queues["support"].callers["a"].joined_at)
+    board.apply(event("QueueCallerLeave", Queue="support", Uniqueid="a"))
+    board.apply(event("QueueCallerJoin", Queue="sales", Uniqueid="a", Position="1", CallerIDNum="+100"))
+    assert board.queues["sales"].callers["a"].joined_at == 1000.0
+    board.apply(event("QueueCallerLeave", Queue="sales", Uniqueid="a"))
+    board.apply(event("QueueCallerJoin", Queue="support", Uniqueid="a", Position="1", CallerIDNum="+100"))
+    assert board.queues["support"].callers["a"].joined_at == 1040.0  # carried once, not forever
+
+
+def test_a_members_penalty_follows_asterisk() -> None:
+    board = QueueBoard(Clock())
+    board.apply(event("QueueMemberAdded", Queue="support", MemberName="1001", Interface="PJSIP/1001", Status="1",
+                      Paused="0", Penalty="0"))
+    change = board.apply(event("QueueMemberPenalty", Queue="support", MemberName="1001", Interface="PJSIP/1001",
+                               Status="1", Paused="0", Penalty="3"))
+    assert change.agents == {"1001"} and board.queues["support"].members["1001"].penalty == 3

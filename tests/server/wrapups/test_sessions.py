@@ -18,7 +18,8 @@ from agentdesk.server.ami.protocol import AmiMessage
 from agentdesk.server.queues.agents import CommandError
 from agentdesk.server.store import PauseState, Store, open_store
 from agentdesk.server.store.after_call_records import WrapUpRecord
-from agentdesk.server.wrapups.sessions import LOGGED_OUT, EndedCall, WrapUpSessions
+from agentdesk.server.wrapups.ended import EndedCall
+from agentdesk.server.wrapups.sessions import LOGGED_OUT, WrapUpSessions
 from agentdesk.server.wrapups.settings import WrapUpPolicy
 from tests.server.store.test_callbacks import requested, task
 
