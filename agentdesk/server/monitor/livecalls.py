@@ -124,32 +124,47 @@ class LiveCalls:
             self._changes.touch_call(leg.uniqueid, happened)
         return {leg.agent for leg in changed}
 
-    def clear(self) -> set[str]:
-        """Forget every leg (a lost link to Asterisk: CoreShowChannels rebuilds nothing)."""
-        agents = {leg.agent for leg in self._legs.values()}
-        for leg in self._legs.values():
-            self._changes.touch_call(leg.uniqueid)
-        self._legs.clear()
-        self._vip_offers.clear()
-        for agent in agents:
-            self._changes.touch_agent(agent)
-        return agents
+    def load(self, channels: list[AmiMessage], now: float) -> None:
+        """Rebuild from CoreShowChannels after a (re)connect: legs Asterisk no
+        longer has go, new ones come (their queue unknown: the events that
+        named it are gone), known ones keep what the events told."""
+        present: dict[str, LiveCall] = {}
+        for channel in channels:
+            known = self._legs.get(channel.get("Uniqueid"))
+            leg = known or self._leg_of(channel, now - _seconds(channel.get("Duration")))
+            if leg is not None:
+                leg.answered = leg.answered or channel.get("ChannelStateDesc") == UP
+                present[leg.uniqueid] = leg
+        for uniqueid in set(self._legs) ^ set(present):
+            leg = self._legs.get(uniqueid) or present[uniqueid]
+            self._changes.touch_call(uniqueid)
+            self._changes.touch_agent(leg.agent)
+        self._legs = present
 
     def _new_channel(self, event: AmiMessage) -> list[LiveCall]:
+        if event.get("Uniqueid") in self._legs:
+            return []
+        leg = self._leg_of(event, event_time(event, 0.0))
+        if leg is None:
+            return []
+        self._legs[leg.uniqueid] = leg
+        return [leg]
+
+    def _leg_of(self, event: AmiMessage, since: float) -> LiveCall | None:
+        """A new leg from a Newchannel or CoreShowChannel event, if it is an agent's."""
         channel, uniqueid = event.get("Channel"), event.get("Uniqueid")
         phone = phone_of_channel(channel)
         agent = self._seats.agent_of_phone(phone) if phone else None
-        if agent is None or uniqueid in self._legs:
-            return []
+        if agent is None:
+            return None
         linkedid = event.get("Linkedid") or uniqueid
         direction = OUTBOUND if uniqueid == linkedid else INBOUND
         leg = LiveCall(uniqueid=uniqueid, linkedid=linkedid, channel=channel, agent=agent, direction=direction,
-                       since=event_time(event, 0.0))
+                       since=since)
         if direction == OUTBOUND:
             leg.peer_number = event.get("Exten") if event.get("Exten") != "s" else ""
         self._peer_from(leg, event)
-        self._legs[uniqueid] = leg
-        return [leg]
+        return leg
 
     def _peer_from(self, leg: LiveCall, event: AmiMessage) -> None:
         """The connected line names the other party; a queue call keeps its caller."""
@@ -241,6 +256,15 @@ class LiveCalls:
         self._vip_offers.pop(event.get("Uniqueid"), None)
         leg = self._legs.pop(event.get("Uniqueid"), None)
         return [leg] if leg is not None else []
+
+
+def _seconds(duration: str) -> float:
+    """CoreShowChannel's Duration, HH:MM:SS, in seconds (0 if garbled)."""
+    try:
+        hours, minutes, seconds = (int(part) for part in duration.split(":"))
+    except ValueError:
+        return 0.0
+    return float(hours * 3600 + minutes * 60 + seconds)
 
 
 _HANDLERS = {

@@ -147,9 +147,23 @@ def test_the_customer_putting_the_agent_on_hold_shows_on_the_agent_call(floor: F
     assert leg is not None and leg.on_hold and leg.hold_since == 105.0
 
 
-def test_losing_asterisk_forgets_every_call(floor: FloorChanges) -> None:
-    calls = LiveCalls(Seats({"1001": "1001"}), Marks(), floor)
-    _queue_call(calls)
+def test_after_a_reconnect_the_calls_asterisk_still_has_are_kept_and_new_ones_found(floor: FloorChanges) -> None:
+    calls = LiveCalls(Seats({"1001": "1001", "1002": "1002"}), Marks(), floor)
+    _queue_call(calls)  # 1001's queue call goes on; the service missed everything else
     floor.take()
-    assert calls.clear() == {"1001"}
-    assert calls.calls() == [] and floor.take().calls == {"20.2"}
+    calls.load([
+        event("CoreShowChannel", Channel="PJSIP/1001-0000000a", Uniqueid="20.2", Linkedid="20.0",
+              ChannelStateDesc="Up", Duration="00:01:10"),
+        event("CoreShowChannel", Channel="PJSIP/1002-0000000b", Uniqueid="30.1", Linkedid="30.1",
+              ChannelStateDesc="Up", ConnectedLineNum="0935", ConnectedLineName="", Exten="0935",
+              Duration="00:02:05"),
+        event("CoreShowChannel", Channel="Local/7001@customers-00000001;2", Uniqueid="20.1", Linkedid="20.0",
+              ChannelStateDesc="Up", Duration="00:01:20"),
+    ], now=1000.0)
+    kept, found = calls.call_of("1001"), calls.call_of("1002")
+    assert kept is not None and (kept.queue, kept.peer_number, kept.since) == ("support", "0912", 101.0)
+    assert found is not None and found.answered and found.since == 1000.0 - 125
+    assert (found.direction, found.peer_number, found.queue) == (OUTBOUND, "0935", "")
+    assert floor.take().calls == {"30.1"}
+    calls.load([], now=1001.0)
+    assert calls.calls() == [] and floor.take().calls == {"20.2", "30.1"}
