@@ -115,6 +115,7 @@ def test_a_lead_follows_a_pause_and_a_queue_call_on_the_floor(
         def has_call(name: str, data: dict[str, Any]) -> bool:
             return name == "floor_update" and any(c["peer_number"] == CALLER for c in data["calls"])
         update, _ = stream.wait(has_call, 5, since=mark)
+        mark = stream.seen
         call = next(c for c in update["calls"] if c["peer_number"] == CALLER)
         assert (call["agent"], call["queue"], call["direction"]) == (AGENT, "support", "inbound")
         assert call["channel"].startswith(f"PJSIP/{AGENT}-") and not call["on_hold"]

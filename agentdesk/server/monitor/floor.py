@@ -249,11 +249,11 @@ class FloorViews:
     def _calls(self, keys: Iterable[str], people: dict[str, Person]) -> tuple[list[LiveCallRow], list[str]]:
         rows, gone = [], []
         for key in sorted(keys):
-            row = self.call_row(key)
-            if row is None:
-                gone.append(key)  # ended (or still only ringing): a lead who had it drops it
-            elif row.agent in people:
-                rows.append(row)
+            leg = self._s.calls.call(key)
+            if leg is None:
+                gone.append(key)  # ended: a lead who had it drops it
+            elif not leg.ringing and leg.agent in people and (row := self.call_row(key)) is not None:
+                rows.append(row)  # (a leg still ringing in is no call yet: neither sent nor removed)
         return rows, gone
 
     # -- callbacks due -----------------------------------------------------------------

@@ -17,6 +17,7 @@ from agentdesk.contract.monitor import (
     FLOOR_ON_CALL,
     FLOOR_PAUSED,
     FLOOR_READY,
+    FLOOR_RINGING,
     INBOUND,
     T_WAITING,
     Limit,
@@ -139,5 +140,27 @@ def test_live_quality_is_the_agents_own_and_ends_with_the_call(tmp_path: Path) -
         floor = parse_floor(await floor_of(desk, lead))
         row = next(a for a in floor.agents if a.agent == "1001")
         assert (row.state, row.quality, row.call, floor.calls) == (FLOOR_READY, "", None, ())
+
+    run_offline(tmp_path, scenario)
+
+
+def test_a_call_ringing_in_is_not_sent_until_answered_and_is_removed_when_it_ends(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk) -> None:
+        seated(desk)
+        service = desk.service
+        scope = service.floor.scope("1901")
+        ringing, answered = call_events()[:2], call_events()[2:]
+        for message in ringing:
+            service.live_calls.apply(message)
+        update = service.floor.update(service.changes.take(), scope)
+        assert update is not None and update.calls == () and update.removed_calls == ()
+        assert [a.state for a in update.agents] == [FLOOR_RINGING]
+        for message in answered:
+            service.live_calls.apply(message)
+        update = service.floor.update(service.changes.take(), scope)
+        assert update is not None and [c.call for c in update.calls] == ["50.2"]
+        service.live_calls.apply(event("Hangup", Channel="PJSIP/1001-00000007", Uniqueid="50.2"))
+        update = service.floor.update(service.changes.take(), scope)
+        assert update is not None and update.removed_calls == ("50.2",) and update.agents[0].state == FLOOR_READY
 
     run_offline(tmp_path, scenario)
