@@ -171,11 +171,14 @@ async def queue_login(request: web.Request) -> web.Response:
     phone = optional_text(data, "phone", 20) or agent
     note = optional_text(data, "note", NOTE_LIMIT)
     check_phone(service, session, agent, phone)
-    await service.set_queue_login(agent, queue, logged_in, phone)
-    log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
+    work = service.set_queue_login(agent, queue, logged_in, phone)
     if session.person.agent != agent:  # a team lead's action on someone else: audited, and the agent told
-        await service.lead_actions.acted(session.person.agent, AUDIT_QUEUE_LOGIN if logged_in else AUDIT_QUEUE_LOGOUT,
-                                         agent=agent, queue=queue, text=queue, note=note, detail={"phone": phone})
+        await service.lead_actions.attempt(work, session.person.agent,
+                                           AUDIT_QUEUE_LOGIN if logged_in else AUDIT_QUEUE_LOGOUT, agent=agent,
+                                           queue=queue, text=queue, note=note, detail={"phone": phone})
+    else:
+        await work
+    log.info("%s: %s %s queue %s", session.person.agent, agent, "joined" if logged_in else "left", queue)
     return web.json_response({"agent": agent, "queue": queue, "logged_in": logged_in})
 
 
@@ -206,10 +209,13 @@ async def pause(request: web.Request) -> web.Response:
     elif session.person.role != TEAMLEAD and service.wrapups.unpause_refusal(agent):
         raise CommandError(409, service.wrapups.unpause_refusal(agent))
     note = optional_text(data, "note", NOTE_LIMIT)
-    await service.set_pause(agent, paused, reason)
+    work = service.set_pause(agent, paused, reason)
     if session.person.agent != agent:  # a team lead's action on someone else: audited, and the agent told
-        await service.lead_actions.acted(session.person.agent, AUDIT_PAUSE if paused else AUDIT_READY, agent=agent,
-                                         text=reason, note=note, detail={"reason": reason} if paused else {})
+        await service.lead_actions.attempt(work, session.person.agent, AUDIT_PAUSE if paused else AUDIT_READY,
+                                           agent=agent, text=reason, note=note,
+                                           detail={"reason": reason} if paused else {})
+    else:
+        await work
     return web.json_response({"agent": agent, "paused": paused, "reason": reason})
 
 

@@ -68,9 +68,9 @@ class FloorControl:
 
     # -- agents -------------------------------------------------------------------
     async def set_penalty(self, lead: str, agent: str, queue: str, penalty: int, note: str) -> None:
-        await self._director.set_penalty(agent, queue, penalty)
-        await self._report.acted(lead, AUDIT_PENALTY, agent=agent, queue=queue, note=note,
-                                 text=f"penalty {penalty} in {queue}", detail={"penalty": penalty})
+        await self._report.attempt(self._director.set_penalty(agent, queue, penalty), lead, AUDIT_PENALTY,
+                                   agent=agent, queue=queue, note=note, text=f"penalty {penalty} in {queue}",
+                                   detail={"penalty": penalty})
 
     async def pause_after_call(self, lead: str, agent: str, reason: str, note: str) -> None:
         if not self._on_call(agent) and not self._wrapups.held(agent):

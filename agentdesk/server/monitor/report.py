@@ -5,12 +5,13 @@ Meeting — 'team huddle'") and a mark for the floor feed."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from agentdesk.contract import events
 from agentdesk.contract.monitor import AuditEntry, ControlNotice, dump_notice
 
+from ..queues.agents import CommandError
 from .audit import AuditLog
 from .changes import FloorChanges
 
@@ -50,6 +51,16 @@ class LeadActions:
         if queue:
             self._changes.touch_queue(queue)
         return entry
+
+    async def attempt(self, work: Awaitable[None], lead: str, action: str, **fields: Any) -> AuditEntry:
+        """Do `work` and report it (`acted`'s fields); a refusal (CommandError)
+        is audited with its sentence as the result, then raised on."""
+        try:
+            await work
+        except CommandError as error:
+            await self.acted(lead, action, **fields, result=str(error))
+            raise
+        return await self.acted(lead, action, **fields)
 
     def touch_queue(self, queue: str) -> None:
         """Another queue the action changed (a caller's new queue)."""

@@ -5,12 +5,16 @@ what was recorded, by day and filters."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aiohttp import ClientResponse
+
 from agentdesk.contract.monitor import AUDIT_PAUSE, AUDIT_PENALTY, parse_audit_entry
 from tests.helpers.offline import OfflineDesk, run_offline
+from tests.server.test_queue_rights import sse
 
 # Every control route: (method, path, body).
 CONTROL_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -65,9 +69,41 @@ def test_bad_control_input_gets_400_or_404_with_a_sentence(tmp_path: Path) -> No
         for method, path, body, status, words in cases:
             got, answer = await call(desk, method, path, lead, body)
             assert got == status and words in answer["error"], (method, path, got, answer)
-        assert await desk.service.audit.query(0, 2e9) == []  # nothing was done, nothing audited
+        # Bad input is refused before anything is tried; a refused action is audited with the reason.
+        tried = await desk.service.audit.query(0, 2e9)
+        assert [(e.lead, e.action, e.agent, e.queue, e.result) for e in tried] == [
+            ("1901", "penalty", "1002", "sales", "agent 1002 is not logged in to queue 'sales'")]
 
     run_offline(tmp_path, scenario)
+
+
+def test_a_leads_pause_of_an_agent_is_audited_and_told_to_the_agent(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk) -> None:
+        lead, dmitri, sara = await desk.sign_in("1901"), await desk.sign_in("1002"), await desk.sign_in("1001")
+        async with desk.desk.get("/api/v1/events", headers=dmitri) as dmitris:
+            body = {"paused": True, "reason": "Meeting", "note": "1:1 in room 4"}
+            assert (await call(desk, "PUT", "/api/v1/agents/1002/pause", lead, body))[0] == 200
+            assert (await call(desk, "PUT", "/api/v1/agents/1002/pause", lead, {"paused": False}))[0] == 200
+            assert (await call(desk, "PUT", "/api/v1/agents/1001/pause", sara, body))[0] == 200  # their own: no audit
+            told = [data async for name, data in first_events(dmitris, 2) if name == "control"]
+            assert [(n["by"], n["action"], n["detail"], n["note"]) for n in told] == [
+                ("1901", "pause", "Meeting", "1:1 in room 4"), ("1901", "ready", "", "")]
+            assert told[0]["by_name"] == desk.service.people.get("1901").name  # type: ignore[union-attr]
+        entries = await desk.service.audit.query(0, 2e9)
+        assert [(e.lead, e.action, e.agent, e.detail) for e in entries] == [
+            ("1901", "pause", "1002", {"reason": "Meeting", "note": "1:1 in room 4"}), ("1901", "ready", "1002", {})]
+
+    run_offline(tmp_path, scenario)
+
+
+async def first_events(reply: ClientResponse, controls: int) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    """The stream's events until `controls` control events have come."""
+    seen = 0
+    async for name, data in sse(reply):
+        yield name, data
+        seen += name == "control"
+        if seen == controls:
+            return
 
 
 def test_the_audit_log_reads_back_by_day_and_filters(tmp_path: Path) -> None:
