@@ -15,6 +15,9 @@ from .api import add_desk_routes
 from .callbacks.api import add_callback_routes
 from .callbacks.pbxroutes import add_pbx_callback_routes
 from .callbacks.web import add_web_routes
+from .monitor.routes_control import add_control_routes
+from .monitor.routes_floor import add_floor_routes
+from .monitor.routes_supervision import add_supervision_routes
 from .pbxapi import add_pbx_routes, pbx_token_middleware
 from .provisioning.routes import add_pbx_provisioning_routes, add_provisioning_routes
 from .quality import add_quality_routes
@@ -35,6 +38,9 @@ def build_app(service: DeskService) -> web.Application:
     add_survey_routes(app)
     add_quality_routes(app)
     add_provisioning_routes(app)
+    add_control_routes(app)
+    add_supervision_routes(app)
+    add_floor_routes(app)
     return app
 
 

@@ -41,6 +41,17 @@ from .config import DeskConfig
 from .days import day_bounds
 from .hub import EventHub
 from .live import LiveViews
+from .monitor.audit import AuditLog
+from .monitor.changes import FloorChanges
+from .monitor.control import FloorControl
+from .monitor.counters import AgentDayCounters
+from .monitor.feed import FloorFeed
+from .monitor.floor import FloorSources, FloorViews
+from .monitor.livecalls import BoardMarks, LiveCalls
+from .monitor.pending import PendingPauses
+from .monitor.quality_now import QualityNow
+from .monitor.report import LeadActions
+from .monitor.supervision import Supervisions
 from .people import People
 from .provisioning.authority import AuthorityFile
 from .provisioning.enrollments import Enrollments
@@ -93,13 +104,20 @@ class DeskService:
             on_event=self._on_event, on_connected=self._on_connected, on_disconnected=self._on_disconnected,
         )
         pause_book: PauseBook = {}
-        self.views = LiveViews(self.board, self.people, self.hub, config, clock, pause_book)
+        self.changes = FloorChanges()
+        self.day_counters = AgentDayCounters(self.db, clock, self.people, self.changes)
+        self.views = LiveViews(self.board, self.people, self.hub, config, clock, pause_book, self.changes,
+                               self.day_counters)
         self.figures = QueueFigures(self.db, clock, self.board, self.views, spawn)
         self.director = AgentDirector(self.ami, self.board, self.db, clock)
         self.pauses = AgentPauses(self.director, self.db, clock, pause_book, self.views.publish_agent)
         self.not_responding = NotResponding(self.pauses, self.db, clock, spawn, config.pause_after_missed,
                                             self._person_name, self.hub)
-        self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy)
+        self.audit = AuditLog(self.db, clock)
+        self.lead_actions = LeadActions(self.audit, self.hub, self.changes, lambda a: self._person_name(a) or "")
+        self.pending_pauses = PendingPauses(self.db, clock, self.pauses, self.lead_actions)
+        self.wrapups = WrapUpSessions(self.db, clock, spawn, self.pauses, self.views, config.wrapup_policy,
+                                      after_release=self.pending_pauses)
         self.calls = CallLog(self.db, clock, self.figures.changed, self.board.agent_on_phone,
                              self.wrapups.sticky_call_ended)
         self.transfers = TransferLog(self.db, self.calls, self.seats.agent_of_phone, clock)
@@ -122,6 +140,17 @@ class DeskService:
         self.call_queries = CallQueries(self.calls, self.callback_hooks, self.board, self.db, config, self.people,
                                         clock)
         self.authority = AuthorityFile(config.tls.authority if config.tls is not None else None)
+        self.control = FloorControl(self.ami, self.board, self.director, self.calls, self.wrapups,
+                                    self.pending_pauses, self.lead_actions, spawn)
+        self.supervisions = Supervisions(self.ami, self.people, self.board.phone_of, self.hub, self.changes,
+                                         self.audit, spawn, clock, listen_notice=config.monitor.listen_notice)
+        self.live_calls = LiveCalls(self.seats, BoardMarks(self.board), self.changes)
+        self.quality_now = QualityNow(self.live_calls, self.changes)
+        self.floor = FloorViews(FloorSources(self.board, self.people, self.live_calls, pause_book, self.wrapups,
+                                             self.day_counters, self.views, self.handle_times, self.quality_now,
+                                             self.ami, self.supervisions, self.pending_pauses),
+                                config.monitor, config.pause_reasons, self.db, clock, self.changes)
+        self.floor_feed = FloorFeed(self.changes, self.floor, self.ami, clock)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""
@@ -130,6 +159,8 @@ class DeskService:
     async def start(self) -> None:
         await self.pauses.load()
         await self.wrapups.load()
+        await self.pending_pauses.load()
+        await self.day_counters.load()
         await self.sessions.purge()
         await self.enrollments.purge()
         await self.ami.start()
@@ -138,9 +169,12 @@ class DeskService:
         self.spawn(self.callback_dispatch.run())
         self.spawn(self.pending_callbacks.run())
         self.spawn(self.surveys.run_imports())
+        self.spawn(self.day_counters.new_days())
+        self.spawn(self.floor_feed.run())
 
     async def stop(self) -> None:
         self.hub.close_all()
+        self.floor_feed.hub.close_all()
         await self.ami.stop()
         self.transfers.stop()
         await self.calls.stop()
@@ -162,6 +196,8 @@ class DeskService:
     # -- AMI ---------------------------------------------------------------
     def _on_event(self, event: AmiMessage) -> None:
         change = self.board.apply(event)
+        self.live_calls.apply(event)
+        self.day_counters.handle(event)
         self.calls.handle(event)
         self.transfers.handle(event)
         self.not_responding.handle(event)
@@ -175,6 +211,8 @@ class DeskService:
                                                    ended.talk.linkedid))
         self.handle_times.handle(event)
         self.callback_dispatch.handle(event)
+        self.supervisions.handle(event)
+        self.control.handle(event)
         if event.name in ("AgentConnect", "AgentComplete") and self.people.get(event.get("MemberName")) \
                 and not callback_task_of(event.get("Channel")):
             self._wrap_up(event)
@@ -222,6 +260,7 @@ class DeskService:
         self.synced.set()
         self.spawn(self.callback_hooks.import_pending())
         self.hub.publish(events.PBX, {"connected": True})
+        self.changes.everything()
         for person in self.people.all():
             self.views.publish_agent(person.agent)
 
@@ -253,12 +292,15 @@ class DeskService:
         except AmiError as error:
             log.warning("CoreShowChannels failed: %s", error)
             return None
+        self.live_calls.load(events, self.clock())
         return {e.get("Uniqueid") for e in events} | {e.get("Linkedid") for e in events}
 
     def _on_disconnected(self, reason: str) -> None:
         log.warning("lost Asterisk: %s", reason)
         self.synced.clear()
         self.hub.publish(events.PBX, {"connected": False})
+        self.supervisions.pbx_lost()
+        self.changes.everything()
 
     # -- transfers -----------------------------------------------------------------
     def agent_of_phone(self, phone: str) -> str | None:

@@ -168,9 +168,10 @@ def test_day_stats_count_offered_answered_abandoned_and_service_level(store: Sto
     store.calls.add_call(entry("1.8", queue="sales", joined_at=start + 10))  # another queue
     store.calls.end_call("1.8", "abandoned", start + 20, None)
 
-    expected = DayStats(offered=4, answered=2, abandoned=1, answered_within_sl=1)
+    # answered_hold_seconds: the two answered callers' waits (10 + 60 s), the average speed of answer's sum
+    expected = DayStats(offered=4, answered=2, abandoned=1, answered_within_sl=1, answered_hold_seconds=70)
     assert store.calls.day_stats("support", start, end, 20) == expected
-    assert store.calls.day_stats("support", start, end, 60) == DayStats(4, 2, 1, 2)
+    assert store.calls.day_stats("support", start, end, 60) == DayStats(4, 2, 1, 2, answered_hold_seconds=70)
     assert store.calls.day_stats("empty", start, end, 20) == DayStats(0, 0, 0, 0)
 
 
