@@ -128,6 +128,7 @@ async def sign_out(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     await service.sessions.logout(session)
     service.hub.close_session(session.token_hash)
+    service.floor_feed.hub.close_session(session.token_hash)  # a lead's monitor stream ends with the session
     await service.wrapups.agent_gone(session.person.agent, SIGNED_OUT)
     return web.json_response({"signed_out": True})
 

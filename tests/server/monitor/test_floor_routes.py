@@ -109,6 +109,24 @@ def test_a_pause_reaches_the_leads_stream_as_that_agents_row(tmp_path: Path) -> 
     run_offline(tmp_path, scenario)
 
 
+def test_signing_out_ends_the_leads_monitor_stream(tmp_path: Path) -> None:
+    async def scenario(desk: OfflineDesk) -> None:
+        seated(desk)
+        lead = await desk.sign_in("1901")
+        async with desk.desk.get("/api/v1/monitor/events", headers=lead) as reply:
+            stream = sse(reply)
+            name, _ = await anext(stream)
+            assert name == FLOOR
+            async with desk.desk.delete("/api/v1/session", headers=lead) as out:
+                assert out.status == 200
+            rest = [name async for name, _ in stream]  # ends instead of waiting for more
+        assert FLOOR not in rest
+        async with desk.desk.get("/api/v1/monitor/floor", headers=lead) as reply:
+            assert reply.status == 401
+
+    run_offline(tmp_path, scenario)
+
+
 async def next_floor_update(stream: AsyncIterator[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
     async for name, data in stream:
         if name == FLOOR_UPDATE:
