@@ -45,8 +45,10 @@ def sign_in_all(count: int) -> list[str]:
     return [sign_in(DESK_URL, a, f"demo-{a}") for a in agents]
 
 
-def start_clients(tokens: list[str]) -> subprocess.Popen[str]:
-    clients = subprocess.Popen([sys.executable, str(Path(__file__).with_name("fanout_clients.py"))],
+def start_clients(tokens: list[str], monitor: bool = False) -> subprocess.Popen[str]:
+    """The simulated desktops' process, or with `monitor` team leads' monitor streams."""
+    command = [sys.executable, str(Path(__file__).with_name("fanout_clients.py")), *(["--monitor"] if monitor else [])]
+    clients = subprocess.Popen(command,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
     assert clients.stdin is not None and clients.stdout is not None
@@ -54,7 +56,7 @@ def start_clients(tokens: list[str]) -> subprocess.Popen[str]:
     clients.stdin.flush()
     line = clients.stdout.readline()
     if not line.startswith("connected"):
-        raise RuntimeError(f"the simulated desktops did not connect: {line!r}")
+        raise RuntimeError(f"the simulated {'lead streams' if monitor else 'desktops'} did not connect: {line!r}")
     return clients
 
 
@@ -90,23 +92,35 @@ def main() -> int:
         tokens = sign_in_all(DESKTOPS)
         clients = start_clients(tokens)
         pids = {"desk service": desk_pid(pbx), "simulated desktops": clients.pid, "Asterisk": asterisk_pid(pbx)}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        started, load_before = time.monotonic(), load_average()
-        generators = generate_callers(pbx)
-        for generator in generators:
-            generator.wait()
-        time.sleep(PATIENCE + 1)
-        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
-        elapsed = time.monotonic() - started
-        assert clients.stdin is not None and clients.stdout is not None
-        clients.stdin.write("done\n")
-        clients.stdin.flush()
-        seen = json.loads(clients.stdout.readline())
-        clients.wait(timeout=30)
+        load_before = load_average()
+        cpu, elapsed = run_load(pbx, pids)
+        seen = stop_clients(clients)
     finally:
         pbx.stop()
     report(seen, cpu, elapsed, f"{load_before} before, {load_average()} after")
     return 0
+
+
+def run_load(pbx: Pbx, pids: dict[str, int]) -> tuple[dict[str, float], float]:
+    """The generated callers until the last has given up: each process's
+    CPU seconds (by name) and the seconds it took."""
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    started = time.monotonic()
+    for generator in generate_callers(pbx):
+        generator.wait()
+    time.sleep(PATIENCE + 1)
+    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    return cpu, time.monotonic() - started
+
+
+def stop_clients(clients: subprocess.Popen[str]) -> dict[str, Any]:
+    """End the streams; what they saw (fanout_clients.py's report)."""
+    assert clients.stdin is not None and clients.stdout is not None
+    clients.stdin.write("done\n")
+    clients.stdin.flush()
+    seen: dict[str, Any] = json.loads(clients.stdout.readline())
+    clients.wait(timeout=30)
+    return seen
 
 
 def spread(values: list[float]) -> str:
