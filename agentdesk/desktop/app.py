@@ -32,6 +32,7 @@ from .link.connection import DeskConnection
 from .link.quality_outbox import QualityFiles, QualityOutbox, desk_sender
 from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
+from .mode import MonitorMode
 from .phone.model import CallSnapshot, CallState, PhoneError
 from .phonestart import ACCOUNT_KEYS, StartedPhone, account_config
 from .provisioning.live import ProvisioningWatch
@@ -96,6 +97,7 @@ class Desktop(QObject):
         self.callbacks = self._build_callbacks()
         self.window.add_wrapup(self.wrapups.panel)  # in the phone's pane, under the calls
         self.settings_flow = SettingsFlow(settings, self.audio, self.window, self.tasks, self)
+        self.monitor = MonitorMode(self.desk_link, self.engine, self.window, parent=self)  # builds only for a lead
         self._password: str | None = None
         self._quitting = False
         self._wire()
@@ -183,6 +185,8 @@ class Desktop(QObject):
         self.desk_link.wrapup_changed.connect(self.wrapups.wrapup_changed)
         self.desk_link.survey_arrived.connect(self._survey)
         self.desk_link.offer_taken.connect(self._offer_taken)
+        self.desk_link.supervision_changed.connect(self.window.calls.show_supervision)  # a lead coaches this agent
+        self.desk_link.control_arrived.connect(self.desk.agent_bar.show_control)
         # The wrap-up panel takes Ctrl+1..9 (dispositions) while it shows.
         self.wrapups.showing.connect(lambda shown: self.desk.agent_bar.set_queue_keys_enabled(not shown))
         self.wrapups.disposition_chosen.connect(lambda uniqueid, code: self._after_call(uniqueid, code))
@@ -267,7 +271,7 @@ class Desktop(QObject):
 
     def _incoming(self, call: CallSnapshot) -> None:
         answers_itself = (self.settings.get("auto_answer") and call.queue and not call.callback_task
-                          and len(self.engine.live_calls()) <= 1)
+                          and len(self.engine.live_calls()) <= 1) or self.monitor.expects(call)
         if self.ringer is not None and not answers_itself:
             self.ringer.start()
 
@@ -332,6 +336,7 @@ class Desktop(QObject):
 
     def _engine_stopped(self) -> None:
         self.audio.close()
+        self.monitor.shutdown()
         self.desk_link.shutdown()  # drops desk commands still queued; never waits for the network
         self.wrapups.outbox.stop()  # what is unsent stays in the outbox on disk, for the next start
         self.quality_outbox.stop()  # likewise

@@ -50,6 +50,8 @@ QWidget {{ font-size: 10pt; }}
 #Problem {{ color: {BAD}; }}
 #AudioWarning {{ background: #fef7e0; color: #8a5300; border: 1px solid #f9dc8c; border-radius: 8px;
                  padding: 4px 8px; }}
+#SupervisionBanner, #LeadNotice {{ background: #e8f0fe; color: #174ea6; border-radius: 8px; padding: 3px 8px;
+                                  font-weight: 600; }}
 #IncomingWindow {{ background: #ffffff; border: 2px solid {GOOD}; border-radius: 12px; }}
 QListWidget#History {{ background: #ffffff; border: 1px solid #dadce0; border-radius: 8px; }}
 QListWidget#History::item {{ padding: 6px; border-bottom: 1px solid #f1f3f4; }}

@@ -53,6 +53,12 @@ def caller_title(call: CallSnapshot) -> str:
             or QCoreApplication.translate("CallCard", "Unknown caller"))
 
 
+def supervision_of(call: CallSnapshot) -> str:
+    """The team lead's supervision session a call rings for (X-AgentDesk-Supervise; '' an ordinary call).
+    Read leniently: a phone core without the field is one that never sees such calls."""
+    return str(getattr(call, "supervision", "") or "")
+
+
 class CallCard(QFrame):
     answerClicked = Signal(int)
     declineClicked = Signal(int)
@@ -77,6 +83,9 @@ class CallCard(QFrame):
         self.state = plain_label("", "CallState")
         self.quality = QualityLabel(self)
         self.timer = ClockLabel("CallTimer", self)
+        self.banner = plain_label("", "SupervisionBanner")  # a team lead listening in, coaching or joined
+        self.banner.setWordWrap(True)
+        self.banner.hide()
         self._build_buttons()
         self.pad = DialPad(self)
         self.pad.hide()
@@ -152,6 +161,7 @@ class CallCard(QFrame):
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 10, 12, 10)
         column.addLayout(top)
+        column.addWidget(self.banner)
         column.addLayout(middle)
         column.addLayout(buttons)
         column.addWidget(self.pad)
@@ -181,6 +191,11 @@ class CallCard(QFrame):
         self._set_property("ringing", ringing)
         self._set_property("focused", active and not call.held)
         self.tick()
+
+    def show_banner(self, text: str) -> None:
+        """Who supervises the call ('' nobody)."""
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
 
     def show_quality(self, report: QualityReport) -> None:
         """How the call sounds now (every few seconds while it is connected)."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from agentdesk.contract.monitor import Supervision
+
 from ...phone.model import CallSnapshot, CallState
 from ...phone.qualitytrack import QualityReport
 from ..common.text import plain_label
+from ..queues.lead_notices import supervision_text
 from .call_card import CallCard
 
 
@@ -37,6 +40,7 @@ class CallsPanel(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
+        self._supervision = ""  # a team lead supervising the agent's call, in words ('' nobody)
 
     def show_call(self, call: CallSnapshot) -> None:
         card = self.cards.get(call.call_id)
@@ -47,17 +51,26 @@ class CallsPanel(QWidget):
                 card.deleteLater()
         elif card is None:
             card = CallCard(call, self)
+            card.show_banner(self._supervision)
             self._connect(card)
             self.cards[call.call_id] = card
             self._column.addWidget(card)
         else:
             card.show_call(call)
         self.placeholder.setVisible(not self.cards)
+        if not self.cards:
+            self._supervision = ""
         self._offer_completion()
         if self.cards and not self._clock.isActive():
             self._clock.start()
         elif not self.cards:
             self._clock.stop()
+
+    def show_supervision(self, session: Supervision) -> None:
+        """A team lead began, changed or ended supervising this agent's call: said on the call's card."""
+        self._supervision = supervision_text(session)
+        for card in self.cards.values():
+            card.show_banner(self._supervision)
 
     def show_quality(self, report: QualityReport) -> None:
         card = self.cards.get(report.call_id)

@@ -47,7 +47,12 @@ class Header(QFrame):
         row.addLayout(names, 1)
         row.addWidget(self.state)
         row.addWidget(self.settings_button)
+        self._row = row
         self.show_account(AccountSnapshot(RegState.OFFLINE), "")
+
+    def add_button(self, button: QWidget) -> None:
+        """A button of an optional part (a team lead's Monitor), before Settings."""
+        self._row.insertWidget(self._row.indexOf(self.settings_button), button)
 
     def show_account(self, snapshot: AccountSnapshot, display_name: str) -> None:
         self.name.setText(clean_text(display_name or snapshot.user) or self.tr("No account"))

@@ -42,7 +42,7 @@ from ...phone.protocol import Phone
 from ..common.icons import icon
 from ..common.pane import Pane
 from ..common.text import clean_text, plain_label, plain_question
-from .call_card import caller_title
+from .call_card import caller_title, supervision_of
 from .calls_panel import CallsPanel
 from .dialer import Dialer
 from .header import Header
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.calls.holdClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "held", engine.hold)))
         self.calls.muteClicked.connect(self._guard(lambda call_id: self._toggle(call_id, "muted", engine.mute)))
         self.calls.switchClicked.connect(self._guard(engine.switch_to))
-        self.calls.keypadPressed.connect(self._guard(engine.send_dtmf))
+        self.calls.keypadPressed.connect(self._guard(self._send_tones))
         self.calls.transferClicked.connect(self._guard(self.open_transfer))
         self.calls.completeClicked.connect(self._guard(self.complete_transfer))
         self.calls.conferenceClicked.connect(self._guard(self.start_conference))
@@ -290,17 +290,23 @@ class MainWindow(QMainWindow):
         if call is not None:
             command(call_id, not getattr(call, flag))
 
+    def _send_tones(self, call_id: int, keys: str) -> None:
+        """Never on a supervision call: its mode changes go through the desk service, which audits them."""
+        call = self.engine.calls.get(call_id)
+        if call is not None and not supervision_of(call):
+            self.engine.send_dtmf(call_id, keys)
+
     def _pad_key(self, key: str) -> None:
         active = self._active_call()
         if active is not None and not self.dialer.entry.hasFocus():
-            self._guard(self.engine.send_dtmf)(active.call_id, key)
+            self._guard(self._send_tones)(active.call_id, key)
         else:
             self.dialer.type_key(key)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         active = self._active_call()
         if active is not None and event.text() and event.text() in KEYPAD and not self.dialer.entry.hasFocus():
-            self._guard(self.engine.send_dtmf)(active.call_id, event.text())
+            self._guard(self._send_tones)(active.call_id, event.text())
             return
         super().keyPressEvent(event)
 

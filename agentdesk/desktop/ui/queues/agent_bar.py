@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agentdesk.contract.monitor import ControlNotice
 from agentdesk.contract.queues import AgentState
 from agentdesk.contract.states import MISSED_CALL_REASON, AgentActivity
 
@@ -37,6 +38,8 @@ from ..common.style import (
 )
 from ..common.text import clean_text, format_duration, plain_label, plain_tooltip
 from ..common.ticking import ClockLabel
+from ..common.when import time_text
+from .lead_notices import control_text
 from .queue_panel import Clock, set_style_property
 
 MAX_QUEUE_SHORTCUTS = 9
@@ -135,6 +138,9 @@ class AgentBar(QFrame):
         self.notice.setWordWrap(True)
         self.problem = plain_label("", "Problem")
         self.problem.setWordWrap(True)
+        self.lead_notice = plain_label("", "LeadNotice")  # what a team lead last did to the agent
+        self.lead_notice.setWordWrap(True)
+        self.lead_notice.hide()
         self.no_queues = plain_label(self.tr("No queues"), "Placeholder")
         self._queue_grid = FlowLayout()  # as many queues to a row as fit
         top = QHBoxLayout()
@@ -149,6 +155,7 @@ class AgentBar(QFrame):
         column.setSpacing(6)
         column.addLayout(top)
         column.addWidget(self.notice)
+        column.addWidget(self.lead_notice)
         column.addWidget(self.no_queues)
         column.addLayout(self._queue_grid)
         column.addWidget(self.problem)
@@ -202,6 +209,12 @@ class AgentBar(QFrame):
         """Why the last command failed ('' clears it)."""
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
+
+    def show_control(self, notice: ControlNotice) -> None:
+        """A team lead acted on the agent: "Parisa paused you: Meeting — team huddle" until the next one."""
+        self.lead_notice.setText(control_text(notice))
+        self.lead_notice.setToolTip(plain_tooltip(time_text(notice.at)))
+        self.lead_notice.show()
 
     # -- what the agent does -------------------------------------------------------------
 

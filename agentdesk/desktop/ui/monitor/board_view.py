@@ -1,0 +1,97 @@
+"""The board on screen: a table of the filtered agents with uniform rows,
+a once-a-second clock that refreshes only the rows on screen, and the team
+lead's actions on an agent in its context menu (also Enter/Menu key).
+
+Signal `action(str, AgentRow)`: one of ACTIONS for that agent.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
+
+from agentdesk.contract.monitor import BARGE, FLOOR_PAUSED, LISTEN, WHISPER, AgentRow
+
+from .board_model import AGENT, CALL, ROW_ROLE, STATE, AgentBoardModel
+from .board_proxy import BoardFilter
+
+PAUSE, READY, PAUSE_AFTER_CALL, QUEUES = "pause", "ready", "pause_after_call", "queues"
+ACTIONS = (LISTEN, WHISPER, BARGE, PAUSE, READY, PAUSE_AFTER_CALL, QUEUES)
+COLUMN_WIDTHS = {AGENT: 190, STATE: 190, CALL: 330}
+
+
+class AgentBoard(QTableView):
+    action = Signal(str, object)
+
+    def __init__(self, model: AgentBoardModel, proxy: BoardFilter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AgentBoard")
+        self.board = model
+        proxy.setSourceModel(model)
+        self.setModel(proxy)
+        self.proxy = proxy
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSortingEnabled(True)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in COLUMN_WIDTHS.items():
+            self.setColumnWidth(column, width)
+        self.setContextMenuPolicy(self.contextMenuPolicy().CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu_at)
+        QShortcut(QKeySequence("Menu"), self, lambda: self._menu_at(self._current_point()))
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self.tick)
+        self.clock.start()
+
+    def visible_source_rows(self) -> list[int]:
+        """The model's rows shown in the viewport now."""
+        first = self.rowAt(0)
+        if first < 0:
+            return []
+        last = self.rowAt(self.viewport().height() - 1)
+        last = self.proxy.rowCount() - 1 if last < 0 else last
+        return [self.proxy.mapToSource(self.proxy.index(row, 0)).row() for row in range(first, last + 1)]
+
+    def tick(self) -> None:
+        if self.isVisible():
+            self.board.tick_rows(self.visible_source_rows())
+
+    def agent_at(self, index: QModelIndex) -> AgentRow | None:
+        row = index.siblingAtColumn(0).data(ROW_ROLE) if index.isValid() else None
+        return row if isinstance(row, AgentRow) else None
+
+    def _current_point(self) -> QPoint:
+        return self.visualRect(self.currentIndex()).center()
+
+    def _menu_at(self, point: QPoint) -> None:
+        agent = self.agent_at(self.indexAt(point))
+        if agent is None:
+            return
+        self.menu_for(agent).popup(self.viewport().mapToGlobal(point))
+
+    def menu_for(self, agent: AgentRow) -> QMenu:
+        menu = QMenu(self)
+        on_call = agent.call is not None
+        for kind, text in ((LISTEN, self.tr("Listen")), (WHISPER, self.tr("Whisper")), (BARGE, self.tr("Barge"))):
+            item = menu.addAction(text)
+            item.setEnabled(on_call)
+            item.triggered.connect(lambda _checked=False, k=kind: self.action.emit(k, agent))
+        menu.addSeparator()
+        entries = ((PAUSE, self.tr("Pause…"), agent.state != FLOOR_PAUSED),
+                   (READY, self.tr("Make ready"), agent.state == FLOOR_PAUSED),
+                   (PAUSE_AFTER_CALL, self.tr("Pause after this call…"), on_call),
+                   (QUEUES, self.tr("Queues and penalty…"), True))
+        for kind, text, enabled in entries:
+            item = menu.addAction(text)
+            item.setEnabled(enabled)
+            item.triggered.connect(lambda _checked=False, k=kind: self.action.emit(k, agent))
+        return menu
