@@ -114,6 +114,4 @@ class MonitorMode(QObject):
     def shutdown(self) -> None:
         if self.desk is not None:
             self.desk.link.stop()
-            if self.desk.wallboard is not None:
-                self.desk.wallboard.close()
-            self.desk.window.close()
+            self.desk.close()

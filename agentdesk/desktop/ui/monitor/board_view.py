@@ -7,18 +7,18 @@ Signal `action(str, AgentRow)`: one of ACTIONS for that agent.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from agentdesk.contract.monitor import BARGE, FLOOR_PAUSED, LISTEN, WHISPER, AgentRow
 
-from .board_model import AGENT, CALL, ROW_ROLE, STATE, AgentBoardModel
+from .board_model import AGENT, AHT, ANSWERED, CALL, MISSED, QUALITY, ROW_ROLE, STATE, TIME, AgentBoardModel
 from .board_proxy import BoardFilter
 
 PAUSE, READY, PAUSE_AFTER_CALL, QUEUES = "pause", "ready", "pause_after_call", "queues"
 ACTIONS = (LISTEN, WHISPER, BARGE, PAUSE, READY, PAUSE_AFTER_CALL, QUEUES)
-COLUMN_WIDTHS = {AGENT: 190, STATE: 190, CALL: 330}
+COLUMN_WIDTHS = {AGENT: 190, STATE: 240, TIME: 70, CALL: 330, ANSWERED: 80, AHT: 70, MISSED: 70, QUALITY: 70}
 
 
 class AgentBoard(QTableView):
@@ -44,6 +44,7 @@ class AgentBoard(QTableView):
         header.setStretchLastSection(True)
         for column, width in COLUMN_WIDTHS.items():
             self.setColumnWidth(column, width)
+        self.sortByColumn(AGENT, Qt.SortOrder.AscendingOrder)
         self.setContextMenuPolicy(self.contextMenuPolicy().CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu_at)
         QShortcut(QKeySequence("Menu"), self, lambda: self._menu_at(self._current_point()))

@@ -203,6 +203,15 @@ class MonitorDesk(QObject):
     def _parent_widget(self) -> QWidget:
         return self.window
 
+    def close(self) -> None:
+        """Stop the clocks and close and release the windows (they have no parent: top-level windows)."""
+        self._clock.stop()
+        for window in (self.wallboard, self.window):
+            if window is not None:
+                window.close()
+                window.deleteLater()
+        self.wallboard = None
+
     # -- the wallboard --------------------------------------------------------------------
     def show_wallboard(self) -> None:
         if self.wallboard is None:

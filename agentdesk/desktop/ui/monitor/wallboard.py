@@ -12,12 +12,13 @@ touches must never show old figures as live.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from agentdesk.contract.monitor import (
     T_ABANDONED,
@@ -32,6 +33,7 @@ from agentdesk.contract.monitor import (
 )
 
 from ..common.text import clean_text, format_duration, plain_label
+from ..common.when import time_text
 from .stale import Staleness
 from .thresholds import OK, queue_level
 from .words import LEVEL_BACKGROUNDS, STALE_TEXT
@@ -40,15 +42,23 @@ Index = QModelIndex | QPersistentModelIndex
 (QUEUE, WAITING, LONGEST, EXPECTED, SL, SL_ABANDONS, ANSWERED, ABANDONED, ASA, READY, ON_CALL, PAUSED, WRAP_UP,
  CALLBACKS) = range(14)
 COLUMNS = 14
+WALLBOARD_STYLE = """
+#Wallboard { background: #ffffff; }
+#Wallboard QTableView { font-size: %(value)dpx; font-weight: 600; gridline-color: #dadce0; }
+#Wallboard QHeaderView::section { font-size: %(header)dpx; font-weight: 600; color: #3c4043; padding: 4px; }
+#StaleBanner { background: #b3261e; color: #ffffff; padding: 8px 16px; font-weight: 600; font-size: %(value)dpx; }
+#WallboardTitle, #WallboardClock { font-size: %(header)dpx; font-weight: 600; color: #3c4043; }
+"""
 
 
 def _header(column: int) -> str:
-    t = QCoreApplication.translate
-    return (t("Wallboard", "Queue"), t("Wallboard", "Waiting"), t("Wallboard", "Longest\nwait"),
-            t("Wallboard", "Expected\nwait"), t("Wallboard", "Service\nlevel"), t("Wallboard", "SL with\nabandons"),
-            t("Wallboard", "Answered"), t("Wallboard", "Abandoned"), t("Wallboard", "ASA"), t("Wallboard", "Ready"),
-            t("Wallboard", "On call"), t("Wallboard", "Paused"), t("Wallboard", "Wrap-up"),
-            t("Wallboard", "Callbacks\ndue"))[column]
+    translate = QCoreApplication.translate
+    return (translate("Wallboard", "Queue"), translate("Wallboard", "Waiting"),
+            translate("Wallboard", "Longest\nwait"), translate("Wallboard", "Expected\nwait"),
+            translate("Wallboard", "Service\nlevel"), translate("Wallboard", "SL with\nabandons"),
+            translate("Wallboard", "Answered"), translate("Wallboard", "Abandoned"), translate("Wallboard", "ASA"),
+            translate("Wallboard", "Ready"), translate("Wallboard", "On call"), translate("Wallboard", "Paused"),
+            translate("Wallboard", "Wrap-up"), translate("Wallboard", "Callbacks\ndue"))[column]
 
 
 def _percent(value: float | None) -> str:
@@ -187,17 +197,27 @@ class WallboardWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
         self.setObjectName("Wallboard")
         self.setWindowTitle(self.tr("AgentDesk wallboard"))
-        self.setStyleSheet("#Wallboard { background: #ffffff; } #StaleBanner { background: #5f6368; color: #ffffff;"
-                           " padding: 8px 16px; font-weight: 600; }")
         self.model = model
         self.staleness = staleness
         self.banner = plain_label("", "StaleBanner")
+        self.title = plain_label(self.tr("Queues"), "WallboardTitle")
+        self.clock = plain_label("", "WallboardClock")  # the wall's own clock: a frozen one would show at once
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._clock_timer.timeout.connect(self._show_time)
+        self._clock_timer.start()
+        self._show_time()
         self.table = queue_table(model, self)
         self.table.setAlternatingRowColors(True)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 16, 16, 16)
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.clock)
+        column.addLayout(top)
         column.addWidget(self.banner)
         column.addWidget(self.table, 1)
         staleness.changed.connect(self._show_staleness)
@@ -221,18 +241,19 @@ class WallboardWindow(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        """Type as large as the rows allow: 48–96 px a value, smaller headers, readable across a room."""
+        """Type as large as the room allows (readable across a room): each row and every
+        column must fit the screen; the app's style sheet sets sizes, so this one does too."""
         rows = max(self.model.rowCount(), 1)
-        pixels = int(min(96, max(48, self.height() * 0.6 / (rows + 2))))
-        body = QFont(self.font())
-        body.setPixelSize(pixels)
-        self.table.setFont(body)
-        self.table.verticalHeader().setDefaultSectionSize(int(pixels * 1.5))
-        small = QFont(self.font())
-        small.setPixelSize(max(24, pixels // 2))
-        small.setBold(True)
-        self.table.horizontalHeader().setFont(small)
-        self.banner.setFont(small)
+        by_height = self.height() * 0.55 / (rows + 1.5)
+        by_width = self.width() / (COLUMNS * 3.6 + 8)  # about 6 characters a figure, 14 for the queue's title
+        pixels = int(min(96, max(28, min(by_height, by_width))))
+        small = max(20, pixels * 5 // 11)
+        self.setStyleSheet(WALLBOARD_STYLE % {"value": pixels, "header": small})
+        room = self.height() * 0.8 / (rows + 1)  # few queues: taller rows rather than an empty wall
+        self.table.verticalHeader().setDefaultSectionSize(int(max(pixels * 1.6, min(pixels * 3.0, room))))
+
+    def _show_time(self) -> None:
+        self.clock.setText(time_text(time.time()))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:

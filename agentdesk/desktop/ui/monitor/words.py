@@ -74,8 +74,8 @@ def call_marks(call: LiveCallRow) -> list[str]:
 
 
 def call_line(call: LiveCallRow, now: float) -> str:
-    """'↙ support · Reza Hosseini · 03:12 · VIP' (↙ in, ↗ out)."""
+    """'↙ support · Reza Hosseini · 03:12 · VIP' (↙ in, ↗ out; no queue for a call of the agent's own)."""
     arrow = "↙" if call.direction == INBOUND else "↗"
-    parts = [arrow + (" " + isolate(call.queue) if call.queue else ""), party(call.peer_number, call.peer_name),
-             format_duration(now - call.since), *call_marks(call)]
-    return " · ".join(parts)
+    who = party(call.peer_number, call.peer_name)
+    parts = [f"{arrow} {isolate(call.queue)}", who] if call.queue else [f"{arrow} {who}"]
+    return " · ".join([*parts, format_duration(now - call.since), *call_marks(call)])

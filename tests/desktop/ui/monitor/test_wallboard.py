@@ -4,6 +4,7 @@ or the ticks stop; live again with the next floor."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,12 +34,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def desk(qtbot: Any, clock: Clock) -> Any:
+def desk(qtbot: Any, clock: Clock) -> Iterator[MonitorDesk]:
     link = quiet_monitor_link()
     desk = MonitorDesk(link, lambda _text: None, wall_clock=clock)
-    qtbot.addWidget(desk.window)
     link.floor.emit(floor(NOW))
-    return desk
+    yield desk
+    desk.close()
 
 
 @pytest.fixture
