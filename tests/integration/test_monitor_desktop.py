@@ -1,0 +1,76 @@
+"""A team lead's desktop on the real desk service and PBX: the board row of
+an agent follows the agent's pause within a second, and the wallboard says
+"Stale since" once the desk service is gone and is live again after it is
+back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from agentdesk.contract.monitor import FLOOR_PAUSED
+from agentdesk.desktop.ui.monitor.controller import MonitorDesk
+from tests.helpers.agent import Agent
+from tests.helpers.desk import DeskUser
+from tests.helpers.pbx import DESK_URL, Pbx
+from tests.helpers.waiting import wait_until
+
+pytestmark = pytest.mark.pbx
+
+AGENT, LEAD = "1001", "1901"
+
+
+@pytest.fixture
+def agent_desk(pbx: Pbx) -> Iterator[DeskUser]:
+    """Agent 1001 signed in to the desk service and in support; ready and out of it after."""
+    desk = DeskUser(AGENT)
+    desk.unpause()
+    desk.join("support")
+    yield desk
+    desk.close()
+    after = DeskUser(AGENT)  # signed in anew: the desk service restarted meanwhile
+    after.unpause()
+    after.leave("support")
+    after.close()
+
+
+def monitor_of(lead: Agent) -> MonitorDesk:
+    lead.qtbot.waitUntil(lambda: lead.desktop.monitor.desk is not None, timeout=15000)
+    desk = lead.desktop.monitor.desk
+    assert desk is not None
+    return desk
+
+
+def state_of(desk: MonitorDesk, agent: str) -> str:
+    row = desk.agents.row_of(agent)
+    return "" if row is None else desk.agents.agent_at(row).state
+
+
+def test_the_board_follows_a_pause_and_the_wallboard_says_when_it_is_stale(
+    make_agent: Callable[..., Agent], agent_desk: DeskUser, pbx: Pbx, qtbot: Any
+) -> None:
+    lead = make_agent(LEAD)
+    desk = monitor_of(lead)
+    qtbot.waitUntil(lambda: not desk.staleness.stale and state_of(desk, AGENT) not in ("", FLOOR_PAUSED),
+                    timeout=15000)
+    reason = desk.pause_reasons[0]
+    agent_desk.pause(reason)
+    qtbot.waitUntil(lambda: state_of(desk, AGENT) == FLOOR_PAUSED, timeout=1000)
+    row = desk.agents.row_of(AGENT)
+    assert row is not None
+    assert desk.agents.index(row, 1).data() == f"Paused: {reason}"
+
+    desk.show_wallboard()
+    wallboard = desk.wallboard
+    assert wallboard is not None and not wallboard.banner.isVisible()
+    pbx.kill_desk()
+    qtbot.waitUntil(lambda: wallboard.banner.isVisible(), timeout=15000)
+    assert wallboard.banner.text().startswith("Stale since ")
+    assert pbx.run("desk", "start", timeout=120).returncode == 0
+    wait_until(lambda: requests.get(f"{DESK_URL}/api/v1/health", timeout=5).json()["pbx_connected"], 20,
+               "the desk service back")
+    qtbot.waitUntil(lambda: not wallboard.banner.isVisible(), timeout=40000)  # the stream retries with back-off
+    assert state_of(desk, AGENT) == FLOOR_PAUSED  # the new floor still has the agent paused
