@@ -27,7 +27,6 @@ from agentdesk.contract.queues import DeskSnapshot
 from .link.connection import DeskConnection
 from .phone.model import CallSnapshot, CallState
 from .phone.protocol import Phone
-from .ui.phone.call_card import supervision_of
 from .ui.phone.main_window import MainWindow
 
 if TYPE_CHECKING:  # imported when built, not before: an agent's desktop pays nothing for monitor mode
@@ -95,11 +94,11 @@ class MonitorMode(QObject):
 
     def expects(self, call: CallSnapshot) -> bool:
         """A supervision call for a session this desktop asked for within EXPECT_SECONDS."""
-        sent_at = self._requested.get(supervision_of(call))
+        sent_at = self._requested.get(call.supervision)
         return sent_at is not None and self._monotonic() - sent_at <= EXPECT_SECONDS
 
     def _incoming(self, call: CallSnapshot) -> None:
-        session = supervision_of(call)
+        session = call.supervision
         if not session:
             return
         if self.expects(call):

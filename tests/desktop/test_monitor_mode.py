@@ -22,13 +22,6 @@ from agentdesk.desktop.ui.phone.main_window import MainWindow
 from tests.helpers.fakes import NOW, FakeEngine
 
 
-@dataclass(frozen=True)
-class SupervisionCall(CallSnapshot):
-    """A call as the phone reports one carrying X-AgentDesk-Supervise (its `supervision` field)."""
-
-    supervision: str = ""
-
-
 class Monotonic:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -66,8 +59,9 @@ def lead(qtbot: Any) -> Iterator[Lead]:
     window.deleteLater()
 
 
-def ringing(call_id: int, session: str) -> SupervisionCall:
-    return SupervisionCall(call_id, Direction.INCOMING, CallState.RINGING_IN, "1001", "Listen: Nina Karimi",
+def ringing(call_id: int, session: str) -> CallSnapshot:
+    """A call as the phone reports one carrying X-AgentDesk-Supervise."""
+    return CallSnapshot(call_id, Direction.INCOMING, CallState.RINGING_IN, "1001", "Listen: Nina Karimi",
                            started_at=NOW, supervision=session)
 
 

@@ -53,12 +53,6 @@ def caller_title(call: CallSnapshot) -> str:
             or QCoreApplication.translate("CallCard", "Unknown caller"))
 
 
-def supervision_of(call: CallSnapshot) -> str:
-    """The team lead's supervision session a call rings for (X-AgentDesk-Supervise; '' an ordinary call).
-    Read leniently: a phone core without the field is one that never sees such calls."""
-    return str(getattr(call, "supervision", "") or "")
-
-
 class CallCard(QFrame):
     answerClicked = Signal(int)
     declineClicked = Signal(int)

@@ -42,7 +42,7 @@ from ...phone.protocol import Phone
 from ..common.icons import icon
 from ..common.pane import Pane
 from ..common.text import clean_text, plain_label, plain_question
-from .call_card import caller_title, supervision_of
+from .call_card import caller_title
 from .calls_panel import CallsPanel
 from .dialer import Dialer
 from .header import Header
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
     def _send_tones(self, call_id: int, keys: str) -> None:
         """Never on a supervision call: its mode changes go through the desk service, which audits them."""
         call = self.engine.calls.get(call_id)
-        if call is not None and not supervision_of(call):
+        if call is not None and not call.supervision:
             self.engine.send_dtmf(call_id, keys)
 
     def _pad_key(self, key: str) -> None:
