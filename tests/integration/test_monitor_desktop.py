@@ -1,17 +1,19 @@
 """A team lead's desktop on the real desk service and PBX: the board row of
 an agent follows the agent's pause within a second, and the wallboard says
 "Stale since" once the desk service is gone and is live again after it is
-back."""
+back; a lead's commands from the monitor (pause with a note, ready, the
+audit, the VIP list) reach the agent and the service."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from agentdesk.contract.monitor import FLOOR_PAUSED
+from agentdesk.contract.monitor import FLOOR_PAUSED, AuditEntry
 from agentdesk.desktop.ui.monitor.controller import MonitorDesk
 from tests.helpers.agent import Agent
 from tests.helpers.desk import DeskUser
@@ -74,3 +76,34 @@ def test_the_board_follows_a_pause_and_the_wallboard_says_when_it_is_stale(
                "the desk service back")
     qtbot.waitUntil(lambda: not wallboard.banner.isVisible(), timeout=40000)  # the stream retries with back-off
     assert state_of(desk, AGENT) == FLOOR_PAUSED  # the new floor still has the agent paused
+
+
+def test_a_leads_commands_from_the_monitor_reach_the_agent_and_the_audit(
+    make_agent: Callable[..., Agent], agent_desk: DeskUser, qtbot: Any
+) -> None:
+    lead = make_agent(LEAD)
+    desk = monitor_of(lead)
+    qtbot.waitUntil(lambda: state_of(desk, AGENT) not in ("", FLOOR_PAUSED), timeout=15000)
+    unpaused = state_of(desk, AGENT)  # ready, or unavailable: no phone of 1001's is registered here
+    agent_desk.listen()
+    problems: list[str] = []
+    desk.link.command_failed.connect(problems.append)
+    reason = desk.pause_reasons[0]
+    desk.link.pause(AGENT, reason, "team huddle")
+    notice = agent_desk.wait_event(lambda name, data: name == "control" and data["action"] == "pause")
+    assert (notice["detail"], notice["note"]) == (reason, "team huddle")
+    qtbot.waitUntil(lambda: state_of(desk, AGENT) == FLOOR_PAUSED, timeout=5000)
+    desk.link.make_ready(AGENT)
+    qtbot.waitUntil(lambda: state_of(desk, AGENT) == unpaused, timeout=5000)
+    entries: list[list[AuditEntry]] = []
+    desk.link.audit(time.strftime("%Y-%m-%d"), AGENT, entries.append)
+    qtbot.waitUntil(lambda: bool(entries), timeout=5000)
+    assert {"pause", "ready"} <= {e.action for e in entries[0] if e.lead == LEAD}
+    vips: list[list[tuple[str, str]]] = []
+    desk.link.add_vip("09121119999", "Board member", lambda _done: desk.link.vips(vips.append))
+    qtbot.waitUntil(lambda: bool(vips), timeout=5000)
+    assert ("09121119999", "Board member") in vips[0]
+    desk.link.remove_vip("09121119999", lambda _done: desk.link.vips(vips.append))
+    qtbot.waitUntil(lambda: len(vips) == 2, timeout=5000)
+    assert all(number != "09121119999" for number, _note in vips[1])
+    assert problems == []

@@ -171,6 +171,20 @@ class MonitorLink(QObject):
 
         self._run(fetch, done)
 
+    def vips(self, done: Callable[[list[tuple[str, str]]], None]) -> None:
+        """The VIP list as (number, note) pairs."""
+        def fetch(api: DeskApi) -> list[tuple[str, str]]:
+            data = api.request("GET", "/api/v1/vips")
+            return [(str(v["number"]), str(v.get("note", ""))) for v in data.get("vips", [])]
+
+        self._run(fetch, done)
+
+    def add_vip(self, number: str, note: str, done: Callable[[Any], None]) -> None:
+        self._run(lambda api: api.request("PUT", f"/api/v1/vips/{segment(number)}", {"note": note}), done)
+
+    def remove_vip(self, number: str, done: Callable[[Any], None]) -> None:
+        self._run(lambda api: api.request("DELETE", f"/api/v1/vips/{segment(number)}"), done)
+
     def _run(self, work: Callable[[DeskApi], Any], done: Callable[[Any], None] | None = None) -> None:
         def failed(error: Exception) -> None:
             log.info("monitor command failed: %s", error)

@@ -34,6 +34,7 @@ from .board_model import AgentBoardModel
 from .board_proxy import BoardFilter
 from .board_view import PAUSE, PAUSE_AFTER_CALL, QUEUES, READY, AgentBoard
 from .dialogs import MoveCallerDialog, PauseDialog, QueuesDialog
+from .lists_dialog import VipDialog
 from .live_calls import LiveCallsModel, LiveCallsPanel, WaitingCallersModel
 from .monitor_window import MonitorWindow
 from .stale import Staleness
@@ -86,6 +87,7 @@ class MonitorDesk(QObject):
         self.window.supervision_bar.mode_requested.connect(self._switch)
         self.window.supervision_bar.leave_requested.connect(self._leave)
         self.window.wallboard_requested.connect(self.show_wallboard)
+        self.window.vips_requested.connect(self.edit_vips)
         self.live.move_requested.connect(self._move)
         self.live.callback_requested.connect(link.send_to_callback)
         self.audit.query_requested.connect(lambda day, agent: link.audit(day, agent, self.audit.show_entries))
@@ -196,6 +198,19 @@ class MonitorDesk(QObject):
         dialog = MoveCallerDialog(caller.name or caller.number, choices, self._parent_widget())
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen_queue():
             self.link.move_caller(uniqueid, dialog.chosen_queue())
+
+    def edit_vips(self) -> None:
+        dialog = VipDialog(self._parent_widget())
+        link = self.link
+
+        def reload(_result: object = None) -> None:
+            link.vips(dialog.show_vips)
+
+        dialog.add_requested.connect(lambda number, note: link.add_vip(number, note, reload))
+        dialog.remove_requested.connect(lambda number: link.remove_vip(number, reload))
+        dialog.finished.connect(dialog.deleteLater)
+        reload()
+        dialog.open()
 
     def _titles(self) -> dict[str, str]:
         return {queue.name: queue.title for queue in self.queues.queues}

@@ -33,6 +33,7 @@ from .words import state_word
 
 class MonitorWindow(QMainWindow):
     wallboard_requested = Signal()
+    vips_requested = Signal()
 
     def __init__(self, board: AgentBoard, queues: QueueWallboardModel, live: LiveCallsPanel, audit: AuditView,
                  staleness: Staleness, parent: QWidget | None = None) -> None:
@@ -54,6 +55,7 @@ class MonitorWindow(QMainWindow):
         self.grouped = QCheckBox(self.tr("Group by queue"), self)
         self.wallboard_button = QPushButton(self.tr("Wallboard"), self)
         self.wallboard_button.setToolTip(self.tr("Show the queues full screen (Ctrl+Shift+W)"))
+        self.vip_button = QPushButton(self.tr("VIP callers…"), self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._board_tab(), self.tr("Board"))
         self.tabs.addTab(queue_table(queues, self), self.tr("Queues"))
@@ -77,6 +79,7 @@ class MonitorWindow(QMainWindow):
         filters.addWidget(self.state_filter)
         filters.addWidget(self.text_filter, 1)
         filters.addWidget(self.grouped)
+        filters.addWidget(self.vip_button)
         filters.addWidget(self.wallboard_button)
         column = QVBoxLayout(tab)
         column.addWidget(self.supervision_bar)
@@ -92,6 +95,7 @@ class MonitorWindow(QMainWindow):
         self.text_filter.textChanged.connect(proxy.set_text)
         self.grouped.toggled.connect(proxy.set_grouped)
         self.wallboard_button.clicked.connect(self.wallboard_requested)
+        self.vip_button.clicked.connect(self.vips_requested)
         self.staleness.changed.connect(self._show_staleness)
         self.tabs.currentChanged.connect(lambda index: self.audit.refresh() if self.tabs.widget(index) is self.audit
                                          else None)

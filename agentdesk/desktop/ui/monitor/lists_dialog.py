@@ -1,0 +1,86 @@
+"""The VIP callers a team lead keeps (the desk service's VIP list: such a
+caller is marked on the screen-pop and the board). Signals
+`add_requested(number, note)` and `remove_requested(number)`; `show_vips`
+fills the table with what the service says now. (No do-not-call list:
+the desk service has none yet.)"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..common.numbers import display_number
+from ..common.text import clean_text
+
+MAX_NOTE = 200
+
+
+class VipDialog(QDialog):
+    add_requested = Signal(str, str)
+    remove_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("VIP callers"))
+        self.table = QTableWidget(0, 2, self)
+        self.table.setHorizontalHeaderLabels([self.tr("Number"), self.tr("Note")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.number = QLineEdit(self)
+        self.number.setPlaceholderText(self.tr("Number"))
+        self.note = QLineEdit(self)
+        self.note.setMaxLength(MAX_NOTE)
+        self.note.setPlaceholderText(self.tr("Note"))
+        self.add_button = QPushButton(self.tr("Add"), self)
+        self.add_button.clicked.connect(self._add)
+        self.remove_button = QPushButton(self.tr("Remove"), self)
+        self.remove_button.clicked.connect(self._remove)
+        entry = QHBoxLayout()
+        entry.addWidget(self.number)
+        entry.addWidget(self.note, 1)
+        entry.addWidget(self.add_button)
+        entry.addWidget(self.remove_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.addWidget(self.table, 1)
+        column.addLayout(entry)
+        column.addWidget(close)
+        self.resize(560, 420)
+
+    def show_vips(self, vips: list[tuple[str, str]]) -> None:
+        """(number, note) pairs, as the desk service lists them."""
+        self.table.setRowCount(len(vips))
+        for row, (number, note) in enumerate(vips):
+            item = QTableWidgetItem(display_number(number))
+            item.setData(Qt.ItemDataRole.UserRole, number)  # as stored, not as shown
+            self.table.setItem(row, 0, item)
+            self.table.setItem(row, 1, QTableWidgetItem(clean_text(note)))
+
+    def _add(self) -> None:
+        number = self.number.text().strip()
+        if number:
+            self.add_requested.emit(number, self.note.text().strip())
+            self.number.clear()
+            self.note.clear()
+
+    def _remove(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        if item is not None:
+            self.remove_requested.emit(str(item.data(Qt.ItemDataRole.UserRole)))
