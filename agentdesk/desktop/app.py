@@ -29,6 +29,7 @@ from .history import CallHistory, entry_for
 from .link.api import default_desk_url
 from .link.callback_client import CallbackClient
 from .link.connection import DeskConnection
+from .link.quality_now import LiveQualityReporter
 from .link.quality_outbox import QualityFiles, QualityOutbox, desk_sender
 from .link.wrapup_outbox import WrapUpOutbox
 from .link.wrapups import WrapUpDraft, WrapUpFiles
@@ -98,6 +99,7 @@ class Desktop(QObject):
         self.window.add_wrapup(self.wrapups.panel)  # in the phone's pane, under the calls
         self.settings_flow = SettingsFlow(settings, self.audio, self.window, self.tasks, self)
         self.monitor = MonitorMode(self.desk_link, self.engine, self.window, parent=self)  # builds only for a lead
+        self.live_quality = LiveQualityReporter(self.desk_link, self.engine, parent=self)  # for the leads' board
         self._password: str | None = None
         self._quitting = False
         self._wire()
