@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
 from agentdesk.contract.monitor import (
@@ -231,6 +232,8 @@ class MonitorDesk(QObject):
     def show_wallboard(self) -> None:
         if self.wallboard is None:
             self.wallboard = WallboardWindow(self.queues, self.staleness)
-        self.wallboard.show_on(0)
+        # With a second screen (the wall's), not over the lead's own monitor window.
+        others = [screen for screen in QGuiApplication.screens() if screen is not self.window.screen()]
+        self.wallboard.show_on(others[0] if others else None)
         self.wallboard.raise_()
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QScreen
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from agentdesk.contract.monitor import (
@@ -224,10 +224,10 @@ class WallboardWindow(QWidget):
         model.modelReset.connect(self._fit)
         self._show_staleness(staleness.stale)
 
-    def show_on(self, screen_index: int = 0) -> None:
-        screens = self.screen().virtualSiblings()
-        if 0 <= screen_index < len(screens):
-            self.setGeometry(screens[screen_index].geometry())
+    def show_on(self, screen: QScreen | None) -> None:
+        """Full screen on `screen` (None: the one it is on)."""
+        if screen is not None:
+            self.setGeometry(screen.geometry())
         self.showFullScreen()
         self._fit()
 
