@@ -2,7 +2,7 @@
 an agent follows the agent's pause within a second, and the wallboard says
 "Stale since" once the desk service is gone and is live again after it is
 back; a lead's commands from the monitor (pause with a note, ready, the
-audit, the VIP list) reach the agent and the service."""
+audit, the VIP and do-not-call lists) reach the agent and the service."""
 
 from __future__ import annotations
 
@@ -106,4 +106,11 @@ def test_a_leads_commands_from_the_monitor_reach_the_agent_and_the_audit(
     desk.link.remove_vip("09121119999", lambda _done: desk.link.vips(vips.append))
     qtbot.waitUntil(lambda: len(vips) == 2, timeout=5000)
     assert all(number != "09121119999" for number, _note in vips[1])
+    blocked: list[list[tuple[str, str]]] = []
+    desk.link.add_blocked("09121119998", "asked not to be called", lambda _done: desk.link.blocked(blocked.append))
+    qtbot.waitUntil(lambda: bool(blocked), timeout=5000)
+    assert ("09121119998", "asked not to be called") in blocked[0]
+    desk.link.remove_blocked("09121119998", lambda _done: desk.link.blocked(blocked.append))
+    qtbot.waitUntil(lambda: len(blocked) == 2, timeout=5000)
+    assert all(number != "09121119998" for number, _reason in blocked[1])
     assert problems == []

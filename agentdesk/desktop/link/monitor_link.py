@@ -185,6 +185,21 @@ class MonitorLink(QObject):
     def remove_vip(self, number: str, done: Callable[[Any], None]) -> None:
         self._run(lambda api: api.request("DELETE", f"/api/v1/vips/{segment(number)}"), done)
 
+    def blocked(self, done: Callable[[list[tuple[str, str]]], None]) -> None:
+        """The callback do-not-call list as (number, reason) pairs."""
+        def fetch(api: DeskApi) -> list[tuple[str, str]]:
+            data = api.request("GET", "/api/v1/callbacks/blocked")
+            return [(str(b["number"]), str(b.get("reason") or "")) for b in data.get("blocked", [])]
+
+        self._run(fetch, done)
+
+    def add_blocked(self, number: str, reason: str, done: Callable[[Any], None]) -> None:
+        path = f"/api/v1/callbacks/blocked/{segment(number)}"
+        self._run(lambda api: api.request("PUT", path, {"reason": reason}), done)
+
+    def remove_blocked(self, number: str, done: Callable[[Any], None]) -> None:
+        self._run(lambda api: api.request("DELETE", f"/api/v1/callbacks/blocked/{segment(number)}"), done)
+
     def _run(self, work: Callable[[DeskApi], Any], done: Callable[[Any], None] | None = None) -> None:
         def failed(error: Exception) -> None:
             log.info("monitor command failed: %s", error)

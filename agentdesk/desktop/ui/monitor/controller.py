@@ -35,7 +35,7 @@ from .board_model import AgentBoardModel
 from .board_proxy import BoardFilter
 from .board_view import PAUSE, PAUSE_AFTER_CALL, QUEUES, READY, AgentBoard
 from .dialogs import MoveCallerDialog, PauseDialog, QueuesDialog
-from .lists_dialog import VipDialog
+from .lists_dialog import NumberListDialog
 from .live_calls import LiveCallsModel, LiveCallsPanel, WaitingCallersModel
 from .monitor_window import MonitorWindow
 from .stale import Staleness
@@ -89,6 +89,7 @@ class MonitorDesk(QObject):
         self.window.supervision_bar.leave_requested.connect(self._leave)
         self.window.wallboard_requested.connect(self.show_wallboard)
         self.window.vips_requested.connect(self.edit_vips)
+        self.window.blocked_requested.connect(self.edit_blocked)
         self.live.move_requested.connect(self._move)
         self.live.callback_requested.connect(link.send_to_callback)
         self.audit.query_requested.connect(lambda day, agent: link.audit(day, agent, self.audit.show_entries))
@@ -201,14 +202,29 @@ class MonitorDesk(QObject):
             self.link.move_caller(uniqueid, dialog.chosen_queue())
 
     def edit_vips(self) -> None:
-        dialog = VipDialog(self._parent_widget())
+        dialog = NumberListDialog(False, self._parent_widget())
         link = self.link
 
         def reload(_result: object = None) -> None:
-            link.vips(dialog.show_vips)
+            link.vips(dialog.show_entries)
 
         dialog.add_requested.connect(lambda number, note: link.add_vip(number, note, reload))
         dialog.remove_requested.connect(lambda number: link.remove_vip(number, reload))
+        self._open_list(dialog, reload)
+
+    def edit_blocked(self) -> None:
+        dialog = NumberListDialog(True, self._parent_widget())
+        link = self.link
+
+        def reload(_result: object = None) -> None:
+            link.blocked(dialog.show_entries)
+
+        dialog.add_requested.connect(lambda number, reason: link.add_blocked(number, reason, reload))
+        dialog.remove_requested.connect(lambda number: link.remove_blocked(number, reload))
+        self._open_list(dialog, reload)
+
+    @staticmethod
+    def _open_list(dialog: NumberListDialog, reload: Callable[[], None]) -> None:
         dialog.finished.connect(dialog.deleteLater)
         reload()
         dialog.open()

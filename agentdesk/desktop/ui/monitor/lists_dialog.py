@@ -1,8 +1,8 @@
-"""The VIP callers a team lead keeps (the desk service's VIP list: such a
-caller is marked on the screen-pop and the board). Signals
-`add_requested(number, note)` and `remove_requested(number)`; `show_vips`
-fills the table with what the service says now. (No do-not-call list:
-the desk service has none yet.)"""
+"""The number lists a team lead keeps: the VIP callers (marked on the
+screen-pop and the board, first in line) and the numbers never to be
+called back (the callback do-not-call list). One dialog for both. Signals
+`add_requested(number, note)` and `remove_requested(number)`; `show_entries`
+fills the table with what the service says now."""
 
 from __future__ import annotations
 
@@ -27,15 +27,17 @@ from ..common.text import clean_text
 MAX_NOTE = 200
 
 
-class VipDialog(QDialog):
+class NumberListDialog(QDialog):
     add_requested = Signal(str, str)
     remove_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, blocked: bool, parent: QWidget | None = None) -> None:
+        """The do-not-call list when `blocked`, else the VIP list."""
         super().__init__(parent)
-        self.setWindowTitle(self.tr("VIP callers"))
+        self.setWindowTitle(self.tr("Never call back") if blocked else self.tr("VIP callers"))
+        note_label = self.tr("Reason") if blocked else self.tr("Note")
         self.table = QTableWidget(0, 2, self)
-        self.table.setHorizontalHeaderLabels([self.tr("Number"), self.tr("Note")])
+        self.table.setHorizontalHeaderLabels([self.tr("Number"), note_label])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -45,7 +47,7 @@ class VipDialog(QDialog):
         self.number.setPlaceholderText(self.tr("Number"))
         self.note = QLineEdit(self)
         self.note.setMaxLength(MAX_NOTE)
-        self.note.setPlaceholderText(self.tr("Note"))
+        self.note.setPlaceholderText(note_label)
         self.add_button = QPushButton(self.tr("Add"), self)
         self.add_button.clicked.connect(self._add)
         self.remove_button = QPushButton(self.tr("Remove"), self)
@@ -63,10 +65,10 @@ class VipDialog(QDialog):
         column.addWidget(close)
         self.resize(560, 420)
 
-    def show_vips(self, vips: list[tuple[str, str]]) -> None:
+    def show_entries(self, entries: list[tuple[str, str]]) -> None:
         """(number, note) pairs, as the desk service lists them."""
-        self.table.setRowCount(len(vips))
-        for row, (number, note) in enumerate(vips):
+        self.table.setRowCount(len(entries))
+        for row, (number, note) in enumerate(entries):
             item = QTableWidgetItem(display_number(number))
             item.setData(Qt.ItemDataRole.UserRole, number)  # as stored, not as shown
             self.table.setItem(row, 0, item)

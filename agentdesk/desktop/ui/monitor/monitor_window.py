@@ -34,6 +34,7 @@ from .words import state_word
 class MonitorWindow(QMainWindow):
     wallboard_requested = Signal()
     vips_requested = Signal()
+    blocked_requested = Signal()
 
     def __init__(self, board: AgentBoard, queues: QueueWallboardModel, live: LiveCallsPanel, audit: AuditView,
                  staleness: Staleness, parent: QWidget | None = None) -> None:
@@ -56,6 +57,8 @@ class MonitorWindow(QMainWindow):
         self.wallboard_button = QPushButton(self.tr("Wallboard"), self)
         self.wallboard_button.setToolTip(self.tr("Show the queues full screen (Ctrl+Shift+W)"))
         self.vip_button = QPushButton(self.tr("VIP callers…"), self)
+        self.blocked_button = QPushButton(self.tr("Never call back…"), self)
+        self.blocked_button.setToolTip(self.tr("Numbers the callback service never calls"))
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._board_tab(), self.tr("Board"))
         self.tabs.addTab(queue_table(queues, self), self.tr("Queues"))
@@ -80,6 +83,7 @@ class MonitorWindow(QMainWindow):
         filters.addWidget(self.text_filter, 1)
         filters.addWidget(self.grouped)
         filters.addWidget(self.vip_button)
+        filters.addWidget(self.blocked_button)
         filters.addWidget(self.wallboard_button)
         column = QVBoxLayout(tab)
         column.addWidget(self.supervision_bar)
@@ -96,6 +100,7 @@ class MonitorWindow(QMainWindow):
         self.grouped.toggled.connect(proxy.set_grouped)
         self.wallboard_button.clicked.connect(self.wallboard_requested)
         self.vip_button.clicked.connect(self.vips_requested)
+        self.blocked_button.clicked.connect(self.blocked_requested)
         self.staleness.changed.connect(self._show_staleness)
         self.tabs.currentChanged.connect(lambda index: self.audit.refresh() if self.tabs.widget(index) is self.audit
                                          else None)

@@ -17,7 +17,7 @@ from agentdesk.contract.monitor import (
     Supervision,
 )
 from agentdesk.desktop.ui.monitor.audit_view import AuditView
-from agentdesk.desktop.ui.monitor.lists_dialog import VipDialog
+from agentdesk.desktop.ui.monitor.lists_dialog import NumberListDialog
 from agentdesk.desktop.ui.monitor.live_calls import LiveCallsModel, LiveCallsPanel, WaitingCallersModel
 from agentdesk.desktop.ui.monitor.supervision_bar import SupervisionBar
 from tests.helpers.fakes import NOW
@@ -79,9 +79,10 @@ def test_live_calls_say_who_supervises(qtbot: Any) -> None:
 
 
 def test_the_vip_list_adds_and_removes_numbers(qtbot: Any) -> None:
-    dialog = VipDialog()
+    dialog = NumberListDialog(blocked=False)
     qtbot.addWidget(dialog)
-    dialog.show_vips([("09121110001", "Gold customer"), ("+982155550101", "")])
+    assert dialog.windowTitle() == "VIP callers"
+    dialog.show_entries([("09121110001", "Gold customer"), ("+982155550101", "")])
     assert dialog.table.rowCount() == 2
     dialog.number.setText(" 09121110009 ")
     dialog.note.setText("Board member")
@@ -92,6 +93,15 @@ def test_the_vip_list_adds_and_removes_numbers(qtbot: Any) -> None:
     with qtbot.waitSignal(dialog.remove_requested) as removed:
         dialog.remove_button.click()
     assert removed.args == ["+982155550101"]
+
+
+def test_the_do_not_call_list_is_the_same_dialog_asking_for_a_reason(qtbot: Any) -> None:
+    dialog = NumberListDialog(blocked=True)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Never call back"
+    assert dialog.table.horizontalHeaderItem(1).text() == "Reason" == dialog.note.placeholderText()
+    dialog.show_entries([("09121110001", "<b>asked</b> not to be called")])
+    assert dialog.table.item(0, 1).text() == "<b>asked</b> not to be called"  # shown as typed, never as markup
 
 
 def test_the_audit_asks_for_a_day_and_an_agent_and_lists_newest_first(qtbot: Any) -> None:
