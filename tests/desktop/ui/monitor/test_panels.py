@@ -99,9 +99,11 @@ def test_the_do_not_call_list_is_the_same_dialog_asking_for_a_reason(qtbot: Any)
     dialog = NumberListDialog(blocked=True)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "Never call back"
-    assert dialog.table.horizontalHeaderItem(1).text() == "Reason" == dialog.note.placeholderText()
+    header = dialog.table.horizontalHeaderItem(1)
+    assert header is not None and header.text() == "Reason" == dialog.note.placeholderText()
     dialog.show_entries([("09121110001", "<b>asked</b> not to be called")])
-    assert dialog.table.item(0, 1).text() == "<b>asked</b> not to be called"  # shown as typed, never as markup
+    reason = dialog.table.item(0, 1)
+    assert reason is not None and reason.text() == "<b>asked</b> not to be called"  # as typed, never as markup
 
 
 def test_the_audit_asks_for_a_day_and_an_agent_and_lists_newest_first(qtbot: Any) -> None:
