@@ -1,6 +1,7 @@
 """The board on screen: a table of the filtered agents with uniform rows,
 a once-a-second clock that refreshes only the rows on screen, and the team
-lead's actions on an agent in its context menu (also Enter/Menu key).
+lead's actions on an agent in its context menu (also the Menu key or
+Enter), each also a key on the selected row (KEYS, shown in the menu).
 
 Signal `action(str, AgentRow)`: one of ACTIONS for that agent.
 """
@@ -18,6 +19,7 @@ from .board_proxy import BoardFilter
 
 PAUSE, READY, PAUSE_AFTER_CALL, QUEUES = "pause", "ready", "pause_after_call", "queues"
 ACTIONS = (LISTEN, WHISPER, BARGE, PAUSE, READY, PAUSE_AFTER_CALL, QUEUES)
+KEYS = {LISTEN: "Ctrl+1", WHISPER: "Ctrl+2", BARGE: "Ctrl+3", PAUSE: "Ctrl+P", READY: "Ctrl+R"}
 COLUMN_WIDTHS = {AGENT: 190, STATE: 240, TIME: 70, CALL: 330, ANSWERED: 80, AHT: 70, MISSED: 70, QUALITY: 70}
 
 
@@ -47,7 +49,10 @@ class AgentBoard(QTableView):
         self.sortByColumn(AGENT, Qt.SortOrder.AscendingOrder)
         self.setContextMenuPolicy(self.contextMenuPolicy().CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu_at)
-        QShortcut(QKeySequence("Menu"), self, lambda: self._menu_at(self._current_point()))
+        for keys in ("Menu", "Return", "Enter"):
+            QShortcut(QKeySequence(keys), self, lambda: self._menu_at(self._current_point()))
+        for kind, keys in KEYS.items():
+            QShortcut(QKeySequence(keys), self, lambda k=kind: self._act_on_current(k))
         self.clock = QTimer(self)
         self.clock.setInterval(1000)
         self.clock.timeout.connect(self.tick)
@@ -73,6 +78,16 @@ class AgentBoard(QTableView):
     def _current_point(self) -> QPoint:
         return self.visualRect(self.currentIndex()).center()
 
+    def _act_on_current(self, kind: str) -> None:
+        """A key on the selected row does what its menu entry does, when that entry is enabled."""
+        agent = self.agent_at(self.currentIndex())
+        if agent is None:
+            return
+        for item in self.menu_for(agent).actions():
+            if item.data() == kind and item.isEnabled():
+                self.action.emit(kind, agent)
+                return
+
     def _menu_at(self, point: QPoint) -> None:
         agent = self.agent_at(self.indexAt(point))
         if agent is None:
@@ -84,6 +99,8 @@ class AgentBoard(QTableView):
         on_call = agent.call is not None
         for kind, text in ((LISTEN, self.tr("Listen")), (WHISPER, self.tr("Whisper")), (BARGE, self.tr("Barge"))):
             item = menu.addAction(text)
+            item.setData(kind)
+            item.setShortcut(QKeySequence(KEYS[kind]))
             item.setEnabled(on_call)
             item.triggered.connect(lambda _checked=False, k=kind: self.action.emit(k, agent))
         menu.addSeparator()
@@ -93,6 +110,9 @@ class AgentBoard(QTableView):
                    (QUEUES, self.tr("Queues and penalty…"), True))
         for kind, text, enabled in entries:
             item = menu.addAction(text)
+            item.setData(kind)
+            if kind in KEYS:
+                item.setShortcut(QKeySequence(KEYS[kind]))
             item.setEnabled(enabled)
             item.triggered.connect(lambda _checked=False, k=kind: self.action.emit(k, agent))
         return menu

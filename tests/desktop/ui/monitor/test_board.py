@@ -171,3 +171,28 @@ def test_the_menu_offers_supervision_only_on_a_call(model: AgentBoardModel, qtbo
     with qtbot.waitSignal(view.action) as chosen:
         actions["Whisper"].trigger()
     assert chosen.args == ["whisper", on_call]
+
+
+def test_keys_act_on_the_selected_agent_as_their_menu_entries_would(model: AgentBoardModel, qtbot: Any) -> None:
+    view = AgentBoard(model, BoardFilter())
+    qtbot.addWidget(view)
+    with qtbot.waitActive(view):  # window shortcuts need the window active
+        view.show()
+        view.activateWindow()
+    on_call, ready = model.agent_at(0), model.agent_at(1)
+    chosen: list[tuple[str, str]] = []
+    view.action.connect(lambda kind, agent: chosen.append((kind, agent.agent)))
+
+    def select(agent: str) -> None:
+        for row in range(view.proxy.rowCount()):
+            if view.agent_at(view.proxy.index(row, 0)).agent == agent:  # type: ignore[union-attr]
+                view.setCurrentIndex(view.proxy.index(row, 0))
+
+    select(on_call.agent)
+    qtbot.keyClick(view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    select(ready.agent)
+    qtbot.keyClick(view, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # barge: not on a call, nothing
+    qtbot.keyClick(view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert chosen == [("listen", on_call.agent), ("pause", ready.agent)]
+    shown = {a.text(): a.shortcut().toString() for a in view.menu_for(on_call).actions() if a.text()}
+    assert shown["Listen"] == "Ctrl+1" and shown["Make ready"] == "Ctrl+R"
