@@ -27,7 +27,7 @@ from .board_view import AgentBoard
 from .live_calls import LiveCallsPanel
 from .stale import Staleness
 from .supervision_bar import SupervisionBar
-from .wallboard import QueueWallboardModel, queue_table
+from .wallboard import QueueTable, QueueWallboardModel
 from .words import state_word
 
 
@@ -61,7 +61,7 @@ class MonitorWindow(QMainWindow):
         self.blocked_button.setToolTip(self.tr("Numbers the callback service never calls"))
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._board_tab(), self.tr("Board"))
-        self.tabs.addTab(queue_table(queues, self), self.tr("Queues"))
+        self.tabs.addTab(QueueTable(queues, self), self.tr("Queues"))
         self.tabs.addTab(live, self.tr("Live calls"))
         self.tabs.addTab(audit, self.tr("Audit"))
         body = QWidget(self)

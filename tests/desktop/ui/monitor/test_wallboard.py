@@ -5,16 +5,17 @@ or the ticks stop; live again with the next floor."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
-from agentdesk.contract.monitor import Tick
+from agentdesk.contract.monitor import FloorUpdate, Tick
 from agentdesk.desktop.ui.common.when import time_text
 from agentdesk.desktop.ui.monitor.controller import MonitorDesk
 from agentdesk.desktop.ui.monitor.stale import TICK_SILENCE
-from agentdesk.desktop.ui.monitor.wallboard import CALLBACKS, LONGEST, SL, WAITING, WallboardWindow
+from agentdesk.desktop.ui.monitor.wallboard import ANSWERED, CALLBACKS, LONGEST, SL, WAITING, WallboardWindow
 from agentdesk.desktop.ui.monitor.words import LEVEL_BACKGROUNDS, STALE_TEXT
 from tests.helpers.fakes import NOW
 from tests.helpers.floor import floor, quiet_monitor_link
@@ -64,6 +65,15 @@ def test_a_live_floor_shows_figures_coloured_by_the_thresholds(desk: MonitorDesk
     assert cell(desk, 2, SL, Qt.ItemDataRole.BackgroundRole) == LEVEL_BACKGROUNDS["red"]  # billing 64 % < 70
     assert cell(desk, 2, CALLBACKS, Qt.ItemDataRole.BackgroundRole) == LEVEL_BACKGROUNDS["amber"]
     assert cell(desk, 0, SL, Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_a_column_widens_to_a_figure_that_grew(desk: MonitorDesk, wallboard: WallboardWindow, qtbot: Any) -> None:
+    table = wallboard.table
+    support = desk.queues.queues[0]
+    desk.link.floor_update.emit(FloorUpdate(NOW, NOW, queues=(replace(support, answered=123456789),)))
+    wide = table.fontMetrics().horizontalAdvance("123456789")
+    qtbot.waitUntil(lambda: table.columnWidth(ANSWERED) > wide, timeout=3000)
+    assert cell(desk, 0, ANSWERED) == "123456789"
 
 
 def test_a_dropped_stream_makes_it_stale_until_the_next_floor(desk: MonitorDesk, wallboard: WallboardWindow,
