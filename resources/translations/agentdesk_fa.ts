@@ -81,6 +81,76 @@
     </message>
 </context>
 <context>
+    <name>AgentBoard</name>
+    <message>
+        <source>Listen</source>
+        <translation>شنود</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>نجوا</translation>
+    </message>
+    <message>
+        <source>Barge</source>
+        <translation>ورود به تماس</translation>
+    </message>
+    <message>
+        <source>Pause…</source>
+        <translation>توقف…</translation>
+    </message>
+    <message>
+        <source>Make ready</source>
+        <translation>تغییر به آماده</translation>
+    </message>
+    <message>
+        <source>Pause after this call…</source>
+        <translation>توقف پس از این تماس…</translation>
+    </message>
+    <message>
+        <source>Queues and penalty…</source>
+        <translation>صف‌ها و پنالتی…</translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <source>Agent (extension)</source>
+        <translation>کارشناس (داخلی)</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>نمایش</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>زمان</translation>
+    </message>
+    <message>
+        <source>Team lead</source>
+        <translation>سرپرست</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>اقدام</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>کارشناس</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>جزئیات</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>نتیجه</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>موفق</translation>
+    </message>
+</context>
+<context>
     <name>CallCard</name>
     <message>
         <source>On hold</source>
@@ -827,6 +897,127 @@
     </message>
 </context>
 <context>
+    <name>LeadNotice</name>
+    <message>
+        <source>%1 is coaching you</source>
+        <translation>%1 در حال راهنمایی شماست</translation>
+    </message>
+    <message>
+        <source>%1 has joined the call</source>
+        <translation>%1 وارد تماس شد</translation>
+    </message>
+    <message>
+        <source>%1 is listening</source>
+        <translation>%1 در حال شنود تماس است</translation>
+    </message>
+    <message>
+        <source>%1 paused you: %2</source>
+        <translation>%1 شما را متوقف کرد: %2</translation>
+    </message>
+    <message>
+        <source>%1 made you ready</source>
+        <translation>%1 وضعیت شما را به «آماده» تغییر داد</translation>
+    </message>
+    <message>
+        <source>%1 logged you in to %2</source>
+        <translation>%1 شما را وارد صف %2 کرد</translation>
+    </message>
+    <message>
+        <source>%1 logged you out of %2</source>
+        <translation>%1 شما را از صف %2 خارج کرد</translation>
+    </message>
+    <message>
+        <source>%1 changed your queue priority: %2</source>
+        <translation>%1 اولویت صف شما را تغییر داد: %2</translation>
+    </message>
+    <message>
+        <source>%1 will pause you after this call: %2</source>
+        <translation>%1 شما را پس از این تماس متوقف می‌کند: %2</translation>
+    </message>
+    <message>
+        <source>%1 cancelled your pause after this call</source>
+        <translation>%1 توقف پس از این تماس را لغو کرد</translation>
+    </message>
+    <message>
+        <source>%1 paused you after your call: %2</source>
+        <translation>%1 شما را پس از تماستان متوقف کرد: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>سرپرست %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>LiveCalls</name>
+    <message>
+        <source>Agent</source>
+        <translation>کارشناس</translation>
+    </message>
+    <message>
+        <source>With</source>
+        <translation>طرف تماس</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>صف</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>شروع</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>مدت</translation>
+    </message>
+    <message>
+        <source>Marks</source>
+        <translation>نشانه‌ها</translation>
+    </message>
+    <message>
+        <source>Supervised</source>
+        <translation>نظارت</translation>
+    </message>
+    <message>
+        <source>%1 by %2</source>
+        <translation>%1 توسط %2</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>جایگاه</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>تماس‌گیرنده</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>مدت انتظار</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <source>callback</source>
+        <translation>تماس برگشتی</translation>
+    </message>
+</context>
+<context>
+    <name>LiveCallsPanel</name>
+    <message>
+        <source>Move to queue…</source>
+        <translation>جابه‌جایی به صف دیگر…</translation>
+    </message>
+    <message>
+        <source>Send to callback</source>
+        <translation>ارجاع به تماس برگشتی</translation>
+    </message>
+    <message>
+        <source>Offer the caller the callback menu; they keep their place</source>
+        <translation>منوی تماس برگشتی به تماس‌گیرنده پیشنهاد می‌شود؛ جایگاه او در صف حفظ می‌شود</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Calls</source>
@@ -859,6 +1050,245 @@
     <message>
         <source>%1 Quit anyway?</source>
         <translation>%1 با این حال خارج می‌شوید؟</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorBoard</name>
+    <message>
+        <source>Agent</source>
+        <translation>کارشناس</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>وضعیت</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>مدت</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>تماس</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>پاسخ‌داده‌شده</translation>
+    </message>
+    <message>
+        <source>AHT</source>
+        <translation>میانگین
+رسیدگی</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>بی‌پاسخ</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>کیفیت</translation>
+    </message>
+    <message>
+        <source>Queues</source>
+        <translation>صف‌ها</translation>
+    </message>
+    <message>
+        <source>Paused: %1</source>
+        <translation>متوقف: %1</translation>
+    </message>
+    <message>
+        <source>Wrap-up, %1 left</source>
+        <translation>پس از تماس، %1 مانده</translation>
+    </message>
+    <message>
+        <source>Wrap-up, %1 over</source>
+        <translation>پس از تماس، %1 اضافه</translation>
+    </message>
+    <message>
+        <source>then %1</source>
+        <translation>سپس %1</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>آماده</translation>
+    </message>
+    <message>
+        <source>Ringing</source>
+        <translation>در حال زنگ</translation>
+    </message>
+    <message>
+        <source>On call</source>
+        <translation>در تماس</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>تماس در انتظار</translation>
+    </message>
+    <message>
+        <source>Wrap-up</source>
+        <translation>کارهای پس از تماس</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>متوقف</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>خارج از صف</translation>
+    </message>
+    <message>
+        <source>Phone unavailable</source>
+        <translation>تلفن در دسترس نیست</translation>
+    </message>
+    <message>
+        <source>Listen</source>
+        <translation>شنود</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>نجوا</translation>
+    </message>
+    <message>
+        <source>Barge</source>
+        <translation>ورود به تماس</translation>
+    </message>
+    <message>
+        <source>Unknown caller</source>
+        <translation>تماس‌گیرندهٔ ناشناس</translation>
+    </message>
+    <message>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <source>callback</source>
+        <translation>تماس برگشتی</translation>
+    </message>
+    <message>
+        <source>transferred</source>
+        <translation>منتقل‌شده</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>در انتظار</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorLink</name>
+    <message>
+        <source>Not connected to the desk service</source>
+        <translation>به سرویس میز کار متصل نیست</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorMode</name>
+    <message>
+        <source>Monitor</source>
+        <translation>نظارت</translation>
+    </message>
+    <message>
+        <source>The floor: agents, queues, live calls (Ctrl+M)</source>
+        <translation>سالن: کارشناسان، صف‌ها، تماس‌های جاری (Ctrl+M)</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorWindow</name>
+    <message>
+        <source>AgentDesk monitor</source>
+        <translation>نظارت AgentDesk</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>همهٔ وضعیت‌ها</translation>
+    </message>
+    <message>
+        <source>Find an agent</source>
+        <translation>جست‌وجوی کارشناس</translation>
+    </message>
+    <message>
+        <source>Group by queue</source>
+        <translation>گروه‌بندی بر اساس صف</translation>
+    </message>
+    <message>
+        <source>Wallboard</source>
+        <translation>تابلوی صف‌ها</translation>
+    </message>
+    <message>
+        <source>Show the queues full screen (Ctrl+Shift+W)</source>
+        <translation>نمایش تمام‌صفحهٔ صف‌ها (Ctrl+Shift+W)</translation>
+    </message>
+    <message>
+        <source>VIP callers…</source>
+        <translation>تماس‌گیرندگان VIP…</translation>
+    </message>
+    <message>
+        <source>Never call back…</source>
+        <translation>ممنوعیت تماس برگشتی…</translation>
+    </message>
+    <message>
+        <source>Numbers the callback service never calls</source>
+        <translation>شماره‌هایی که سرویس تماس برگشتی هرگز با آن‌ها تماس نمی‌گیرد</translation>
+    </message>
+    <message>
+        <source>Board</source>
+        <translation>تابلوی کارشناسان</translation>
+    </message>
+    <message>
+        <source>Queues</source>
+        <translation>صف‌ها</translation>
+    </message>
+    <message>
+        <source>Live calls</source>
+        <translation>تماس‌های جاری</translation>
+    </message>
+    <message>
+        <source>Audit</source>
+        <translation>گزارش اقدامات</translation>
+    </message>
+    <message>
+        <source>All queues</source>
+        <translation>همهٔ صف‌ها</translation>
+    </message>
+</context>
+<context>
+    <name>MoveCallerDialog</name>
+    <message>
+        <source>Move %1 to another queue</source>
+        <translation>جابه‌جایی %1 به صف دیگر</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>صف</translation>
+    </message>
+</context>
+<context>
+    <name>NumberListDialog</name>
+    <message>
+        <source>Never call back</source>
+        <translation>ممنوعیت تماس برگشتی</translation>
+    </message>
+    <message>
+        <source>VIP callers</source>
+        <translation>تماس‌گیرندگان VIP</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>دلیل</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>یادداشت</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>شماره</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>افزودن</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>حذف</translation>
     </message>
 </context>
 <context>
@@ -909,6 +1339,33 @@
     <message>
         <source>Not saved: %1</source>
         <translation>ذخیره نشد: %1</translation>
+    </message>
+</context>
+<context>
+    <name>PauseDialog</name>
+    <message>
+        <source>Pause %1 after this call</source>
+        <translation>توقف %1 پس از این تماس</translation>
+    </message>
+    <message>
+        <source>Pause %1</source>
+        <translation>توقف %1</translation>
+    </message>
+    <message>
+        <source>Why (the agent reads this)</source>
+        <translation>چرا؟ (کارشناس این را می‌خواند)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>علت توقف</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>یادداشت</translation>
+    </message>
+    <message>
+        <source>Cancel the pause asked for after this call</source>
+        <translation>لغو توقفی که برای پس از این تماس درخواست شده است</translation>
     </message>
 </context>
 <context>
@@ -1002,6 +1459,25 @@
     <message>
         <source>You are in no queue.</source>
         <translation>شما در هیچ صفی نیستید.</translation>
+    </message>
+</context>
+<context>
+    <name>QueuesDialog</name>
+    <message>
+        <source>Queues of %1</source>
+        <translation>صف‌های %1</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>صف</translation>
+    </message>
+    <message>
+        <source>Penalty</source>
+        <translation>پنالتی</translation>
+    </message>
+    <message>
+        <source>Why (the agent reads this)</source>
+        <translation>چرا؟ (کارشناس این را می‌خواند)</translation>
     </message>
 </context>
 <context>
@@ -1426,6 +1902,45 @@
     </message>
 </context>
 <context>
+    <name>SupervisionBar</name>
+    <message>
+        <source>Listen</source>
+        <translation>شنود</translation>
+    </message>
+    <message>
+        <source>You hear both; nobody hears you</source>
+        <translation>صدای هر دو طرف را می‌شنوید؛ کسی صدای شما را نمی‌شنود</translation>
+    </message>
+    <message>
+        <source>Whisper</source>
+        <translation>نجوا</translation>
+    </message>
+    <message>
+        <source>Only the agent hears you</source>
+        <translation>فقط کارشناس صدای شما را می‌شنود</translation>
+    </message>
+    <message>
+        <source>Barge</source>
+        <translation>ورود به تماس</translation>
+    </message>
+    <message>
+        <source>The agent and the caller hear you</source>
+        <translation>کارشناس و تماس‌گیرنده صدای شما را می‌شنوند</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>خروج</translation>
+    </message>
+    <message>
+        <source>Ringing your phone to supervise %1…</source>
+        <translation>در حال زنگ زدن به تلفن شما برای نظارت بر %1…</translation>
+    </message>
+    <message>
+        <source>Supervising %1&apos;s call</source>
+        <translation>نظارت بر تماس %1</translation>
+    </message>
+</context>
+<context>
     <name>TransferPicker</name>
     <message>
         <source>Transfer %1</source>
@@ -1446,6 +1961,92 @@
     <message>
         <source>Talk first</source>
         <translation>ابتدا مشورت</translation>
+    </message>
+</context>
+<context>
+    <name>Wallboard</name>
+    <message>
+        <source>Stale since %1 — reconnecting</source>
+        <translation>بدون به‌روزرسانی از %1 — در حال اتصال دوباره</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>صف</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <source>Longest
+wait</source>
+        <translation>بیشترین
+انتظار</translation>
+    </message>
+    <message>
+        <source>Expected
+wait</source>
+        <translation>انتظار
+پیش‌بینی‌شده</translation>
+    </message>
+    <message>
+        <source>Service
+level</source>
+        <translation>سطح
+خدمت</translation>
+    </message>
+    <message>
+        <source>SL with
+abandons</source>
+        <translation>سطح خدمت
+با رهاشده‌ها</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>پاسخ‌داده‌شده</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>رهاشده</translation>
+    </message>
+    <message>
+        <source>ASA</source>
+        <translation>میانگین
+زمان پاسخ</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>آماده</translation>
+    </message>
+    <message>
+        <source>On call</source>
+        <translation>در تماس</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>متوقف</translation>
+    </message>
+    <message>
+        <source>Wrap-up</source>
+        <translation>کارهای
+پس از تماس</translation>
+    </message>
+    <message>
+        <source>Callbacks
+due</source>
+        <translation>تماس برگشتی
+موعد رسیده</translation>
+    </message>
+</context>
+<context>
+    <name>WallboardWindow</name>
+    <message>
+        <source>AgentDesk wallboard</source>
+        <translation>تابلوی صف‌های AgentDesk</translation>
+    </message>
+    <message>
+        <source>Queues</source>
+        <translation>صف‌ها</translation>
     </message>
 </context>
 <context>
