@@ -142,15 +142,17 @@ class DeskService:
         self.authority = AuthorityFile(config.tls.authority if config.tls is not None else None)
         self.control = FloorControl(self.ami, self.board, self.director, self.calls, self.wrapups,
                                     self.pending_pauses, self.lead_actions, spawn)
-        self.supervisions = Supervisions(self.ami, self.people, self.board.phone_of, self.hub, self.changes,
-                                         self.audit, spawn, clock, listen_notice=config.monitor.listen_notice)
+        self.monitor_hub = EventHub()  # the team leads' monitor streams
+        self.supervisions = Supervisions(self.ami, self.people, self.board.phone_of, self.hub, self.monitor_hub,
+                                         self.changes, self.audit, spawn, clock,
+                                         listen_notice=config.monitor.listen_notice)
         self.live_calls = LiveCalls(self.seats, BoardMarks(self.board), self.changes)
         self.quality_now = QualityNow(self.live_calls, self.changes)
         self.floor = FloorViews(FloorSources(self.board, self.people, self.live_calls, pause_book, self.wrapups,
                                              self.day_counters, self.views, self.handle_times, self.quality_now,
                                              self.ami, self.supervisions, self.pending_pauses),
                                 config.monitor, config.pause_reasons, self.db, clock, self.changes)
-        self.floor_feed = FloorFeed(self.changes, self.floor, self.ami, clock)
+        self.floor_feed = FloorFeed(self.monitor_hub, self.changes, self.floor, self.ami, clock)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in the background; its failure is logged, never lost."""

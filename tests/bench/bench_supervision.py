@@ -126,8 +126,7 @@ class LeadStamps(QObject):
         self.state = ""
         desktop.engine.incomingCall.connect(self.rang)
         desktop.engine.callChanged.connect(self.changed)
-        # The lead's own sessions come on the desk link's stream (the monitor stream carries none).
-        desktop.desk_link.supervision_changed.connect(self.supervision)
+        desk.link.supervision.connect(self.supervision)  # the lead's own sessions: on the monitor stream
         desk.link.command_failed.connect(self.failed)
 
     def expect(self, session: Session) -> None:

@@ -79,8 +79,9 @@ class DeskUser:
         return next(q for q in self.snapshot()["queues"] if q["name"] == name)
 
     # -- the event stream ------------------------------------------------------
-    def listen(self) -> None:
-        response = requests.get(f"{self.url}/api/v1/events", stream=True, timeout=(5, 60), verify=self.verify,
+    def listen(self, path: str = "/api/v1/events") -> None:
+        """Read the event stream at `path` (a team lead's monitor stream: /api/v1/monitor/events)."""
+        response = requests.get(f"{self.url}{path}", stream=True, timeout=(5, 60), verify=self.verify,
                                 headers={"Authorization": f"Bearer {self.token}"})
         assert response.status_code == 200, response.text
         self._stream = response

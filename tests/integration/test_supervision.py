@@ -60,7 +60,7 @@ def test_a_team_lead_listens_whispers_barges_and_leaves_an_agents_call(
     pbx: Pbx, make_party: MakeParty, agent_desk: DeskUser
 ) -> None:
     lead_desk = DeskUser(LEAD)
-    lead_desk.listen()
+    lead_desk.listen("/api/v1/monitor/events")  # a lead's sessions come on their monitor stream
     customer, agent, lead = make_party(CUSTOMER), make_party(AGENT), make_party(LEAD)
     customer.call(f"sip:7001@{SERVER}")
     agent.wait("incoming", timeout=20)

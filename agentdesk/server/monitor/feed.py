@@ -55,9 +55,9 @@ class Floor(Protocol):
 
 
 class FloorFeed:
-    def __init__(self, changes: FloorChanges, views: Floor, pbx: PbxLink, clock: Clock,
+    def __init__(self, hub: EventHub, changes: FloorChanges, views: Floor, pbx: PbxLink, clock: Clock,
                  monotonic: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
-        self.hub = EventHub()
+        self.hub = hub  # the leads' own: supervision sessions reach their lead on it too
         self._changes = changes
         self._views = views
         self._pbx = pbx

@@ -87,12 +87,14 @@ class Supervisions:
     call)."""
 
     def __init__(self, ami: Ami, people: Directory, phone_of: Callable[[str], str | None], hub: Publisher,
-                 changes: FloorChanges, audit: AuditLog, spawn: Callable[[Coroutine[Any, Any, None]], None],
-                 clock: Callable[[], float], listen_notice: Callable[[str], bool] = lambda queue: True) -> None:
+                 lead_hub: Publisher, changes: FloorChanges, audit: AuditLog,
+                 spawn: Callable[[Coroutine[Any, Any, None]], None], clock: Callable[[], float],
+                 listen_notice: Callable[[str], bool] = lambda queue: True) -> None:
         self._ami = ami
         self._people = people
         self._phone_of = phone_of
-        self._hub = hub
+        self._hub = hub  # the agents' desk streams
+        self._lead_hub = lead_hub  # the leads' monitor streams
         self._changes = changes
         self._audit = audit
         self._spawn = spawn
@@ -258,7 +260,7 @@ class Supervisions:
     def _tell(self, session: _Session) -> None:
         view = session.view
         data = dump_supervision(view)
-        self._hub.publish(events.SUPERVISION, data, agent=view.lead)
+        self._lead_hub.publish(events.SUPERVISION, data, agent=view.lead)
         if self._agent_may_know(session):
             session.agent_told = True
             self._hub.publish(events.SUPERVISION, data, agent=view.agent)

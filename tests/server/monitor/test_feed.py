@@ -18,7 +18,7 @@ from agentdesk.contract.monitor import (
     parse_floor,
     parse_floor_update,
 )
-from agentdesk.server.hub import Subscriber
+from agentdesk.server.hub import EventHub, Subscriber
 from agentdesk.server.monitor.changes import Dirty, FloorChanges
 from agentdesk.server.monitor.feed import THROTTLE_SECONDS, FloorFeed
 from agentdesk.server.monitor.floor import Scope
@@ -76,7 +76,7 @@ class Clock:
 
 
 def feed_with(clock: Clock, floor: FakeFloor, changes: FloorChanges) -> FloorFeed:
-    return FloorFeed(changes, floor, Pbx(), clock, monotonic=clock, sleep=clock.sleep)
+    return FloorFeed(EventHub(), changes, floor, Pbx(), clock, monotonic=clock, sleep=clock.sleep)
 
 
 def frames(subscriber: Subscriber) -> list[tuple[str, dict[str, Any]]]:

@@ -111,7 +111,8 @@ class Rig:
 
     def __init__(self, channels: list[AmiMessage] | None = None, listen_notice: bool = True) -> None:
         self.ami = FakeAmi(QUEUE_CALL if channels is None else channels)
-        self.hub = FakeHub()
+        self.hub = FakeHub()  # the agents' desk streams
+        self.lead_hub = FakeHub()  # the leads' monitor streams
         self.changes = FloorChanges()
         self.audit = FakeAudit()
         self.tasks: list[asyncio.Task[None]] = []
@@ -121,8 +122,8 @@ class Rig:
             self.notice_asked.append(queue)
             return listen_notice
 
-        self.supervisions = Supervisions(self.ami, PEOPLE, lambda agent: None, self.hub, self.changes, self.audit,
-                                         self.spawn, lambda: NOW, notice)
+        self.supervisions = Supervisions(self.ami, PEOPLE, lambda agent: None, self.hub, self.lead_hub,
+                                         self.changes, self.audit, self.spawn, lambda: NOW, notice)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.get_running_loop().create_task(work))
@@ -176,8 +177,9 @@ def test_a_listen_rings_the_lead_into_the_agents_exact_leg_and_goes_live_on_chan
         assert rig.supervisions.sessions() == []
 
     rig = run(scenario)
-    assert rig.hub.to("1901") == [("listen", "ringing"), ("listen", "live"), ("listen", "ended")]
-    assert rig.hub.to("1001") == rig.hub.to("1901")  # the queue's listen notice is on
+    assert rig.lead_hub.to("1901") == [("listen", "ringing"), ("listen", "live"), ("listen", "ended")]
+    assert rig.hub.to("1001") == rig.lead_hub.to("1901")  # the queue's listen notice is on
+    assert rig.hub.to("1901") == [] and rig.lead_hub.to("1001") == []  # each on their own stream
     assert rig.notice_asked[0] == "support"
     assert rig.actions() == [AUDIT_SUPERVISE_START, AUDIT_SUPERVISE_END]
     start = rig.audit.rows[0]
@@ -196,8 +198,8 @@ def test_an_unannounced_listen_is_told_to_the_agent_only_while_the_lead_can_be_h
     rig = run(scenario, listen_notice=False)
     assert [f["Digit"] for f in rig.ami.sent("PlayDTMF")] == ["5", "6", "4"]
     assert all(f["Receive"] == "true" and f["Channel"].endswith(";1") for f in rig.ami.sent("PlayDTMF"))
-    assert rig.hub.to("1901") == [("listen", "ringing"), ("listen", "live"), ("whisper", "live"), ("barge", "live"),
-                                  ("listen", "live"), ("listen", "ended")]
+    assert rig.lead_hub.to("1901") == [("listen", "ringing"), ("listen", "live"), ("whisper", "live"),
+                                       ("barge", "live"), ("listen", "live"), ("listen", "ended")]
     # For the agent, the lead came with whisper and left when it turned back to listening.
     assert rig.hub.to("1001") == [("whisper", "live"), ("barge", "live"), ("listen", "ended")]
     assert rig.actions() == [AUDIT_SUPERVISE_START] + [AUDIT_SUPERVISE_MODE] * 3 + [AUDIT_SUPERVISE_END]
@@ -213,7 +215,7 @@ def test_a_lead_who_declines_fails_the_session_and_it_is_forgotten() -> None:
         await rig.supervisions.start("1901", "1001", "whisper")  # free to try again
 
     rig = run(scenario)
-    assert rig.hub.to("1901")[:2] == [("whisper", "ringing"), ("whisper", "failed")]
+    assert rig.lead_hub.to("1901")[:2] == [("whisper", "ringing"), ("whisper", "failed")]
     assert rig.actions()[:2] == [AUDIT_SUPERVISE_START, AUDIT_SUPERVISE_FAILED]
     assert rig.audit.rows[1].result == "the lead did not answer"
 
@@ -228,7 +230,7 @@ def test_a_session_nobody_answers_fails_after_the_ring_limit(monkeypatch: pytest
         assert rig.ami.sent("Hangup") == [{"Channel": f"{view.session}a"}]
 
     rig = run(scenario)
-    assert rig.hub.to("1901") == [("barge", "ringing"), ("barge", "failed")]
+    assert rig.lead_hub.to("1901") == [("barge", "ringing"), ("barge", "failed")]
 
 
 def test_the_lead_hanging_up_ends_a_live_session() -> None:
@@ -239,7 +241,7 @@ def test_the_lead_hanging_up_ends_a_live_session() -> None:
         assert rig.supervisions.sessions() == []
 
     rig = run(scenario)
-    assert rig.hub.to("1901")[-1] == ("listen", "ended")
+    assert rig.lead_hub.to("1901")[-1] == ("listen", "ended")
     assert rig.audit.rows[-1].action == AUDIT_SUPERVISE_END
 
 
@@ -253,7 +255,7 @@ def test_losing_the_pbx_ends_every_session() -> None:
         assert rig.supervisions.sessions() == []
 
     rig = run(scenario)
-    assert rig.hub.to("1901")[-1] == ("listen", "ended") and rig.hub.to("1902")[-1] == ("barge", "failed")
+    assert rig.lead_hub.to("1901")[-1] == ("listen", "ended") and rig.lead_hub.to("1902")[-1] == ("barge", "failed")
 
 
 def refusal(scenario: Callable[[Rig], Awaitable[Any]], **options: Any) -> tuple[int, str]:
