@@ -94,7 +94,7 @@ def test_a_lead_pauses_readies_logs_out_and_sets_a_penalty_that_survives_a_recon
 
     assert lead.ok("PUT", f"{base}/queues/support/penalty", {"penalty": 3})["penalty"] == 3
     wait_until(lambda: "penalty 3" in member_line(pbx, "support"), what="penalty 3 in queue show")
-    assert notice(agent_desk, "penalty")["detail"] == "penalty 3 in support"
+    assert notice(agent_desk, "penalty")["detail"] == "support: 3"  # no English: the desktop says the rest
     # Asterisk drifts from what the lead set; the service's reconcile (on
     # every connect) puts the stored penalty back instead of dropping it.
     pbx.cli(f"queue set penalty 0 on PJSIP/{AGENT} in support")

@@ -69,7 +69,7 @@ class FloorControl:
     # -- agents -------------------------------------------------------------------
     async def set_penalty(self, lead: str, agent: str, queue: str, penalty: int, note: str) -> None:
         await self._report.attempt(self._director.set_penalty(agent, queue, penalty), lead, AUDIT_PENALTY,
-                                   agent=agent, queue=queue, note=note, text=f"penalty {penalty} in {queue}",
+                                   agent=agent, queue=queue, note=note, text=f"{queue}: {penalty}",
                                    detail={"penalty": penalty})
 
     async def pause_after_call(self, lead: str, agent: str, reason: str, note: str) -> None:
