@@ -2,7 +2,9 @@
 an agent follows the agent's pause within a second, and the wallboard says
 "Stale since" once the desk service is gone and is live again after it is
 back; a lead's commands from the monitor (pause with a note, ready, the
-audit, the VIP and do-not-call lists) reach the agent and the service."""
+audit, the VIP and do-not-call lists) reach the agent and the service; the
+lead's desktop answers the supervision call it asked for by itself, follows
+the session to live and leaves it, the agent's call going on."""
 
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ from typing import Any
 import pytest
 import requests
 
-from agentdesk.contract.monitor import FLOOR_PAUSED, AuditEntry
+from agentdesk.contract.monitor import FLOOR_PAUSED, LISTEN, SESSION_LIVE, AuditEntry
+from agentdesk.desktop.phone.model import CallState
+from agentdesk.desktop.ui.common.text import isolate
 from agentdesk.desktop.ui.monitor.controller import MonitorDesk
 from tests.helpers.agent import Agent
 from tests.helpers.desk import DeskUser
-from tests.helpers.pbx import DESK_URL, Pbx
+from tests.helpers.party import SipParty
+from tests.helpers.pbx import DESK_URL, SERVER, Pbx
 from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.pbx
@@ -114,3 +119,30 @@ def test_a_leads_commands_from_the_monitor_reach_the_agent_and_the_audit(
     qtbot.waitUntil(lambda: len(blocked) == 2, timeout=5000)
     assert all(number != "09121119998" for number, _reason in blocked[1])
     assert problems == []
+
+
+def test_the_leads_desktop_answers_its_own_supervision_and_follows_it_to_the_end(
+    make_agent: Callable[..., Agent], make_party: Callable[..., SipParty], agent_desk: DeskUser, qtbot: Any
+) -> None:
+    lead = make_agent(LEAD)
+    desk = monitor_of(lead)
+    customer, agent = make_party("09121110001"), make_party(AGENT)
+    customer.call(f"sip:7001@{SERVER}")
+    agent.wait("incoming", timeout=20)
+    agent.answer()
+    agent.wait_state("CONFIRMED")
+    qtbot.waitUntil(lambda: (row := desk.agents.row_of(AGENT)) is not None
+                    and desk.agents.agent_at(row).call is not None, timeout=5000)
+
+    desk.supervise(AGENT, LISTEN)
+    call = lead.wait_state(CallState.ACTIVE, timeout=15)  # answered by itself: no click
+    assert call.supervision != ""
+    qtbot.waitUntil(lambda: desk.session is not None and desk.session.state == SESSION_LIVE, timeout=5000)
+    bar, session = desk.window.supervision_bar, desk.session
+    assert session is not None and bar.label.text() == f"Supervising {isolate(session.agent_name)}'s call"
+    assert lead.window.calls.cards and all(not card.banner.text() for card in lead.window.calls.cards.values())
+
+    bar.leave_button.click()
+    lead.wait_no_calls(timeout=10)
+    qtbot.waitUntil(lambda: desk.session is None and not bar.isVisible(), timeout=5000)
+    assert agent.state == customer.state == "CONFIRMED"  # the agent and the customer still talk
