@@ -5,9 +5,10 @@ monitor stream (monitor_floor_feed.py, in a process of its own): AGENTS
 agents in QUEUES queues, then RATE call events a second (a caller
 arrives, an agent answers, a call ends, a wrap-up ends), each sent as the
 desk service's feed sends it: the changed agent, queue (with its waiting
-callers) and call rows, coalesced at most every 100 ms. Two phases of
-LOAD_SECONDS: the monitor window alone, then with the full-screen
-wallboard shown as well. Offscreen, as bench_busy_ui.py.
+callers) and call rows, coalesced at most every 100 ms. Three phases of
+LOAD_SECONDS: the monitor window on its Board tab, on its Live calls tab,
+then on the Board tab with the full-screen wallboard shown as well.
+Offscreen, as bench_busy_ui.py.
 
 Printed per phase: GUI frame time (each repaint of a window: painting its
 dirty widgets and flushing them, timed around Qt's UpdateRequest) p50/p95/
@@ -62,6 +63,7 @@ RATE = float(os.environ.get("BENCH_EVENTS_PER_SECOND", "20"))
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 PROFILE = os.environ.get("BENCH_PROFILE", "") == "1"
 SETTLE_SECONDS = 3.0  # after the floor, before the events: its first paint and layout are not measured
+SWITCH_SECONDS = 1.0  # after a tab switch or showing the wallboard: their first layout is not a frame under load
 PROBE_MS = 5
 TARGET_FRAME_MS = 50.0
 TARGET_PIXEL_MS = 250.0
@@ -248,7 +250,7 @@ def phase(app: TimedApplication, probe: Probe, updates: Updates, profiler: cProf
 
 
 def start_feed() -> subprocess.Popen[str]:
-    feed_seconds = 2 * LOAD_SECONDS + 5  # both phases, and a margin for the wallboard's first paint
+    feed_seconds = 3 * LOAD_SECONDS + 5  # every phase, and a margin for the wallboard's first paint
     return subprocess.Popen(
         [sys.executable, "-m", "tests.bench.monitor_floor_feed", str(AGENTS), str(QUEUES), str(RATE),
          str(SETTLE_SECONDS), str(feed_seconds)],
@@ -295,7 +297,7 @@ def print_profile(profiler: cProfile.Profile) -> None:
     for order in ("tottime", "cumulative"):
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(25)
-        print(f"\nGUI thread, both phases, by {order}:\n" + text.getvalue().split("\n\n", 2)[-1])
+        print(f"\nGUI thread, every phase, by {order}:\n" + text.getvalue().split("\n\n", 2)[-1])
 
 
 def main() -> int:
@@ -318,8 +320,13 @@ def main() -> int:
         run_for(SETTLE_SECONDS)
         probe = Probe()
         runs = {"board": phase(app, probe, updates, profiler)}
+        desk.window.tabs.setCurrentWidget(desk.live)
+        run_for(SWITCH_SECONDS)
+        runs["live calls tab"] = phase(app, probe, updates, profiler)
+        desk.window.tabs.setCurrentIndex(0)
         show_wallboard(desk, app.pixels)
         updates.wallboard = True
+        run_for(SWITCH_SECONDS)
         runs["board + wallboard"] = phase(app, probe, updates, profiler)
         size = app.primaryScreen().size()
         screen = f"{size.width()}x{size.height()}, board shows {len(board.visible_source_rows())} rows"
