@@ -10,7 +10,7 @@ wait) or sent to the callback menu: signals `move_requested(uniqueid)` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -37,6 +36,7 @@ from agentdesk.contract.queues import WaitingCaller
 
 from ..common.text import clean_text, format_duration, isolate
 from ..common.when import time_text
+from .fitting import ColumnFitter
 from .words import call_marks, mode_word, party
 
 Index = QModelIndex | QPersistentModelIndex
@@ -44,7 +44,10 @@ ROW_ROLE = Qt.ItemDataRole.UserRole
 
 
 class _Rows(QAbstractTableModel):
-    """A table of frozen rows, replaced whole (the floor's calls change a few times a second at most)."""
+    """A table of frozen rows, each with a key; `replace` gets them all and
+    tells the views only which rows left, came or changed: a reset would
+    lose the lead's selection (a waiting caller about to be moved) at every
+    update of a busy floor."""
 
     headers: tuple[str, ...] = ()
 
@@ -53,10 +56,31 @@ class _Rows(QAbstractTableModel):
         self._clock = clock
         self.rows: list[Any] = []
 
+    def key(self, row: Any) -> Hashable:
+        raise NotImplementedError
+
     def replace(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+        keys = {self.key(row) for row in rows}
+        for index in reversed(range(len(self.rows))):
+            if self.key(self.rows[index]) not in keys:
+                self.beginRemoveRows(QModelIndex(), index, index)
+                del self.rows[index]
+                self.endRemoveRows()
+        kept = {self.key(row) for row in self.rows}
+        if [self.key(row) for row in rows if self.key(row) in kept] != [self.key(row) for row in self.rows]:
+            self.beginResetModel()  # the rows that stay changed order
+            self.rows = list(rows)
+            self.endResetModel()
+            return
+        # Invariant: self.rows[:index] == rows[:index], and the rest of self.rows stay, in rows' order.
+        for index, row in enumerate(rows):
+            if self.key(row) not in kept:
+                self.beginInsertRows(QModelIndex(), index, index)
+                self.rows.insert(index, row)
+                self.endInsertRows()
+            elif self.rows[index] != row:
+                self.rows[index] = row
+                self.dataChanged.emit(self.index(index, 0), self.index(index, self.columnCount() - 1))
 
     def tick(self) -> None:
         if self.rows:
@@ -93,6 +117,9 @@ class LiveCallsModel(_Rows):
                str(QT_TRANSLATE_NOOP("LiveCalls", "Duration")), str(QT_TRANSLATE_NOOP("LiveCalls", "Marks")),
                str(QT_TRANSLATE_NOOP("LiveCalls", "Supervised")))
 
+    def key(self, row: LiveCallRow) -> str:
+        return row.call
+
     def text(self, row: LiveCallRow, column: int) -> str:
         translate = QCoreApplication.translate
         if column == 0:
@@ -124,6 +151,9 @@ class WaitingCallersModel(_Rows):
     def set_queues(self, queues: list[QueueBoardRow]) -> None:
         self.replace([(q.name, q.title, c) for q in queues for c in sorted(q.callers, key=lambda c: c.position)])
 
+    def key(self, row: tuple[str, str, WaitingCaller]) -> Hashable:
+        return row[0], row[2].uniqueid  # a caller moved to another queue is another row there
+
     def text(self, row: tuple[str, str, WaitingCaller], column: int) -> str:
         translate = QCoreApplication.translate
         _name, title, caller = row
@@ -148,8 +178,7 @@ def _table(model: QAbstractTableModel, parent: QWidget) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    ColumnFitter(view)
     return view
 
 

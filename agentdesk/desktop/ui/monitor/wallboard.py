@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QScreen
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QTableView, QVBoxLayout, QWidget
 
 from agentdesk.contract.monitor import (
     T_ABANDONED,
@@ -34,6 +34,7 @@ from agentdesk.contract.monitor import (
 
 from ..common.text import clean_text, format_duration, plain_label
 from ..common.when import time_text
+from .fitting import ColumnFitter
 from .stale import Staleness
 from .thresholds import OK, queue_level
 from .words import LEVEL_BACKGROUNDS, STALE_TEXT
@@ -177,16 +178,7 @@ class QueueWallboardModel(QAbstractTableModel):
 
 
 class QueueTable(QTableView):
-    """The queues as a table, each figure's column as wide as its widest value.
-
-    Not Qt's ResizeToContents: it measures every cell of the table on every
-    dataChanged, even of one cell, and a busy floor changes a few queues ten
-    times a second (with 50 queues, thousands of data() calls per update,
-    most of the desktop's CPU with the wallboard up). The columns are fitted
-    at once after a reset, on showing and when the type changes, and at
-    most once every FIT_MS while figures change."""
-
-    FIT_MS = 1000
+    """The queues as a table, each figure's column as wide as its widest value (fitting.py)."""
 
     def __init__(self, model: QueueWallboardModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,33 +188,7 @@ class QueueTable(QTableView):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.verticalHeader().hide()
         self.setWordWrap(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(QUEUE, QHeaderView.ResizeMode.Stretch)
-        self._fitting = QTimer(self)
-        self._fitting.setSingleShot(True)
-        self._fitting.timeout.connect(self.fit_columns)
-        model.modelReset.connect(self.fit_soon)
-        model.dataChanged.connect(self._fit_later)
-
-    def fit_soon(self) -> None:
-        """Fit the columns when the event loop is next free (after a reset, or new type)."""
-        self._fitting.start(0)
-
-    def _fit_later(self, *_changed: Any) -> None:
-        if not self._fitting.isActive():
-            self._fitting.start(self.FIT_MS)
-
-    def fit_columns(self) -> None:
-        if not self.isVisible():
-            return  # fitted when shown
-        for column in range(COLUMNS):
-            if column != QUEUE:
-                self.resizeColumnToContents(column)
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        self.fit_soon()
+        self.fitter = ColumnFitter(self, stretch=QUEUE)
 
 
 class WallboardWindow(QWidget):
@@ -286,7 +252,7 @@ class WallboardWindow(QWidget):
         self.setStyleSheet(WALLBOARD_STYLE % {"value": pixels, "header": small})
         room = self.height() * 0.8 / (rows + 1)  # few queues: taller rows rather than an empty wall
         self.table.verticalHeader().setDefaultSectionSize(int(max(pixels * 1.6, min(pixels * 3.0, room))))
-        self.table.fit_soon()
+        self.table.fitter.fit_soon()
 
     def _show_time(self) -> None:
         self.clock.setText(time_text(time.time()))

@@ -70,6 +70,24 @@ def test_a_waiting_caller_can_be_moved_or_sent_to_callback(qtbot: Any) -> None:
     assert moved.args == ["1800000000.5"]
 
 
+def test_a_chosen_waiting_caller_stays_chosen_while_the_queues_change(qtbot: Any) -> None:
+    waiting = WaitingCallersModel(lambda: NOW)
+    panel = LiveCallsPanel(LiveCallsModel(lambda: NOW), waiting)
+    qtbot.addWidget(panel)
+    queues = list(floor(NOW).queues)
+    waiting.set_queues(queues)
+    panel.waiting_view.selectRow(2)  # Olga Smirnova, third in support
+    support, sales = queues[0], queues[1]
+    newcomer = replace(support.callers[1], uniqueid="1800000000.9", number="09127770000", position=4)
+    answered = replace(support, callers=(*(replace(c, position=c.position - 1) for c in support.callers[1:]),
+                                         newcomer))  # the first was answered, another came
+    waiting.set_queues([answered, replace(sales, callers=()), *queues[2:]])
+    chosen = panel.selected_caller()
+    assert chosen is not None and chosen.uniqueid == "1800000000.5" and chosen.position == 2
+    assert panel.move_button.isEnabled()
+    assert [plain(waiting.text(row, 2)) for row in waiting.rows] == ["09121110002", "Olga Smirnova", "09127770000"]
+
+
 def test_live_calls_say_who_supervises(qtbot: Any) -> None:
     calls = LiveCallsModel(lambda: NOW)
     call = floor(NOW).calls[0]
