@@ -106,13 +106,19 @@ class MonitorWindow(QMainWindow):
                                          else None)
 
     def set_queues(self, queues: list[QueueBoardRow]) -> None:
-        """The queue filter's choices: every queue of the floor."""
+        """The queue filter's choices: every queue of the floor. Most updates change only
+        figures: the choices stay as they are, or a lead picking from the open list
+        would lose their place ten times a second on a busy floor."""
+        choices = [(clean_text(queue.title), queue.name) for queue in queues]
+        combo = self.queue_filter
+        if combo.count() and choices == [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())]:
+            return
         chosen = self.queue_filter.currentData() or ""
         self.queue_filter.blockSignals(True)
         self.queue_filter.clear()
         self.queue_filter.addItem(self.tr("All queues"), "")
-        for queue in queues:
-            self.queue_filter.addItem(clean_text(queue.title), queue.name)
+        for title, name in choices:
+            self.queue_filter.addItem(title, name)
         found = self.queue_filter.findData(chosen)
         self.queue_filter.setCurrentIndex(max(found, 0))
         self.queue_filter.blockSignals(False)

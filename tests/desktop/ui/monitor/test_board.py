@@ -4,6 +4,7 @@ the agents as a team lead expects."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -22,9 +23,10 @@ from agentdesk.desktop.ui.monitor.board_model import (
 )
 from agentdesk.desktop.ui.monitor.board_proxy import BoardFilter
 from agentdesk.desktop.ui.monitor.board_view import AgentBoard
+from agentdesk.desktop.ui.monitor.controller import MonitorDesk
 from agentdesk.desktop.ui.monitor.words import LEVEL_BACKGROUNDS
 from tests.helpers.fakes import NOW
-from tests.helpers.floor import changed, floor
+from tests.helpers.floor import changed, floor, quiet_monitor_link
 
 
 class Clock:
@@ -134,6 +136,26 @@ def test_filters_narrow_by_queue_state_and_text(model: AgentBoardModel, qtbot: A
     proxy.set_states([])
     proxy.set_text("")
     assert proxy.rowCount() == model.rowCount()
+
+
+def test_the_open_queue_filter_keeps_its_place_while_figures_change(qtbot: Any) -> None:
+    link = quiet_monitor_link()
+    desk = MonitorDesk(link, lambda _text: None, wall_clock=lambda: NOW)
+    link.floor.emit(floor(NOW))
+    window = desk.window
+    qtbot.addWidget(window)
+    window.show()
+    choices = window.queue_filter
+    choices.showPopup()
+    choices.view().setCurrentIndex(choices.model().index(2, 0))  # the lead points at "Sales and new contracts"
+    support = desk.queues.queues[0]
+    link.floor_update.emit(FloorUpdate(NOW, NOW, queues=(replace(support, answered=support.answered + 1),)))
+    assert choices.view().currentIndex().row() == 2 and choices.view().isVisible()
+    renamed = replace(support, title="Support desk")
+    link.floor_update.emit(FloorUpdate(NOW, NOW, queues=(renamed,)))
+    assert choices.itemText(1) == "Support desk"
+    choices.hidePopup()
+    desk.close()
 
 
 def test_grouping_keeps_each_queues_agents_together(model: AgentBoardModel, qtbot: Any) -> None:
