@@ -78,7 +78,10 @@ def _queue_of(leg: AmiMessage, channels: list[AmiMessage]) -> str:
 def originate_fields(session: str, lead_phone: str, call: AgentCall, mode: str, label: str,
                      agent_phone: str) -> dict[str, Any]:
     """The AMI Originate that rings the lead's phone and, once answered,
-    spies on the agent's leg in `mode` (which is also the extension)."""
+    spies on the agent's leg in `mode` (which is also the extension).
+    Asterisk splits each Variable at its commas: a name's comma would start
+    another variable, so the label has none."""
+    label = label.replace(",", " ")
     return {
         "Channel": f"Local/{lead_phone}@supervise-ring/n", "Context": "supervise", "Exten": mode,
         "Priority": "1", "Async": "true", "Timeout": str(RING_MS),

@@ -27,6 +27,7 @@ from agentdesk.server.ami.client import AmiActionError
 from agentdesk.server.ami.protocol import AmiMessage
 from agentdesk.server.directory import Person
 from agentdesk.server.monitor import supervision as module
+from agentdesk.server.monitor.agent_call import AgentCall, originate_fields
 from agentdesk.server.monitor.changes import FloorChanges
 from agentdesk.server.monitor.supervision import Supervisions
 from agentdesk.server.queues.agents import CommandError
@@ -394,3 +395,11 @@ def test_the_routes_answer_bad_requests_with_a_sentence(tmp_path: Path) -> None:
         assert await call(desk, "GET", post, lead) == (200, [])
 
     run_offline(tmp_path, scenario)
+
+
+def test_a_comma_in_the_agents_name_cannot_add_a_variable_to_the_originate() -> None:
+    call = AgentCall("PJSIP/1001-0000002a", "77.2", "support")
+    fields = originate_fields("s1", "1901", call, "listen", "Listen: Karimi,SUPERVISE_TARGET=PJSIP/1002", "1001")
+    variables = [v for header in fields["Variable"] for v in header.split(",")]  # as Asterisk splits them
+    assert [v.split("=", 1)[0] for v in variables] == ["SUPERVISE_TARGET", "__SUPERVISE_SESSION", "__SUPERVISE_LABEL"]
+    assert variables[0] == "SUPERVISE_TARGET=PJSIP/1001-0000002a"
