@@ -16,8 +16,8 @@ SURVEY = "survey"  # wrapups.SurveyResult, to its agent and team leads
 OFFER_TAKEN = "offer_taken"  # offers.OfferTaken: a queue call the agent missed, answered by a colleague
 # {}: an administrator changed provisioned settings; re-read them (contract/provisioning.py)
 PROVISIONING = "provisioning"
-SUPERVISION = "supervision"  # monitor.Supervision: to the lead, and to the agent as the queue's policy says
-CONTROL = "control"  # monitor.ControlNotice: to the agent a team lead acted on
+SUPERVISION = "supervision"  # leads.Supervision: to the lead (monitor stream), to the agent as the queue says
+CONTROL = "control"  # leads.ControlNotice: to the agent a team lead acted on
 
 ALL = (SNAPSHOT, QUEUE, AGENT, PBX, CALLBACK, WRAPUP, SURVEY, OFFER_TAKEN, PROVISIONING, SUPERVISION, CONTROL)
 

@@ -44,7 +44,7 @@ from aiohttp import web
 
 from agentdesk.contract.events import SNAPSHOT
 from agentdesk.contract.ids import is_uniqueid
-from agentdesk.contract.monitor import (
+from agentdesk.contract.leads import (
     AUDIT_PAUSE,
     AUDIT_QUEUE_LOGIN,
     AUDIT_QUEUE_LOGOUT,

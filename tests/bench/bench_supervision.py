@@ -61,7 +61,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Slot, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from agentdesk.contract.monitor import SESSION_ENDED, SESSION_FAILED, SESSION_LIVE, Supervision
+from agentdesk.contract.leads import SESSION_ENDED, SESSION_FAILED, SESSION_LIVE, Supervision
 from agentdesk.desktop.phone.model import CallSnapshot, RegState
 from tests.bench.bench_busy_ui import start_sound_server
 from tests.bench.bench_screen_pop import load_average, quiet_offscreen, spin_until

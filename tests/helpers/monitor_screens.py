@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from agentdesk.contract.monitor import SESSION_LIVE, WHISPER, Supervision
+from agentdesk.contract.leads import SESSION_LIVE, WHISPER, Supervision
 from agentdesk.desktop.ui.monitor.controller import MonitorDesk
 from agentdesk.desktop.ui.monitor.wallboard import WallboardWindow
 from tests.helpers.floor import floor, quiet_monitor_link

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import requests
 
-from agentdesk.contract.monitor import FLOOR_PAUSED, LISTEN, SESSION_LIVE, AuditEntry
+from agentdesk.contract.leads import LISTEN, SESSION_LIVE, AuditEntry
+from agentdesk.contract.monitor import FLOOR_PAUSED
 from agentdesk.desktop.phone.model import CallState
 from agentdesk.desktop.ui.common.text import isolate
 from agentdesk.desktop.ui.monitor.controller import MonitorDesk

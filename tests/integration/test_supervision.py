@@ -14,12 +14,7 @@ from typing import Any
 import pytest
 
 from agentdesk.contract import events
-from agentdesk.contract.monitor import (
-    AUDIT_SUPERVISE_END,
-    AUDIT_SUPERVISE_MODE,
-    AUDIT_SUPERVISE_START,
-    parse_supervision,
-)
+from agentdesk.contract.leads import AUDIT_SUPERVISE_END, AUDIT_SUPERVISE_MODE, AUDIT_SUPERVISE_START, parse_supervision
 from tests.helpers.desk import DeskUser
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx

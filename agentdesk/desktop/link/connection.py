@@ -35,7 +35,7 @@ from PySide6.QtCore import QObject, Signal
 
 from agentdesk.contract import events
 from agentdesk.contract.callbacks import CallbackTaskView, parse_task_view
-from agentdesk.contract.monitor import ControlNotice, Supervision, parse_notice, parse_supervision
+from agentdesk.contract.leads import ControlNotice, Supervision, parse_notice, parse_supervision
 from agentdesk.contract.offers import OfferTaken, parse_offer_taken
 from agentdesk.contract.queues import (
     AgentState,

@@ -24,18 +24,8 @@ from urllib.parse import urlencode
 from PySide6.QtCore import QObject, Signal
 
 from agentdesk.contract import events
-from agentdesk.contract.monitor import (
-    AuditEntry,
-    FloorSnapshot,
-    FloorUpdate,
-    Supervision,
-    Tick,
-    parse_audit_entry,
-    parse_floor,
-    parse_floor_update,
-    parse_supervision,
-    parse_tick,
-)
+from agentdesk.contract.leads import AuditEntry, Supervision, parse_audit_entry, parse_supervision
+from agentdesk.contract.monitor import FloorSnapshot, FloorUpdate, Tick, parse_floor, parse_floor_update, parse_tick
 from agentdesk.contract.queues import DeskSnapshot
 
 from .api import DeskApi, segment

@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from agentdesk.contract.ids import is_task_id
-from agentdesk.contract.monitor import AUDIT_BLOCK_ADD, AUDIT_BLOCK_REMOVE
+from agentdesk.contract.leads import AUDIT_BLOCK_ADD, AUDIT_BLOCK_REMOVE
 from agentdesk.contract.states import OUTCOMES, TEAMLEAD
 
 from ..auth import Session

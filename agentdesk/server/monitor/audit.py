@@ -9,7 +9,7 @@ import logging
 import secrets
 from typing import Any
 
-from agentdesk.contract.monitor import AuditEntry
+from agentdesk.contract.leads import AuditEntry
 
 from ..runtime import Clock, StoreAccess
 

@@ -6,8 +6,9 @@ caller to another queue or to the callback menu, keeping their wait.
 Every action is audited and told to the agent it concerns (LeadActions).
 Callers are moved with AMI QueueWithdrawCaller: Queue() returns WITHDRAW
 and the dialplan ([queue-left] -> [queue-move], extensions.conf) reads the
-WithdrawInfo this module writes: "move,<queue>,<position>" or
-"callback,<queue>,<position>".
+WithdrawInfo this module writes: "move,<queue>,<position>,<joined>" (the
+epoch second the caller began waiting: the new queue's max wait counts
+from then) or "callback,<queue>,<position>".
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
-from agentdesk.contract.monitor import AUDIT_CALLER_CALLBACK, AUDIT_CALLER_MOVE, AUDIT_PENALTY
+from agentdesk.contract.leads import AUDIT_CALLER_CALLBACK, AUDIT_CALLER_MOVE, AUDIT_PENALTY
 
 from ..ami.client import AmiError
 from ..ami.protocol import AmiMessage
@@ -116,7 +117,8 @@ class FloorControl:
         position = 1 + sum(1 for other in target.callers.values() if other.joined_at < caller.joined_at)
         self._board.carry_join(uniqueid, caller.joined_at)
         detail = {"from": source.name, "to": to, "position": position, "number": caller.number}
-        await self._withdraw(lead, AUDIT_CALLER_MOVE, source, caller, f"move,{to},{position}", detail)
+        info = f"move,{to},{position},{int(caller.joined_at)}"
+        await self._withdraw(lead, AUDIT_CALLER_MOVE, source, caller, info, detail)
         return position
 
     async def to_callback(self, lead: str, uniqueid: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from agentdesk.contract.leads import Supervision
 from agentdesk.contract.monitor import (
     FLOOR_LOGGED_OUT,
     FLOOR_PAUSED,
@@ -27,7 +28,6 @@ from agentdesk.contract.monitor import (
     FloorUpdate,
     LiveCallRow,
     QueueBoardRow,
-    Supervision,
 )
 from agentdesk.contract.queues import WaitingCaller
 from agentdesk.contract.states import AGENT, CUSTOMER

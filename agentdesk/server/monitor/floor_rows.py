@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agentdesk.contract.leads import SESSION_ENDED, SESSION_FAILED, Supervision
 from agentdesk.contract.monitor import (
     FLOOR_LOGGED_OUT,
     FLOOR_ON_CALL,
@@ -16,10 +17,7 @@ from agentdesk.contract.monitor import (
     FLOOR_RINGING,
     FLOOR_UNAVAILABLE,
     FLOOR_WRAP_UP,
-    SESSION_ENDED,
-    SESSION_FAILED,
     LiveCallRow,
-    Supervision,
 )
 from agentdesk.contract.states import WRAPUP_ACTIVE
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from agentdesk.contract.monitor import AUDIT_PAUSE_AFTER_APPLIED, AUDIT_PAUSE_AFTER_CANCEL, AUDIT_PAUSE_AFTER_SET
+from agentdesk.contract.leads import AUDIT_PAUSE_AFTER_APPLIED, AUDIT_PAUSE_AFTER_CANCEL, AUDIT_PAUSE_AFTER_SET
 
 from ..queues.agents import CommandError
 from ..runtime import Clock, StoreAccess

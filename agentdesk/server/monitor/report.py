@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from agentdesk.contract import events
-from agentdesk.contract.monitor import AuditEntry, ControlNotice, dump_notice
+from agentdesk.contract.leads import AuditEntry, ControlNotice, dump_notice
 
 from ..queues.agents import CommandError
 from .audit import AuditLog

@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from agentdesk.contract.ids import is_uniqueid
-from agentdesk.contract.monitor import dump_audit_entry
+from agentdesk.contract.leads import dump_audit_entry
 from agentdesk.contract.states import MISSED_CALL_REASON, WRAPUP_REASON
 
 from ..auth import Session

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from agentdesk.contract.ids import is_extension
-from agentdesk.contract.monitor import MODES, dump_supervision
+from agentdesk.contract.leads import MODES, dump_supervision
 
 from ..queues.agents import CommandError
 from ..routing import SERVICE, read_json, team_lead

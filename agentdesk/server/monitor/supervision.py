@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from agentdesk.contract import events
-from agentdesk.contract.monitor import (
+from agentdesk.contract.leads import (
     AUDIT_SUPERVISE_END,
     AUDIT_SUPERVISE_FAILED,
     AUDIT_SUPERVISE_MODE,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agentdesk.contract.monitor import AuditEntry
+from agentdesk.contract.leads import AuditEntry
 
 from .database import Database
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import ClientResponse
 
-from agentdesk.contract.monitor import AUDIT_PAUSE, AUDIT_PENALTY, parse_audit_entry
+from agentdesk.contract.leads import AUDIT_PAUSE, AUDIT_PENALTY, parse_audit_entry
 from tests.helpers.offline import OfflineDesk, run_offline
 from tests.server.test_queue_rights import sse
 

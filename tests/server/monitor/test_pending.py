@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentdesk.contract import events
-from agentdesk.contract.monitor import AUDIT_PAUSE_AFTER_APPLIED, AUDIT_PAUSE_AFTER_SET
+from agentdesk.contract.leads import AUDIT_PAUSE_AFTER_APPLIED, AUDIT_PAUSE_AFTER_SET
 from agentdesk.contract.states import WRAPUP_REASON
 from agentdesk.server.monitor.audit import AuditLog
 from agentdesk.server.monitor.changes import FloorChanges

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from agentdesk.contract import events
-from agentdesk.contract.monitor import (
+from agentdesk.contract.leads import (
     AUDIT_SUPERVISE_END,
     AUDIT_SUPERVISE_FAILED,
     AUDIT_SUPERVISE_MODE,

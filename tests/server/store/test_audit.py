@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agentdesk.contract.monitor import AUDIT_PAUSE, AUDIT_PENALTY, AUDIT_SUPERVISE_START, AuditEntry
+from agentdesk.contract.leads import AUDIT_PAUSE, AUDIT_PENALTY, AUDIT_SUPERVISE_START, AuditEntry
 from agentdesk.server.store import Store
 from agentdesk.server.store.audit_sql import PendingPause
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agentdesk.contract.monitor import AuditEntry
+from agentdesk.contract.leads import AuditEntry
 
 from ..common.text import clean_text
 from ..common.when import time_text

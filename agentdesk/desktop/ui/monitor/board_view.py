@@ -12,7 +12,8 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from agentdesk.contract.monitor import BARGE, FLOOR_PAUSED, LISTEN, WHISPER, AgentRow
+from agentdesk.contract.leads import BARGE, LISTEN, WHISPER
+from agentdesk.contract.monitor import FLOOR_PAUSED, AgentRow
 
 from .board_model import AGENT, AHT, ANSWERED, CALL, MISSED, QUALITY, ROW_ROLE, STATE, TIME, AgentBoardModel
 from .board_proxy import BoardFilter

@@ -17,17 +17,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
-from agentdesk.contract.monitor import (
-    MODES,
-    SESSION_ENDED,
-    SESSION_FAILED,
-    AgentRow,
-    FloorSnapshot,
-    FloorUpdate,
-    LiveCallRow,
-    Supervision,
-    Tick,
-)
+from agentdesk.contract.leads import MODES, SESSION_ENDED, SESSION_FAILED, Supervision
+from agentdesk.contract.monitor import AgentRow, FloorSnapshot, FloorUpdate, LiveCallRow, Tick
 
 from ...link.monitor_link import MonitorLink
 from .audit_view import AuditView

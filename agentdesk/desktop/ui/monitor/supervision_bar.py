@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QPushButton, QWidget
 
-from agentdesk.contract.monitor import BARGE, LISTEN, MODES, SESSION_ENDED, SESSION_FAILED, SESSION_RINGING, WHISPER
-from agentdesk.contract.monitor import Supervision as Session
+from agentdesk.contract.leads import BARGE, LISTEN, MODES, SESSION_ENDED, SESSION_FAILED, SESSION_RINGING, WHISPER
+from agentdesk.contract.leads import Supervision as Session
 
 from ..common.text import isolate, plain_label
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
+from agentdesk.contract.leads import BARGE, LISTEN, WHISPER
 from agentdesk.contract.monitor import (
-    BARGE,
     FLOOR_LOGGED_OUT,
     FLOOR_ON_CALL,
     FLOOR_ON_HOLD,
@@ -17,8 +17,6 @@ from agentdesk.contract.monitor import (
     FLOOR_UNAVAILABLE,
     FLOOR_WRAP_UP,
     INBOUND,
-    LISTEN,
-    WHISPER,
     LiveCallRow,
 )
 

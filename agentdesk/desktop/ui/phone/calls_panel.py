@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from agentdesk.contract.monitor import Supervision
+from agentdesk.contract.leads import Supervision
 
 from ...phone.model import CallSnapshot, CallState
 from ...phone.qualitytrack import QualityReport

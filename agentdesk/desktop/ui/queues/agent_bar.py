@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agentdesk.contract.monitor import ControlNotice
+from agentdesk.contract.leads import ControlNotice
 from agentdesk.contract.queues import AgentState
 from agentdesk.contract.states import MISSED_CALL_REASON, AgentActivity
 

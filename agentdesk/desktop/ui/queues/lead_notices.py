@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from agentdesk.contract.monitor import (
+from agentdesk.contract.leads import (
     AUDIT_PAUSE,
     AUDIT_PAUSE_AFTER_APPLIED,
     AUDIT_PAUSE_AFTER_CANCEL,

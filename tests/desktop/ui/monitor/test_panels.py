@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from agentdesk.contract.monitor import (
+from agentdesk.contract.leads import (
     BARGE,
     LISTEN,
     SESSION_ENDED,

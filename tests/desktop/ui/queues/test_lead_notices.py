@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentdesk.contract.monitor import (
+from agentdesk.contract.leads import (
     AUDIT_PAUSE,
     BARGE,
     LISTEN,
