@@ -40,7 +40,7 @@ def test_the_directory_has_the_agents_team_leads_and_customer_phones() -> None:
     assert {str(n) for n in range(1001, 1021)} | {"1901", "1902", "1903"} == extensions
     assert {u.role for u in users if u.extension.startswith("19")} == {"teamlead"}
     customers = {u.extension: u.name for u in users if u.is_customer}
-    assert customers == {f"0912111000{n}": f"Customer {n}" for n in range(1, 7)}
+    assert customers == {f"0912111000{n}": f"Customer {n}" for n in range(1, 8)}
 
 
 def test_a_bad_directory_line_is_reported(tmp_path: Path) -> None:
