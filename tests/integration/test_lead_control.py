@@ -52,19 +52,6 @@ def context_of(pbx: Pbx, prefix: str) -> str:
     return ""
 
 
-def confirmed_task(lead: Lead, customer: SipParty, number: str) -> dict[str, Any]:
-    """The customer confirms their number in the callback menu: pressed again
-    while no task came of it, as a key pressed before the prompt began (the
-    desk service's number check can take a moment on a busy machine) is lost."""
-    for _attempt in range(4):
-        confirm_own_number(customer)
-        try:
-            return lead.wait_task(lambda t: t["number"] == number, timeout=4)
-        except AssertionError:
-            continue
-    raise AssertionError(f"no callback task for {number} after four confirmations")
-
-
 def notice(desk: DeskUser, action: str) -> dict[str, Any]:
     return desk.wait_event(lambda name, data: name == "control" and data["action"] == action)
 
@@ -172,7 +159,8 @@ def test_a_moved_caller_keeps_their_wait_and_place_and_one_goes_to_the_callback_
         uniqueid = customer_waits(customer, pbx, number)
         lead.ok("POST", f"/api/v1/monitor/callers/{uniqueid}/callback")
         wait_until(lambda: context_of(pbx, f"PJSIP/{number}-") == "callback-menu", 15, "the callback menu")
-        task = confirmed_task(lead, customer, number)
+        confirm_own_number(customer)
+        task = lead.wait_task(lambda t: t["number"] == number)
         assert task["origin"] == "inqueue" and task["queue"] == "support"
 
     entries = [(e["action"], e["call"], e["detail"].get("to", "")) for e in audit(lead, started, "lead=1901")
