@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QPoint, QRect, Qt, QTranslator
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -375,13 +375,16 @@ def save_screenshots(folder: Path) -> list[Path]:
                     painter.drawPixmap((picture.width() - dialog.width()) // 2,
                                        (picture.height() - dialog.height()) // 3, dialog)
                     painter.end()
-                path = folder / f"{state}-{suffix}.png"
-                # 256 colours without dithering: the flat look survives and the file stays small.
-                flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
-                picture.toImage().convertToFormat(QImage.Format.Format_Indexed8, flags).save(str(path), None, 0)
-                saved.append(path)
+                saved.append(save_screenshot(picture, folder / f"{state}-{suffix}.png"))
                 screen.stop()
     return saved
+
+
+def save_screenshot(picture: QPixmap, path: Path) -> Path:
+    # 256 colours without dithering: the flat look survives and the file stays small.
+    flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
+    picture.toImage().convertToFormat(QImage.Format.Format_Indexed8, flags).save(str(path), None, 0)
+    return path
 
 
 def main(argv: list[str]) -> int:

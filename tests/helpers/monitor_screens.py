@@ -11,22 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from agentdesk.contract.leads import SESSION_LIVE, WHISPER, Supervision
 from agentdesk.desktop.ui.monitor.controller import MonitorDesk
 from agentdesk.desktop.ui.monitor.wallboard import WallboardWindow
 from tests.helpers.floor import floor, quiet_monitor_link
-from tests.helpers.layout import ENGLISH, language
-
-
-def _save(picture: QPixmap, path: Path) -> Path:
-    # 256 colours without dithering: the flat look survives and the file stays small.
-    flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
-    picture.toImage().convertToFormat(QImage.Format.Format_Indexed8, flags).save(str(path), None, 0)
-    return path
+from tests.helpers.layout import ENGLISH, language, save_screenshot
 
 
 def _settle() -> None:
@@ -46,15 +37,15 @@ def save_screenshots(folder: Path) -> list[Path]:
         desk.window.resize(1280, 800)
         desk.window.show()
         _settle()
-        saved = [_save(desk.window.grab(), folder / "monitor-board-en.png")]
+        saved = [save_screenshot(desk.window.grab(), folder / "monitor-board-en.png")]
         wallboard = WallboardWindow(desk.queues, desk.staleness)
         wallboard.resize(1920, 1080)
         wallboard.show()
         _settle()
-        saved.append(_save(wallboard.grab(), folder / "wallboard-en.png"))
+        saved.append(save_screenshot(wallboard.grab(), folder / "wallboard-en.png"))
         link.link_changed.emit("Cannot reach the desk service")
         _settle()
-        saved.append(_save(wallboard.grab(), folder / "wallboard-stale-en.png"))
+        saved.append(save_screenshot(wallboard.grab(), folder / "wallboard-stale-en.png"))
         wallboard.close()
         desk.window.close()
         link.stop()
