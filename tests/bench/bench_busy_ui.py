@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication
 
 from agentdesk.desktop.history import HistoryEntry, Outcome
 from agentdesk.desktop.phone.model import Direction
-from tests.bench.common import record
+from tests.bench.common import desktop_home, record
 from tests.helpers.party import SipParty
 from tests.helpers.pbx import SERVER, Pbx
 from tests.helpers.soundserver import MIC_TONE
@@ -141,9 +141,7 @@ def main() -> int:
     pbx = Pbx()
     pbx.start()
     with tempfile.TemporaryDirectory() as folder:
-        for key, sub in (("AGENTDESK_CONFIG_DIR", "config"), ("AGENTDESK_DATA_DIR", "data"), ("XDG_DATA_HOME", "xdg")):
-            os.environ[key] = str(Path(folder) / sub)
-        os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+        desktop_home(Path(folder))
         app = QApplication([])
         from agentdesk.desktop import credentials
         from agentdesk.desktop.app import Desktop

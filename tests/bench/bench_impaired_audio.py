@@ -45,7 +45,7 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from tests.bench.bench_busy_ui import start_sound_server, wait
-from tests.bench.common import record
+from tests.bench.common import desktop_home, record
 from tests.bench.jackear import JackEar
 from tests.helpers.baresip import BaresipAccount, write_config
 from tests.helpers.impairment import Impairment
@@ -247,9 +247,7 @@ def main() -> int:
     pbx = NetworkPbx()
     phones: list[Phone] = []
     with tempfile.TemporaryDirectory() as folder:
-        for key, sub in (("AGENTDESK_CONFIG_DIR", "config"), ("AGENTDESK_DATA_DIR", "data"), ("XDG_DATA_HOME", "xdg")):
-            os.environ[key] = str(Path(folder) / sub)
-        os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+        desktop_home(Path(folder))
         try:
             pbx.start()
             files = make_speech(Path(folder) / "speech")

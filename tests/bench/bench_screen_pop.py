@@ -48,7 +48,7 @@ from agentdesk.desktop.crm.demo import DemoCrm, load_customers
 from agentdesk.desktop.crm.lookup import CrmRecord
 from agentdesk.desktop.phone.model import CallSnapshot, CallState, RegState
 from agentdesk.desktop.resources import resource
-from tests.bench.common import REPO, median, percentile, record
+from tests.bench.common import REPO, desktop_home, median, percentile, record
 from tests.helpers.callers import dialplan_global, place_callers
 from tests.helpers.pbx import DESK_CA_FILE, DESK_URL, SERVER, Pbx
 
@@ -238,10 +238,7 @@ def main() -> int:
     load_before = load_average()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            for key, sub in (("AGENTDESK_CONFIG_DIR", "config"), ("AGENTDESK_DATA_DIR", "data"),
-                             ("XDG_DATA_HOME", "xdg")):
-                os.environ[key] = str(Path(folder) / sub)
-            os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+            desktop_home(Path(folder))
             app = QApplication([])
             results, failures = measure(app, pbx, crm)
     finally:

@@ -65,7 +65,7 @@ from agentdesk.contract.leads import SESSION_ENDED, SESSION_FAILED, SESSION_LIVE
 from agentdesk.desktop.phone.model import CallSnapshot, RegState
 from tests.bench.bench_busy_ui import start_sound_server
 from tests.bench.bench_screen_pop import load_average, quiet_offscreen, spin_until
-from tests.bench.common import REPO, median, percentile, record
+from tests.bench.common import REPO, desktop_home, median, percentile, record
 from tests.bench.jackear import JackEar
 from tests.helpers.desk import DeskUser
 from tests.helpers.dsp import tone_share
@@ -308,10 +308,7 @@ def main() -> int:
     load_before = load_average()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            for key, sub in (("AGENTDESK_CONFIG_DIR", "config"), ("AGENTDESK_DATA_DIR", "data"),
-                             ("XDG_DATA_HOME", "xdg")):
-                os.environ[key] = str(Path(folder) / sub)
-            os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+            desktop_home(Path(folder))
             app = QApplication([])
             sessions = measure(app, pbx, Path(folder))
     finally:

@@ -24,6 +24,14 @@ RECORDING = "BENCH_FIGURES" in os.environ  # a benchmark run alone only prints
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def desktop_home(folder: Path) -> None:
+    """Point this process's desktop at `folder` for its settings, data and
+    keyring (a plain-file keyring: benchmark machines have no keyring service)."""
+    for key, sub in (("AGENTDESK_CONFIG_DIR", "config"), ("AGENTDESK_DATA_DIR", "data"), ("XDG_DATA_HOME", "xdg")):
+        os.environ[key] = str(folder / sub)
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
